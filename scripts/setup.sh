@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Shared set-up for `npm start` and `npm test`: system packages, npm dependencies, build.
+# Idempotent and quiet when everything is already in place. The Python venv (MLflow,
+# scikit-learn) and the Go-built binaries (etcd, kube-apiserver, helm) are made by the stack on
+# first use, so that `npm run stack -- up` works on its own too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "prodclass needs Node.js >= 20.19 (found $(node --version))" >&2
+  exit 1
+fi
+
+# Debian packages the tests and the demo use.
+missing=()
+command -v prometheus >/dev/null || missing+=(prometheus)
+command -v promtool >/dev/null || missing+=(prometheus)
+command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql-15)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing Debian packages: ${missing[*]}; install them with: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "[setup] installing Debian packages: ${missing[*]}" >&2
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "[setup] npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "[setup] building the workspaces" >&2
+npm run --silent build

@@ -1,0 +1,11 @@
+import type { ServiceName, StackState } from './state.js';
+
+export interface Service {
+  name: ServiceName;
+  /** Where a person or a client reaches it. */
+  url(state: StackState): string;
+  answers(state: StackState): Promise<boolean>;
+  /** Starts the service and waits until it answers; returns the pid to stop later. */
+  start(state: StackState, progress: (line: string) => void): Promise<number>;
+  stop(state: StackState): Promise<void>;
+}

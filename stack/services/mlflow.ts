@@ -1,0 +1,84 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { localDir, logFileOf, repoRoot } from '../paths.js';
+import { isAlive, StackError, startDetached, stopGroup, waitUntil } from '../processes.js';
+import type { Service } from '../service.js';
+import { postgresUrl } from './postgres.js';
+
+export const venvDir = path.join(localDir, 'venv');
+const requirementsFile = path.join(repoRoot, 'stack', 'requirements.txt');
+const stampFile = path.join(venvDir, '.requirements.sha256');
+const artifactsDir = path.join(localDir, 'mlflow', 'artifacts');
+const logFile = logFileOf('mlflow');
+
+/** Creates or refreshes `.local/venv` from stack/requirements.txt; a no-op when it is current. */
+export function ensureVenv(progress: (line: string) => void): void {
+  const wanted = createHash('sha256').update(fs.readFileSync(requirementsFile)).digest('hex');
+  if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === wanted) return;
+  progress('mlflow: installing stack/requirements.txt into .local/venv (first run only, a few minutes)');
+  const python = process.env.PYTHON ?? 'python3';
+  const installLog = logFileOf('pip-install');
+  try {
+    if (!fs.existsSync(path.join(venvDir, 'bin', 'python'))) execFileSync(python, ['-m', 'venv', venvDir]);
+    execFileSync(
+      path.join(venvDir, 'bin', 'pip'),
+      ['install', '--disable-pip-version-check', '-q', '-r', requirementsFile],
+      { stdio: ['ignore', fs.openSync(installLog, 'w'), fs.openSync(installLog, 'a')] },
+    );
+  } catch {
+    throw new StackError('mlflow', 'installing its Python requirements failed', installLog);
+  }
+  fs.writeFileSync(stampFile, wanted);
+}
+
+export const mlflow: Service = {
+  name: 'mlflow',
+  url: (state) => `http://127.0.0.1:${state.ports.mlflow}`,
+  async answers(state) {
+    const response = await fetch(`${this.url(state)}/health`, { signal: AbortSignal.timeout(2000) }).catch(
+      () => undefined,
+    );
+    return response?.ok === true;
+  },
+  async start(state, progress) {
+    ensureVenv(progress);
+    fs.mkdirSync(artifactsDir, { recursive: true });
+    const pid = startDetached(
+      path.join(venvDir, 'bin', 'mlflow'),
+      [
+        'server',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(state.ports.mlflow),
+        '--workers',
+        '2',
+        '--backend-store-uri',
+        postgresUrl(state, 'mlflow'),
+        '--serve-artifacts',
+        '--artifacts-destination',
+        artifactsDir,
+      ],
+      logFile,
+      {
+        ...process.env,
+        MLFLOW_ENABLE_TELEMETRY: 'false',
+        MLFLOW_DISABLE_TELEMETRY: 'true',
+        DO_NOT_TRACK: 'true',
+      },
+    );
+    await waitUntil(
+      'mlflow',
+      logFile,
+      180_000,
+      () => this.answers(state),
+      () => isAlive(pid),
+    );
+    return pid;
+  },
+  async stop(state) {
+    if (state.pids.mlflow) await stopGroup(state.pids.mlflow);
+  },
+};

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+
+/**
+ * `prodclass`: the command line that Kubernetes Jobs run. Each command group lives in
+ * src/commands/ and registers itself on the program.
+ */
+export function buildProgram(): Command {
+  const program = new Command('prodclass')
+    .description('prodclass: catalog data, model training and promotion for the Rakuten product classifier')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(`prodclass: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv);

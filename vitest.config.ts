@@ -1,0 +1,22 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // Tests run the workspaces' TypeScript sources (package.json "source" condition), not dist/.
+    conditions: ['source'],
+  },
+  test: {
+    include: [
+      'core/src/**/*.test.ts',
+      'trainer-job/src/**/*.test.ts',
+      'model-server/src/**/*.test.ts',
+      'operator/src/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
+    globalSetup: ['test/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
