@@ -18,12 +18,11 @@ function onPath(name: string): string | undefined {
  * A binary from KUBEBUILDER_ASSETS or PATH when present; otherwise built once from the Go module
  * proxy by stack/build-binaries.sh and cached under ~/.cache/prodclass.
  */
-export function locateBinary(name: GoBuilt, progress: (line: string) => void): string {
+export function locateBinary(name: GoBuilt): string {
   const assets = process.env.KUBEBUILDER_ASSETS;
   if (assets && fs.existsSync(path.join(assets, name))) return path.join(assets, name);
   const found = onPath(name);
   if (found) return found;
-  progress(`${name}: not on PATH; building it from the Go module proxy (cached after the first time)`);
   try {
     return execFileSync('bash', [path.join(repoRoot, 'stack', 'build-binaries.sh'), name], {
       encoding: 'utf8',

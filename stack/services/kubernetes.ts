@@ -21,8 +21,8 @@ export const etcd: Service = {
     );
     return response?.ok === true;
   },
-  async start(state, progress) {
-    const binary = locateBinary('etcd', progress);
+  async start(state) {
+    const binary = locateBinary('etcd');
     const logFile = logFileOf('etcd');
     const peer = `http://127.0.0.1:${state.ports.etcdPeer}`;
     const pid = startDetached(
@@ -116,8 +116,8 @@ export const kubeApiserver: Service = {
   name: 'kube-apiserver',
   url: (state) => `https://127.0.0.1:${state.ports['kube-apiserver']}`,
   answers: readyz,
-  async start(state, progress) {
-    const binary = locateBinary('kube-apiserver', progress);
+  async start(state) {
+    const binary = locateBinary('kube-apiserver');
     const logFile = logFileOf('kube-apiserver');
     writeCredentials(state);
     writeKubeconfig(state);

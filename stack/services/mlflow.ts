@@ -56,7 +56,7 @@ export const mlflow: Service = {
         '--workers',
         '2',
         '--backend-store-uri',
-        postgresUrl(state, 'mlflow'),
+        postgresUrl(state, 'mlflow').replace('postgresql://', 'postgresql+psycopg2://'),
         '--serve-artifacts',
         '--artifacts-destination',
         artifactsDir,
