@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { envFile } from './paths.js';
 import { down, status, up } from './stack.js';
 
@@ -12,7 +13,7 @@ async function main(command: string | undefined): Promise<number> {
     case 'up': {
       const { started } = await up(log);
       log(started.length ? `started: ${started.join(', ')}` : 'every service was already running');
-      log(`environment written to ${envFile}; load it with: . .local/stack.env`);
+      log(`environment written; load it with: . ${path.relative(process.cwd(), envFile)}`);
       return 0;
     }
     case 'down': {

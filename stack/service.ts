@@ -2,6 +2,7 @@ import type { ServiceName, StackState } from './state.js';
 
 export interface Service {
   name: ServiceName;
+  logFile: string;
   /** Where a person or a client reaches it. */
   url(state: StackState): string;
   answers(state: StackState): Promise<boolean>;

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { envFile, logDir, logFileOf } from './paths.js';
+import { envFile, logDir } from './paths.js';
 import { commandLineOf, freePort, isAlive, portIsFree } from './processes.js';
 import type { Service } from './service.js';
 import { etcd, kubeApiserver, kubeconfigFile, writeKubeconfig } from './services/kubernetes.js';
@@ -123,7 +123,7 @@ export async function status(): Promise<ServiceStatus[]> {
       url: service.url(state),
       answers: await service.answers(state),
       pid: ownPid(state, service),
-      log: logFileOf(service.name),
+      log: service.logFile,
     })),
   );
 }

@@ -14,6 +14,7 @@ export const kubeconfigFile = path.join(localDir, 'kubeconfig');
 
 export const etcd: Service = {
   name: 'etcd',
+  logFile: logFileOf('etcd'),
   url: (state) => `http://127.0.0.1:${state.ports.etcd}`,
   async answers(state) {
     const response = await fetch(`${this.url(state)}/health`, { signal: AbortSignal.timeout(2000) }).catch(
@@ -23,7 +24,7 @@ export const etcd: Service = {
   },
   async start(state) {
     const binary = locateBinary('etcd');
-    const logFile = logFileOf('etcd');
+    const logFile = this.logFile;
     const peer = `http://127.0.0.1:${state.ports.etcdPeer}`;
     const pid = startDetached(
       binary,
@@ -114,11 +115,12 @@ function readyz(state: StackState): Promise<boolean> {
 
 export const kubeApiserver: Service = {
   name: 'kube-apiserver',
+  logFile: logFileOf('kube-apiserver'),
   url: (state) => `https://127.0.0.1:${state.ports['kube-apiserver']}`,
   answers: readyz,
   async start(state) {
     const binary = locateBinary('kube-apiserver');
-    const logFile = logFileOf('kube-apiserver');
+    const logFile = this.logFile;
     writeCredentials(state);
     writeKubeconfig(state);
     const pid = startDetached(

@@ -7,7 +7,8 @@ import { isAlive, StackError, startDetached, stopGroup, waitUntil } from '../pro
 import type { Service } from '../service.js';
 import { postgresUrl } from './postgres.js';
 
-export const venvDir = path.join(localDir, 'venv');
+/** Shared by every stack of this checkout, wherever PRODCLASS_LOCAL_DIR puts the rest. */
+export const venvDir = path.join(repoRoot, '.local', 'venv');
 const requirementsFile = path.join(repoRoot, 'stack', 'requirements.txt');
 const stampFile = path.join(venvDir, '.requirements.sha256');
 const artifactsDir = path.join(localDir, 'mlflow', 'artifacts');
@@ -35,6 +36,7 @@ export function ensureVenv(progress: (line: string) => void): void {
 
 export const mlflow: Service = {
   name: 'mlflow',
+  logFile,
   url: (state) => `http://127.0.0.1:${state.ports.mlflow}`,
   async answers(state) {
     const response = await fetch(`${this.url(state)}/health`, { signal: AbortSignal.timeout(2000) }).catch(

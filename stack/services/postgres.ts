@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -7,15 +8,31 @@ import { lastLines, StackError } from '../processes.js';
 import type { Service } from '../service.js';
 import type { StackState } from '../state.js';
 
-const dataDir = path.join(localDir, 'postgres', 'data');
-const logFile = logFileOf('postgres');
-export const databases = ['prodclass', 'mlflow'] as const;
-const superuser = 'prodclass';
+const runsAsRoot = process.getuid?.() === 0;
 
 /** PostgreSQL refuses to run as root; when we are root, its commands run as the `postgres` user. */
 function asServerUser(command: string, args: string[]): [string, string[]] {
-  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
+  return runsAsRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
 }
+
+/**
+ * `.local/postgres`, unless the `postgres` user cannot reach it (a checkout under a private
+ * directory, as root): then a directory of its own under /var/tmp, named after this checkout.
+ */
+function serverRoot(): string {
+  const wanted = path.join(localDir, 'postgres');
+  if (!runsAsRoot) return wanted;
+  const [cmd, argv] = asServerUser('test', ['-x', localDir]);
+  if (spawnSync(cmd, argv).status === 0) return wanted;
+  const key = createHash('sha256').update(localDir).digest('hex').slice(0, 12);
+  return path.join('/var/tmp', `prodclass-postgres-${key}`);
+}
+
+const root = serverRoot();
+const dataDir = path.join(root, 'data');
+const logFile = root.startsWith(localDir) ? logFileOf('postgres') : path.join(root, 'postgres.log');
+export const databases = ['prodclass', 'mlflow'] as const;
+const superuser = 'prodclass';
 
 function binary(name: string): string {
   const candidates = [
@@ -62,11 +79,10 @@ async function query(state: StackState, database: string, sql: string): Promise<
 }
 
 function initialise(state: StackState): void {
-  const root = path.dirname(dataDir);
   fs.mkdirSync(root, { recursive: true });
   const passwordFile = path.join(root, 'initdb-password');
   fs.writeFileSync(passwordFile, state.postgresPassword);
-  if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'postgres:postgres', root]);
+  if (runsAsRoot) execFileSync('chown', ['-R', 'postgres:postgres', root]);
   try {
     run('postgres', binary('initdb'), [
       '-D',
@@ -91,6 +107,7 @@ function postmasterPid(): number {
 
 export const postgres: Service = {
   name: 'postgres',
+  logFile,
   url: (state) => postgresUrl(state, 'prodclass'),
   async answers(state) {
     return query(state, 'prodclass', 'select 1').then(
@@ -105,7 +122,7 @@ export const postgres: Service = {
     }
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
     fs.appendFileSync(logFile, '');
-    if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', logFile]);
+    if (runsAsRoot) execFileSync('chown', ['postgres:postgres', logFile]);
     const options = [
       `-p ${state.ports.postgres}`,
       '-c listen_addresses=127.0.0.1',

@@ -43,6 +43,7 @@ function prometheusBinary(): string {
 
 export const prometheus: Service = {
   name: 'prometheus',
+  logFile: logFileOf('prometheus'),
   url: (state) => `http://127.0.0.1:${state.ports.prometheus}`,
   async answers(state) {
     const response = await fetch(`${this.url(state)}/-/ready`, { signal: AbortSignal.timeout(2000) }).catch(
@@ -51,7 +52,7 @@ export const prometheus: Service = {
     return response?.ok === true;
   },
   async start(state) {
-    const logFile = logFileOf('prometheus');
+    const logFile = this.logFile;
     const pid = startDetached(
       prometheusBinary(),
       [
