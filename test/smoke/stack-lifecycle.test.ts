@@ -27,8 +27,8 @@ function stackProcesses(pids: number[]): string[] {
     const [pid, pgid, stat] = line.trim().split(/\s+/);
     if (stat?.startsWith('Z')) return false;
     return (
-      pids.includes(pid ?? -1) ||
-      pids.includes(pgid ?? -1) ||
+      pids.includes(Number(pid)) ||
+      pids.includes(Number(pgid)) ||
       (line.includes(localDir) && !line.includes(' ps '))
     );
   });
