@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from './paths.js';
+import { promisify } from 'node:util';
+import { logFileOf, repoRoot } from './paths.js';
 import { StackError } from './processes.js';
 
 type GoBuilt = 'etcd' | 'kube-apiserver' | 'helm';
@@ -16,19 +17,31 @@ function onPath(name: string): string | undefined {
 
 /**
  * A binary from KUBEBUILDER_ASSETS or PATH when present; otherwise built once from the Go module
- * proxy by stack/build-binaries.sh and cached under ~/.cache/prodclass.
+ * proxy by stack/build-binaries.sh and cached under ~/.cache/prodclass. Asynchronous, so that
+ * services already starting keep being watched while a build runs.
  */
-export function locateBinary(name: GoBuilt): string {
+export async function locateBinary(name: GoBuilt, progress: (line: string) => void): Promise<string> {
   const assets = process.env.KUBEBUILDER_ASSETS;
   if (assets && fs.existsSync(path.join(assets, name))) return path.join(assets, name);
   const found = onPath(name);
   if (found) return found;
+  const buildLog = logFileOf(`build-${name}`);
+  const timer = setTimeout(
+    () => progress(`${name}: building it from the Go module proxy (first run only; log: ${buildLog})`),
+    2000,
+  );
   try {
-    return execFileSync('bash', [path.join(repoRoot, 'stack', 'build-binaries.sh'), name], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }).trim();
-  } catch {
-    throw new StackError(name, 'building it from the Go module proxy failed (see the output above)');
+    const { stdout, stderr } = await promisify(execFile)(
+      'bash',
+      [path.join(repoRoot, 'stack', 'build-binaries.sh'), name],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    fs.writeFileSync(buildLog, stderr);
+    return stdout.trim();
+  } catch (error) {
+    fs.writeFileSync(buildLog, String((error as { stderr?: string }).stderr ?? error));
+    throw new StackError(name, 'building it from the Go module proxy failed', buildLog);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -6,6 +6,8 @@ export interface Service {
   /** Where a person or a client reaches it. */
   url(state: StackState): string;
   answers(state: StackState): Promise<boolean>;
+  /** Installs or builds what `start` needs (slow the first time, then a quick check). */
+  prepare?(progress: (line: string) => void): Promise<void>;
   /** Starts the service and waits until it answers; returns the pid to stop later. */
   start(state: StackState, progress: (line: string) => void): Promise<number>;
   stop(state: StackState): Promise<void>;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { envFile, logDir } from './paths.js';
-import { commandLineOf, freePort, isAlive, portIsFree } from './processes.js';
+import { commandLineOf, freePort, isAlive, portIsFree, StackError } from './processes.js';
 import type { Service } from './service.js';
 import { etcd, kubeApiserver, kubeconfigFile, writeKubeconfig } from './services/kubernetes.js';
 import { mlflow } from './services/mlflow.js';
@@ -62,19 +62,32 @@ export async function up(progress: (line: string) => void = () => {}): Promise<U
   const state = await loadState();
   saveState(state);
   const started: ServiceName[] = [];
-  const failures: Error[] = [];
-  await Promise.all(
-    chains.map(async (chain) => {
-      for (const service of chain) {
-        try {
-          if (await ensureRunning(state, service, progress)) started.push(service.name);
-        } catch (error) {
-          failures.push(error as Error);
-          return;
-        }
-      }
-    }),
+  // Every install and build runs before anything starts, so that no start-up waits behind one.
+  const answering = await Promise.all(services.map((service) => service.answers(state)));
+  const prepared = await Promise.allSettled(
+    services.filter((_, index) => !answering[index]).map((service) => service.prepare?.(progress)),
   );
+  const failures = prepared.flatMap((result) =>
+    result.status === 'rejected' ? [result.reason as Error] : [],
+  );
+  if (failures.length === 0) {
+    await Promise.all(
+      chains.map(async (chain) => {
+        for (const service of chain) {
+          try {
+            if (await ensureRunning(state, service, progress)) started.push(service.name);
+          } catch (error) {
+            failures.push(
+              error instanceof StackError
+                ? error
+                : new StackError(service.name, (error as Error).message, service.logFile),
+            );
+            return;
+          }
+        }
+      }),
+    );
+  }
   if (failures.length > 0) {
     await down(started);
     throw new AggregateError(failures, failures.map((failure) => failure.message).join('\n'));

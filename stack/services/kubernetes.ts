@@ -22,8 +22,9 @@ export const etcd: Service = {
     );
     return response?.ok === true;
   },
-  async start(state) {
-    const binary = locateBinary('etcd');
+  prepare: (progress) => locateBinary('etcd', progress).then(() => undefined),
+  async start(state, progress) {
+    const binary = await locateBinary('etcd', progress);
     const logFile = this.logFile;
     const peer = `http://127.0.0.1:${state.ports.etcdPeer}`;
     const pid = startDetached(
@@ -118,8 +119,9 @@ export const kubeApiserver: Service = {
   logFile: logFileOf('kube-apiserver'),
   url: (state) => `https://127.0.0.1:${state.ports['kube-apiserver']}`,
   answers: readyz,
-  async start(state) {
-    const binary = locateBinary('kube-apiserver');
+  prepare: (progress) => locateBinary('kube-apiserver', progress).then(() => undefined),
+  async start(state, progress) {
+    const binary = await locateBinary('kube-apiserver', progress);
     const logFile = this.logFile;
     writeCredentials(state);
     writeKubeconfig(state);

@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { localDir, logFileOf, repoRoot } from '../paths.js';
 import { isAlive, StackError, startDetached, stopGroup, waitUntil } from '../processes.js';
 import type { Service } from '../service.js';
@@ -15,20 +16,23 @@ const artifactsDir = path.join(localDir, 'mlflow', 'artifacts');
 const logFile = logFileOf('mlflow');
 
 /** Creates or refreshes `.local/venv` from stack/requirements.txt; a no-op when it is current. */
-export function ensureVenv(progress: (line: string) => void): void {
+export async function ensureVenv(progress: (line: string) => void): Promise<void> {
   const wanted = createHash('sha256').update(fs.readFileSync(requirementsFile)).digest('hex');
   if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === wanted) return;
   progress('mlflow: installing stack/requirements.txt into .local/venv (first run only, a few minutes)');
   const python = process.env.PYTHON ?? 'python3';
   const installLog = logFileOf('pip-install');
+  const run = promisify(execFile);
   try {
-    if (!fs.existsSync(path.join(venvDir, 'bin', 'python'))) execFileSync(python, ['-m', 'venv', venvDir]);
-    execFileSync(
+    if (!fs.existsSync(path.join(venvDir, 'bin', 'python'))) await run(python, ['-m', 'venv', venvDir]);
+    const { stdout, stderr } = await run(
       path.join(venvDir, 'bin', 'pip'),
-      ['install', '--disable-pip-version-check', '-q', '-r', requirementsFile],
-      { stdio: ['ignore', fs.openSync(installLog, 'w'), fs.openSync(installLog, 'a')] },
+      ['install', '--disable-pip-version-check', '-r', requirementsFile],
+      { maxBuffer: 64 * 1024 * 1024 },
     );
-  } catch {
+    fs.writeFileSync(installLog, stdout + stderr);
+  } catch (error) {
+    fs.writeFileSync(installLog, String((error as { stderr?: string }).stderr ?? error));
     throw new StackError('mlflow', 'installing its Python requirements failed', installLog);
   }
   fs.writeFileSync(stampFile, wanted);
@@ -44,8 +48,8 @@ export const mlflow: Service = {
     );
     return response?.ok === true;
   },
-  async start(state, progress) {
-    ensureVenv(progress);
+  prepare: ensureVenv,
+  async start(state) {
     fs.mkdirSync(artifactsDir, { recursive: true });
     const pid = startDetached(
       path.join(venvDir, 'bin', 'mlflow'),

@@ -68,7 +68,7 @@ export function postgresUrl(state: StackState, database: string): string {
 async function query(state: StackState, database: string, sql: string): Promise<pg.QueryResult> {
   const client = new pg.Client({
     connectionString: postgresUrl(state, database),
-    connectionTimeoutMillis: 2000,
+    connectionTimeoutMillis: 5000,
   });
   await client.connect();
   try {
