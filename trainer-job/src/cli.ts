@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { registerDataCommands } from './commands/data.js';
+import { registerDbCommands } from './commands/db.js';
 
 /**
  * `prodclass`: the command line that Kubernetes Jobs run. Each command group lives in
@@ -11,6 +13,8 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
+  registerDbCommands(program);
+  registerDataCommands(program);
   return program;
 }
 

@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { type CsvError, parse } from 'csv-parse';
+import { classByCode } from '../classes.js';
+import { CatalogFileError } from './catalog-file-error.js';
+import type { CatalogRow } from './catalog-row.js';
+import { officialFiles, officialHeaders } from './official-format.js';
+
+const integerPattern = /^\d+$/;
+
+/**
+ * Calls `onRecord` for each record of an RFC 4180 file (quotes, `""` and newlines inside quoted
+ * fields), with the line the record starts on. A header other than `header`, a record with the
+ * wrong number of fields or broken quoting is a CatalogFileError naming the line.
+ */
+function readCsv(
+  file: string,
+  header: readonly string[],
+  onRecord: (fields: string[], line: number) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let nextLine = 1;
+    let failed = false;
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      input.destroy();
+      reject(error);
+    };
+    const parser = parse({ info: true, relax_column_count: true, bom: true });
+    const input = fs.createReadStream(file);
+    parser.on('data', ({ record, info }: { record: string[]; info: { lines: number } }) => {
+      if (failed) return;
+      const line = nextLine;
+      nextLine = info.lines + 1;
+      try {
+        if (line === 1) {
+          if (record.join(',') !== header.join(','))
+            throw new CatalogFileError(file, 1, `expected the header "${header.join(',')}"`);
+          return;
+        }
+        if (record.length !== header.length)
+          throw new CatalogFileError(file, line, `expected ${header.length} fields, found ${record.length}`);
+        onRecord(record, line);
+      } catch (error) {
+        fail(error);
+      }
+    });
+    parser.on('error', (error: CsvError) => {
+      const reason = error.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is never closed' : error.message;
+      fail(new CatalogFileError(file, nextLine, reason));
+    });
+    parser.on('end', () => {
+      if (failed) return;
+      if (nextLine === 1) fail(new CatalogFileError(file, 1, 'the file is empty'));
+      else resolve();
+    });
+    input.on('error', (error) => fail(new Error(`cannot read ${file}: ${error.message}`)));
+    input.pipe(parser);
+  });
+}
+
+function integerField(value: string, name: string, file: string, line: number): number {
+  const number = Number(value);
+  if (!integerPattern.test(value) || !Number.isSafeInteger(number))
+    throw new CatalogFileError(file, line, `${name} must be a non-negative integer, found "${value}"`);
+  return number;
+}
+
+interface Label {
+  code: number;
+  line: number;
+}
+
+/**
+ * Reads the official training files (X_train_update.csv and Y_train_CVw08PX.csv in `directory`),
+ * joined on their index column, in X file order. The whole pair is validated before anything is
+ * returned, so a malformed file is rejected as a whole with its file, line and reason.
+ */
+export async function readOfficialFiles(directory: string): Promise<CatalogRow[]> {
+  const labelsFile = path.join(directory, officialFiles.labels);
+  const productsFile = path.join(directory, officialFiles.products);
+  const labels = new Map<number, Label>();
+  await readCsv(labelsFile, officialHeaders.labels, ([indexField = '', codeField = ''], line) => {
+    const index = integerField(indexField, 'the index', labelsFile, line);
+    if (labels.has(index)) throw new CatalogFileError(labelsFile, line, `index ${index} appears twice`);
+    if (!/^-?\d+$/.test(codeField))
+      throw new CatalogFileError(labelsFile, line, `prdtypecode must be an integer, found "${codeField}"`);
+    const code = Number(codeField);
+    if (!classByCode(code)) throw new CatalogFileError(labelsFile, line, `unknown prdtypecode ${code}`);
+    labels.set(index, { code, line });
+  });
+
+  const rows: CatalogRow[] = [];
+  const seenIndexes = new Set<number>();
+  const seenProducts = new Map<number, number>();
+  await readCsv(
+    productsFile,
+    officialHeaders.products,
+    ([indexField = '', designation = '', description = '', productField = '', imageField = ''], line) => {
+      const index = integerField(indexField, 'the index', productsFile, line);
+      if (seenIndexes.has(index))
+        throw new CatalogFileError(productsFile, line, `index ${index} appears twice`);
+      seenIndexes.add(index);
+      const label = labels.get(index);
+      if (!label)
+        throw new CatalogFileError(productsFile, line, `index ${index} has no label in ${labelsFile}`);
+      if (designation.trim() === '') throw new CatalogFileError(productsFile, line, 'designation is empty');
+      const productid = integerField(productField, 'productid', productsFile, line);
+      const firstLine = seenProducts.get(productid);
+      if (firstLine !== undefined)
+        throw new CatalogFileError(
+          productsFile,
+          line,
+          `productid ${productid} already appears on line ${firstLine}`,
+        );
+      seenProducts.set(productid, line);
+      rows.push({
+        productid,
+        imageid: integerField(imageField, 'imageid', productsFile, line),
+        designation,
+        description: description === '' ? null : description,
+        prdtypecode: label.code,
+      });
+    },
+  );
+  for (const [index, label] of labels) {
+    if (!seenIndexes.has(index))
+      throw new CatalogFileError(labelsFile, label.line, `index ${index} has no product in ${productsFile}`);
+  }
+  return rows;
+}
