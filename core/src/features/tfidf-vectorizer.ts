@@ -1,0 +1,238 @@
+import { type AnalyzerKind, buildAnalyzer } from './analyzers.js';
+import type { CsrMatrix } from './sparse-matrix.js';
+
+export interface TfidfSettings {
+  analyzer: AnalyzerKind;
+  ngramRange: [number, number];
+  /** Keep only this many terms, the most frequent over the corpus; null keeps all. */
+  maxFeatures: number | null;
+  /** Drop terms found in fewer documents than this. */
+  minDf: number;
+  /** Drop terms found in more than this share of the documents. */
+  maxDf: number;
+  sublinearTf: boolean;
+  smoothIdf: boolean;
+}
+
+export const defaultTfidfSettings: TfidfSettings = {
+  analyzer: 'word',
+  ngramRange: [1, 2],
+  maxFeatures: 5000,
+  minDf: 2,
+  maxDf: 0.95,
+  sublinearTf: false,
+  smoothIdf: true,
+};
+
+/** What fitting learns: the vocabulary (column order) and each column's inverse document frequency. */
+export interface TfidfState {
+  settings: TfidfSettings;
+  vocabulary: string[];
+  idf: Float64Array;
+}
+
+/** Term counts per document, before any weighting, over terms numbered in order of appearance. */
+interface TermCounts {
+  terms: string[];
+  indptr: Int32Array;
+  termIds: Int32Array;
+  counts: Float64Array;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sorts one document's term ids and merges repeats into counts, appending to the output arrays. */
+function appendDocumentCounts(ids: number[], termIds: number[], counts: number[]): void {
+  const sorted = Int32Array.from(ids).sort();
+  for (let i = 0; i < sorted.length; ) {
+    let j = i + 1;
+    while (j < sorted.length && sorted[j] === sorted[i]) j++;
+    termIds.push(sorted[i] as number);
+    counts.push(j - i);
+    i = j;
+  }
+}
+
+/**
+ * Term-frequency / inverse-document-frequency features with scikit-learn's TfidfVectorizer
+ * semantics (use_idf, l2 norm): vocabulary sorted alphabetically, max_features keeps the terms
+ * with the highest corpus counts (ties go to the alphabetically first term; scikit-learn's own tie
+ * order is that of an unstable sort), idf = ln(n / df) + 1 with one smoothing document if smoothIdf.
+ */
+export class TfidfVectorizer {
+  private state: TfidfState | null = null;
+
+  constructor(readonly settings: TfidfSettings) {
+    const [minN, maxN] = settings.ngramRange;
+    if (!(Number.isInteger(minN) && Number.isInteger(maxN) && minN >= 1 && maxN >= minN)) {
+      throw new Error(`ngram range must be two integers 1 <= min <= max, got [${minN}, ${maxN}]`);
+    }
+    if (!(settings.maxDf > 0 && settings.maxDf <= 1))
+      throw new Error(`max_df must be in (0, 1], got ${settings.maxDf}`);
+    if (!(Number.isInteger(settings.minDf) && settings.minDf >= 1)) {
+      throw new Error(`min_df must be a whole number of documents >= 1, got ${settings.minDf}`);
+    }
+    if (
+      settings.maxFeatures !== null &&
+      !(Number.isInteger(settings.maxFeatures) && settings.maxFeatures >= 1)
+    ) {
+      throw new Error(`max_features must be a whole number >= 1, got ${settings.maxFeatures}`);
+    }
+  }
+
+  static fromState(state: TfidfState): TfidfVectorizer {
+    const vectorizer = new TfidfVectorizer(state.settings);
+    vectorizer.state = state;
+    return vectorizer;
+  }
+
+  get fitted(): TfidfState {
+    if (!this.state) throw new Error('the TF-IDF vectorizer is not fitted');
+    return this.state;
+  }
+
+  fit(documents: readonly string[]): this {
+    this.fitTransform(documents);
+    return this;
+  }
+
+  fitTransform(documents: readonly string[]): CsrMatrix {
+    const termCounts = this.countTerms(documents);
+    const { terms, termIds, counts } = termCounts;
+    const documentFrequency = new Int32Array(terms.length);
+    const corpusFrequency = new Float64Array(terms.length);
+    for (let entry = 0; entry < termIds.length; entry++) {
+      const term = termIds[entry] as number;
+      documentFrequency[term] = (documentFrequency[term] as number) + 1;
+      corpusFrequency[term] = (corpusFrequency[term] as number) + (counts[entry] as number);
+    }
+
+    const maxDocuments = this.settings.maxDf * documents.length;
+    if (maxDocuments < this.settings.minDf) {
+      throw new Error(
+        `max_df ${this.settings.maxDf} of ${documents.length} documents allows fewer documents than min_df ${this.settings.minDf}`,
+      );
+    }
+    let kept: number[] = [];
+    for (let term = 0; term < terms.length; term++) {
+      const df = documentFrequency[term] as number;
+      if (df >= this.settings.minDf && df <= maxDocuments) kept.push(term);
+    }
+    const { maxFeatures } = this.settings;
+    if (maxFeatures !== null && kept.length > maxFeatures) {
+      kept.sort(
+        (a, b) =>
+          (corpusFrequency[b] as number) - (corpusFrequency[a] as number) ||
+          compareStrings(terms[a] as string, terms[b] as string),
+      );
+      kept = kept.slice(0, maxFeatures);
+    }
+    if (kept.length === 0) {
+      throw new Error('no terms remain after min_df / max_df pruning: lower min_df or raise max_df');
+    }
+    kept.sort((a, b) => compareStrings(terms[a] as string, terms[b] as string));
+
+    const column = new Int32Array(terms.length).fill(-1);
+    const vocabulary = kept.map((term, index) => {
+      column[term] = index;
+      return terms[term] as string;
+    });
+    const idf = new Float64Array(kept.length);
+    const smoothing = this.settings.smoothIdf ? 1 : 0;
+    kept.forEach((term, index) => {
+      idf[index] =
+        Math.log((documents.length + smoothing) / ((documentFrequency[term] as number) + smoothing)) + 1;
+    });
+    this.state = { settings: this.settings, vocabulary, idf };
+    return this.weigh(termCounts, column);
+  }
+
+  transform(documents: readonly string[]): CsrMatrix {
+    const { vocabulary } = this.fitted;
+    const analyze = buildAnalyzer(this.settings.analyzer, this.settings.ngramRange);
+    const columnOf = new Map(vocabulary.map((term, index) => [term, index]));
+    const indptr = new Int32Array(documents.length + 1);
+    const termIds: number[] = [];
+    const counts: number[] = [];
+    const ids: number[] = [];
+    documents.forEach((document, row) => {
+      ids.length = 0;
+      for (const term of analyze(document)) {
+        const index = columnOf.get(term);
+        if (index !== undefined) ids.push(index);
+      }
+      appendDocumentCounts(ids, termIds, counts);
+      indptr[row + 1] = termIds.length;
+    });
+    const identity = Int32Array.from(vocabulary, (_term, index) => index);
+    return this.weigh(
+      { terms: vocabulary, indptr, termIds: Int32Array.from(termIds), counts: Float64Array.from(counts) },
+      identity,
+    );
+  }
+
+  private countTerms(documents: readonly string[]): TermCounts {
+    const analyze = buildAnalyzer(this.settings.analyzer, this.settings.ngramRange);
+    const idOf = new Map<string, number>();
+    const terms: string[] = [];
+    const indptr = new Int32Array(documents.length + 1);
+    const termIds: number[] = [];
+    const counts: number[] = [];
+    const ids: number[] = [];
+    documents.forEach((document, row) => {
+      ids.length = 0;
+      for (const term of analyze(document)) {
+        let id = idOf.get(term);
+        if (id === undefined) {
+          id = terms.length;
+          idOf.set(term, id);
+          terms.push(term);
+        }
+        ids.push(id);
+      }
+      appendDocumentCounts(ids, termIds, counts);
+      indptr[row + 1] = termIds.length;
+    });
+    return { terms, indptr, termIds: Int32Array.from(termIds), counts: Float64Array.from(counts) };
+  }
+
+  /** Maps term ids to columns (-1 drops the term), applies tf and idf weights and l2-normalises each row. */
+  private weigh(termCounts: TermCounts, column: Int32Array): CsrMatrix {
+    const { idf, vocabulary } = this.fitted;
+    const rows = termCounts.indptr.length - 1;
+    const indptr = new Int32Array(rows + 1);
+    let kept = 0;
+    for (const termId of termCounts.termIds) if ((column[termId] as number) >= 0) kept++;
+    const indices = new Int32Array(kept);
+    const values = new Float64Array(kept);
+    // A row's weights by column, so its columns can be sorted on their own.
+    const weightOf = new Float64Array(vocabulary.length);
+    let offset = 0;
+    for (let row = 0; row < rows; row++) {
+      const rowStart = offset;
+      for (
+        let entry = termCounts.indptr[row] as number;
+        entry < (termCounts.indptr[row + 1] as number);
+        entry++
+      ) {
+        const index = column[termCounts.termIds[entry] as number] as number;
+        if (index < 0) continue;
+        const count = termCounts.counts[entry] as number;
+        const tf = this.settings.sublinearTf ? Math.log(count) + 1 : count;
+        weightOf[index] = tf * (idf[index] as number);
+        indices[offset++] = index;
+      }
+      const rowIndices = indices.subarray(rowStart, offset).sort();
+      let squaredNorm = 0;
+      for (const index of rowIndices) squaredNorm += (weightOf[index] as number) ** 2;
+      const norm = squaredNorm > 0 ? Math.sqrt(squaredNorm) : 1;
+      for (let entry = rowStart; entry < offset; entry++) {
+        values[entry] = (weightOf[indices[entry] as number] as number) / norm;
+      }
+      indptr[row + 1] = offset;
+    }
+    return { rows, columns: vocabulary.length, indptr, indices, values };
+  }
+}

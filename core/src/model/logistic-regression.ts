@@ -1,0 +1,209 @@
+import type { CsrMatrix } from '../features/sparse-matrix.js';
+import { GradientEvaluator } from './gradient-evaluator.js';
+import { type IterationProgress, minimizeLbfgs, type StopReason } from './lbfgs.js';
+
+export interface LogisticRegressionSettings {
+  /** Inverse L2 regularisation strength, as in scikit-learn. */
+  C: number;
+  maxIter: number;
+  /** Gradient tolerance (scikit-learn's tol for lbfgs). */
+  tol: number;
+  classWeight: 'balanced' | 'none';
+}
+
+export const defaultLogisticRegressionSettings: LogisticRegressionSettings = {
+  C: 1,
+  maxIter: 1000,
+  tol: 1e-4,
+  classWeight: 'none',
+};
+
+/** The fitted parameters. `coef` is feature-major: `coef[feature * classes.length + class]`. */
+export interface LogisticRegressionState {
+  settings: LogisticRegressionSettings;
+  classes: number[];
+  features: number;
+  coef: Float64Array;
+  intercept: Float64Array;
+}
+
+export interface FitReport {
+  iterations: number;
+  evaluations: number;
+  loss: number;
+  converged: boolean;
+  stopReason: StopReason;
+}
+
+export interface FitOptions {
+  onIteration?: (progress: IterationProgress) => void;
+  /** Threads for the gradient; defaults to the available cores (up to 4). */
+  threads?: number;
+}
+
+export interface ClassProbability {
+  classCode: number;
+  probability: number;
+}
+
+/** Class weights n / (classes * count), as scikit-learn's class_weight='balanced'. */
+function balancedWeights(labels: Int32Array, classCount: number): Float64Array {
+  const counts = new Float64Array(classCount);
+  for (const label of labels) counts[label] = (counts[label] as number) + 1;
+  return Float64Array.from(labels, (label) => labels.length / (classCount * (counts[label] as number)));
+}
+
+/**
+ * Multinomial logistic regression with an L2 penalty, fitted by L-BFGS to scikit-learn's
+ * optimum: it minimises (1/S) Σ w_i CE_i + ||W||² / (2 C S), S = Σ w_i, intercepts unpenalised,
+ * stopping like scikit-learn's lbfgs (largest gradient component <= tol, relative loss change
+ * <= 64 eps, or max_iter).
+ */
+export class LogisticRegression {
+  private state: LogisticRegressionState | null = null;
+
+  constructor(readonly settings: LogisticRegressionSettings) {
+    if (!(settings.C > 0)) throw new Error(`C must be positive, got ${settings.C}`);
+    if (!(Number.isInteger(settings.maxIter) && settings.maxIter >= 1)) {
+      throw new Error(`max_iter must be a whole number >= 1, got ${settings.maxIter}`);
+    }
+    if (!(settings.tol > 0)) throw new Error(`tol must be positive, got ${settings.tol}`);
+  }
+
+  static fromState(state: LogisticRegressionState): LogisticRegression {
+    const model = new LogisticRegression(state.settings);
+    model.state = state;
+    return model;
+  }
+
+  get fitted(): LogisticRegressionState {
+    if (!this.state) throw new Error('the logistic regression is not fitted');
+    return this.state;
+  }
+
+  async fit(matrix: CsrMatrix, targets: ArrayLike<number>, options: FitOptions = {}): Promise<FitReport> {
+    if (targets.length !== matrix.rows) {
+      throw new Error(`${matrix.rows} rows but ${targets.length} targets`);
+    }
+    const classes = [...new Set(Array.from(targets))].sort((a, b) => a - b);
+    if (classes.length < 2) {
+      throw new Error(
+        `the training data has ${classes.length === 0 ? 'no rows' : `only one class (${classes[0]})`}; a classifier needs at least two classes`,
+      );
+    }
+    const classIndex = new Map(classes.map((code, index) => [code, index]));
+    const labels = Int32Array.from(targets, (code) => classIndex.get(code) as number);
+    const sampleWeights =
+      this.settings.classWeight === 'balanced'
+        ? balancedWeights(labels, classes.length)
+        : new Float64Array(labels.length).fill(1);
+    let weightSum = 0;
+    for (const weight of sampleWeights) weightSum += weight;
+
+    const K = classes.length;
+    const features = matrix.columns;
+    const penalized = features * K;
+    const l2Strength = 1 / (this.settings.C * weightSum);
+    const evaluator = new GradientEvaluator({ matrix, labels, sampleWeights, classes: K }, options.threads);
+    try {
+      const result = minimizeLbfgs(
+        (coef, gradient) => {
+          const lossSum = evaluator.evaluate(coef, gradient);
+          let squaredNorm = 0;
+          for (let i = 0; i < penalized; i++) {
+            const weight = coef[i] as number;
+            squaredNorm += weight * weight;
+            gradient[i] = (gradient[i] as number) / weightSum + l2Strength * weight;
+          }
+          for (let i = penalized; i < gradient.length; i++) gradient[i] = (gradient[i] as number) / weightSum;
+          return lossSum / weightSum + 0.5 * l2Strength * squaredNorm;
+        },
+        new Float64Array((features + 1) * K),
+        {
+          maxIterations: this.settings.maxIter,
+          gradientTolerance: this.settings.tol,
+          lossTolerance: 64 * Number.EPSILON,
+          memory: 10,
+          maxLineSearchSteps: 50,
+          ...(options.onIteration ? { onIteration: options.onIteration } : {}),
+        },
+      );
+      this.state = {
+        settings: this.settings,
+        classes,
+        features,
+        coef: result.x.slice(0, penalized),
+        intercept: result.x.slice(penalized),
+      };
+      return {
+        iterations: result.iterations,
+        evaluations: result.evaluations,
+        loss: result.loss,
+        converged: result.stopReason === 'gradient tolerance' || result.stopReason === 'loss tolerance',
+        stopReason: result.stopReason,
+      };
+    } finally {
+      await evaluator.close();
+    }
+  }
+
+  /** Class probabilities, row-major: `probabilities[row * classes + class]`, classes in ascending code order. */
+  predictProba(matrix: CsrMatrix): Float64Array {
+    const { coef, intercept, classes, features } = this.fitted;
+    if (matrix.columns !== features) {
+      throw new Error(`the model expects ${features} features, got ${matrix.columns}`);
+    }
+    const K = classes.length;
+    const probabilities = new Float64Array(matrix.rows * K);
+    for (let row = 0; row < matrix.rows; row++) {
+      const base = row * K;
+      for (let k = 0; k < K; k++) probabilities[base + k] = intercept[k] as number;
+      for (let entry = matrix.indptr[row] as number; entry < (matrix.indptr[row + 1] as number); entry++) {
+        const value = matrix.values[entry] as number;
+        const offset = (matrix.indices[entry] as number) * K;
+        for (let k = 0; k < K; k++) {
+          probabilities[base + k] =
+            (probabilities[base + k] as number) + value * (coef[offset + k] as number);
+        }
+      }
+      let max = Number.NEGATIVE_INFINITY;
+      for (let k = 0; k < K; k++) max = Math.max(max, probabilities[base + k] as number);
+      let sum = 0;
+      for (let k = 0; k < K; k++) {
+        const exp = Math.exp((probabilities[base + k] as number) - max);
+        probabilities[base + k] = exp;
+        sum += exp;
+      }
+      for (let k = 0; k < K; k++) probabilities[base + k] = (probabilities[base + k] as number) / sum;
+    }
+    return probabilities;
+  }
+
+  /** The most probable class code of each row (the first class wins ties, as numpy's argmax). */
+  predict(matrix: CsrMatrix): number[] {
+    const probabilities = this.predictProba(matrix);
+    const { classes } = this.fitted;
+    return Array.from({ length: matrix.rows }, (_, row) => {
+      const top = topClasses(
+        probabilities.subarray(row * classes.length, (row + 1) * classes.length),
+        classes,
+        1,
+      );
+      return (top[0] as ClassProbability).classCode;
+    });
+  }
+}
+
+/** The k most probable classes of one row of probabilities, most probable first. */
+export function topClasses(
+  probabilities: ArrayLike<number>,
+  classes: readonly number[],
+  k: number,
+): ClassProbability[] {
+  return Array.from(classes, (classCode, index) => ({
+    classCode,
+    probability: probabilities[index] as number,
+  }))
+    .sort((a, b) => b.probability - a.probability)
+    .slice(0, k);
+}

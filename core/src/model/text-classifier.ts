@@ -1,0 +1,109 @@
+import type { CsrMatrix } from '../features/sparse-matrix.js';
+import { type TfidfSettings, type TfidfState, TfidfVectorizer } from '../features/tfidf-vectorizer.js';
+import { type ProductText, productText, type TextSettings } from '../text/product-text.js';
+import type { LabelledProduct } from './labelled-products.js';
+import {
+  type ClassProbability,
+  type FitOptions,
+  type FitReport,
+  LogisticRegression,
+  type LogisticRegressionSettings,
+  type LogisticRegressionState,
+  topClasses,
+} from './logistic-regression.js';
+
+export interface TextClassifierSettings {
+  text: TextSettings;
+  tfidf: TfidfSettings;
+  logisticRegression: LogisticRegressionSettings;
+  /** Recorded with the model so a run can be reproduced; the fit itself draws no random numbers. */
+  seed: number;
+}
+
+export interface TextClassifierState {
+  settings: TextClassifierSettings;
+  tfidf: TfidfState;
+  logisticRegression: LogisticRegressionState;
+}
+
+export interface TextClassifierFitReport extends FitReport {
+  rows: number;
+  features: number;
+  seconds: { vectorize: number; optimize: number };
+}
+
+/** The whole text model: cleaning, TF-IDF and multinomial logistic regression, fitted together. */
+export class TextClassifier {
+  private constructor(
+    readonly state: TextClassifierState,
+    private readonly vectorizer: TfidfVectorizer,
+    private readonly model: LogisticRegression,
+  ) {}
+
+  static fromState(state: TextClassifierState): TextClassifier {
+    return new TextClassifier(
+      state,
+      TfidfVectorizer.fromState(state.tfidf),
+      LogisticRegression.fromState(state.logisticRegression),
+    );
+  }
+
+  static async fit(
+    products: readonly LabelledProduct[],
+    settings: TextClassifierSettings,
+    options: FitOptions = {},
+  ): Promise<{ classifier: TextClassifier; report: TextClassifierFitReport }> {
+    if (products.length === 0) throw new Error('no training products');
+    const started = performance.now();
+    const vectorizer = new TfidfVectorizer(settings.tfidf);
+    const matrix = vectorizer.fitTransform(products.map((product) => productText(product, settings.text)));
+    const vectorized = performance.now();
+    const model = new LogisticRegression(settings.logisticRegression);
+    const fitReport = await model.fit(
+      matrix,
+      products.map((product) => product.prdtypecode),
+      options,
+    );
+    const state = { settings, tfidf: vectorizer.fitted, logisticRegression: model.fitted };
+    return {
+      classifier: new TextClassifier(state, vectorizer, model),
+      report: {
+        ...fitReport,
+        rows: products.length,
+        features: matrix.columns,
+        seconds: {
+          vectorize: (vectorized - started) / 1000,
+          optimize: (performance.now() - vectorized) / 1000,
+        },
+      },
+    };
+  }
+
+  get classes(): number[] {
+    return this.state.logisticRegression.classes;
+  }
+
+  transform(products: readonly ProductText[]): CsrMatrix {
+    return this.vectorizer.transform(
+      products.map((product) => productText(product, this.state.settings.text)),
+    );
+  }
+
+  /** Row-major class probabilities, classes in `this.classes` order. */
+  predictProba(products: readonly ProductText[]): Float64Array {
+    return this.model.predictProba(this.transform(products));
+  }
+
+  predict(products: readonly ProductText[]): number[] {
+    return this.model.predict(this.transform(products));
+  }
+
+  /** The k most probable classes of each product, most probable first. */
+  predictTopK(products: readonly ProductText[], k: number): ClassProbability[][] {
+    const probabilities = this.predictProba(products);
+    const classCount = this.classes.length;
+    return products.map((_, row) =>
+      topClasses(probabilities.subarray(row * classCount, (row + 1) * classCount), this.classes, k),
+    );
+  }
+}

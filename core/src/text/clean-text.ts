@@ -1,0 +1,50 @@
+import { lowercaseAndFoldAccents } from './fold-accents.js';
+import { decodeHtmlEntities, stripHtmlTags } from './html.js';
+import { repairMojibake } from './mojibake.js';
+import { englishStopWords, frenchStopWords, germanStopWords } from './stop-words.js';
+
+const urlPattern = /\b(?:https?:\/\/|www\.)\S+/gi;
+const emailPattern = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
+const wordPattern = /[\p{L}\p{N}]+/gu;
+const digitPattern = /\d/g;
+
+const stopWords = new Set(
+  [...frenchStopWords, ...englishStopWords, ...germanStopWords].map(lowercaseAndFoldAccents),
+);
+
+function countDigits(word: string): number {
+  return word.match(digitPattern)?.length ?? 0;
+}
+
+/**
+ * A reference code is six characters or more mixing letters and at least three digits
+ * (`ref3411772`, `bt1234`); a long number has six digits or more (EANs, ISBNs, product ids).
+ * Short numbers and specs (`144`, `ps4`, `1000w`) stay.
+ */
+function isReferenceOrLongNumber(word: string): boolean {
+  return word.length >= 6 && countDigits(word) >= 3;
+}
+
+/**
+ * Joins digit groups written with hyphens, dots or spaces inside a code (`978-2-07-036822-8`,
+ * `12.345.678`) so the group is judged as one number.
+ */
+function joinDigitGroups(text: string): string {
+  return text.replace(/\d(?:[-.]\d+)+/g, (group) => group.replace(/[-.]/g, ''));
+}
+
+/**
+ * The one cleaning applied to every text, at training and at serving time: HTML entities
+ * (repeatedly, for double escapes) and tags, mojibake, URLs, e-mail addresses, reference codes
+ * and long numbers go; letters are lowercased and their accents folded; stop words (French,
+ * English, German) and one-character words are dropped. Returns the words joined by one space.
+ */
+export function cleanText(raw: string): string {
+  const text = stripHtmlTags(repairMojibake(decodeHtmlEntities(raw)))
+    .replace(urlPattern, ' ')
+    .replace(emailPattern, ' ');
+  const words = joinDigitGroups(lowercaseAndFoldAccents(text)).match(wordPattern) ?? [];
+  return words
+    .filter((word) => word.length > 1 && !stopWords.has(word) && !isReferenceOrLongNumber(word))
+    .join(' ');
+}
