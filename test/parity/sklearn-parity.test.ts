@@ -1,0 +1,142 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CsrMatrix, LogisticRegression, TfidfVectorizer } from '../../core/src/index.js';
+
+const repository = resolve(import.meta.dirname, '../..');
+const python = join(repository, '.local/venv/bin/python');
+
+interface SparseJson {
+  indptr: number[];
+  indices: number[];
+  values: number[];
+}
+
+interface Fixture {
+  sklearn_version: string;
+  train_texts: string[];
+  train_labels: number[];
+  test_texts: string[];
+  tfidf_cases: Array<{
+    name: string;
+    settings: {
+      analyzer?: 'word' | 'char_wb';
+      ngram_range: [number, number];
+      min_df: number;
+      max_df: number;
+      max_features?: number;
+      sublinear_tf?: boolean;
+      smooth_idf?: boolean;
+    };
+    vocabulary: string[];
+    idf: number[];
+    test_matrix: SparseJson;
+  }>;
+  models: Array<{
+    settings: { C: number; class_weight: 'balanced' | null; tol: number };
+    classes: number[];
+    iterations: number;
+    test_probabilities: number[][];
+  }>;
+}
+
+let fixture: Fixture;
+let fixtureDir: string;
+
+beforeAll(() => {
+  if (!existsSync(python)) {
+    throw new Error(
+      `scikit-learn parity needs the stack's Python at ${python}; create it with: npm run stack -- up`,
+    );
+  }
+  fixtureDir = mkdtempSync(join(tmpdir(), 'prodclass-parity-'));
+  execFileSync(python, [join(import.meta.dirname, 'make_fixtures.py'), fixtureDir], { stdio: 'pipe' });
+  fixture = JSON.parse(readFileSync(join(fixtureDir, 'parity.json'), 'utf8')) as Fixture;
+}, 120_000);
+
+afterAll(() => {
+  if (fixtureDir) rmSync(fixtureDir, { recursive: true, force: true });
+});
+
+function vectorizerFor(caseIndex: number): TfidfVectorizer {
+  const { settings } = fixture.tfidf_cases[caseIndex] as Fixture['tfidf_cases'][number];
+  return new TfidfVectorizer({
+    analyzer: settings.analyzer ?? 'word',
+    ngramRange: settings.ngram_range,
+    maxFeatures: settings.max_features ?? null,
+    minDf: settings.min_df,
+    maxDf: settings.max_df,
+    sublinearTf: settings.sublinear_tf ?? false,
+    smoothIdf: settings.smooth_idf ?? true,
+  });
+}
+
+function maxAbsDifference(ours: CsrMatrix, theirs: SparseJson): number {
+  expect(Array.from(ours.indptr)).toEqual(theirs.indptr);
+  let worst = 0;
+  for (let row = 0; row + 1 < theirs.indptr.length; row++) {
+    const start = theirs.indptr[row] as number;
+    const end = theirs.indptr[row + 1] as number;
+    const expected = new Map<number, number>();
+    for (let entry = start; entry < end; entry++)
+      expected.set(theirs.indices[entry] as number, theirs.values[entry] as number);
+    for (let entry = start; entry < end; entry++) {
+      const column = ours.indices[entry] as number;
+      expect(expected.has(column), `row ${row} column ${column}`).toBe(true);
+      worst = Math.max(worst, Math.abs((ours.values[entry] as number) - (expected.get(column) as number)));
+    }
+  }
+  return worst;
+}
+
+describe('TF-IDF matches scikit-learn TfidfVectorizer', () => {
+  for (const caseIndex of [0, 1, 2]) {
+    it(`case ${caseIndex}: same vocabulary, idf and test matrix`, () => {
+      const expected = fixture.tfidf_cases[caseIndex] as Fixture['tfidf_cases'][number];
+      const vectorizer = vectorizerFor(caseIndex).fit(fixture.train_texts);
+      const { vocabulary, idf } = vectorizer.fitted;
+      expect(vocabulary, expected.name).toEqual(expected.vocabulary);
+      const idfError = Math.max(
+        ...expected.idf.map((value, index) => Math.abs(value - (idf[index] as number))),
+      );
+      expect(idfError).toBeLessThan(1e-12);
+      expect(maxAbsDifference(vectorizer.transform(fixture.test_texts), expected.test_matrix)).toBeLessThan(
+        1e-6,
+      );
+    });
+  }
+});
+
+describe('LogisticRegression matches scikit-learn multinomial lbfgs', () => {
+  for (const modelIndex of [0, 1, 2]) {
+    it(`model ${modelIndex}: class probabilities within 1e-3`, async () => {
+      const expected = fixture.models[modelIndex] as Fixture['models'][number];
+      const vectorizer = vectorizerFor(0);
+      const train = vectorizer.fitTransform(fixture.train_texts);
+      const model = new LogisticRegression({
+        C: expected.settings.C,
+        classWeight: expected.settings.class_weight ?? 'none',
+        tol: expected.settings.tol,
+        maxIter: 5000,
+      });
+      const report = await model.fit(train, fixture.train_labels);
+      expect(report.converged).toBe(true);
+      expect(model.fitted.classes).toEqual(expected.classes);
+      const probabilities = model.predictProba(vectorizer.transform(fixture.test_texts));
+      const classCount = expected.classes.length;
+      let worst = 0;
+      expected.test_probabilities.forEach((row, index) => {
+        row.forEach((probability, k) => {
+          worst = Math.max(worst, Math.abs(probability - (probabilities[index * classCount + k] as number)));
+        });
+      });
+      console.info(
+        `parity model ${modelIndex} (C=${expected.settings.C}, ${expected.settings.class_weight ?? 'unweighted'}, tol=${expected.settings.tol}): ` +
+          `max |p - p_sklearn| = ${worst.toExponential(2)}; iterations ours ${report.iterations}, scikit-learn ${expected.iterations}`,
+      );
+      expect(worst).toBeLessThan(1e-3);
+    });
+  }
+});
