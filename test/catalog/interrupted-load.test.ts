@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { runCli, spawnCli } from './support/cli.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(() => database?.drop());
+
+async function counts() {
+  const client = await database.connect();
+  const { rows } = await client.query<{ products: number; history: number }>(
+    `select (select count(*)::int from products) as products, (select count(*)::int from products_history) as history`,
+  );
+  await client.end();
+  return rows[0];
+}
+
+test('a load killed during COPY leaves none of its rows, stays visible, and a retry completes it', async () => {
+  const load = ['data', 'load', '--source', 'synthetic', '--to-percent', '100'];
+  const child = spawnCli(load, { DATABASE_URL: database.url });
+  const killedDuringCopy = await new Promise<boolean>((resolve) => {
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+      if (stderr.includes('"event":"copy"')) {
+        child.kill('SIGKILL');
+        resolve(true);
+      }
+    });
+    child.on('close', () => resolve(false));
+  });
+  expect(killedDuringCopy).toBe(true);
+  await new Promise((resolve) => child.on('close', resolve));
+
+  expect(await counts()).toEqual({ products: 0, history: 0 });
+  const client = await database.connect();
+  const { rows } = await client.query('select name, status from data_loads');
+  expect(rows).toEqual([{ name: 'initial_100.0pct', status: 'running' }]);
+  await client.end();
+
+  const retry = await runCli(load, { DATABASE_URL: database.url });
+  expect(retry.stderr).toContain('"event":"load-marked-interrupted"');
+  expect(retry.code).toBe(0);
+  expect(JSON.parse(retry.stdout)).toMatchObject({
+    outcome: 'completed',
+    load: { name: 'initial_100.0pct', status: 'completed', rows_added: 84_916, error: null },
+  });
+  expect(await counts()).toEqual({ products: 84_916, history: 84_916 });
+
+  const rerun = await runCli(load, { DATABASE_URL: database.url });
+  expect(rerun.code).toBe(0);
+  expect(JSON.parse(rerun.stdout)).toMatchObject({
+    outcome: 'already-completed',
+    message: 'load "initial_100.0pct" was already completed: nothing to do',
+  });
+  expect(await counts()).toEqual({ products: 84_916, history: 84_916 });
+});
+
+test('the CLI reports a missing DATABASE_URL and bad arguments on one line, without a stack trace', async () => {
+  const missing = await runCli(['data', 'status'], { DATABASE_URL: '' });
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toBe('prodclass: DATABASE_URL is not set: the catalog (PostgreSQL) needs it\n');
+  const badPercent = await runCli(['data', 'load', '--source', 'synthetic', '--to-percent', 'forty'], {
+    DATABASE_URL: database.url,
+  });
+  expect(badPercent.code).not.toBe(0);
+  expect(badPercent.stderr).toContain("option '--to-percent <p>' argument 'forty' is invalid");
+  expect(badPercent.stderr).not.toMatch(/\n\s+at /);
+});
