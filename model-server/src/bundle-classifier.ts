@@ -1,0 +1,7 @@
+import { decodeModelBundle } from '@prodclass/core';
+import type { Classifier } from './classifier.js';
+
+/** Decodes a model bundle (verifying its checksum) into the same TextClassifier `prodclass model predict` uses. */
+export function loadBundleClassifier(bundle: Buffer): Classifier {
+  return decodeModelBundle(bundle).classifier;
+}

@@ -1,0 +1,41 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  test('defaults: port 8000 on 127.0.0.1, the production alias, a 60 s reload interval', () => {
+    const config = loadConfig({ MLFLOW_TRACKING_URI: 'http://mlflow:5000' });
+    expect(config).toMatchObject({
+      port: 8000,
+      host: '127.0.0.1',
+      modelUri: { kind: 'alias', name: 'rakuten_classifier', alias: 'production' },
+      reloadIntervalSeconds: 60,
+      databaseUrl: undefined,
+      adminToken: undefined,
+    });
+  });
+
+  test('reports every invalid variable at once', () => {
+    const attempt = () =>
+      loadConfig({
+        PORT: 'eighty',
+        MODEL_URI: 'models:/x/latest',
+        RELOAD_INTERVAL_SECONDS: '0',
+        ADMIN_TOKEN: 'short',
+        DATABASE_URL: 'mysql://x',
+      });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as ConfigError).problems).toHaveLength(5);
+    }
+  });
+
+  test('a registered model needs MLFLOW_TRACKING_URI; a bundle file does not', () => {
+    expect(() => loadConfig({ MODEL_URI: 'models:/m/3' })).toThrow(/MLFLOW_TRACKING_URI is required/);
+    expect(loadConfig({ MODEL_URI: '/models/model.bundle' }).modelUri).toEqual({
+      kind: 'file',
+      path: '/models/model.bundle',
+    });
+  });
+});

@@ -1,0 +1,101 @@
+import { type ModelUri, parseModelUri } from './model-uri.js';
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  modelUri: ModelUri;
+  mlflowTrackingUri: string | undefined;
+  /** The inference log is off without it. */
+  databaseUrl: string | undefined;
+  /** Admin routes answer 404 without it. */
+  adminToken: string | undefined;
+  reloadIntervalSeconds: number;
+  logLevel: string;
+}
+
+/** Every setting's variable and default, as documented in the README's model-server section. */
+export const configDefaults = {
+  PORT: '8000',
+  HOST: '127.0.0.1',
+  MODEL_URI: 'models:/rakuten_classifier@production',
+  RELOAD_INTERVAL_SECONDS: '60',
+  LOG_LEVEL: 'info',
+} as const;
+
+const minimumAdminTokenLength = 16;
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** Reads and checks every variable at once, reporting all problems together. */
+export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
+  const problems: string[] = [];
+  const read = (name: keyof typeof configDefaults) => env[name] || configDefaults[name];
+  const optional = (name: string) => env[name] || undefined;
+
+  const port = Number(read('PORT'));
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    problems.push(`PORT must be an integer from 0 to 65535, got "${read('PORT')}"`);
+  }
+
+  const modelUri = parseModelUri(read('MODEL_URI'));
+  if (!modelUri) {
+    problems.push(
+      `MODEL_URI must be models:/NAME@ALIAS, models:/NAME/VERSION or a bundle file path, got "${read('MODEL_URI')}"`,
+    );
+  }
+
+  const mlflowTrackingUri = optional('MLFLOW_TRACKING_URI');
+  if (mlflowTrackingUri !== undefined && !isHttpUrl(mlflowTrackingUri)) {
+    problems.push('MLFLOW_TRACKING_URI must be an http(s) URL');
+  }
+  if (modelUri && modelUri.kind !== 'file' && mlflowTrackingUri === undefined) {
+    problems.push('MLFLOW_TRACKING_URI is required when MODEL_URI names a registered model');
+  }
+
+  const databaseUrl = optional('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+
+  const adminToken = optional('ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < minimumAdminTokenLength) {
+    problems.push(`ADMIN_TOKEN must be at least ${minimumAdminTokenLength} characters long`);
+  }
+
+  const reloadIntervalSeconds = Number(read('RELOAD_INTERVAL_SECONDS'));
+  if (!Number.isFinite(reloadIntervalSeconds) || reloadIntervalSeconds <= 0) {
+    problems.push(
+      `RELOAD_INTERVAL_SECONDS must be a positive number, got "${read('RELOAD_INTERVAL_SECONDS')}"`,
+    );
+  }
+
+  const logLevel = read('LOG_LEVEL');
+  if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}`);
+
+  if (problems.length > 0 || !modelUri) throw new ConfigError(problems);
+  return {
+    port,
+    host: read('HOST'),
+    modelUri,
+    mlflowTrackingUri,
+    databaseUrl,
+    adminToken,
+    reloadIntervalSeconds,
+    logLevel,
+  };
+}

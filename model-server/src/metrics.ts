@@ -1,0 +1,80 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The server's Prometheus metrics, in a registry of its own (several servers can share a process in tests). */
+export function createServerMetrics({ inferenceLogDepth }: { inferenceLogDepth: () => number }) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'prodclass_' });
+  const registers = [registry];
+  return {
+    registry,
+    predictions: new Counter({
+      name: 'prodclass_predictions_total',
+      help: 'Predictions answered, by predicted product-type code and model version.',
+      labelNames: ['prdtypecode', 'model_version'] as const,
+      registers,
+    }),
+    predictionDuration: new Histogram({
+      name: 'prodclass_prediction_request_duration_seconds',
+      help: 'Time from receiving a successful prediction request to sending its answer.',
+      labelNames: ['route'] as const,
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    textLength: new Histogram({
+      name: 'prodclass_prediction_text_length_characters',
+      help: 'Characters of designation plus description of each predicted product.',
+      buckets: [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
+      registers,
+    }),
+    confidence: new Histogram({
+      name: 'prodclass_prediction_confidence',
+      help: 'Probability of the predicted class.',
+      buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99],
+      registers,
+    }),
+    modelInfo: new Gauge({
+      name: 'prodclass_model_info',
+      help: 'The model being served (value 1).',
+      labelNames: ['name', 'version', 'alias'] as const,
+      registers,
+    }),
+    modelLoadedTime: new Gauge({
+      name: 'prodclass_model_loaded_timestamp_seconds',
+      help: 'When the model being served was loaded, in Unix seconds.',
+      registers,
+    }),
+    modelReloads: new Counter({
+      name: 'prodclass_model_reloads_total',
+      help: 'Model loads by result: success (a new model serves) or failure (the previous one stays).',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    inferenceLogQueueDepth: new Gauge({
+      name: 'prodclass_inference_log_queue_depth',
+      help: 'Prediction records waiting to be written to the inference log.',
+      registers,
+      collect() {
+        this.set(inferenceLogDepth());
+      },
+    }),
+    inferenceLogWritten: new Counter({
+      name: 'prodclass_inference_log_written_total',
+      help: 'Prediction records written to the inference log.',
+      registers,
+    }),
+    inferenceLogDropped: new Counter({
+      name: 'prodclass_inference_log_dropped_total',
+      help: 'Prediction records never written, by reason (queue_full, write_failed).',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    httpErrors: new Counter({
+      name: 'prodclass_http_errors_total',
+      help: 'Responses with a 4xx or 5xx status, by route and status code.',
+      labelNames: ['route', 'status_code'] as const,
+      registers,
+    }),
+  };
+}
+
+export type ServerMetrics = ReturnType<typeof createServerMetrics>;

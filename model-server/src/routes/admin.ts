@@ -1,0 +1,60 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { errorResponseSchema, HttpError } from '../http-errors.js';
+import type { ModelSlot } from '../model-slot.js';
+import { modelRefSchema } from '../schemas.js';
+
+export interface AdminRoutesOptions {
+  slot: ModelSlot;
+  adminToken: string;
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** Admin routes; registered only when ADMIN_TOKEN is set, so they are 404 otherwise. */
+export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, { slot, adminToken }) => {
+  const expected = digest(adminToken);
+
+  // Comparing digests keeps the comparison constant-time whatever the presented token's length.
+  function authorize(request: FastifyRequest, reply: FastifyReply): void {
+    const presented = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
+      reply.header('www-authenticate', 'Bearer');
+      throw new HttpError(401, 'this route needs the header authorization: Bearer <ADMIN_TOKEN>');
+    }
+  }
+
+  app.addHook('onRequest', async (request, reply) => authorize(request, reply));
+
+  app.post(
+    '/admin/reload',
+    {
+      schema: {
+        summary: 'Load the model MODEL_URI names now, even if its version is unchanged',
+        security: [{ adminToken: [] }],
+        response: {
+          200: {
+            type: 'object',
+            properties: { outcome: { type: 'string' }, model: modelRefSchema },
+          },
+          401: errorResponseSchema,
+          502: errorResponseSchema,
+        },
+      },
+    },
+    async () => {
+      try {
+        const { outcome, model } = await slot.refresh({ force: true });
+        return { outcome, model: { name: model.name, version: model.version, alias: model.alias ?? null } };
+      } catch (error) {
+        const serving = slot.current;
+        const still = serving
+          ? `still serving ${serving.name} version ${serving.version}`
+          : 'no model serves';
+        throw new HttpError(502, `the reload failed (${still}): ${(error as Error).message}`);
+      }
+    },
+  );
+};

@@ -1,0 +1,109 @@
+import { type ClassProbability, classByCode, type ProductText } from '@prodclass/core';
+import type { FastifyPluginAsync } from 'fastify';
+import { errorResponseSchema, HttpError } from '../http-errors.js';
+import type { InferenceLog } from '../inference-log.js';
+import type { ServerMetrics } from '../metrics.js';
+import type { LoadedModel, ModelSlot } from '../model-slot.js';
+import {
+  predictBatchBodySchema,
+  predictBatchResponseSchema,
+  predictionLimits,
+  predictionSchema,
+  productTextSchema,
+} from '../schemas.js';
+import { uuidv7 } from '../uuidv7.js';
+
+export interface PredictRoutesOptions {
+  slot: ModelSlot;
+  inferenceLog: InferenceLog | undefined;
+  metrics: ServerMetrics;
+}
+
+const errorResponses = { 400: errorResponseSchema, 413: errorResponseSchema, 503: errorResponseSchema };
+
+function categoryOf(code: number): string {
+  return classByCode(code)?.name ?? String(code);
+}
+
+export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (app, options) => {
+  const { slot, inferenceLog, metrics } = options;
+
+  function servingModel(): LoadedModel {
+    const model = slot.current;
+    if (!model) throw new HttpError(503, 'no model is loaded yet; retry once GET /ready answers 200');
+    return model;
+  }
+
+  function predict(model: LoadedModel, products: readonly ProductText[]) {
+    const rankings = model.classifier.predictTopK(products, predictionLimits.topK);
+    const predictedAt = new Date();
+    return products.map(({ designation, description = null }, index) => {
+      const ranked = rankings[index] as ClassProbability[];
+      const best = ranked[0];
+      if (!best) throw new Error(`model ${model.name}/${model.version} returned no class`);
+      const predictionId = uuidv7();
+      const textLength = designation.length + (description?.length ?? 0);
+      metrics.predictions.inc({ prdtypecode: best.classCode, model_version: model.version });
+      metrics.textLength.observe(textLength);
+      metrics.confidence.observe(best.probability);
+      inferenceLog?.enqueue({
+        predictedAt,
+        predictionId,
+        modelName: model.name,
+        modelVersion: model.version,
+        prdtypecode: best.classCode,
+        confidence: best.probability,
+        textLength,
+        designation,
+        description,
+      });
+      return {
+        prdtypecode: best.classCode,
+        category: categoryOf(best.classCode),
+        confidence: best.probability,
+        top_k: ranked.map(({ classCode, probability }) => ({
+          prdtypecode: classCode,
+          category: categoryOf(classCode),
+          probability,
+        })),
+        model: { name: model.name, version: model.version, alias: model.alias ?? null },
+        prediction_id: predictionId,
+      };
+    });
+  }
+
+  app.addHook('onResponse', (request, reply, done) => {
+    if (reply.statusCode < 400) {
+      metrics.predictionDuration.observe({ route: request.routeOptions.url }, reply.elapsedTime / 1000);
+    }
+    done();
+  });
+
+  app.post<{ Body: ProductText }>(
+    '/predict',
+    {
+      bodyLimit: predictionLimits.predictBodyBytes,
+      schema: {
+        summary: 'Predict the product-type code of one product',
+        description: `Body at most ${predictionLimits.predictBodyBytes} bytes.`,
+        body: productTextSchema,
+        response: { 200: predictionSchema, ...errorResponses },
+      },
+    },
+    async (request) => predict(servingModel(), [request.body])[0],
+  );
+
+  app.post<{ Body: { items: ProductText[] } }>(
+    '/predict/batch',
+    {
+      bodyLimit: predictionLimits.batchBodyBytes,
+      schema: {
+        summary: `Predict the product-type codes of up to ${predictionLimits.batchItems} products`,
+        description: `Body at most ${predictionLimits.batchBodyBytes} bytes; predictions come in the order of the items.`,
+        body: predictBatchBodySchema,
+        response: { 200: predictBatchResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => ({ predictions: predict(servingModel(), request.body.items) }),
+  );
+};

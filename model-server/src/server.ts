@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { migrate } from '@prodclass/core';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import pg from 'pg';
+import type { ClassifierLoader } from './classifier.js';
+import type { ServerConfig } from './config.js';
+import { registerErrorHandlers, schemaErrorFormatter } from './http-errors.js';
+import { InferenceLog } from './inference-log.js';
+import { registerStrictJsonParser } from './json-body-parser.js';
+import { createServerMetrics, type ServerMetrics } from './metrics.js';
+import { ModelSlot } from './model-slot.js';
+import { createModelSource } from './model-source.js';
+import { formatModelUri } from './model-uri.js';
+import { adminRoutes } from './routes/admin.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { predictRoutes } from './routes/predict.js';
+import { serviceRoutes } from './routes/service.js';
+
+export interface ServerOptions {
+  config: ServerConfig;
+  loadClassifier: ClassifierLoader;
+}
+
+const serviceVersion: string = JSON.parse(
+  fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+).version;
+
+/** Applies the schema migrations (the inference_log table among them) and starts the batch writer. */
+async function openInferenceLog(
+  app: FastifyInstance,
+  databaseUrl: string,
+  metrics: ServerMetrics,
+): Promise<InferenceLog> {
+  const migrationClient = new pg.Client({ connectionString: databaseUrl });
+  await migrationClient.connect();
+  try {
+    await migrate(migrationClient);
+  } finally {
+    await migrationClient.end();
+  }
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, query_timeout: 30_000 });
+  pool.on('error', (error) => app.log.warn({ err: error }, 'an idle inference-log connection failed'));
+  const inferenceLog = new InferenceLog(pool, {
+    written: (rows) => metrics.inferenceLogWritten.inc(rows),
+    dropped: (rows, reason) => metrics.inferenceLogDropped.inc({ reason }, rows),
+    writeFailed: (error) => app.log.error({ err: error }, 'writing to the inference log failed'),
+  });
+  app.addHook('onReady', async () => inferenceLog.start());
+  // onClose runs once in-flight requests have been answered, so every prediction is queued by then.
+  app.addHook('onClose', async () => {
+    await inferenceLog.close();
+    await pool.end();
+  });
+  return inferenceLog;
+}
+
+function createModelSlot(app: FastifyInstance, options: ServerOptions, metrics: ServerMetrics): ModelSlot {
+  const { config } = options;
+  const slot = new ModelSlot(
+    createModelSource(config.modelUri, config.mlflowTrackingUri),
+    options.loadClassifier,
+    {
+      loaded(model, previous) {
+        metrics.modelReloads.inc({ result: 'success' });
+        metrics.modelInfo.reset();
+        metrics.modelInfo.set({ name: model.name, version: model.version, alias: model.alias ?? '' }, 1);
+        metrics.modelLoadedTime.set(model.loadedAt.getTime() / 1000);
+        app.log.info(
+          {
+            model: model.name,
+            version: model.version,
+            location: model.location,
+            previousVersion: previous?.version,
+          },
+          'model loaded',
+        );
+      },
+      loadFailed(error) {
+        metrics.modelReloads.inc({ result: 'failure' });
+        const serving = slot.current;
+        app.log.error(
+          { err: error, servingVersion: serving?.version },
+          serving
+            ? 'model reload failed; the previous model keeps serving'
+            : 'model load failed; no model serves yet',
+        );
+      },
+    },
+  );
+  app.addHook('onReady', async () => {
+    // Not awaited: the server listens (and /health answers) while the first model loads; /ready waits for it.
+    slot.refresh().catch(() => undefined);
+    slot.startPolling(config.reloadIntervalSeconds * 1000);
+  });
+  app.addHook('onClose', async () => slot.stopPolling());
+  return slot;
+}
+
+/** The model server: routes, model loading and polling, inference log and metrics, from one configuration. */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    // One log line per request would dominate the log at thousands of predictions a second;
+    // rejected and failed requests are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    schemaErrorFormatter,
+  });
+  let inferenceLog: InferenceLog | undefined;
+  const metrics = createServerMetrics({ inferenceLogDepth: () => inferenceLog?.depth ?? 0 });
+  const slot = createModelSlot(app, options, metrics);
+  if (config.databaseUrl) inferenceLog = await openInferenceLog(app, config.databaseUrl, metrics);
+
+  registerStrictJsonParser(app);
+  registerErrorHandlers(app);
+  app.addHook('onResponse', (request, reply, done) => {
+    if (reply.statusCode >= 400) {
+      metrics.httpErrors.inc({
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: reply.statusCode,
+      });
+    }
+    done();
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'prodclass model server', version: serviceVersion },
+      components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(serviceRoutes, {
+    slot,
+    inferenceLog,
+    modelUri: formatModelUri(config.modelUri),
+    serviceVersion,
+  });
+  await app.register(predictRoutes, { slot, inferenceLog, metrics });
+  await app.register(metricsRoutes, { registry: metrics.registry });
+  if (config.adminToken) await app.register(adminRoutes, { slot, adminToken: config.adminToken });
+  return app;
+}
