@@ -25,6 +25,7 @@ const htmlTagRate = 0.28;
 const entityRate = 0.6;
 const mojibakeRate = 0.08;
 const titleCaseRate = 0.87;
+const maxDescriptionLength = 12_000;
 
 /**
  * How often a product of a family reads like one of its sibling classes. These rates put a
@@ -194,7 +195,7 @@ function descriptionOf(topic: Topic, language: Language, random: SeededRandom): 
   const withEntities = random.chance(entityRate);
   const spelling = withEntities ? 'escaped' : 'plain';
   // Slots, not words: a filler slot holds 2.5 words on average.
-  let remaining = logNormal(40, 0.8, 2, 900, random);
+  let remaining = logNormal(40, 0.8, 2, 700, random);
   const sentences: string[] = [];
   while (remaining > 0) {
     const length = Math.min(remaining, 3 + random.below(6));
@@ -210,7 +211,7 @@ function descriptionOf(topic: Topic, language: Language, random: SeededRandom): 
   let text = random.chance(htmlTagRate) ? addHtmlTags(sentences, random) : sentences.join(' ');
   if (random.chance(mojibakeRate)) text = addMojibake(text, random);
   if (withEntities && random.chance(0.15)) text = escapeTwice(text);
-  return text;
+  return text.length <= maxDescriptionLength ? text : text.slice(0, text.lastIndexOf(' ', maxDescriptionLength));
 }
 
 /**

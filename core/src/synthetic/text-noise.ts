@@ -43,7 +43,7 @@ export function addMojibake(text: string, random: SeededRandom): string {
   const garbled = text.replace(mojibakePattern, (character) =>
     lostLetters && random.chance(0.5) ? '?' : (mojibakeOf[character] as string),
   );
-  return random.chance(0.5) ? garbled.replace(/\. /g, '. Â· ') : garbled;
+  return garbled === text || random.chance(0.5) ? garbled.replace(/\. /g, '. Â· ') : garbled;
 }
 
 const spanClasses = ['a-list-item', 'a-text-bold', 'product-description', 'texte'];
