@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDataCommands } from './commands/data.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerModelCommands } from './commands/model.js';
 
 /**
  * `prodclass`: the command line that Kubernetes Jobs run. Each command group lives in
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDbCommands(program);
   registerDataCommands(program);
+  registerModelCommands(program);
   return program;
 }
 

@@ -6,14 +6,18 @@ import { englishStopWords, frenchStopWords, germanStopWords } from './stop-words
 const urlPattern = /\b(?:https?:\/\/|www\.)\S+/gi;
 const emailPattern = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
 const wordPattern = /[\p{L}\p{N}]+/gu;
-const digitPattern = /\d/g;
 
 const stopWords = new Set(
   [...frenchStopWords, ...englishStopWords, ...germanStopWords].map(lowercaseAndFoldAccents),
 );
 
 function countDigits(word: string): number {
-  return word.match(digitPattern)?.length ?? 0;
+  let digits = 0;
+  for (let index = 0; index < word.length; index++) {
+    const code = word.charCodeAt(index);
+    if (code >= 48 && code <= 57) digits++;
+  }
+  return digits;
 }
 
 /**
@@ -40,9 +44,9 @@ function joinDigitGroups(text: string): string {
  * English, German) and one-character words are dropped. Returns the words joined by one space.
  */
 export function cleanText(raw: string): string {
-  const text = stripHtmlTags(repairMojibake(decodeHtmlEntities(raw)))
-    .replace(urlPattern, ' ')
-    .replace(emailPattern, ' ');
+  let text = stripHtmlTags(repairMojibake(decodeHtmlEntities(raw)));
+  if (text.includes('@')) text = text.replace(emailPattern, ' ');
+  if (/https?:|www\./i.test(text)) text = text.replace(urlPattern, ' ');
   const words = joinDigitGroups(lowercaseAndFoldAccents(text)).match(wordPattern) ?? [];
   return words
     .filter((word) => word.length > 1 && !stopWords.has(word) && !isReferenceOrLongNumber(word))

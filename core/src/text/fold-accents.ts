@@ -14,8 +14,9 @@ const undecomposedPattern = /[œæßøđłðþı]/g;
 
 /** Lowercases and removes accents: `Élève Œuvre` becomes `eleve oeuvre`. */
 export function lowercaseAndFoldAccents(text: string): string {
-  return text
-    .toLowerCase()
+  const lower = text.toLowerCase();
+  if (!/[^\p{ASCII}]/u.test(lower)) return lower;
+  return lower
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .replace(undecomposedPattern, (letter) => undecomposedLetters.get(letter) ?? letter);

@@ -100,7 +100,6 @@ export const frenchStopWords: readonly string[] = [
   'faire',
   'fois',
   'font',
-  'hors',
   'ici',
   'il',
   'ils',

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { cleanText } from './clean-text.js';
+import { decodeHtmlEntities } from './html.js';
+import { repairMojibake } from './mojibake.js';
+import { productText } from './product-text.js';
+
+describe('cleanText', () => {
+  it('decodes entities, including double-escaped ones, and strips tags', () => {
+    expect(decodeHtmlEntities('caf&eacute; &amp;eacute;t&amp;eacute; &#39;a&#x27; &#43;')).toBe(
+      "café été 'a' +",
+    );
+    expect(cleanText('<p>Table <b>basse</b>&nbsp;en ch&amp;ecirc;ne</p><br />salon')).toBe(
+      'table basse chene salon',
+    );
+  });
+
+  it('repairs common mojibake before folding accents', () => {
+    expect(repairMojibake('Ã©tÃ© Â· lâ€™Ã¢me')).toBe('été · l’âme');
+    expect(repairMojibake('à¢me et ¿uvre')).toBe('âme et œuvre');
+    expect(cleanText('Ã‰lÃ¨ve chef-d’¿uvre')).toBe('eleve chef oeuvre');
+  });
+
+  it('removes URLs, e-mails, reference codes and long numbers, keeps sizes', () => {
+    expect(cleanText('Voir https://exemple.fr/p?id=3 ou www.shop.com contact: vente@shop.fr')).toBe(
+      'voir contact',
+    );
+    expect(cleanText('Lampe REF3411772 EAN 3760123456789 ISBN 978-2-07-036822-8 hauteur 144 cm ps4')).toBe(
+      'lampe ean isbn hauteur 144 cm ps4',
+    );
+  });
+
+  it('lowercases, folds accents and drops French, English and German stop words', () => {
+    expect(cleanText('Le Château de la Forêt and the Garden für die Kinder')).toBe(
+      'chateau foret garden kinder',
+    );
+    expect(cleanText('Œuvre ÉLÈVE Straße')).toBe('oeuvre eleve strasse');
+  });
+
+  it('is idempotent', () => {
+    const once = cleanText('<li>Coussin d&eacute;coratif 45x45 &amp;eacute;t&eacute; REF-12345</li>');
+    expect(cleanText(once)).toBe(once);
+  });
+});
+
+describe('productText', () => {
+  it('combines designation and description, repeating the designation to weight it', () => {
+    const product = { designation: 'Piscine Hors-Sol', description: '<p>Pompe incluse</p>' };
+    expect(productText(product, { designationRepeats: 1 })).toBe('piscine hors sol pompe incluse');
+    expect(productText(product, { designationRepeats: 2 })).toBe(
+      'piscine hors sol piscine hors sol pompe incluse',
+    );
+    expect(productText({ designation: 'Piscine', description: null }, { designationRepeats: 1 })).toBe(
+      'piscine',
+    );
+  });
+});
