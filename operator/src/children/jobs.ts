@@ -1,0 +1,86 @@
+import type { V1JobSpec } from '@kubernetes/client-node';
+import type { KubeObject, OwnerReference } from '../kube/objects.js';
+import type { ResourceRequirements } from '../resources/types.js';
+import { managedLabels } from './names.js';
+
+export interface Job extends KubeObject {
+  spec?: V1JobSpec;
+  status?: {
+    active?: number;
+    succeeded?: number;
+    failed?: number;
+    startTime?: string;
+    completionTime?: string;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  };
+}
+
+/** How the pipeline's Jobs and model servers reach PostgreSQL and MLflow. */
+export interface PipelineSettings {
+  trainerImage: string;
+  modelServerImage: string;
+  /** Secret in the resource's namespace with DATABASE_URL and MLFLOW_TRACKING_URI. */
+  pipelineSecret: string;
+}
+
+export interface CliJob {
+  name: string;
+  namespace: string;
+  owner: OwnerReference;
+  component: 'data-load' | 'training';
+  /** Arguments of the trainer image's `prodclass` command. */
+  args: string[];
+  backoffLimit: number;
+  activeDeadlineSeconds?: number;
+  resources?: ResourceRequirements;
+}
+
+/** A Job running one `prodclass` command of the trainer image, owned by the resource that wants it. */
+export function cliJob(settings: PipelineSettings, job: CliJob): Job {
+  const labels = managedLabels(job.component, job.owner.name);
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: job.name, namespace: job.namespace, labels, ownerReferences: [job.owner] },
+    spec: {
+      backoffLimit: job.backoffLimit,
+      activeDeadlineSeconds: job.activeDeadlineSeconds,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [
+            {
+              name: 'prodclass',
+              image: settings.trainerImage,
+              command: ['prodclass'],
+              args: job.args,
+              envFrom: [{ secretRef: { name: settings.pipelineSecret } }],
+              resources: job.resources,
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export type JobState =
+  | { state: 'pending' | 'running' }
+  | { state: 'complete'; completionTime?: string }
+  | { state: 'failed'; reason: string; message: string };
+
+/** Where a Job is, from the conditions the Job controller (or the local runner) writes. */
+export function jobState(job: Job): JobState {
+  const conditions = job.status?.conditions ?? [];
+  if (conditions.some((c) => c.type === 'Complete' && c.status === 'True'))
+    return { state: 'complete', completionTime: job.status?.completionTime };
+  const failed = conditions.find((c) => c.type === 'Failed' && c.status === 'True');
+  if (failed)
+    return {
+      state: 'failed',
+      reason: failed.reason ?? 'JobFailed',
+      message: failed.message ?? `Job ${job.metadata.name} failed`,
+    };
+  return { state: (job.status?.active ?? 0) > 0 ? 'running' : 'pending' };
+}

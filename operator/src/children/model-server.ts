@@ -1,0 +1,130 @@
+import type { V1DeploymentSpec, V1ServiceSpec } from '@kubernetes/client-node';
+import type { KubeObject, OwnerReference } from '../kube/objects.js';
+import type { ResourceRequirements } from '../resources/types.js';
+import type { PipelineSettings } from './jobs.js';
+import { childName, labels, managedLabels } from './names.js';
+
+export interface Deployment extends KubeObject {
+  spec?: V1DeploymentSpec;
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+  };
+}
+
+export type Track = 'primary' | 'canary';
+
+/** The pod-template annotation that names the model version a track serves; changing it rolls the pods. */
+export const modelVersionAnnotation = 'mlops.prodclass.dev/model-version';
+export const serverPort = 8000;
+
+const scrapeAnnotations = {
+  'prometheus.io/scrape': 'true',
+  'prometheus.io/port': String(serverPort),
+  'prometheus.io/path': '/metrics',
+};
+
+export interface TrackSpec {
+  service: string;
+  namespace: string;
+  owner: OwnerReference;
+  track: Track;
+  registeredModel: string;
+  version: string;
+  replicas: number;
+  resources?: ResourceRequirements;
+}
+
+export const deploymentName = (service: string, track: Track) => childName(service, track);
+
+/**
+ * One track's Deployment: model servers pinned to one version (`models:/NAME/VERSION`), so a new
+ * version is an ordinary rolling update that keeps every old pod until a new one is ready.
+ */
+export function trackDeployment(settings: PipelineSettings, track: TrackSpec): Deployment {
+  const common = managedLabels('model-server', track.service);
+  const selector = {
+    [labels.instance]: track.service,
+    [labels.component]: 'model-server',
+    [labels.track]: track.track,
+  };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: deploymentName(track.service, track.track),
+      namespace: track.namespace,
+      labels: { ...common, [labels.track]: track.track },
+      ownerReferences: [track.owner],
+    },
+    spec: {
+      replicas: track.replicas,
+      selector: { matchLabels: selector },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      template: {
+        metadata: {
+          labels: { ...common, ...selector },
+          annotations: { [modelVersionAnnotation]: track.version, ...scrapeAnnotations },
+        },
+        spec: {
+          containers: [
+            {
+              name: 'model-server',
+              image: settings.modelServerImage,
+              ports: [{ name: 'http', containerPort: serverPort }],
+              env: [
+                { name: 'MODEL_URI', value: `models:/${track.registeredModel}/${track.version}` },
+                { name: 'PORT', value: String(serverPort) },
+                { name: 'HOST', value: '0.0.0.0' },
+              ],
+              envFrom: [{ secretRef: { name: settings.pipelineSecret } }],
+              readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5 },
+              livenessProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 20 },
+              resources: track.resources,
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** The Service in front of both tracks: traffic splits by ready pods, as without a service mesh. */
+export function predictionService(
+  service: string,
+  namespace: string,
+  owner: OwnerReference,
+): KubeObject & {
+  spec: V1ServiceSpec;
+} {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: service,
+      namespace,
+      labels: managedLabels('model-server', service),
+      annotations: scrapeAnnotations,
+      ownerReferences: [owner],
+    },
+    spec: {
+      selector: { [labels.instance]: service, [labels.component]: 'model-server' },
+      ports: [{ name: 'http', port: 80, targetPort: 'http' }],
+    },
+  };
+}
+
+/** Whether a Deployment has fully rolled out `version` with `replicas` ready pods. */
+export function rolledOut(deployment: Deployment, version: string, replicas: number): boolean {
+  const status = deployment.status ?? {};
+  return (
+    deployment.spec?.template.metadata?.annotations?.[modelVersionAnnotation] === version &&
+    (status.observedGeneration ?? 0) >= (deployment.metadata.generation ?? 0) &&
+    (status.updatedReplicas ?? 0) >= replicas &&
+    (status.readyReplicas ?? 0) >= replicas &&
+    (status.replicas ?? 0) <= replicas
+  );
+}

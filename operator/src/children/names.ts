@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * `<owner>-<suffix>`, kept within 63 characters (Job and Service names end up in labels and DNS):
+ * a long owner name is cut and made unique again with a hash of the whole name.
+ */
+export function childName(owner: string, suffix: string): string {
+  const name = `${owner}-${suffix}`;
+  if (name.length <= 63) return name;
+  const hash = createHash('sha256').update(owner).digest('hex').slice(0, 8);
+  return `${owner.slice(0, 63 - suffix.length - hash.length - 2).replace(/[-.]+$/, '')}-${hash}-${suffix}`;
+}
+
+export const labels = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  partOf: 'app.kubernetes.io/part-of',
+  component: 'app.kubernetes.io/component',
+  instance: 'app.kubernetes.io/instance',
+  track: 'mlops.prodclass.dev/track',
+} as const;
+
+export const managedBy = 'prodclass-operator';
+/** Selects every Job, Deployment and Service this operator made. */
+export const managedSelector = `${labels.managedBy}=${managedBy}`;
+
+export function managedLabels(component: 'data-load' | 'training' | 'model-server', instance: string) {
+  return {
+    [labels.managedBy]: managedBy,
+    [labels.partOf]: 'prodclass',
+    [labels.component]: component,
+    [labels.instance]: instance,
+  };
+}

@@ -1,0 +1,166 @@
+import { backoffDelay, sleep } from '../backoff.js';
+import type { Logger } from '../log.js';
+import { isAlreadyExists, isConflict, isNotFound, type KubeApi } from './api.js';
+import { type KubeObject, leaseType } from './objects.js';
+
+interface Lease extends KubeObject {
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+}
+
+export interface LeaderElectionOptions {
+  namespace: string;
+  name: string;
+  identity: string;
+  leaseDurationMs: number;
+  /** Give up leadership when renewals have failed for this long (less than the lease duration). */
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+}
+
+/** metav1.MicroTime wants exactly six fractional digits. */
+const microTime = (at = new Date()) => at.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+
+/**
+ * Leader election on a coordination.k8s.io Lease, as client-go does it: a lease is expired when its
+ * record has not changed for leaseDuration on this replica's own clock (no clock comparison across
+ * machines); updates carry the resourceVersion, so two candidates never both win.
+ */
+export class LeaderElector {
+  #observed = '';
+  #observedAt = 0;
+  #lease: Lease | undefined;
+  #leading = false;
+  readonly #stop = new AbortController();
+  #renewLoop: Promise<void> | undefined;
+
+  constructor(
+    private readonly api: KubeApi,
+    private readonly options: LeaderElectionOptions,
+    private readonly log: Logger,
+  ) {}
+
+  get leading(): boolean {
+    return this.#leading;
+  }
+
+  /** Resolves once this replica leads (false if stopped first); then renews until `onLost`. */
+  async acquire(onLost: () => void): Promise<boolean> {
+    let attempt = 0;
+    while (!this.#stop.signal.aborted) {
+      if (await this.#tryAcquireOrRenew().catch((error: unknown) => this.#warn(error))) {
+        this.#leading = true;
+        this.log.info('became leader', { lease: `${this.options.namespace}/${this.options.name}` });
+        this.#renewLoop = this.#renew(onLost);
+        return true;
+      }
+      await sleep(
+        Math.min(this.options.retryPeriodMs, backoffDelay(attempt++, 200, this.options.retryPeriodMs)),
+        this.#stop.signal,
+      );
+    }
+    return false;
+  }
+
+  /** Stops renewing and, if leading, hands the lease back so a successor need not wait for it to expire. */
+  async release(): Promise<void> {
+    this.#stop.abort();
+    await this.#renewLoop;
+    if (!this.#leading || !this.#lease) return;
+    this.#leading = false;
+    const now = microTime();
+    await this.api
+      .request('PUT', leaseType.path(this.options.namespace, this.options.name), {
+        body: { ...this.#lease, spec: { leaseDurationSeconds: 1, acquireTime: now, renewTime: now } },
+      })
+      .then(
+        () => this.log.info('released the leader lease'),
+        (error: unknown) => this.log.warn('could not release the leader lease', { error }),
+      );
+  }
+
+  async #renew(onLost: () => void): Promise<void> {
+    let lastRenewal = Date.now();
+    while (!this.#stop.signal.aborted) {
+      await sleep(this.options.retryPeriodMs, this.#stop.signal);
+      if (this.#stop.signal.aborted) return;
+      if (await this.#tryAcquireOrRenew().catch((error: unknown) => this.#warn(error))) {
+        lastRenewal = Date.now();
+      } else if (Date.now() - lastRenewal > this.options.renewDeadlineMs) {
+        this.#leading = false;
+        this.log.error('lost the leader lease', { lease: `${this.options.namespace}/${this.options.name}` });
+        onLost();
+        return;
+      }
+    }
+  }
+
+  #warn(error: unknown): false {
+    this.log.warn('leader election request failed', { error });
+    return false;
+  }
+
+  async #tryAcquireOrRenew(): Promise<boolean> {
+    const { namespace, name, identity, leaseDurationMs } = this.options;
+    const now = microTime();
+    const spec = {
+      holderIdentity: identity,
+      leaseDurationSeconds: Math.ceil(leaseDurationMs / 1000),
+      renewTime: now,
+    };
+    let lease: Lease;
+    try {
+      lease = await this.api.request<Lease>('GET', leaseType.path(namespace, name));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      try {
+        this.#lease = await this.api.create<Lease>(leaseType, namespace, {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name, namespace },
+          spec: { ...spec, acquireTime: now, leaseTransitions: 0 },
+        });
+        return true;
+      } catch (createError) {
+        if (isAlreadyExists(createError)) return false;
+        throw createError;
+      }
+    }
+    const record = JSON.stringify(lease.spec ?? {});
+    if (record !== this.#observed) {
+      this.#observed = record;
+      this.#observedAt = Date.now();
+    }
+    const holder = lease.spec?.holderIdentity;
+    const heldByOther =
+      holder !== undefined &&
+      holder !== '' &&
+      holder !== identity &&
+      Date.now() - this.#observedAt < leaseDurationMs;
+    if (heldByOther) return false;
+    const transitions = lease.spec?.leaseTransitions ?? 0;
+    try {
+      this.#lease = await this.api.request<Lease>('PUT', leaseType.path(namespace, name), {
+        body: {
+          ...lease,
+          spec: {
+            ...spec,
+            acquireTime: holder === identity ? lease.spec?.acquireTime : now,
+            leaseTransitions: holder === identity ? transitions : transitions + 1,
+          },
+        },
+      });
+      this.#observed = JSON.stringify(this.#lease.spec ?? {});
+      this.#observedAt = Date.now();
+      return true;
+    } catch (error) {
+      if (isConflict(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,215 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Job } from './children/jobs.js';
+import type { Deployment } from './children/model-server.js';
+import { managedSelector } from './children/names.js';
+import type { OperatorSettings } from './config.js';
+import { Controller, type Reconcile } from './controller.js';
+import { DataLoadRecords } from './external/data-loads.js';
+import { MlflowRecords } from './external/mlflow.js';
+import type { Promote } from './external/promotion.js';
+import { startHttpServer } from './http-server.js';
+import { KubeApi } from './kube/api.js';
+import { EventRecorder } from './kube/events.js';
+import { Informer } from './kube/informer.js';
+import { LeaderElector } from './kube/leader-election.js';
+import {
+  controllerKey,
+  deploymentType,
+  jobType,
+  type KubeObject,
+  keyOf,
+  type ResourceType,
+  serviceType,
+} from './kube/objects.js';
+import type { Logger } from './log.js';
+import { OperatorMetrics } from './metrics.js';
+import type { Caches, ReconcileContext } from './reconcilers/context.js';
+import { reconcileDataIncrement } from './reconcilers/data-increment.js';
+import { reconcileModelPromotion } from './reconcilers/model-promotion.js';
+import { reconcilePredictionService } from './reconcilers/prediction-service.js';
+import { reconcileTrainingRun } from './reconcilers/training-run.js';
+import {
+  type DataIncrement,
+  dataIncrementType,
+  type ModelPromotion,
+  modelPromotionType,
+  type PredictionService,
+  predictionServiceType,
+  type TrainingRun,
+  trainingRunType,
+} from './resources/types.js';
+
+export interface RunningOperator {
+  readonly metrics: OperatorMetrics;
+  readonly httpPort: number;
+  readonly leading: boolean;
+  /** Resolves when the operator has stopped: after `stop()`, or by itself when it lost the lease. */
+  readonly stopped: Promise<'stopped' | 'lost-lease'>;
+  /** Graceful shutdown: finish in-flight reconciles, stop the watches, hand the lease back. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the operator: watches (caches) first, then /healthz, /readyz and /metrics, then leader
+ * election; only the leader runs the four reconcile loops.
+ */
+export async function startOperator(
+  settings: OperatorSettings,
+  kubeConfig: KubeConfig,
+  promote: Promote,
+  log: Logger,
+): Promise<RunningOperator> {
+  const api = new KubeApi(kubeConfig);
+  const metrics = new OperatorMetrics();
+  const informer = <T extends KubeObject>(type: ResourceType, labelSelector?: string) =>
+    new Informer<T>(
+      type,
+      api,
+      kubeConfig,
+      {
+        namespace: settings.watchNamespace,
+        labelSelector,
+        resyncMs: settings.resyncMs,
+        watchTimeoutSeconds: 60,
+        stallMs: 90_000,
+        onRestart: () => metrics.watchRestarts.inc({ resource: type.plural }),
+      },
+      log,
+    );
+  const caches: Caches = {
+    dataIncrements: informer<DataIncrement>(dataIncrementType),
+    trainingRuns: informer<TrainingRun>(trainingRunType),
+    modelPromotions: informer<ModelPromotion>(modelPromotionType),
+    predictionServices: informer<PredictionService>(predictionServiceType),
+    jobs: informer<Job>(jobType, managedSelector),
+    deployments: informer<Deployment>(deploymentType, managedSelector),
+    services: informer<KubeObject>(serviceType, managedSelector),
+  };
+
+  let predictionServices: Controller | undefined;
+  const ctx: ReconcileContext = {
+    api,
+    caches,
+    events: new EventRecorder(api, settings.identity, log),
+    settings: { ...settings, aliasPollMs: settings.aliasPollMs },
+    dataLoads: new DataLoadRecords(settings.databaseUrl),
+    mlflow: new MlflowRecords(settings.mlflowTrackingUri),
+    promote,
+    enqueuePredictionServices: (keys) => {
+      for (const key of keys) predictionServices?.enqueue(key);
+    },
+  };
+  const controller = (
+    kind: string,
+    reconcile: (ctx: ReconcileContext, ...rest: Parameters<Reconcile>) => ReturnType<Reconcile>,
+  ) =>
+    new Controller(kind, (key, keyLog) => reconcile(ctx, key, keyLog), {
+      concurrency: settings.concurrency,
+      metrics,
+      log,
+    });
+  const controllers = {
+    dataIncrements: controller('DataIncrement', reconcileDataIncrement),
+    trainingRuns: controller('TrainingRun', reconcileTrainingRun),
+    modelPromotions: controller('ModelPromotion', reconcileModelPromotion),
+    predictionServices: controller('PredictionService', reconcilePredictionService),
+  };
+  predictionServices = controllers.predictionServices;
+
+  caches.dataIncrements.on((_event, increment) => {
+    controllers.dataIncrements.enqueue(keyOf(increment));
+    for (const run of caches.trainingRuns.list())
+      if (
+        run.metadata.namespace === increment.metadata.namespace &&
+        run.spec.dataVersion === increment.metadata.name
+      )
+        controllers.trainingRuns.enqueue(keyOf(run));
+  });
+  caches.trainingRuns.on((_event, run) => controllers.trainingRuns.enqueue(keyOf(run)));
+  caches.modelPromotions.on((_event, promotion) => {
+    controllers.modelPromotions.enqueue(keyOf(promotion));
+    const owner = controllerKey(promotion, trainingRunType.kind);
+    if (owner) controllers.trainingRuns.enqueue(owner);
+  });
+  caches.predictionServices.on((_event, service) => controllers.predictionServices.enqueue(keyOf(service)));
+  caches.jobs.on((_event, job) => {
+    const increment = controllerKey(job, dataIncrementType.kind);
+    if (increment) controllers.dataIncrements.enqueue(increment);
+    const run = controllerKey(job, trainingRunType.kind);
+    if (run) controllers.trainingRuns.enqueue(run);
+  });
+  for (const cache of [caches.deployments, caches.services])
+    cache.on((_event, child) => {
+      const owner = controllerKey(child, predictionServiceType.kind);
+      if (owner) controllers.predictionServices.enqueue(owner);
+    });
+
+  const all = Object.values(caches) as Informer<KubeObject>[];
+  await Promise.all(all.map((cache) => cache.start()));
+  log.info('caches synced', { namespace: settings.watchNamespace ?? '(all)' });
+
+  let shuttingDown = false;
+  const http = await startHttpServer(
+    settings.httpHost,
+    settings.httpPort,
+    {
+      healthy: () => all.every((cache) => cache.healthy),
+      ready: () => !shuttingDown && all.every((cache) => cache.synced),
+    },
+    metrics.registry,
+  );
+
+  const elector = new LeaderElector(
+    api,
+    {
+      namespace: settings.leaseNamespace,
+      name: settings.leaseName,
+      identity: settings.identity,
+      leaseDurationMs: settings.leaseDurationMs,
+      renewDeadlineMs: Math.round(settings.leaseDurationMs * (2 / 3)),
+      retryPeriodMs: Math.max(500, Math.round(settings.leaseDurationMs / 7)),
+    },
+    log,
+  );
+  let resolveStopped: (how: 'stopped' | 'lost-lease') => void = () => {};
+  const stopped = new Promise<'stopped' | 'lost-lease'>((resolve) => {
+    resolveStopped = resolve;
+  });
+  const shutDown = async (how: 'stopped' | 'lost-lease') => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    await Promise.all(Object.values(controllers).map((c) => c.stop()));
+    await elector.release();
+    metrics.leader.set(0);
+    await Promise.all(all.map((cache) => cache.stop()));
+    await http.close();
+    log.info('operator stopped', { how });
+    resolveStopped(how);
+  };
+
+  const election = elector
+    .acquire(() => void shutDown('lost-lease'))
+    .then((leading) => {
+      if (!leading) return;
+      metrics.leader.set(1);
+      for (const c of Object.values(controllers)) c.start();
+      for (const [name, cache] of Object.entries(caches) as [
+        keyof typeof controllers,
+        Informer<KubeObject>,
+      ][])
+        if (name in controllers) for (const object of cache.list()) controllers[name].enqueue(keyOf(object));
+    });
+
+  return {
+    metrics,
+    httpPort: http.port,
+    get leading() {
+      return elector.leading;
+    },
+    stopped,
+    async stop() {
+      await shutDown('stopped');
+      await election;
+    },
+  };
+}

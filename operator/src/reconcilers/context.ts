@@ -1,0 +1,33 @@
+import type { Job, PipelineSettings } from '../children/jobs.js';
+import type { Deployment } from '../children/model-server.js';
+import type { DataLoadRecords } from '../external/data-loads.js';
+import type { MlflowRecords } from '../external/mlflow.js';
+import type { Promote } from '../external/promotion.js';
+import type { KubeApi } from '../kube/api.js';
+import type { EventRecorder } from '../kube/events.js';
+import type { Informer } from '../kube/informer.js';
+import type { KubeObject } from '../kube/objects.js';
+import type { DataIncrement, ModelPromotion, PredictionService, TrainingRun } from '../resources/types.js';
+
+export interface Caches {
+  dataIncrements: Informer<DataIncrement>;
+  trainingRuns: Informer<TrainingRun>;
+  modelPromotions: Informer<ModelPromotion>;
+  predictionServices: Informer<PredictionService>;
+  jobs: Informer<Job>;
+  deployments: Informer<Deployment>;
+  services: Informer<KubeObject>;
+}
+
+/** Everything a reconciler talks to. */
+export interface ReconcileContext {
+  api: KubeApi;
+  caches: Caches;
+  events: EventRecorder;
+  settings: PipelineSettings & { aliasPollMs: number };
+  dataLoads: DataLoadRecords;
+  mlflow: MlflowRecords;
+  promote: Promote;
+  /** Asks the PredictionService controller to look at these keys again (an alias moved). */
+  enqueuePredictionServices(keys: string[]): void;
+}

@@ -1,0 +1,181 @@
+import type { DataLoad } from '@prodclass/core';
+import { cliJob, jobState } from '../children/jobs.js';
+import { childName } from '../children/names.js';
+import type { ReconcileResult } from '../controller.js';
+import { type ConditionUpdate, timestamp, withConditions } from '../kube/conditions.js';
+import { controllerReference, splitKey } from '../kube/objects.js';
+import type { Logger } from '../log.js';
+import {
+  type DataIncrement,
+  type DataIncrementSpec,
+  type DataIncrementStatus,
+  dataIncrementType,
+} from '../resources/types.js';
+import { InvalidSpec, validDataIncrementSpec } from '../resources/validate.js';
+import type { ReconcileContext } from './context.js';
+import { createJob, findJob } from './job-lookup.js';
+import { type Announcement, publish } from './status-change.js';
+
+/** The `prodclass data load` arguments for a DataIncrement. */
+export function loadArgs(spec: DataIncrementSpec, loadName: string): string[] {
+  const { synthetic, files } = spec.source;
+  const source = synthetic
+    ? [
+        '--source',
+        'synthetic',
+        '--synthetic-rows',
+        String(synthetic.rows),
+        '--synthetic-seed',
+        String(synthetic.seed),
+      ]
+    : ['--source', files?.path ?? files?.url ?? ''];
+  const amount =
+    spec.toPercent !== undefined
+      ? ['--to-percent', String(spec.toPercent)]
+      : ['--increment', String(spec.incrementPercent)];
+  return ['data', 'load', ...source, ...amount, '--name', loadName, '--seed', String(spec.seed)];
+}
+
+/**
+ * DataIncrement: one load Job (`<name>-load`), then the figures of the data_loads row it recorded.
+ * A load that is already recorded as completed under that name is taken as the result without a Job.
+ */
+export async function reconcileDataIncrement(
+  ctx: ReconcileContext,
+  key: string,
+  log: Logger,
+): Promise<ReconcileResult | undefined> {
+  const { namespace, name } = splitKey(key);
+  const increment = ctx.caches.dataIncrements.get(namespace, name);
+  if (!increment || increment.metadata.deletionTimestamp) return undefined;
+  const generation = increment.metadata.generation;
+  const status = increment.status ?? {};
+  const finished = status.phase === 'Succeeded' || status.phase === 'Failed';
+  if (finished && status.observedGeneration === generation) return undefined;
+
+  const next = (
+    update: DataIncrementStatus,
+    conditions: ConditionUpdate[],
+    announcement?: Announcement,
+  ): Promise<DataIncrement> =>
+    publish(
+      ctx,
+      dataIncrementType,
+      increment,
+      {
+        ...status,
+        ...update,
+        observedGeneration: generation,
+        conditions: withConditions(status.conditions, conditions, generation),
+      },
+      announcement,
+    );
+
+  let spec: DataIncrementSpec;
+  try {
+    spec = validDataIncrementSpec(increment.spec);
+  } catch (error) {
+    if (!(error instanceof InvalidSpec)) throw error;
+    await next(
+      { phase: 'Failed' },
+      [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message: error.message }],
+      {
+        type: 'Warning',
+        reason: 'InvalidSpec',
+        message: error.message,
+      },
+    );
+    return undefined;
+  }
+  const loadName = spec.loadName ?? name;
+  const jobName = childName(name, 'load');
+  const succeed = (load: DataLoad) =>
+    next(
+      {
+        phase: 'Succeeded',
+        loadName,
+        rowsAdded: load.rows_added ?? 0,
+        totalRows: load.cumulative_rows ?? 0,
+        percentage: load.cumulative_percentage,
+        datasetFingerprint: load.dataset_fingerprint ?? undefined,
+        completionTime: load.completed_at ? timestamp(new Date(load.completed_at)) : timestamp(),
+      },
+      [
+        {
+          type: 'Loaded',
+          status: 'True',
+          reason: 'Loaded',
+          message: `+${load.rows_added} rows, ${load.cumulative_rows} in all (${load.cumulative_percentage}% of the source)`,
+        },
+        { type: 'Ready', status: 'True', reason: 'Succeeded', message: `load ${loadName} completed` },
+      ],
+      {
+        type: 'Normal',
+        reason: 'Loaded',
+        message: `load ${loadName}: +${load.rows_added} rows, ${load.cumulative_rows} in all`,
+      },
+    );
+  const fail = (reason: string, message: string) =>
+    next(
+      { phase: 'Failed', loadName, completionTime: timestamp() },
+      [
+        { type: 'Loaded', status: 'False', reason, message },
+        { type: 'Ready', status: 'False', reason: 'Failed', message },
+      ],
+      { type: 'Warning', reason, message },
+    );
+
+  const job = await findJob(ctx, namespace, jobName, status.jobName !== undefined);
+  if (!job) {
+    const recorded = await ctx.dataLoads.named(loadName);
+    if (recorded?.status === 'completed') {
+      await succeed(recorded);
+      return undefined;
+    }
+    if (status.jobName) {
+      await fail('JobDeleted', `Job ${jobName} was deleted before the load was recorded`);
+      return undefined;
+    }
+    const outcome = await createJob(
+      ctx,
+      cliJob(ctx.settings, {
+        name: jobName,
+        namespace,
+        owner: controllerReference(increment),
+        component: 'data-load',
+        args: loadArgs(spec, loadName),
+        backoffLimit: 1,
+      }),
+    );
+    log.info('load job', { job: jobName, outcome });
+    await next(
+      { phase: 'Pending', loadName, jobName, startTime: status.startTime ?? timestamp() },
+      [
+        { type: 'JobCreated', status: 'True', reason: 'JobCreated', message: `Job ${jobName} runs the load` },
+        { type: 'Loaded', status: 'Unknown', reason: 'Loading', message: `waiting for Job ${jobName}` },
+        { type: 'Ready', status: 'False', reason: 'Loading', message: `waiting for Job ${jobName}` },
+      ],
+      { type: 'Normal', reason: 'JobCreated', message: `created Job ${jobName} to load ${loadName}` },
+    );
+    return undefined;
+  }
+
+  const state = jobState(job);
+  if (state.state === 'complete') {
+    const recorded = await ctx.dataLoads.named(loadName);
+    if (recorded?.status === 'completed') await succeed(recorded);
+    else
+      await fail(
+        'LoadNotRecorded',
+        `Job ${jobName} completed but data_loads has ${recorded ? `a ${recorded.status} row` : 'no row'} named ${loadName}`,
+      );
+    return undefined;
+  }
+  if (state.state === 'failed') {
+    const recorded = await ctx.dataLoads.named(loadName);
+    await fail('JobFailed', recorded?.error ? `${state.message}: ${recorded.error}` : state.message);
+    return undefined;
+  }
+  await next({ phase: state.state === 'running' ? 'Running' : 'Pending', loadName, jobName }, []);
+  return undefined;
+}
