@@ -26,7 +26,6 @@ export * from './features/sparse-matrix.js';
 export * from './features/tfidf-vectorizer.js';
 export * from './metrics/classification-metrics.js';
 export * from './mlflow/client.js';
-export * from './mlflow/registry-reader.js';
 export * from './model/labelled-products.js';
 export * from './model/lbfgs.js';
 export * from './model/logistic-regression.js';

@@ -1,4 +1,4 @@
-import { MlflowRequestError } from '@prodclass/core';
+import { MlflowError } from '@prodclass/core';
 import type { Classifier, ClassifierLoader } from './classifier.js';
 import type { ModelCandidate, ModelSource } from './model-source.js';
 
@@ -102,7 +102,7 @@ export class ModelSlot {
       this.observer.loaded(model, current);
       return { outcome: 'loaded', model };
     } catch (error) {
-      const mlflowError = [error, (error as Error).cause].find((item) => item instanceof MlflowRequestError);
+      const mlflowError = [error, (error as Error).cause].find((item) => item instanceof MlflowError);
       if (mlflowError) this.#registryReachable = mlflowError.status !== undefined;
       this.#lastFailure = { at: new Date(), message: (error as Error).message };
       this.observer.loadFailed(error as Error);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { type RegisteredModelVersion, RegistryReader } from '@prodclass/core';
+import { MlflowClient, type RegisteredModelVersion } from '@prodclass/core';
 import type { ModelUri } from './model-uri.js';
 
 /** The bundle file's name inside a registered version's `model` artifact directory. */
@@ -28,7 +28,7 @@ export interface ModelSource {
 }
 
 function registryCandidate(
-  registry: RegistryReader,
+  registry: MlflowClient,
   modelVersion: RegisteredModelVersion,
   alias: string | undefined,
 ): ModelCandidate {
@@ -47,19 +47,25 @@ function registryCandidate(
     runId,
     tags: modelVersion.tags,
     readBundle: () => registry.downloadArtifact(location),
-    readMetrics: async () => (runId ? registry.runMetrics(runId).catch(() => ({})) : {}),
+    readMetrics: async () =>
+      runId
+        ? registry
+            .getRun(runId)
+            .then((run) => run.metrics)
+            .catch(() => ({}))
+        : {},
   };
 }
 
 class RegistrySource implements ModelSource {
   readonly usesMlflow = true;
-  readonly #registry: RegistryReader;
+  readonly #registry: MlflowClient;
 
   constructor(
     trackingUri: string,
     readonly uri: Extract<ModelUri, { kind: 'alias' | 'version' }>,
   ) {
-    this.#registry = new RegistryReader(trackingUri);
+    this.#registry = new MlflowClient(trackingUri);
   }
 
   async resolve(): Promise<ModelCandidate> {

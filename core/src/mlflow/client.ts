@@ -1,6 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 /**
- * A small MLflow REST client: experiments, runs, batched logging and artifact upload through
- * the tracking server's artifact proxy (`--serve-artifacts`).
+ * The MLflow REST client: experiments, runs, batched logging, dataset inputs, artifacts through
+ * the tracking server's proxy (`--serve-artifacts`), and the model registry with aliases.
+ * Transient failures (unreachable server, 429, 5xx) are retried with exponential backoff, a
+ * bounded number of times; everything else fails at once with MLflow's own message.
  */
 export interface MlflowParam {
   key: string;
@@ -21,13 +25,56 @@ export interface MlflowRun {
 
 export type RunStatus = 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED';
 
+export interface RunDetails extends MlflowRun {
+  runName: string;
+  status: RunStatus;
+  params: Record<string, string>;
+  /** The latest value of each metric. */
+  metrics: Record<string, number>;
+  tags: Record<string, string>;
+}
+
+/** A registered model version as the MLflow registry describes it. */
+export interface RegisteredModelVersion {
+  name: string;
+  version: string;
+  /** Where the model's files are, e.g. `mlflow-artifacts:/1/<run_id>/artifacts/model`. */
+  source: string;
+  runId: string | undefined;
+  status: string;
+  tags: Record<string, string>;
+  aliases: string[];
+  createdAt: Date;
+}
+
+/** A dataset used by a run, as `runs/log-inputs` records it. */
+export interface DatasetInput {
+  name: string;
+  digest: string;
+  sourceType: string;
+  source: string;
+  schema?: string;
+  profile?: string;
+  context: 'training' | 'evaluation' | string;
+}
+
+export interface MlflowClientOptions {
+  /** Per request. */
+  timeoutMs?: number;
+  /** Retries of a transient failure before giving up. */
+  retries?: number;
+  /** First backoff; doubles on each retry. */
+  backoffMs?: number;
+}
+
 /** MLflow accepts at most this many of each per log-batch call. */
 const batchLimits = { params: 100, metrics: 1000, tags: 100 };
 
+/** An MLflow call that failed; `status` is the HTTP status when the server answered at all. */
 export class MlflowError extends Error {
   constructor(
     message: string,
-    readonly status: number,
+    readonly status: number | undefined,
     readonly errorCode: string | undefined,
   ) {
     super(message);
@@ -35,53 +82,172 @@ export class MlflowError extends Error {
   }
 }
 
-export class MlflowClient {
-  constructor(readonly trackingUri: string) {}
+interface ModelVersionJson {
+  name: string;
+  version: string;
+  source: string;
+  run_id?: string;
+  status?: string;
+  creation_timestamp?: string | number;
+  tags?: { key: string; value: string }[];
+  aliases?: string[];
+}
 
-  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const url = new URL(`/api/2.0/mlflow/${path}`, this.trackingUri);
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (error) {
-      throw new Error(`MLflow at ${this.trackingUri} is unreachable: ${(error as Error).message}`);
-    }
-    const text = await response.text();
-    if (!response.ok) {
-      let parsed: { error_code?: string; message?: string } = {};
+interface RunJson {
+  info: { run_id: string; experiment_id: string; artifact_uri: string; run_name?: string; status: RunStatus };
+  data: { params?: MlflowParam[]; metrics?: { key: string; value: number }[]; tags?: MlflowParam[] };
+}
+
+const toRecord = (pairs: { key: string; value: string }[] = []) =>
+  Object.fromEntries(pairs.map(({ key, value }) => [key, value]));
+
+function toModelVersion(json: ModelVersionJson): RegisteredModelVersion {
+  return {
+    name: json.name,
+    version: json.version,
+    source: json.source,
+    runId: json.run_id || undefined,
+    status: json.status ?? 'READY',
+    tags: toRecord(json.tags),
+    aliases: json.aliases ?? [],
+    createdAt: new Date(Number(json.creation_timestamp ?? 0)),
+  };
+}
+
+function toRunDetails(json: RunJson): RunDetails {
+  return {
+    runId: json.info.run_id,
+    experimentId: json.info.experiment_id,
+    artifactUri: json.info.artifact_uri,
+    runName: json.info.run_name ?? '',
+    status: json.info.status,
+    params: toRecord(json.data.params),
+    metrics: Object.fromEntries((json.data.metrics ?? []).map(({ key, value }) => [key, value])),
+    tags: toRecord(json.data.tags),
+  };
+}
+
+/**
+ * The artifact-proxy path of an `mlflow-artifacts:` URI, with or without an authority
+ * (`mlflow-artifacts:/1/r/artifacts/model`, `mlflow-artifacts://host:5000/1/r/artifacts/model`).
+ */
+export function artifactProxyPath(artifactUri: string): string {
+  const match = /^mlflow-artifacts:(?:\/\/[^/]*)?\/?(.*)$/.exec(artifactUri);
+  if (!match?.[1]) {
+    throw new MlflowError(
+      `cannot reach ${artifactUri}: only mlflow-artifacts: URIs served by the tracking server are supported (start MLflow with --serve-artifacts)`,
+      undefined,
+      undefined,
+    );
+  }
+  return match[1]
+    .split('/')
+    .filter((segment) => segment !== '')
+    .map(encodeURIComponent)
+    .join('/');
+}
+
+/** MLflow's answer when the thing asked for does not exist. */
+export const isMissing = (error: unknown) =>
+  error instanceof MlflowError && (error.errorCode === 'RESOURCE_DOES_NOT_EXIST' || error.status === 404);
+
+const isTransient = (status: number | undefined) => status === undefined || status === 429 || status >= 500;
+
+export class MlflowClient {
+  readonly #timeoutMs: number;
+  readonly #retries: number;
+  readonly #backoffMs: number;
+
+  constructor(
+    readonly trackingUri: string,
+    { timeoutMs = 30_000, retries = 4, backoffMs = 500 }: MlflowClientOptions = {},
+  ) {
+    this.#timeoutMs = timeoutMs;
+    this.#retries = retries;
+    this.#backoffMs = backoffMs;
+  }
+
+  /** One HTTP exchange with retries; `what` names the call in errors. */
+  async #send(path: string, init: RequestInit, what: string): Promise<Response> {
+    const url = new URL(path, this.trackingUri.endsWith('/') ? this.trackingUri : `${this.trackingUri}/`);
+    for (let attempt = 0; ; attempt++) {
+      let failure: MlflowError;
       try {
-        parsed = JSON.parse(text);
-      } catch {}
-      throw new MlflowError(
-        `MLflow ${path} failed (${response.status}): ${parsed.message ?? text.slice(0, 200)}`,
-        response.status,
-        parsed.error_code,
-      );
+        const response = await fetch(url, { ...init, signal: AbortSignal.timeout(this.#timeoutMs) });
+        if (response.ok) return response;
+        const text = await response.text();
+        let parsed: { error_code?: string; message?: string } = {};
+        try {
+          parsed = JSON.parse(text);
+        } catch {}
+        failure = new MlflowError(
+          `MLflow ${what} failed (${response.status}): ${parsed.message ?? text.slice(0, 300)}`,
+          response.status,
+          parsed.error_code,
+        );
+      } catch (error) {
+        failure = new MlflowError(
+          `MLflow at ${url.origin} is unreachable (${what}): ${(error as Error).message}`,
+          undefined,
+          undefined,
+        );
+      }
+      if (!isTransient(failure.status) || attempt >= this.#retries) {
+        if (attempt > 0) failure.message += ` (after ${attempt + 1} attempts)`;
+        throw failure;
+      }
+      await sleep(this.#backoffMs * 2 ** attempt);
     }
+  }
+
+  async #call<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: Record<string, unknown>,
+  ): Promise<T> {
+    const query = method !== 'POST' && body ? `?${new URLSearchParams(body as Record<string, string>)}` : '';
+    const response = await this.#send(
+      `api/2.0/mlflow/${path}${query}`,
+      method === 'POST'
+        ? { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) }
+        : { method },
+      path,
+    );
+    const text = await response.text();
     return (text === '' ? {} : JSON.parse(text)) as T;
+  }
+
+  // Experiments and runs
+
+  /** The id of the experiment `name`, or undefined when there is none. */
+  async findExperimentId(name: string): Promise<string | undefined> {
+    try {
+      const found = await this.#call<{ experiment: { experiment_id: string } }>(
+        'GET',
+        'experiments/get-by-name',
+        {
+          experiment_name: name,
+        },
+      );
+      return found.experiment.experiment_id;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
   }
 
   /** The id of the experiment `name`, created if it does not exist yet (also under a race). */
   async experimentId(name: string): Promise<string> {
-    const find = () =>
-      this.request<{ experiment: { experiment_id: string } }>(
-        'GET',
-        `experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`,
-      ).then((found) => found.experiment.experiment_id);
+    const existing = await this.findExperimentId(name);
+    if (existing) return existing;
     try {
-      return await find();
-    } catch (error) {
-      if (!(error instanceof MlflowError) || error.errorCode !== 'RESOURCE_DOES_NOT_EXIST') throw error;
-    }
-    try {
-      const created = await this.request<{ experiment_id: string }>('POST', 'experiments/create', { name });
+      const created = await this.#call<{ experiment_id: string }>('POST', 'experiments/create', { name });
       return created.experiment_id;
     } catch (error) {
-      if (error instanceof MlflowError && error.errorCode === 'RESOURCE_ALREADY_EXISTS') return find();
+      if (error instanceof MlflowError && error.errorCode === 'RESOURCE_ALREADY_EXISTS') {
+        const raced = await this.findExperimentId(name);
+        if (raced) return raced;
+      }
       throw error;
     }
   }
@@ -91,17 +257,29 @@ export class MlflowClient {
     runName: string,
     tags: Record<string, string> = {},
   ): Promise<MlflowRun> {
-    const { run } = await this.request<{ run: { info: { run_id: string; artifact_uri: string } } }>(
-      'POST',
-      'runs/create',
-      {
-        experiment_id: experimentId,
-        run_name: runName,
-        start_time: Date.now(),
-        tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
-      },
-    );
+    const { run } = await this.#call<{ run: RunJson }>('POST', 'runs/create', {
+      experiment_id: experimentId,
+      run_name: runName,
+      start_time: Date.now(),
+      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+    });
     return { runId: run.info.run_id, experimentId, artifactUri: run.info.artifact_uri };
+  }
+
+  async getRun(runId: string): Promise<RunDetails> {
+    const { run } = await this.#call<{ run: RunJson }>('GET', 'runs/get', { run_id: runId });
+    return toRunDetails(run);
+  }
+
+  /** Runs of the given experiments matching an MLflow filter string, newest first. */
+  async searchRuns(experimentIds: string[], filter: string, maxResults = 100): Promise<RunDetails[]> {
+    const { runs = [] } = await this.#call<{ runs?: RunJson[] }>('POST', 'runs/search', {
+      experiment_ids: experimentIds,
+      filter,
+      max_results: maxResults,
+      order_by: ['attributes.start_time DESC'],
+    });
+    return runs.map(toRunDetails);
   }
 
   /** Logs params, metrics and tags, split into as many log-batch calls as MLflow's limits need. */
@@ -120,7 +298,7 @@ export class MlflowClient {
       Math.ceil(tags.length / batchLimits.tags),
     );
     for (let call = 0; call < calls; call++) {
-      await this.request('POST', 'runs/log-batch', {
+      await this.#call('POST', 'runs/log-batch', {
         run_id: runId,
         params: params.slice(call * batchLimits.params, (call + 1) * batchLimits.params),
         metrics: metrics
@@ -131,6 +309,34 @@ export class MlflowClient {
     }
   }
 
+  async setRunTag(runId: string, key: string, value: string): Promise<void> {
+    await this.#call('POST', 'runs/set-tag', { run_id: runId, key, value });
+  }
+
+  /** Records the datasets a run used (MLflow's dataset lineage). */
+  async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+    await this.#call('POST', 'runs/log-inputs', {
+      run_id: runId,
+      datasets: datasets.map(({ context, ...dataset }) => ({
+        tags: [{ key: 'mlflow.data.context', value: context }],
+        dataset: {
+          name: dataset.name,
+          digest: dataset.digest,
+          source_type: dataset.sourceType,
+          source: dataset.source,
+          ...(dataset.schema ? { schema: dataset.schema } : {}),
+          ...(dataset.profile ? { profile: dataset.profile } : {}),
+        },
+      })),
+    });
+  }
+
+  async endRun(runId: string, status: Exclude<RunStatus, 'RUNNING'>): Promise<void> {
+    await this.#call('POST', 'runs/update', { run_id: runId, status, end_time: Date.now() });
+  }
+
+  // Artifacts
+
   /** Uploads one artifact of a run (its artifact URI must be `mlflow-artifacts:/...`). */
   async uploadArtifact(
     run: MlflowRun,
@@ -138,27 +344,155 @@ export class MlflowClient {
     content: Uint8Array,
     contentType: string,
   ): Promise<void> {
-    const prefix = 'mlflow-artifacts:/';
-    if (!run.artifactUri.startsWith(prefix))
-      throw new Error(
-        `run ${run.runId} stores artifacts at ${run.artifactUri}; start MLflow with --serve-artifacts`,
-      );
-    const location = `${run.artifactUri.slice(prefix.length).replace(/^\/+/, '')}/${artifactPath}`;
-    const url = new URL(`/api/2.0/mlflow-artifacts/artifacts/${location}`, this.trackingUri);
-    const response = await fetch(url, {
-      method: 'PUT',
-      headers: { 'content-type': contentType },
-      body: content,
-    });
-    if (!response.ok)
-      throw new MlflowError(
-        `uploading ${artifactPath} to MLflow failed (${response.status}): ${(await response.text()).slice(0, 200)}`,
-        response.status,
-        undefined,
-      );
+    await this.#send(
+      `api/2.0/mlflow-artifacts/artifacts/${artifactProxyPath(`${run.artifactUri}/${artifactPath}`)}`,
+      { method: 'PUT', headers: { 'content-type': contentType }, body: content },
+      `upload of ${artifactPath}`,
+    );
   }
 
-  async endRun(runId: string, status: Exclude<RunStatus, 'RUNNING'>): Promise<void> {
-    await this.request('POST', 'runs/update', { run_id: runId, status, end_time: Date.now() });
+  /** The bytes of one artifact file, e.g. `<version source>/model.bundle`. */
+  async downloadArtifact(artifactUri: string): Promise<Buffer> {
+    const response = await this.#send(
+      `api/2.0/mlflow-artifacts/artifacts/${artifactProxyPath(artifactUri)}`,
+      { method: 'GET' },
+      `download of ${artifactUri}`,
+    );
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  /** The file and directory names directly under an artifact directory. */
+  async listArtifacts(artifactUri: string): Promise<{ path: string; isDir: boolean }[]> {
+    const response = await this.#send(
+      `api/2.0/mlflow-artifacts/artifacts?${new URLSearchParams({ path: decodeURIComponent(artifactProxyPath(artifactUri)) })}`,
+      { method: 'GET' },
+      `listing of ${artifactUri}`,
+    );
+    const { files = [] } = (await response.json()) as { files?: { path: string; is_dir?: boolean }[] };
+    return files.map((file) => ({ path: file.path, isDir: file.is_dir === true }));
+  }
+
+  // Model registry
+
+  /** Creates the registered model unless it exists. */
+  async ensureRegisteredModel(name: string, description = ''): Promise<void> {
+    try {
+      await this.#call('POST', 'registered-models/create', { name, description });
+    } catch (error) {
+      if (!(error instanceof MlflowError) || error.errorCode !== 'RESOURCE_ALREADY_EXISTS') throw error;
+    }
+  }
+
+  async createModelVersion(request: {
+    name: string;
+    source: string;
+    runId: string;
+    tags?: Record<string, string>;
+    description?: string;
+  }): Promise<RegisteredModelVersion> {
+    const { model_version } = await this.#call<{ model_version: ModelVersionJson }>(
+      'POST',
+      'model-versions/create',
+      {
+        name: request.name,
+        source: request.source,
+        run_id: request.runId,
+        description: request.description ?? '',
+        tags: Object.entries(request.tags ?? {}).map(([key, value]) => ({ key, value })),
+      },
+    );
+    return toModelVersion(model_version);
+  }
+
+  /** Polls a new version until the registry reports it READY; FAILED_REGISTRATION is an error. */
+  async waitUntilModelVersionReady(
+    name: string,
+    version: string,
+    timeoutMs = 60_000,
+  ): Promise<RegisteredModelVersion> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const current = await this.modelVersion(name, version);
+      if (current.status === 'READY') return current;
+      if (current.status === 'FAILED_REGISTRATION')
+        throw new MlflowError(`registration of ${name} version ${version} failed`, undefined, undefined);
+      if (Date.now() > deadline)
+        throw new MlflowError(
+          `${name} version ${version} is still ${current.status} after ${timeoutMs} ms`,
+          undefined,
+          undefined,
+        );
+      await sleep(250);
+    }
+  }
+
+  async modelVersion(name: string, version: string): Promise<RegisteredModelVersion> {
+    const { model_version } = await this.#call<{ model_version: ModelVersionJson }>(
+      'GET',
+      'model-versions/get',
+      {
+        name,
+        version,
+      },
+    );
+    return toModelVersion(model_version);
+  }
+
+  /** Every version of a registered model. */
+  async modelVersions(name: string): Promise<RegisteredModelVersion[]> {
+    const { model_versions = [] } = await this.#call<{ model_versions?: ModelVersionJson[] }>(
+      'GET',
+      'model-versions/search',
+      { filter: `name='${name.replaceAll("'", "\\'")}'`, max_results: '1000' },
+    );
+    return model_versions.map(toModelVersion);
+  }
+
+  /** The version an alias points at. */
+  async modelVersionByAlias(name: string, alias: string): Promise<RegisteredModelVersion> {
+    const { model_version } = await this.#call<{ model_version: ModelVersionJson }>(
+      'GET',
+      'registered-models/alias',
+      { name, alias },
+    );
+    return toModelVersion(model_version);
+  }
+
+  /** Like modelVersionByAlias, but undefined when the alias (or the model) does not exist. */
+  async findModelVersionByAlias(name: string, alias: string): Promise<RegisteredModelVersion | undefined> {
+    try {
+      return await this.modelVersionByAlias(name, alias);
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Like modelVersion, but undefined when the version (or the model) does not exist. */
+  async findModelVersion(name: string, version: string): Promise<RegisteredModelVersion | undefined> {
+    try {
+      return await this.modelVersion(name, version);
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async setAlias(name: string, alias: string, version: string): Promise<void> {
+    await this.#call('POST', 'registered-models/alias', { name, alias, version });
+  }
+
+  async setModelVersionTag(name: string, version: string, key: string, value: string): Promise<void> {
+    await this.#call('POST', 'model-versions/set-tag', { name, version, key, value });
+  }
+
+  /** Moves a version to a legacy registry stage, for servers that still use stages. */
+  async transitionStage(name: string, version: string, stage: string): Promise<void> {
+    await this.#call('POST', 'model-versions/transition-stage', {
+      name,
+      version,
+      stage,
+      archive_existing_versions: false,
+    });
   }
 }
