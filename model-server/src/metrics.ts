@@ -4,6 +4,10 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export function createServerMetrics({ inferenceLogDepth }: { inferenceLogDepth: () => number }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'prodclass_' });
+  // prom-client names these gauges *_total, which promtool (rightly) rejects for non-counters.
+  for (const gauge of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
+    registry.removeSingleMetric(`prodclass_nodejs_${gauge}`);
+  }
   const registers = [registry];
   return {
     registry,

@@ -1,0 +1,84 @@
+import pg from 'pg';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { writeTestBundle } from './support/bundle.js';
+import { getJson, postJson, waitUntilReady } from './support/server.js';
+import { spawnServer } from './support/server-process.js';
+import { createTemporaryDatabase } from './support/temporary-database.js';
+
+let database: Awaited<ReturnType<typeof createTemporaryDatabase>>;
+
+beforeAll(async () => {
+  database = await createTemporaryDatabase();
+});
+
+afterAll(async () => database?.drop());
+
+async function rows(): Promise<{
+  total: number;
+  predictionIds: Set<string>;
+  sample: Record<string, unknown>;
+}> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query('select * from inference_log order by prediction_id');
+    return {
+      total: rows.length,
+      predictionIds: new Set(rows.map((row) => row.prediction_id as string)),
+      sample: rows.find((row) => row.description !== null) ?? {},
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+test('every prediction lands in inference_log, none lost on SIGTERM, and the process exits cleanly', async () => {
+  const server = await spawnServer({
+    MODEL_URI: await writeTestBundle('inference-log', 21),
+    DATABASE_URL: database.url,
+  });
+  await waitUntilReady(server.url);
+  const health = await getJson<{ inference_log: { enabled: boolean } }>(`${server.url}/health`);
+  expect(health.body.inference_log.enabled).toBe(true);
+
+  const longDescription = `<p>Robe d&eacute;t&eacute; ${'fleurie '.repeat(400)}</p>`;
+  const singles = Array.from({ length: 240 }, (_, index) =>
+    postJson(`${server.url}/predict`, {
+      designation: `Robe longue n°${index}`,
+      description: longDescription,
+    }),
+  );
+  const batches = Array.from({ length: 6 }, (_, batch) =>
+    postJson<{ predictions: { prediction_id: string }[] }>(`${server.url}/predict/batch`, {
+      items: Array.from({ length: 10 }, (_, index) => ({ designation: `Lampe ${batch}-${index}` })),
+    }),
+  );
+  const answered = await Promise.all(singles);
+  const answeredBatches = await Promise.all(batches);
+  expect(answered.every((response) => response.status === 200)).toBe(true);
+  expect(answeredBatches.every((response) => response.status === 200)).toBe(true);
+  const predictionIds = [
+    ...answered.map((response) => response.body.prediction_id),
+    ...answeredBatches.flatMap((response) =>
+      response.body.predictions.map((prediction) => prediction.prediction_id),
+    ),
+  ];
+  expect(new Set(predictionIds).size).toBe(300);
+
+  // At once, while records are still queued (they are written every second or 500 at a time).
+  server.child.kill('SIGTERM');
+  expect(await server.exited).toBe(0);
+  expect(server.logs.map((entry) => entry.msg)).toContain('stopped');
+
+  const logged = await rows();
+  expect(logged.total).toBe(300);
+  expect(logged.predictionIds).toEqual(new Set(predictionIds));
+  expect(logged.sample).toMatchObject({
+    model_name: 'model.bundle',
+    designation: expect.stringMatching(/^Robe longue/),
+  });
+  expect((logged.sample.description as string).length).toBe(1_000);
+  expect(logged.sample.text_length).toBe(
+    (logged.sample.designation as string).length + longDescription.length,
+  );
+});
