@@ -105,6 +105,21 @@ test('the balanced set splits first and oversamples only its training part; MLfl
   );
   const parquet = artifacts.files?.find((entry) => entry.path === 'dataset/balanced.parquet');
   expect(Number(parquet?.file_size)).toBe((await fs.stat(file)).size);
+  const charts = await mlflow<{ files?: { path: string; file_size?: string }[] }>(
+    `artifacts/list?run_id=${printed.run_id}&path=charts`,
+  );
+  expect(charts.files?.map((entry) => entry.path).sort()).toEqual([
+    'charts/class_distribution_after.png',
+    'charts/class_distribution_before.png',
+    'charts/class_distribution_test.png',
+  ]);
+  const png = await fetch(
+    new URL(
+      `/get-artifact?path=charts/class_distribution_after.png&run_uuid=${printed.run_id}`,
+      stackEnv().MLFLOW_TRACKING_URI,
+    ),
+  );
+  expect([...new Uint8Array(await png.arrayBuffer()).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
 });
 
 test('the balanced set is the same for the same seed', async () => {

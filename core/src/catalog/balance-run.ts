@@ -1,13 +1,13 @@
 import path from 'node:path';
 import type pg from 'pg';
+import { renderClassDistributionPng } from '../charts/class-distribution-png.js';
 import type { MlflowClient, MlflowMetric } from '../mlflow/client.js';
 import { writeBytesAtomically } from './atomic-file.js';
 import { balancedSetParquet } from './balanced-parquet.js';
 import { buildBalancedSet, imbalanceRatio } from './balanced-set.js';
 import { completedLoadNamed } from './data-loads.js';
-import { DatasetFingerprint, type DatasetRow } from './fingerprint.js';
 import { type Progress, silent } from './progress.js';
-import { snapshotBatches } from './snapshot.js';
+import { readCatalogDataset } from './snapshot.js';
 
 export const datasetVersioningExperiment = 'rakuten_dataset_versioning';
 export const balancingStrategy = 'random_oversampling_train_only';
@@ -39,7 +39,7 @@ function countMetrics(prefix: string, counts: Map<number, number>): MlflowMetric
 /**
  * Builds the balanced training set of the catalog as of a completed load (split first, then
  * oversample the training part only), writes it as Parquet and records it in MLflow: the
- * parameters, the class counts and imbalance ratios, and the Parquet file as an artifact.
+ * parameters, the class counts and imbalance ratios, class-distribution charts and the Parquet file.
  */
 export async function createBalancedTrainingSet(
   client: pg.Client,
@@ -47,15 +47,10 @@ export async function createBalancedTrainingSet(
   request: BalanceRequest,
   progress: Progress = silent,
 ): Promise<BalanceResult> {
-  const load = await completedLoadNamed(client, request.loadName);
-  const rows: DatasetRow[] = [];
-  const fingerprint = new DatasetFingerprint();
-  for await (const batch of snapshotBatches(client, load)) {
-    for (const row of batch) {
-      fingerprint.add(row);
-      rows.push(row);
-    }
-  }
+  const { load, rows, fingerprint } = await readCatalogDataset(
+    client,
+    await completedLoadNamed(client, request.loadName),
+  );
   progress('snapshot-read', { load: load.name, rows: rows.length });
   const balanced = buildBalancedSet(rows, request.testSize, request.seed);
   const parquet = balancedSetParquet(balanced.rows);
@@ -70,7 +65,7 @@ export async function createBalancedTrainingSet(
       experiment_id: experimentId,
       load: load.name,
       file: request.file,
-      dataset_fingerprint: fingerprint.digest(),
+      dataset_fingerprint: fingerprint,
       test_rows: balanced.testRows,
       train_rows_before: balanced.trainRowsBefore,
       train_rows_after: balanced.trainRowsAfter,
@@ -98,6 +93,26 @@ export async function createBalancedTrainingSet(
         ...countMetrics('test_count', balanced.testCounts),
       ],
     });
+    const charts: [string, Map<number, number>, string][] = [
+      [
+        'class_distribution_before.png',
+        balanced.trainCountsBefore,
+        `Training part of ${load.name}, before oversampling`,
+      ],
+      [
+        'class_distribution_after.png',
+        balanced.trainCountsAfter,
+        `Training part of ${load.name}, after oversampling`,
+      ],
+      ['class_distribution_test.png', balanced.testCounts, `Test part of ${load.name}`],
+    ];
+    for (const [name, counts, title] of charts)
+      await mlflow.uploadArtifact(
+        run,
+        `charts/${name}`,
+        renderClassDistributionPng(counts, title),
+        'image/png',
+      );
     await mlflow.uploadArtifact(
       run,
       `dataset/${path.basename(request.file)}`,

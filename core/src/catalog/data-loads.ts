@@ -58,6 +58,14 @@ export async function loadNamed(client: pg.Client, name: string): Promise<DataLo
   return rows[0] && toDataLoad(rows[0]);
 }
 
+/** The completed load that grew the catalog furthest, or an error when nothing was loaded yet. */
+export async function latestCompletedLoad(client: pg.Client): Promise<DataLoad> {
+  const loads = await completedLoads(client);
+  const latest = loads.at(-1);
+  if (!latest) throw new Error('no load has completed yet: load data first (prodclass data load)');
+  return latest;
+}
+
 /** The completed load `name`, or an error that says why there is none. */
 export async function completedLoadNamed(client: pg.Client, name: string): Promise<DataLoad> {
   const load = await loadNamed(client, name);

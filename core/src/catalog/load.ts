@@ -115,9 +115,12 @@ export async function loadCatalog(
     // Without a name, asking again for a percentage a completed load reached is a rerun of it.
     const reached =
       request.name === undefined && 'toPercent' in request.target
-        ? previous.find((load) => hundredthsOf(load.cumulative_percentage, 'a percentage') === targetHundredths)
+        ? previous.find(
+            (load) => hundredthsOf(load.cumulative_percentage, 'a percentage') === targetHundredths,
+          )
         : undefined;
-    const name = request.name ?? reached?.name ?? defaultLoadName(previous.length, percentageOf(targetHundredths));
+    const name =
+      request.name ?? reached?.name ?? defaultLoadName(previous.length, percentageOf(targetHundredths));
 
     const existing = await loadNamed(client, name);
     if (existing?.status === 'completed') {

@@ -40,6 +40,27 @@ export async function* snapshotBatches(client: pg.Client, load: DataLoad): Async
   }
 }
 
+export interface CatalogDataset {
+  load: DataLoad;
+  /** Ascending productid order. */
+  rows: DatasetRow[];
+  /** See DatasetFingerprint for the exact definition. */
+  fingerprint: string;
+}
+
+/** The whole catalog as of a completed load, in memory, with its dataset fingerprint. */
+export async function readCatalogDataset(client: pg.Client, load: DataLoad): Promise<CatalogDataset> {
+  const rows: DatasetRow[] = [];
+  const fingerprint = new DatasetFingerprint();
+  for await (const batch of snapshotBatches(client, load)) {
+    for (const row of batch) {
+      fingerprint.add(row);
+      rows.push(row);
+    }
+  }
+  return { load, rows, fingerprint: fingerprint.digest() };
+}
+
 export interface SnapshotExport {
   load: string;
   file: string;
