@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+import path from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { jsonLogger } from '../log.js';
+import { startLocalRunner } from './runner.js';
+
+// Development tool: see startLocalRunner. Env: KUBECONFIG, WATCH_NAMESPACE (optional),
+// PRODCLASS_ROOT (the repository, default: two levels above operator/dist), LOG_DIR.
+const root = process.env.PRODCLASS_ROOT ?? path.resolve(import.meta.dirname, '../../..');
+const log = jsonLogger('info', { component: 'local-runner' });
+const kubeConfig = new KubeConfig();
+kubeConfig.loadFromDefault();
+const runner = await startLocalRunner(
+  kubeConfig,
+  { root, logDir: process.env.LOG_DIR ?? path.join(root, '.local/logs/local-runner') },
+  log,
+  process.env.WATCH_NAMESPACE?.trim() || undefined,
+);
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.once(signal, () => {
+    log.info('stopping', { signal });
+    runner.stop().then(() => process.exit(0));
+  });

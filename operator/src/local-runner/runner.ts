@@ -1,0 +1,71 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Job } from '../children/jobs.js';
+import type { Deployment } from '../children/model-server.js';
+import { managedSelector } from '../children/names.js';
+import { KubeApi } from '../kube/api.js';
+import { Informer } from '../kube/informer.js';
+import { deploymentType, jobType, type KubeObject, type ResourceType, serviceType } from '../kube/objects.js';
+import type { Logger } from '../log.js';
+import { DeploymentRunner } from './deployment-runner.js';
+import { JobRunner } from './job-runner.js';
+import { ServiceProxies } from './service-proxy.js';
+import type { Workspace } from './workloads.js';
+
+export interface LocalRunner {
+  stop(): Promise<void>;
+}
+
+/**
+ * A development stand-in for the kubelet and the Job and Deployment controllers, for an API server
+ * without nodes: it runs the Jobs and Deployments the operator made as local processes and gives
+ * every Service a local URL. The operator does not know it exists.
+ */
+export async function startLocalRunner(
+  kubeConfig: KubeConfig,
+  workspace: Workspace,
+  log: Logger,
+  namespace?: string,
+): Promise<LocalRunner> {
+  const api = new KubeApi(kubeConfig);
+  const informer = <T extends KubeObject>(type: ResourceType) =>
+    new Informer<T>(
+      type,
+      api,
+      kubeConfig,
+      {
+        namespace,
+        labelSelector: managedSelector,
+        resyncMs: 30_000,
+        watchTimeoutSeconds: 60,
+        stallMs: 90_000,
+      },
+      log,
+    );
+  const jobs = informer<Job>(jobType);
+  const deployments = informer<Deployment>(deploymentType);
+  const services = informer<KubeObject>(serviceType);
+
+  const jobRunner = new JobRunner(api, workspace, log);
+  const deploymentRunner = new DeploymentRunner(api, workspace, log);
+  const proxies = new ServiceProxies(api, () => deploymentRunner.servingPods(), log);
+
+  jobs.on((event, job) => (event === 'deleted' ? jobRunner.forget(job) : jobRunner.observe(job)));
+  deployments.on((event, deployment) =>
+    event === 'deleted' ? deploymentRunner.forget(deployment) : deploymentRunner.observe(deployment),
+  );
+  services.on((event, service) => {
+    if (event === 'deleted') proxies.forget(service);
+    else proxies.observe(service).catch((error: unknown) => log.warn('service proxy failed', { error }));
+  });
+  await Promise.all([jobs.start(), deployments.start(), services.start()]);
+  log.info('local runner watching', { namespace: namespace ?? '(all)', workspace: workspace.root });
+
+  return {
+    async stop() {
+      await Promise.all([jobs.stop(), deployments.stop(), services.stop()]);
+      jobRunner.stop();
+      await deploymentRunner.stop();
+      await proxies.stop();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { V1Container } from '@kubernetes/client-node';
+import { isNotFound, type KubeApi } from '../kube/api.js';
+import { resourceType } from '../kube/objects.js';
+
+const secretType = resourceType('v1', 'Secret', 'secrets');
+
+/** Where the workspace builds are: `prodclass` and the model server run from their dist/ folders. */
+export interface Workspace {
+  root: string;
+  logDir: string;
+}
+
+/**
+ * The local command for a container: the trainer image's `prodclass` entrypoint becomes the
+ * trainer-job build, the model-server image's default command the model-server build.
+ */
+export function localCommand(workspace: Workspace, container: V1Container): string[] {
+  if (container.command?.[0] === 'prodclass')
+    return [path.join(workspace.root, 'trainer-job/dist/cli.js'), ...(container.args ?? [])];
+  if (container.name === 'model-server') return [path.join(workspace.root, 'model-server/dist/main.js')];
+  throw new Error(
+    `the local runner does not know how to run container ${container.name} (${container.image})`,
+  );
+}
+
+/** The container's environment: its envFrom Secrets and ConfigMap-free env values, as a kubelet builds it. */
+export async function containerEnv(
+  api: KubeApi,
+  namespace: string,
+  container: V1Container,
+): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  for (const source of container.envFrom ?? []) {
+    const name = source.secretRef?.name;
+    if (!name) continue;
+    try {
+      const secret = await api.request<{ data?: Record<string, string> }>(
+        'GET',
+        secretType.path(namespace, name),
+      );
+      for (const [key, value] of Object.entries(secret.data ?? {}))
+        env[key] = Buffer.from(value, 'base64').toString('utf8');
+    } catch (error) {
+      if (!(isNotFound(error) && source.secretRef?.optional)) throw error;
+    }
+  }
+  for (const variable of container.env ?? [])
+    if (variable.value !== undefined) env[variable.name] = variable.value;
+  return env;
+}
+
+/** Starts `node <args>` with only PATH and HOME from this process, logging to `<logDir>/<name>.log`. */
+export function startProcess(
+  workspace: Workspace,
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+): ChildProcess {
+  fs.mkdirSync(workspace.logDir, { recursive: true });
+  const log = fs.openSync(path.join(workspace.logDir, `${name}.log`), 'a');
+  const child = spawn(process.execPath, args, {
+    cwd: workspace.root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', log, log],
+  });
+  fs.closeSync(log);
+  return child;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}

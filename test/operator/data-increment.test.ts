@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { jobType } from '../../operator/src/kube/objects.js';
+import type { LocalRunner } from '../../operator/src/local-runner/runner.js';
+import type { RunningOperator } from '../../operator/src/operator.js';
+import { applyCrds, createNamespace, deleteNamespace } from './support/cluster.js';
+import {
+  createOperatorDatabase,
+  createPipelineSecret,
+  operatorSettings,
+  Resources,
+  runLocalRunner,
+  runOperator,
+} from './support/harness.js';
+
+let namespace: string;
+let database: { url: string; drop(): Promise<void> };
+let operator: RunningOperator;
+let runner: LocalRunner;
+let resources: Resources;
+
+beforeAll(async () => {
+  await applyCrds();
+  namespace = await createNamespace('op-data');
+  database = await createOperatorDatabase();
+  await createPipelineSecret(namespace, database.url);
+  resources = new Resources(namespace);
+  operator = await runOperator(operatorSettings(namespace, database.url), async () => {
+    throw new Error('no promotion expected in this file');
+  });
+  runner = await runLocalRunner(namespace);
+});
+
+afterAll(async () => {
+  await runner?.stop();
+  await operator?.stop();
+  await deleteNamespace(namespace);
+  await database?.drop();
+});
+
+const synthetic = { synthetic: { rows: 2000, seed: 7 } };
+
+test('a DataIncrement runs one load Job and reports the data_loads row', async () => {
+  await resources.create('DataIncrement', 'dataincrements', 'initial', { source: synthetic, toPercent: 40 });
+  const loaded = await resources.until(
+    'dataincrements',
+    'initial',
+    (o) => o.status?.phase === 'Succeeded',
+    120_000,
+  );
+  expect(loaded.status).toMatchObject({
+    loadName: 'initial',
+    jobName: 'initial-load',
+    rowsAdded: 800,
+    totalRows: 800,
+    percentage: 40,
+    observedGeneration: 1,
+  });
+  expect(loaded.status.datasetFingerprint).toMatch(/\w{16,}/);
+  expect(Resources.condition(loaded, 'Ready')).toMatchObject({ status: 'True', observedGeneration: 1 });
+  expect(Resources.condition(loaded, 'Loaded')).toMatchObject({ status: 'True', reason: 'Loaded' });
+
+  const job = await resources.getAt(jobType.path(namespace, 'initial-load'));
+  expect(job.metadata.ownerReferences).toEqual([
+    expect.objectContaining({
+      kind: 'DataIncrement',
+      name: 'initial',
+      uid: loaded.metadata.uid,
+      controller: true,
+    }),
+  ]);
+  expect(job.spec.template.spec.containers[0].args).toEqual([
+    'data',
+    'load',
+    '--source',
+    'synthetic',
+    '--synthetic-rows',
+    '2000',
+    '--synthetic-seed',
+    '7',
+    '--to-percent',
+    '40',
+    '--name',
+    'initial',
+    '--seed',
+    '42',
+  ]);
+  const events = await resources.getAt(`/api/v1/namespaces/${namespace}/events`);
+  const reasons = events.items
+    .filter((e: { involvedObject: { name: string } }) => e.involvedObject.name === 'initial')
+    .map((e: { reason: string }) => e.reason);
+  expect(reasons).toEqual(expect.arrayContaining(['JobCreated', 'Loaded']));
+});
+
+test('an increment grows the catalog by its percentage points, under its loadName', async () => {
+  await resources.create('DataIncrement', 'dataincrements', 'week-2', {
+    source: synthetic,
+    incrementPercent: 3,
+    loadName: 'week_2',
+  });
+  const loaded = await resources.until(
+    'dataincrements',
+    'week-2',
+    (o) => o.status?.phase === 'Succeeded',
+    120_000,
+  );
+  expect(loaded.status).toMatchObject({ loadName: 'week_2', rowsAdded: 60, totalRows: 860, percentage: 43 });
+});
+
+test('a DataIncrement for a load that is already recorded succeeds without running anything', async () => {
+  await resources.create('DataIncrement', 'dataincrements', 'again', {
+    source: synthetic,
+    toPercent: 40,
+    loadName: 'initial',
+  });
+  const loaded = await resources.until('dataincrements', 'again', (o) => o.status?.phase === 'Succeeded');
+  expect(loaded.status).toMatchObject({ loadName: 'initial', totalRows: 800 });
+  expect(loaded.status.jobName).toBeUndefined();
+  await expect(resources.getAt(jobType.path(namespace, 'again-load'))).rejects.toThrow(/404/);
+});
+
+test('a load Job that fails makes the DataIncrement Failed with the reason', async () => {
+  await resources.create('DataIncrement', 'dataincrements', 'missing-files', {
+    source: { files: { path: '/nonexistent/rakuten' } },
+    incrementPercent: 3,
+  });
+  const failed = await resources.until(
+    'dataincrements',
+    'missing-files',
+    (o) => o.status?.phase === 'Failed',
+    120_000,
+  );
+  expect(Resources.condition(failed, 'Loaded')).toMatchObject({ status: 'False', reason: 'JobFailed' });
+  expect(Resources.condition(failed, 'Ready')?.status).toBe('False');
+});

@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import pg from 'pg';
+import { migrate } from '../../../core/src/catalog/migrate.js';
+import type { OperatorSettings } from '../../../operator/src/config.js';
+import type { Promote } from '../../../operator/src/external/promotion.js';
+import { KubeApi } from '../../../operator/src/kube/api.js';
+import { type LocalRunner, startLocalRunner } from '../../../operator/src/local-runner/runner.js';
+import { jsonLogger, type Logger } from '../../../operator/src/log.js';
+import { type RunningOperator, startOperator } from '../../../operator/src/operator.js';
+import { stackEnv } from '../../support/stack-env.js';
+import { adminConfig, waitFor } from './cluster.js';
+
+export const repository = path.resolve(import.meta.dirname, '../../..');
+export const group = 'mlops.prodclass.dev';
+export const version = 'v1alpha1';
+
+export function testLog(name: string): Logger {
+  return jsonLogger(process.env.OPERATOR_TEST_LOG === '1' ? 'debug' : 'warn', { test: name }, (line) =>
+    process.stderr.write(line),
+  );
+}
+
+/** A fresh, migrated PostgreSQL database for one test file (`prodclass_op_<random>`). */
+export async function createOperatorDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `prodclass_op_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: stackEnv().DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(stackEnv().DATABASE_URL);
+  url.pathname = `/${name}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  await migrate(client);
+  await client.end();
+  return {
+    url: url.toString(),
+    async drop() {
+      const again = new pg.Client({ connectionString: stackEnv().DATABASE_URL });
+      await again.connect();
+      await again.query(`drop database if exists ${name} with (force)`);
+      await again.end();
+    },
+  };
+}
+
+/** The Secret the pipeline's Jobs and model servers read DATABASE_URL and MLFLOW_TRACKING_URI from. */
+export async function createPipelineSecret(namespace: string, databaseUrl: string): Promise<void> {
+  await adminConfig()
+    .makeApiClient(k8s.CoreV1Api)
+    .createNamespacedSecret({
+      namespace,
+      body: {
+        metadata: { name: 'prodclass-pipeline' },
+        stringData: { DATABASE_URL: databaseUrl, MLFLOW_TRACKING_URI: stackEnv().MLFLOW_TRACKING_URI },
+      },
+    });
+}
+
+export function operatorSettings(namespace: string, databaseUrl: string): OperatorSettings {
+  return {
+    trainerImage: 'prodclass/trainer-job:test',
+    modelServerImage: 'prodclass/model-server:test',
+    pipelineSecret: 'prodclass-pipeline',
+    databaseUrl,
+    mlflowTrackingUri: stackEnv().MLFLOW_TRACKING_URI,
+    watchNamespace: namespace,
+    leaseNamespace: namespace,
+    leaseName: 'prodclass-operator',
+    identity: `test-${randomBytes(3).toString('hex')}`,
+    leaseDurationMs: 3000,
+    httpHost: '127.0.0.1',
+    httpPort: 0,
+    concurrency: 4,
+    resyncMs: 30_000,
+    aliasPollMs: 2000,
+    logLevel: 'warn',
+  };
+}
+
+export function runOperator(
+  settings: OperatorSettings,
+  promote: Promote,
+  config = adminConfig(),
+): Promise<RunningOperator> {
+  return startOperator(settings, config, promote, testLog('operator'));
+}
+
+export function runLocalRunner(namespace: string): Promise<LocalRunner> {
+  return startLocalRunner(
+    adminConfig(),
+    { root: repository, logDir: path.join(repository, '.local/logs/local-runner') },
+    testLog('local-runner'),
+    namespace,
+  );
+}
+
+/** Plain-JSON access to the custom resources of one namespace. */
+export class Resources {
+  readonly api = new KubeApi(adminConfig());
+  constructor(readonly namespace: string) {}
+
+  path(plural: string, name?: string): string {
+    return `/apis/${group}/${version}/namespaces/${this.namespace}/${plural}${name ? `/${name}` : ''}`;
+  }
+
+  create(kind: string, plural: string, name: string, spec: object): Promise<Record<string, unknown>> {
+    return this.api.request('POST', this.path(plural), {
+      body: { apiVersion: `${group}/${version}`, kind, metadata: { name }, spec },
+    });
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary status fields
+  get(plural: string, name: string): Promise<any> {
+    return this.api.request('GET', this.path(plural, name));
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary fields
+  getAt(apiPath: string): Promise<any> {
+    return this.api.request('GET', apiPath);
+  }
+
+  /** Waits until `predicate` holds for the object, returning it. */
+  async until(
+    plural: string,
+    name: string,
+    // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary status fields
+    predicate: (object: any) => boolean,
+    timeoutMs = 60_000,
+    // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary status fields
+  ): Promise<any> {
+    // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary status fields
+    let last: any;
+    await waitFor(
+      `${plural}/${name} to reach the expected state`,
+      async () => {
+        last = await this.get(plural, name);
+        return predicate(last);
+      },
+      timeoutMs,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; last status: ${JSON.stringify(last?.status)}`);
+    });
+    return last;
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: conditions as JSON
+  static condition(object: any, type: string): any {
+    // biome-ignore lint/suspicious/noExplicitAny: conditions as JSON
+    return object?.status?.conditions?.find((c: any) => c.type === type);
+  }
+}
