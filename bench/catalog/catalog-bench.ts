@@ -1,0 +1,105 @@
+/**
+ * Times the catalog's hot paths on the local stack's PostgreSQL:
+ *   generating 84,916 synthetic rows (in memory, and written as the official CSV files),
+ *   loading 100% of them with the audit trail (COPY + history trigger + dataset fingerprint),
+ *   exporting that snapshot, and generating 1,000,000 rows to CSV (streamed).
+ * Each 84,916-row measurement runs 3 times, each load into a fresh database.
+ *
+ * Run: npm run stack -- up, then
+ *   DATABASE_URL=... npx tsx bench/catalog/catalog-bench.ts
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { databaseUrlFromEnv } from '../../core/src/catalog/database.js';
+import { loadCatalog } from '../../core/src/catalog/load.js';
+import { migrate } from '../../core/src/catalog/migrate.js';
+import { writeOfficialFiles } from '../../core/src/catalog/official-writer.js';
+import { exportSnapshot } from '../../core/src/catalog/snapshot.js';
+import { syntheticSource } from '../../core/src/catalog/source.js';
+import { generateSyntheticCatalog } from '../../core/src/synthetic/generator.js';
+
+const rows = 84_916;
+const repetitions = 3;
+const adminUrl = databaseUrlFromEnv();
+const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'prodclass-bench-'));
+
+async function timed(work: () => Promise<unknown> | unknown): Promise<number> {
+  const start = performance.now();
+  await work();
+  return (performance.now() - start) / 1000;
+}
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  await client.query(sql);
+  await client.end();
+}
+
+function summary(seconds: number[]): { best_s: number; median_s: number } {
+  const sorted = [...seconds].sort((a, b) => a - b);
+  return {
+    best_s: Number(sorted[0]?.toFixed(3)),
+    median_s: Number(sorted[Math.floor(sorted.length / 2)]?.toFixed(3)),
+  };
+}
+
+const generateInMemory: number[] = [];
+const generateToCsv: number[] = [];
+const load: number[] = [];
+const exportTimes: number[] = [];
+for (let run = 0; run < repetitions; run++) {
+  generateInMemory.push(await timed(() => [...generateSyntheticCatalog({ rows, seed: 42 })]));
+  generateToCsv.push(
+    await timed(() =>
+      writeOfficialFiles(generateSyntheticCatalog({ rows, seed: 42 }), path.join(scratch, 'csv')),
+    ),
+  );
+  const database = `prodclass_bench_${process.pid}_${run}`;
+  await admin(`create database ${database}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await migrate(client);
+    const source = syntheticSource(rows, 42);
+    load.push(await timed(() => loadCatalog(client, { source, target: { toPercent: 100 }, seed: 42 })));
+    exportTimes.push(
+      await timed(() => exportSnapshot(client, 'initial_100.0pct', path.join(scratch, 'export.csv'))),
+    );
+  } finally {
+    await client.end();
+    await admin(`drop database if exists ${database} with (force)`);
+  }
+}
+const million = await timed(() =>
+  writeOfficialFiles(generateSyntheticCatalog({ rows: 1_000_000, seed: 42 }), path.join(scratch, 'million')),
+);
+const millionBytes = (await fs.stat(path.join(scratch, 'million', 'X_train_update.csv'))).size;
+await fs.rm(scratch, { recursive: true, force: true });
+
+console.log(
+  JSON.stringify(
+    {
+      machine: {
+        cpus: os.cpus().length,
+        memory_gib: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      rows,
+      generate_in_memory: summary(generateInMemory),
+      generate_to_official_csv: summary(generateToCsv),
+      load_100_percent_with_audit_trail: summary(load),
+      export_snapshot_100_percent: summary(exportTimes),
+      generate_1m_rows_to_official_csv: {
+        seconds: Number(million.toFixed(3)),
+        x_file_mib: Math.round(millionBytes / 2 ** 20),
+      },
+    },
+    null,
+    2,
+  ),
+);
