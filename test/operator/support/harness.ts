@@ -6,6 +6,7 @@ import { migrate } from '../../../core/src/catalog/migrate.js';
 import type { OperatorSettings } from '../../../operator/src/config.js';
 import type { Promote } from '../../../operator/src/external/promotion.js';
 import { KubeApi } from '../../../operator/src/kube/api.js';
+import { jobType } from '../../../operator/src/kube/objects.js';
 import { type LocalRunner, startLocalRunner } from '../../../operator/src/local-runner/runner.js';
 import { jsonLogger, type Logger } from '../../../operator/src/log.js';
 import { type RunningOperator, startOperator } from '../../../operator/src/operator.js';
@@ -151,4 +152,53 @@ export class Resources {
     // biome-ignore lint/suspicious/noExplicitAny: conditions as JSON
     return object?.status?.conditions?.find((c: any) => c.type === type);
   }
+}
+
+/** Marks a Job finished as the Job controller would (the local stack has none). */
+export async function finishJob(
+  namespace: string,
+  name: string,
+  outcome: 'Complete' | 'Failed',
+): Promise<void> {
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const conditions =
+    outcome === 'Complete'
+      ? [
+          {
+            type: 'SuccessCriteriaMet',
+            status: 'True',
+            lastTransitionTime: now,
+            reason: 'CompletionsReached',
+          },
+          { type: 'Complete', status: 'True', lastTransitionTime: now, reason: 'CompletionsReached' },
+        ]
+      : [
+          {
+            type: 'FailureTarget',
+            status: 'True',
+            lastTransitionTime: now,
+            reason: 'BackoffLimitExceeded',
+            message: 'boom',
+          },
+          {
+            type: 'Failed',
+            status: 'True',
+            lastTransitionTime: now,
+            reason: 'BackoffLimitExceeded',
+            message: 'boom',
+          },
+        ];
+  await new KubeApi(adminConfig()).mergePatch(
+    jobType,
+    namespace,
+    name,
+    {
+      status: {
+        startTime: now,
+        ...(outcome === 'Complete' ? { succeeded: 1, completionTime: now } : { failed: 1 }),
+        conditions,
+      },
+    },
+    'status',
+  );
 }

@@ -1,0 +1,111 @@
+import { stackEnv } from '../../support/stack-env.js';
+
+/** Direct MLflow REST calls, for tests that play the part of a training Job. */
+export async function mlflow<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const response = await fetch(new URL(`/api/2.0/mlflow/${path}`, stackEnv().MLFLOW_TRACKING_URI), {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`MLflow ${path}: ${response.status} ${text}`);
+  return (text ? JSON.parse(text) : {}) as T;
+}
+
+export interface FakeTraining {
+  experiment: string;
+  registeredModel: string;
+  trainingRun: string;
+  f1: number;
+  decision?: 'promote' | 'reject';
+}
+
+/**
+ * What `prodclass train --decide-promotion` leaves in MLflow: a finished run tagged with its
+ * TrainingRun, test metrics, a registered version and the decision on the version's tags.
+ */
+export async function recordTraining(training: FakeTraining): Promise<{ runId: string; version: string }> {
+  let experimentId: string;
+  try {
+    experimentId = (
+      await mlflow<{ experiment: { experiment_id: string } }>(
+        'GET',
+        `experiments/get-by-name?experiment_name=${encodeURIComponent(training.experiment)}`,
+      )
+    ).experiment.experiment_id;
+  } catch {
+    experimentId = (
+      await mlflow<{ experiment_id: string }>('POST', 'experiments/create', { name: training.experiment })
+    ).experiment_id;
+  }
+  const { run } = await mlflow<{ run: { info: { run_id: string; artifact_uri: string } } }>(
+    'POST',
+    'runs/create',
+    {
+      experiment_id: experimentId,
+      start_time: Date.now(),
+      tags: [{ key: 'prodclass.dev/trainingrun', value: training.trainingRun }],
+    },
+  );
+  const runId = run.info.run_id;
+  const metrics = {
+    test_accuracy: training.f1 + 0.02,
+    test_f1_weighted: training.f1,
+    test_f1_macro: training.f1 - 0.03,
+  };
+  await mlflow('POST', 'runs/log-batch', {
+    run_id: runId,
+    metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, timestamp: Date.now(), step: 0 })),
+  });
+  await mlflow('POST', 'registered-models/create', { name: training.registeredModel }).catch(() => undefined);
+  const { model_version } = await mlflow<{ model_version: { version: string } }>(
+    'POST',
+    'model-versions/create',
+    {
+      name: training.registeredModel,
+      source: `${run.info.artifact_uri}/model`,
+      run_id: runId,
+    },
+  );
+  await mlflow('POST', 'runs/set-tag', {
+    run_id: runId,
+    key: 'prodclass.model_version',
+    value: model_version.version,
+  });
+  if (training.decision) {
+    for (const [key, value] of Object.entries({
+      'prodclass.promotion.decision': training.decision,
+      'prodclass.promotion.reason': `test decision: ${training.decision}`,
+    }))
+      await mlflow('POST', 'model-versions/set-tag', {
+        name: training.registeredModel,
+        version: model_version.version,
+        key,
+        value,
+      });
+  }
+  await mlflow('POST', 'runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
+  return { runId, version: model_version.version };
+}
+
+export async function aliasVersion(registeredModel: string, alias: string): Promise<string | undefined> {
+  return mlflow<{ model_version: { version: string } }>(
+    'GET',
+    `registered-models/alias?name=${encodeURIComponent(registeredModel)}&alias=${encodeURIComponent(alias)}`,
+  ).then(
+    (found) => found.model_version.version,
+    () => undefined,
+  );
+}
+
+export async function runsTagged(experiment: string, trainingRun: string): Promise<number> {
+  const { experiment: found } = await mlflow<{ experiment: { experiment_id: string } }>(
+    'GET',
+    `experiments/get-by-name?experiment_name=${encodeURIComponent(experiment)}`,
+  );
+  const { runs = [] } = await mlflow<{ runs?: unknown[] }>('POST', 'runs/search', {
+    experiment_ids: [found.experiment_id],
+    filter: `tags."prodclass.dev/trainingrun" = '${trainingRun}'`,
+  });
+  return runs.length;
+}

@@ -1,0 +1,225 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { cliJob } from '../../operator/src/children/jobs.js';
+import { controllerReference, jobType } from '../../operator/src/kube/objects.js';
+import type { RunningOperator } from '../../operator/src/operator.js';
+import type { TrainingRun } from '../../operator/src/resources/types.js';
+import { applyCrds, createNamespace, deleteNamespace, waitFor } from './support/cluster.js';
+import {
+  createOperatorDatabase,
+  finishJob,
+  operatorSettings,
+  Resources,
+  repository,
+  runOperator,
+} from './support/harness.js';
+import { aliasVersion, mlflow, recordTraining, runsTagged } from './support/mlflow.js';
+
+// This file plays the part of the training Jobs (no local runner here): it records in MLflow what
+// `prodclass train` would and marks the Jobs complete, so every branch of the reconciler is reached.
+const suffix = randomBytes(4).toString('hex');
+const registeredModel = `op_tr_${suffix}`;
+const experiment = `op_tr_${suffix}`;
+let namespace: string;
+let database: { url: string; drop(): Promise<void> };
+let operator: RunningOperator;
+let resources: Resources;
+
+const promote = async (request: { registeredModel: string; version: number; alias: string }) => {
+  const previousVersion = await aliasVersion(request.registeredModel, request.alias);
+  await mlflow('POST', 'registered-models/alias', {
+    name: request.registeredModel,
+    alias: request.alias,
+    version: String(request.version),
+  });
+  return { previousVersion };
+};
+
+beforeAll(async () => {
+  await applyCrds();
+  namespace = await createNamespace('op-train');
+  database = await createOperatorDatabase();
+  resources = new Resources(namespace);
+  operator = await runOperator(operatorSettings(namespace, database.url), promote);
+});
+
+afterAll(async () => {
+  await operator?.stop();
+  await deleteNamespace(namespace);
+  await database?.drop();
+});
+
+const spec = (extra: object = {}) => ({ registeredModel, experiment, ...extra });
+
+test('a TrainingRun waits for its DataIncrement, then trains on its load', async () => {
+  await resources.create('TrainingRun', 'trainingruns', 'on-load', spec({ dataVersion: 'catalog-40' }));
+  const waiting = await resources.until('trainingruns', 'on-load', (o) => o.status?.phase === 'Pending');
+  expect(Resources.condition(waiting, 'DataReady')).toMatchObject({
+    status: 'False',
+    reason: 'DataIncrementNotFound',
+  });
+  await expect(resources.getAt(jobType.path(namespace, 'on-load-train'))).rejects.toThrow(/404/);
+
+  // The load already happened outside Kubernetes; the DataIncrement adopts it without a Job.
+  await promisify(execFile)(
+    process.execPath,
+    [
+      path.join(repository, 'trainer-job/dist/cli.js'),
+      ...[
+        'data',
+        'load',
+        '--source',
+        'synthetic',
+        '--synthetic-rows',
+        '1000',
+        '--to-percent',
+        '40',
+        '--name',
+        'load_40',
+      ],
+    ],
+    { env: { ...process.env, DATABASE_URL: database.url } },
+  );
+  await resources.create('DataIncrement', 'dataincrements', 'catalog-40', {
+    source: { synthetic: { rows: 1000 } },
+    toPercent: 40,
+    loadName: 'load_40',
+  });
+  const running = await resources.until(
+    'trainingruns',
+    'on-load',
+    (o) => o.status?.jobName === 'on-load-train',
+  );
+  expect(running.status.dataLoad).toBe('load_40');
+  const job = await resources.getAt(jobType.path(namespace, 'on-load-train'));
+  const args: string[] = job.spec.template.spec.containers[0].args;
+  expect(args.slice(0, 3)).toEqual(['train', '--data-version', 'load_40']);
+  expect(args).toEqual(expect.arrayContaining(['--tag', `prodclass.dev/trainingrun=${namespace}/on-load`]));
+  expect(args).toEqual(
+    expect.arrayContaining(['--decide-promotion', '--min-f1', '0.7', '--alias', 'production']),
+  );
+  expect(job.spec.backoffLimit).toBe(1);
+  expect(job.spec.activeDeadlineSeconds).toBe(3600);
+  expect(job.metadata.ownerReferences[0]).toMatchObject({
+    kind: 'TrainingRun',
+    name: 'on-load',
+    controller: true,
+  });
+});
+
+test('a rejected challenger: metrics and version reported, no ModelPromotion', async () => {
+  await resources.create('TrainingRun', 'trainingruns', 'weak', spec());
+  await resources.until('trainingruns', 'weak', (o) => o.status?.jobName === 'weak-train');
+  const { runId, version } = await recordTraining({
+    experiment,
+    registeredModel,
+    trainingRun: `${namespace}/weak`,
+    f1: 0.42,
+    decision: 'reject',
+  });
+  await finishJob(namespace, 'weak-train', 'Complete');
+  const done = await resources.until('trainingruns', 'weak', (o) => o.status?.phase === 'Succeeded');
+  expect(done.status).toMatchObject({
+    mlflowRunId: runId,
+    modelVersion: version,
+    metrics: { f1Weighted: 0.42, accuracy: 0.44 },
+    promotion: { decision: 'reject' },
+  });
+  expect(Resources.condition(done, 'Promoted')).toMatchObject({ status: 'False', reason: 'Rejected' });
+  expect(Resources.condition(done, 'Ready')).toMatchObject({ status: 'True', observedGeneration: 1 });
+  await expect(resources.get('modelpromotions', 'weak-promotion')).rejects.toThrow(/404/);
+});
+
+test('a promote decision creates an owned ModelPromotion that moves the alias', async () => {
+  await resources.create('TrainingRun', 'trainingruns', 'strong', spec());
+  await resources.until('trainingruns', 'strong', (o) => o.status?.jobName === 'strong-train');
+  const { version } = await recordTraining({
+    experiment,
+    registeredModel,
+    trainingRun: `${namespace}/strong`,
+    f1: 0.81,
+    decision: 'promote',
+  });
+  await finishJob(namespace, 'strong-train', 'Complete');
+  const done = await resources.until(
+    'trainingruns',
+    'strong',
+    (o) => Resources.condition(o, 'Promoted')?.status === 'True',
+  );
+  expect(done.status.promotion).toMatchObject({ decision: 'promote', modelPromotion: 'strong-promotion' });
+  const promotion = await resources.get('modelpromotions', 'strong-promotion');
+  expect(promotion.spec).toMatchObject({ registeredModel, version: Number(version), alias: 'production' });
+  expect(promotion.metadata.ownerReferences[0]).toMatchObject({
+    kind: 'TrainingRun',
+    name: 'strong',
+    uid: done.metadata.uid,
+  });
+  expect(promotion.status.phase).toBe('Succeeded');
+  expect(await aliasVersion(registeredModel, 'production')).toBe(version);
+});
+
+test('a failed training Job fails the run with the Job reason', async () => {
+  await resources.create('TrainingRun', 'trainingruns', 'broken', spec());
+  await resources.until('trainingruns', 'broken', (o) => o.status?.jobName === 'broken-train');
+  await finishJob(namespace, 'broken-train', 'Failed');
+  const failed = await resources.until('trainingruns', 'broken', (o) => o.status?.phase === 'Failed');
+  expect(Resources.condition(failed, 'Trained')).toMatchObject({
+    status: 'False',
+    reason: 'JobFailed',
+    message: 'boom',
+  });
+});
+
+test('a Job left by an operator that died before writing status is adopted, never duplicated', async () => {
+  // The previous operator created the Job and died; the new one sees a TrainingRun with no status.
+  await operator.stop();
+  const run = (await resources.create(
+    'TrainingRun',
+    'trainingruns',
+    'adopted',
+    spec(),
+  )) as unknown as TrainingRun;
+  const settings = operatorSettings(namespace, database.url);
+  await resources.api.create(
+    jobType,
+    namespace,
+    cliJob(settings, {
+      name: 'adopted-train',
+      namespace,
+      owner: controllerReference(run),
+      component: 'training',
+      args: ['train'],
+      backoffLimit: 1,
+    }),
+  );
+  operator = await runOperator(settings, promote);
+  await resources.until('trainingruns', 'adopted', (o) => o.status?.jobName === 'adopted-train');
+  await recordTraining({
+    experiment,
+    registeredModel,
+    trainingRun: `${namespace}/adopted`,
+    f1: 0.3,
+    decision: 'reject',
+  });
+  await finishJob(namespace, 'adopted-train', 'Complete');
+  await resources.until('trainingruns', 'adopted', (o) => o.status?.phase === 'Succeeded');
+
+  // Restarted again after success, the operator creates nothing more.
+  await operator.stop();
+  operator = await runOperator(operatorSettings(namespace, database.url), promote);
+  await waitFor('the restarted operator to lead', async () => operator.leading);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const jobs = await resources.getAt(
+    `${jobType.path(namespace)}?labelSelector=app.kubernetes.io%2Finstance%3Dadopted`,
+  );
+  expect(jobs.items).toHaveLength(1);
+  expect(await runsTagged(experiment, `${namespace}/adopted`)).toBe(1);
+  const { model_versions } = await mlflow<{ model_versions: unknown[] }>(
+    'GET',
+    `model-versions/search?filter=${encodeURIComponent(`name='${registeredModel}'`)}`,
+  );
+  expect(model_versions).toHaveLength(3);
+});
