@@ -1,0 +1,221 @@
+/**
+ * Load test of POST /predict: the prodclass model server against a FastAPI + scikit-learn server
+ * built like the seed's (seed_server.py), both trained on the same synthetic catalog with the same
+ * model parameters, measured one after the other with autocannon on this machine.
+ *
+ * Usage: npm run build && npx tsx bench/model-server/run.ts
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  defaultLogisticRegressionSettings,
+  defaultTextSettings,
+  defaultTfidfSettings,
+  encodeModelBundle,
+  generateSyntheticCatalog,
+  TextClassifier,
+} from '@prodclass/core';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { repoRoot } from '../../stack/paths.js';
+import { up } from '../../stack/stack.js';
+
+const catalogRows = 20_000;
+const trainingRows = 16_000;
+const seed = 42;
+const connections = 32;
+const warmUpSeconds = 5;
+const measureSeconds = 20;
+const fixedRate = 1_000;
+
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodclass-bench-model-server-'));
+
+function csvField(value: string): string {
+  return `"${value.replaceAll('"', '""')}"`;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitForHealth(url: string, child: ChildProcess, what: string): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}`);
+    const response = await fetch(url).catch(() => undefined);
+    if (response?.ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${what} never became healthy at ${url}`);
+}
+
+function start(command: string, args: string[], env: Record<string, string>, logName: string): ChildProcess {
+  const log = fs.openSync(path.join(workDir, logName), 'w');
+  return spawn(command, args, {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', log, log],
+  });
+}
+
+interface Measurement {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  failures: number;
+}
+
+function percentile(sorted: Float64Array, share: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] as number;
+}
+
+async function load(
+  url: string,
+  bodies: string[],
+  seconds: number,
+  options: { connections: number; overallRate?: number },
+) {
+  let next = 0;
+  const latencies: number[] = [];
+  const instance = autocannon({
+    url,
+    connections: options.connections,
+    duration: seconds,
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+    requests: [
+      {
+        method: 'POST',
+        path: '/predict',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] as string }),
+      },
+    ],
+  });
+  instance.on('response', (_client, statusCode, _bytes, ms) => {
+    if (statusCode === 200) latencies.push(ms);
+  });
+  const result = await instance;
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    requestsPerSecond: result.requests.total / seconds,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    requests: result.requests.total,
+    failures: result.errors + result.timeouts + result.non2xx,
+  } satisfies Measurement;
+}
+
+async function measure(url: string, bodies: string[]): Promise<Measurement> {
+  await load(url, bodies, warmUpSeconds, { connections });
+  return load(url, bodies, measureSeconds, { connections });
+}
+
+async function main(): Promise<void> {
+  const { env } = await up();
+  const products = [...generateSyntheticCatalog({ rows: catalogRows, seed })];
+  const training = products.slice(0, trainingRows);
+  const bodies = products
+    .slice(trainingRows)
+    .map(({ designation, description }) => JSON.stringify({ designation, description }));
+
+  const trainCsv = path.join(workDir, 'train.csv');
+  fs.writeFileSync(
+    trainCsv,
+    `designation,description,prdtypecode\n${training
+      .map((row) => `${csvField(row.designation)},${csvField(row.description ?? '')},${row.prdtypecode}`)
+      .join('\n')}\n`,
+  );
+  const fitStarted = performance.now();
+  const { classifier, report } = await TextClassifier.fit(training, {
+    text: defaultTextSettings,
+    tfidf: defaultTfidfSettings,
+    logisticRegression: defaultLogisticRegressionSettings,
+    seed,
+  });
+  const bundlePath = path.join(workDir, 'model.bundle');
+  fs.writeFileSync(
+    bundlePath,
+    encodeModelBundle(classifier, {
+      ...report,
+      source: `synthetic catalog, ${trainingRows} rows, seed ${seed}`,
+    }),
+  );
+  console.log(`prodclass model fitted in ${((performance.now() - fitStarted) / 1000).toFixed(1)} s`);
+
+  const database = `bench_model_server_${randomUUID().replaceAll('-', '').slice(0, 8)}`;
+  const admin = new pg.Client({ connectionString: env.DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create database ${database}`);
+  const databaseUrl = new URL(env.DATABASE_URL);
+  databaseUrl.pathname = `/${database}`;
+
+  const oursPort = await freePort();
+  const seedPort = await freePort();
+  const ours = start(
+    process.execPath,
+    ['model-server/dist/main.js'],
+    {
+      HOST: '127.0.0.1',
+      PORT: String(oursPort),
+      MODEL_URI: bundlePath,
+      DATABASE_URL: databaseUrl.toString(),
+    },
+    'model-server.log',
+  );
+  const seedServer = start(
+    path.join(repoRoot, '.local/venv/bin/uvicorn'),
+    [
+      'seed_server:app',
+      '--app-dir',
+      'bench/model-server',
+      '--port',
+      String(seedPort),
+      '--workers',
+      '1',
+      '--no-access-log',
+    ],
+    { TRAIN_CSV: trainCsv },
+    'seed-server.log',
+  );
+  try {
+    const oursUrl = `http://127.0.0.1:${oursPort}`;
+    const seedUrl = `http://127.0.0.1:${seedPort}`;
+    await waitForHealth(`${oursUrl}/ready`, ours, 'the prodclass model server');
+    await waitForHealth(`${seedUrl}/health`, seedServer, 'the seed server');
+
+    const seedResult = await measure(seedUrl, bodies);
+    const oursResult = await measure(oursUrl, bodies);
+    const oursAtFixedRate = await load(oursUrl, bodies, measureSeconds, {
+      connections: 16,
+      overallRate: fixedRate,
+    });
+    const results = {
+      machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model}`,
+      node: process.version,
+      settings: { catalogRows, trainingRows, seed, connections, warmUpSeconds, measureSeconds, fixedRate },
+      seed: seedResult,
+      ours: oursResult,
+      oursAtFixedRate,
+      speedUp: oursResult.requestsPerSecond / seedResult.requestsPerSecond,
+    };
+    console.log(JSON.stringify(results, null, 2));
+  } finally {
+    ours.kill('SIGTERM');
+    seedServer.kill('SIGTERM');
+    if (ours.exitCode === null) await new Promise((resolve) => ours.once('exit', resolve));
+    await admin.query(`drop database if exists ${database} with (force)`);
+    await admin.end();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+await main();
