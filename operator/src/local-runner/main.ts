@@ -14,7 +14,7 @@ const runner = await startLocalRunner(
   kubeConfig,
   { root, logDir: process.env.LOG_DIR ?? path.join(root, '.local/logs/local-runner') },
   log,
-  process.env.WATCH_NAMESPACE?.trim() || undefined,
+  { namespace: process.env.WATCH_NAMESPACE?.trim() || undefined },
 );
 for (const signal of ['SIGTERM', 'SIGINT'] as const)
   process.once(signal, () => {

@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Job } from '../children/jobs.js';
 import type { Deployment } from '../children/model-server.js';
-import { managedSelector } from '../children/names.js';
+import { labels, managedSelector } from '../children/names.js';
 import { KubeApi } from '../kube/api.js';
 import { Informer } from '../kube/informer.js';
 import { deploymentType, jobType, type KubeObject, type ResourceType, serviceType } from '../kube/objects.js';
@@ -24,9 +24,14 @@ export async function startLocalRunner(
   kubeConfig: KubeConfig,
   workspace: Workspace,
   log: Logger,
-  namespace?: string,
+  scope: { namespace?: string; components?: string[] } = {},
 ): Promise<LocalRunner> {
+  const { namespace, components } = scope;
   const api = new KubeApi(kubeConfig);
+  // Only the selected components (app.kubernetes.io/component), when a test plays the others itself.
+  const selector = components
+    ? `${managedSelector},${labels.component} in (${components.join(',')})`
+    : managedSelector;
   const informer = <T extends KubeObject>(type: ResourceType) =>
     new Informer<T>(
       type,
@@ -34,7 +39,7 @@ export async function startLocalRunner(
       kubeConfig,
       {
         namespace,
-        labelSelector: managedSelector,
+        labelSelector: selector,
         resyncMs: 30_000,
         watchTimeoutSeconds: 60,
         stallMs: 90_000,

@@ -89,12 +89,13 @@ export function runOperator(
   return startOperator(settings, config, promote, testLog('operator'));
 }
 
-export function runLocalRunner(namespace: string): Promise<LocalRunner> {
+/** A local runner for one namespace; `components` limits which Jobs and Deployments it runs. */
+export function runLocalRunner(namespace: string, components?: string[]): Promise<LocalRunner> {
   return startLocalRunner(
     adminConfig(),
     { root: repository, logDir: path.join(repository, '.local/logs/local-runner') },
     testLog('local-runner'),
-    namespace,
+    { namespace, components },
   );
 }
 

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { KubeApi } from '../../operator/src/kube/api.js';
+import { deploymentType, serviceType } from '../../operator/src/kube/objects.js';
+import type { LocalRunner } from '../../operator/src/local-runner/runner.js';
+import type { RunningOperator } from '../../operator/src/operator.js';
+import { adminConfig, applyCrds, createNamespace, deleteNamespace, kubectl } from './support/cluster.js';
+import {
+  createOperatorDatabase,
+  createPipelineSecret,
+  finishJob,
+  operatorSettings,
+  Resources,
+  repository,
+  runLocalRunner,
+  runOperator,
+} from './support/harness.js';
+import { aliasVersion, mlflow, recordTraining } from './support/mlflow.js';
+
+// The operator authenticated as its ServiceAccount (the admin kubeconfig impersonating it), with
+// exactly the permissions of manifests/rbac/, drives every kind of resource.
+const serviceAccount = 'system:serviceaccount:prodclass-system:prodclass-operator';
+const rbacDir = path.join(repository, 'manifests/rbac');
+const suffix = randomBytes(4).toString('hex');
+const registeredModel = `op_rbac_${suffix}`;
+const experiment = `op_rbac_${suffix}`;
+let namespace: string;
+let database: { url: string; drop(): Promise<void> };
+let operator: RunningOperator;
+let runner: LocalRunner;
+let resources: Resources;
+
+beforeAll(async () => {
+  await applyCrds();
+  await kubectl('apply', '-f', path.join(rbacDir, 'namespace.yaml'));
+  await kubectl('apply', '-f', rbacDir);
+  namespace = await createNamespace('op-rbac');
+  database = await createOperatorDatabase();
+  await createPipelineSecret(namespace, database.url);
+  resources = new Resources(namespace);
+  const settings = { ...operatorSettings(namespace, database.url), leaseNamespace: 'prodclass-system' };
+  operator = await runOperator(
+    settings,
+    async (request) => {
+      const previousVersion = await aliasVersion(request.registeredModel, request.alias);
+      await mlflow('POST', 'registered-models/alias', {
+        name: request.registeredModel,
+        alias: request.alias,
+        version: String(request.version),
+      });
+      return { previousVersion };
+    },
+    adminConfig(serviceAccount),
+  );
+  runner = await runLocalRunner(namespace, ['data-load']);
+});
+
+afterAll(async () => {
+  await runner?.stop();
+  await operator?.stop();
+  await deleteNamespace(namespace);
+  await database?.drop();
+});
+
+test('the RBAC manifests grant no wildcards and no access to Secrets', async () => {
+  for (const file of fs.readdirSync(rbacDir)) {
+    const text = fs.readFileSync(path.join(rbacDir, file), 'utf8');
+    expect(text, file).not.toMatch(/['"]\*['"]|\[\s*\*\s*\]|:\s*\*\s*$/m);
+    expect(text, file).not.toMatch(/\bsecrets\b/);
+  }
+  const asOperator = new KubeApi(adminConfig(serviceAccount));
+  await expect(asOperator.request('GET', `/api/v1/namespaces/${namespace}/secrets`)).rejects.toThrow(/403/);
+  await expect(asOperator.request('GET', `/api/v1/namespaces/${namespace}/pods`)).rejects.toThrow(/403/);
+});
+
+test('as its ServiceAccount the operator leads, loads, trains, promotes and serves', async () => {
+  await kubectl(
+    'wait',
+    '--for=jsonpath={.spec.holderIdentity}',
+    '-n',
+    'prodclass-system',
+    'lease/prodclass-operator',
+  );
+  expect(operator.leading).toBe(true);
+
+  await resources.create('DataIncrement', 'dataincrements', 'initial', {
+    source: { synthetic: { rows: 1000 } },
+    toPercent: 40,
+  });
+  await resources.until('dataincrements', 'initial', (o) => o.status?.phase === 'Succeeded', 120_000);
+
+  // This file plays the training Job: it records what `prodclass train` would and completes the Job.
+  const runSpec = { dataVersion: 'initial', registeredModel, experiment };
+  await resources.create('TrainingRun', 'trainingruns', 'first', runSpec);
+  await resources.until('trainingruns', 'first', (o) => o.status?.jobName === 'first-train');
+  const { version } = await recordTraining({
+    experiment,
+    registeredModel,
+    trainingRun: `${namespace}/first`,
+    f1: 0.8,
+    decision: 'promote',
+  });
+  await finishJob(namespace, 'first-train', 'Complete');
+  await resources.until('modelpromotions', 'first-promotion', (o) => o.status?.phase === 'Succeeded');
+  expect(await aliasVersion(registeredModel, 'production')).toBe(version);
+
+  await resources.create('PredictionService', 'predictionservices', 'classifier', { registeredModel });
+  const service = await resources.until('predictionservices', 'classifier', (o) =>
+    Boolean(Resources.condition(o, 'ModelResolved')?.status === 'True'),
+  );
+  expect(Resources.condition(service, 'PrimaryReady')?.status).toBe('False');
+  const deployment = await resources.getAt(deploymentType.path(namespace, 'classifier-primary'));
+  expect(deployment.spec.template.metadata.annotations['mlops.prodclass.dev/model-version']).toBe(version);
+  await resources.getAt(serviceType.path(namespace, 'classifier'));
+});
