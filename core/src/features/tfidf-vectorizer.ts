@@ -63,6 +63,7 @@ function appendDocumentCounts(ids: number[], termIds: number[], counts: number[]
  */
 export class TfidfVectorizer {
   private state: TfidfState | null = null;
+  private columnOf: Map<string, number> | null = null;
 
   constructor(readonly settings: TfidfSettings) {
     const [minN, maxN] = settings.ngramRange;
@@ -146,13 +147,15 @@ export class TfidfVectorizer {
         Math.log((documents.length + smoothing) / ((documentFrequency[term] as number) + smoothing)) + 1;
     });
     this.state = { settings: this.settings, vocabulary, idf };
+    this.columnOf = null;
     return this.weigh(termCounts, column);
   }
 
   transform(documents: readonly string[]): CsrMatrix {
     const { vocabulary } = this.fitted;
     const analyze = buildAnalyzer(this.settings.analyzer, this.settings.ngramRange);
-    const columnOf = new Map(vocabulary.map((term, index) => [term, index]));
+    this.columnOf ??= new Map(vocabulary.map((term, index) => [term, index]));
+    const columnOf = this.columnOf;
     const indptr = new Int32Array(documents.length + 1);
     const termIds: number[] = [];
     const counts: number[] = [];
@@ -166,11 +169,18 @@ export class TfidfVectorizer {
       appendDocumentCounts(ids, termIds, counts);
       indptr[row + 1] = termIds.length;
     });
-    const identity = Int32Array.from(vocabulary, (_term, index) => index);
     return this.weigh(
       { terms: vocabulary, indptr, termIds: Int32Array.from(termIds), counts: Float64Array.from(counts) },
-      identity,
+      this.identityColumns(vocabulary.length),
     );
+  }
+
+  private identity: Int32Array | null = null;
+
+  private identityColumns(columns: number): Int32Array {
+    if (this.identity?.length !== columns)
+      this.identity = Int32Array.from({ length: columns }, (_, index) => index);
+    return this.identity;
   }
 
   private countTerms(documents: readonly string[]): TermCounts {

@@ -1,11 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CsrMatrix } from '../features/sparse-matrix.js';
-import {
-  compileMultinomialLoss,
-  type MultinomialLossKernel,
-  multinomialLossSource,
-} from './multinomial-loss.js';
+import { softmaxResiduals } from './softmax-residuals.js';
+import { instantiateKernels, type SparseProductKernels, sparseProductModule } from './wasm-kernels.js';
 
 /**
  * Rows are cut into this many fixed shards whose partial gradients are summed in shard order, so
@@ -14,6 +11,7 @@ import {
 const shardCount = 4;
 /** Below this many stored entries, starting workers costs more than it saves. */
 const parallelMinimumEntries = 200_000;
+const pageBytes = 65_536;
 
 export interface MultinomialProblem {
   matrix: CsrMatrix;
@@ -21,6 +19,145 @@ export interface MultinomialProblem {
   labels: Int32Array;
   sampleWeights: Float64Array;
   classes: number;
+}
+
+/** Byte offsets of the arrays the WebAssembly kernels read and write, in one shared memory. */
+interface MemoryLayout {
+  indptr: number;
+  indices: number;
+  values: number;
+  coef: number;
+  intercept: number;
+  scores: number;
+  gradients: number[];
+  bytes: number;
+}
+
+function layoutFor(problem: MultinomialProblem): MemoryLayout {
+  const { matrix, classes } = problem;
+  const parameterBytes = (matrix.columns + 1) * classes * 8;
+  let end = 0;
+  const reserve = (bytes: number) => {
+    const start = end;
+    end = Math.ceil((start + bytes) / 16) * 16;
+    return start;
+  };
+  const indptr = reserve((matrix.rows + 1) * 4);
+  const indices = reserve(matrix.indices.length * 4);
+  const values = reserve(matrix.values.length * 8);
+  const coef = reserve(parameterBytes);
+  const scores = reserve(matrix.rows * classes * 8);
+  const gradients = Array.from({ length: shardCount }, () => reserve(parameterBytes));
+  return {
+    indptr,
+    indices,
+    values,
+    coef,
+    intercept: coef + matrix.columns * classes * 8,
+    scores,
+    gradients,
+    bytes: end,
+  };
+}
+
+/** What one thread needs to evaluate its shards; plain data, so it can be sent to a worker. */
+interface ShardContext {
+  memory: WebAssembly.Memory;
+  module: WebAssembly.Module;
+  layout: MemoryLayout;
+  labels: Int32Array;
+  sampleWeights: Float64Array;
+  classes: number;
+  features: number;
+  shardStart: Int32Array;
+  shardLoss: Float64Array;
+}
+
+// Worker threads get this source and the ShardContext; evaluateShards below is its twin on the
+// calling thread. softmaxResiduals comes as source text (it is self-contained).
+const workerSource = `
+const { workerData } = require('node:worker_threads');
+const softmaxResiduals = ${softmaxResiduals.toString()};
+const { context, shards, control } = workerData;
+const { memory, layout, classes, features, shardStart, shardLoss, labels, sampleWeights } = context;
+const kernels = new WebAssembly.Instance(context.module, { env: { memory } }).exports;
+const parameters = (features + 1) * classes;
+let generation = 0;
+for (;;) {
+  Atomics.wait(control, 0, generation);
+  generation = Atomics.load(control, 0);
+  if (generation < 0) break;
+  try {
+    for (const shard of shards) {
+      const start = shardStart[shard];
+      const end = shardStart[shard + 1];
+      const scoresAt = layout.scores + start * classes * 8;
+      const gradient = new Float64Array(memory.buffer, layout.gradients[shard], parameters);
+      gradient.fill(0);
+      kernels.forward(start, end, layout.indptr, layout.indices, layout.values, layout.coef, layout.intercept, scoresAt);
+      const scores = new Float64Array(memory.buffer, scoresAt, (end - start) * classes);
+      shardLoss[shard] = softmaxResiduals(scores, labels, sampleWeights, classes, start, end, gradient, features * classes);
+      kernels.backward(start, end, layout.indptr, layout.indices, layout.values, scoresAt, layout.gradients[shard]);
+    }
+  } catch (error) {
+    Atomics.store(control, 2, 1);
+  }
+  Atomics.add(control, 1, 1);
+  Atomics.notify(control, 1);
+}
+`;
+
+function evaluateShards(
+  context: ShardContext,
+  kernels: SparseProductKernels,
+  shards: readonly number[],
+): void {
+  const { memory, layout, classes, features, shardStart, shardLoss, labels, sampleWeights } = context;
+  const parameters = (features + 1) * classes;
+  for (const shard of shards) {
+    const start = shardStart[shard] as number;
+    const end = shardStart[shard + 1] as number;
+    const scoresAt = layout.scores + start * classes * 8;
+    const gradientAt = layout.gradients[shard] as number;
+    const gradient = new Float64Array(memory.buffer, gradientAt, parameters);
+    gradient.fill(0);
+    kernels.forward(
+      start,
+      end,
+      layout.indptr,
+      layout.indices,
+      layout.values,
+      layout.coef,
+      layout.intercept,
+      scoresAt,
+    );
+    const scores = new Float64Array(memory.buffer, scoresAt, (end - start) * classes);
+    shardLoss[shard] = softmaxResiduals(
+      scores,
+      labels,
+      sampleWeights,
+      classes,
+      start,
+      end,
+      gradient,
+      features * classes,
+    );
+    kernels.backward(start, end, layout.indptr, layout.indices, layout.values, scoresAt, gradientAt);
+  }
+}
+
+/** Shard boundaries with about the same number of stored entries each (the work is per entry). */
+function balancedShardStarts(matrix: CsrMatrix): Int32Array {
+  const starts = new Int32Array(new SharedArrayBuffer(4 * (shardCount + 1)));
+  const total = matrix.indptr[matrix.rows] as number;
+  let row = 0;
+  for (let shard = 1; shard < shardCount; shard++) {
+    const target = (total * shard) / shardCount;
+    while (row < matrix.rows && (matrix.indptr[row] as number) < target) row++;
+    starts[shard] = row;
+  }
+  starts[shardCount] = matrix.rows;
+  return starts;
 }
 
 function sharedCopy<T extends Int32Array | Float64Array>(array: T): T {
@@ -31,76 +168,49 @@ function sharedCopy<T extends Int32Array | Float64Array>(array: T): T {
   return shared;
 }
 
-function sharedFloat64(length: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
-}
-
-const workerSource = `
-const { workerData } = require('node:worker_threads');
-const d = workerData;
-const multinomialLoss = new Function(d.kernelSource)();
-let generation = 0;
-for (;;) {
-  Atomics.wait(d.control, 0, generation);
-  generation = Atomics.load(d.control, 0);
-  if (generation < 0) break;
-  for (const shard of d.shards) {
-    d.shardLoss[shard] = multinomialLoss(d.indptr, d.indices, d.values, d.labels, d.sampleWeights,
-      d.coef, d.features, d.shardStart[shard], d.shardStart[shard + 1], d.shardGradients[shard]);
-  }
-  Atomics.add(d.control, 1, 1);
-  Atomics.notify(d.control, 1);
-}
-`;
-
 /**
  * Evaluates the weighted cross-entropy sum and its gradient over all rows, on up to `shardCount`
- * threads (the calling thread takes the first shards, worker threads the rest). Data, coefficients
- * and partial gradients live in shared memory; threads synchronise with Atomics, not messages.
+ * threads (the calling thread takes the first shards, worker threads the rest). The data,
+ * coefficients and partial gradients live in one shared WebAssembly memory; threads synchronise
+ * with Atomics on a small control array, not with messages.
  */
 export class GradientEvaluator {
+  private readonly context: ShardContext;
+  private readonly kernels: SparseProductKernels;
   private readonly coef: Float64Array;
-  private readonly shardGradients: Float64Array[];
-  private readonly shardLoss: Float64Array;
-  private readonly shardStart: Int32Array;
-  private readonly control = new Int32Array(new SharedArrayBuffer(8));
+  private readonly gradients: Float64Array[];
+  /** [generation, workers done, worker failed] */
+  private readonly control = new Int32Array(new SharedArrayBuffer(12));
   private readonly workers: Worker[] = [];
   private readonly ownShards: number[];
-  private readonly kernel: MultinomialLossKernel;
-  private readonly data: {
-    indptr: Int32Array;
-    indices: Int32Array;
-    values: Float64Array;
-    labels: Int32Array;
-    sampleWeights: Float64Array;
-  };
 
-  constructor(
-    private readonly problem: MultinomialProblem,
-    threads = Math.min(availableParallelism(), shardCount),
-  ) {
+  constructor(problem: MultinomialProblem, threads = Math.min(availableParallelism(), shardCount)) {
     const { matrix, classes } = problem;
+    const layout = layoutFor(problem);
+    const pages = Math.max(1, Math.ceil(layout.bytes / pageBytes));
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const module = sparseProductModule(classes, pages);
+    new Int32Array(memory.buffer, layout.indptr, matrix.rows + 1).set(matrix.indptr);
+    new Int32Array(memory.buffer, layout.indices, matrix.indices.length).set(matrix.indices);
+    new Float64Array(memory.buffer, layout.values, matrix.values.length).set(matrix.values);
     const parameters = (matrix.columns + 1) * classes;
-    const parallel = threads > 1 && matrix.values.length >= parallelMinimumEntries;
-    const share = <T extends Int32Array | Float64Array>(array: T): T =>
-      parallel ? sharedCopy(array) : array;
-    this.data = {
-      indptr: share(matrix.indptr),
-      indices: share(matrix.indices),
-      values: share(matrix.values),
-      labels: share(problem.labels),
-      sampleWeights: share(problem.sampleWeights),
+    this.coef = new Float64Array(memory.buffer, layout.coef, parameters);
+    this.gradients = layout.gradients.map((offset) => new Float64Array(memory.buffer, offset, parameters));
+    this.context = {
+      memory,
+      module,
+      layout,
+      labels: sharedCopy(problem.labels),
+      sampleWeights: sharedCopy(problem.sampleWeights),
+      classes,
+      features: matrix.columns,
+      shardStart: balancedShardStarts(matrix),
+      shardLoss: new Float64Array(new SharedArrayBuffer(8 * shardCount)),
     };
-    this.coef = parallel ? sharedFloat64(parameters) : new Float64Array(parameters);
-    this.shardGradients = Array.from({ length: shardCount }, () =>
-      parallel ? sharedFloat64(parameters) : new Float64Array(parameters),
-    );
-    this.shardLoss = parallel ? sharedFloat64(shardCount) : new Float64Array(shardCount);
-    this.shardStart = this.balancedShardStarts(parallel);
-    const kernelSource = multinomialLossSource(classes);
-    this.kernel = compileMultinomialLoss(kernelSource);
+    this.kernels = instantiateKernels(module, memory);
 
-    const threadCount = parallel ? Math.min(threads, shardCount) : 1;
+    const threadCount =
+      threads > 1 && matrix.values.length >= parallelMinimumEntries ? Math.min(threads, shardCount) : 1;
     const shardsOf = (thread: number) =>
       Array.from({ length: shardCount }, (_, shard) => shard).filter(
         (shard) => Math.floor((shard * threadCount) / shardCount) === thread,
@@ -109,38 +219,11 @@ export class GradientEvaluator {
     for (let thread = 1; thread < threadCount; thread++) {
       const worker = new Worker(workerSource, {
         eval: true,
-        workerData: {
-          ...this.data,
-          coef: this.coef,
-          features: matrix.columns,
-          kernelSource,
-          shardStart: this.shardStart,
-          shardGradients: this.shardGradients,
-          shardLoss: this.shardLoss,
-          control: this.control,
-          shards: shardsOf(thread),
-        },
+        workerData: { context: this.context, shards: shardsOf(thread), control: this.control },
       });
       worker.unref();
       this.workers.push(worker);
     }
-  }
-
-  /** Shard boundaries with about the same number of stored entries each (the work is per entry). */
-  private balancedShardStarts(shared: boolean): Int32Array {
-    const { indptr, rows } = this.problem.matrix;
-    const starts = shared
-      ? new Int32Array(new SharedArrayBuffer(4 * (shardCount + 1)))
-      : new Int32Array(shardCount + 1);
-    const total = indptr[rows] as number;
-    let row = 0;
-    for (let shard = 1; shard < shardCount; shard++) {
-      const target = (total * shard) / shardCount;
-      while (row < rows && (indptr[row] as number) < target) row++;
-      starts[shard] = row;
-    }
-    starts[shardCount] = rows;
-    return starts;
   }
 
   /** Writes the gradient of the weighted loss sum at `coef` into `gradient` and returns the loss sum. */
@@ -149,21 +232,7 @@ export class GradientEvaluator {
     Atomics.store(this.control, 1, 0);
     Atomics.add(this.control, 0, 1);
     Atomics.notify(this.control, 0);
-    const { indptr, indices, values, labels, sampleWeights } = this.data;
-    for (const shard of this.ownShards) {
-      this.shardLoss[shard] = this.kernel(
-        indptr,
-        indices,
-        values,
-        labels,
-        sampleWeights,
-        this.coef,
-        this.problem.matrix.columns,
-        this.shardStart[shard] as number,
-        this.shardStart[shard + 1] as number,
-        this.shardGradients[shard] as Float64Array,
-      );
-    }
+    evaluateShards(this.context, this.kernels, this.ownShards);
     for (
       let done = Atomics.load(this.control, 1);
       done < this.workers.length;
@@ -171,13 +240,14 @@ export class GradientEvaluator {
     ) {
       Atomics.wait(this.control, 1, done);
     }
-    gradient.set(this.shardGradients[0] as Float64Array);
-    let loss = this.shardLoss[0] as number;
+    if (Atomics.load(this.control, 2) !== 0) throw new Error('a gradient worker thread failed');
+    gradient.set(this.gradients[0] as Float64Array);
+    let loss = this.context.shardLoss[0] as number;
     for (let shard = 1; shard < shardCount; shard++) {
-      const partial = this.shardGradients[shard] as Float64Array;
+      const partial = this.gradients[shard] as Float64Array;
       for (let i = 0; i < gradient.length; i++)
         gradient[i] = (gradient[i] as number) + (partial[i] as number);
-      loss += this.shardLoss[shard] as number;
+      loss += this.context.shardLoss[shard] as number;
     }
     return loss;
   }
