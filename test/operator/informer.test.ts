@@ -1,0 +1,96 @@
+import type * as k8s from '@kubernetes/client-node';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { KubeApi } from '../../operator/src/kube/api.js';
+import { Informer } from '../../operator/src/kube/informer.js';
+import { type KubeObject, resourceType } from '../../operator/src/kube/objects.js';
+import { adminConfig, createNamespace, deleteNamespace, waitFor } from './support/cluster.js';
+import { testLog } from './support/harness.js';
+import { TcpProxy } from './support/tcp-proxy.js';
+
+const configMaps = resourceType('v1', 'ConfigMap', 'configmaps');
+let namespace: string;
+let proxy: TcpProxy;
+let admin: KubeApi;
+
+/** The admin kubeconfig, but through the flaky relay. */
+function relayedConfig(): k8s.KubeConfig {
+  const config = adminConfig();
+  const cluster = config.getCurrentCluster();
+  if (!cluster) throw new Error('no cluster');
+  config.clusters = config.clusters.map((c) =>
+    c.name === cluster.name ? { ...c, server: `https://127.0.0.1:${proxy.port}` } : c,
+  );
+  return config;
+}
+
+beforeAll(async () => {
+  namespace = await createNamespace('op-informer');
+  const server = new URL(adminConfig().getCurrentCluster()?.server ?? '');
+  proxy = new TcpProxy({ host: server.hostname, port: Number(server.port) });
+  await proxy.start();
+  admin = new KubeApi(adminConfig());
+});
+
+afterAll(async () => {
+  await proxy.stop();
+  await deleteNamespace(namespace);
+});
+
+function configMap(name: string) {
+  return admin.create(configMaps, namespace, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+}
+
+test('the cache survives dropped connections and silent stalls, and resyncs', async () => {
+  const config = relayedConfig();
+  let restarts = 0;
+  const seen: string[] = [];
+  let resyncs = 0;
+  const informer = new Informer<KubeObject>(
+    configMaps,
+    new KubeApi(config),
+    config,
+    {
+      namespace,
+      resyncMs: 500,
+      watchTimeoutSeconds: 30,
+      stallMs: 1500,
+      onRestart: () => {
+        restarts += 1;
+      },
+    },
+    testLog('informer'),
+  );
+  informer.on((event, object) => {
+    if (event === 'resync') resyncs += 1;
+    else seen.push(`${event}:${object.metadata.name}`);
+  });
+  await configMap('before');
+  await informer.start();
+  expect(informer.get(namespace, 'before')).toBeDefined();
+
+  proxy.cut();
+  await configMap('after-cut');
+  await waitFor(
+    'the object made while disconnected',
+    async () => informer.get(namespace, 'after-cut') !== undefined,
+  );
+
+  proxy.freeze();
+  await configMap('during-stall');
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  proxy.thaw();
+  await waitFor(
+    'the object made during the stall',
+    async () => informer.get(namespace, 'during-stall') !== undefined,
+    20_000,
+  );
+  expect(restarts).toBeGreaterThanOrEqual(1);
+  expect(seen).toEqual(expect.arrayContaining(['added:before', 'added:after-cut', 'added:during-stall']));
+
+  await admin.delete(configMaps, namespace, 'before');
+  await waitFor('the deletion', async () => informer.get(namespace, 'before') === undefined);
+  expect(seen).toContain('deleted:before');
+  expect(resyncs).toBeGreaterThan(0);
+  expect(informer.healthy).toBe(true);
+  await informer.stop();
+});
