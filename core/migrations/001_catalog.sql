@@ -52,7 +52,10 @@ create table products_history (
   changed_at timestamptz not null default now()
 );
 
-create index products_history_load_id on products_history (load_id);
+-- The few changes made outside loads: while there are none, a load knows the catalog's rows
+-- without reading them back.
+create index products_history_outside_loads on products_history (id)
+  where operation <> 'INSERT' or load_id is null;
 
 create function products_load_id() returns integer
 language sql stable

@@ -67,14 +67,35 @@ async function* copyLines(
   }
 }
 
-async function fingerprintOfProducts(client: pg.Client): Promise<string> {
+/**
+ * The dataset fingerprint of the catalog once the load's rows are in. While loads are the only
+ * writers, the catalog is exactly the permutation's first `rows` source rows, so it is computed
+ * from memory; after any other change, from the products table itself.
+ */
+async function catalogFingerprint(
+  client: pg.Client,
+  source: CatalogSource,
+  permutation: Uint32Array,
+  rows: number,
+): Promise<string> {
   const fingerprint = new DatasetFingerprint();
-  for await (const batch of queryInBatches<DatasetRow & { productid: string }>(
-    client,
-    'select productid, prdtypecode, designation, description from products order by productid',
-    [],
-  )) {
-    for (const row of batch) fingerprint.add({ ...row, productid: Number(row.productid) });
+  const { rows: outside } = await client.query<{ changed: boolean }>(
+    `select exists (select 1 from products_history where operation <> 'INSERT' or load_id is null) as changed`,
+  );
+  if (outside[0]?.changed) {
+    for await (const batch of queryInBatches<DatasetRow & { productid: string }>(
+      client,
+      'select productid, prdtypecode, designation, description from products order by productid',
+      [],
+    )) {
+      for (const row of batch) fingerprint.add({ ...row, productid: Number(row.productid) });
+    }
+  } else {
+    const present = Array.from(
+      permutation.subarray(0, rows),
+      (position) => source.rows[position] as CatalogRow,
+    );
+    for (const row of present.sort((a, b) => a.productid - b.productid)) fingerprint.add(row);
   }
   return fingerprint.digest();
 }
@@ -192,7 +213,7 @@ export async function loadCatalog(
         ),
       );
       progress('fingerprint');
-      const datasetFingerprint = await fingerprintOfProducts(client);
+      const datasetFingerprint = await catalogFingerprint(client, source, permutation, lastPosition);
       await client.query(
         `update data_loads set status = 'completed', completed_at = clock_timestamp(), rows_added = $2,
            cumulative_rows = $3, dataset_fingerprint = $4,
