@@ -3,6 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { registerDataCommands } from './commands/data.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerModelCommands } from './commands/model.js';
+import { registerPromoteCommand } from './commands/promote.js';
+import { registerReproduceCommand } from './commands/reproduce.js';
+import { registerTrainCommand } from './commands/train.js';
 
 /**
  * `prodclass`: the command line that Kubernetes Jobs run. Each command group lives in
@@ -16,6 +19,9 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDbCommands(program);
   registerDataCommands(program);
+  registerTrainCommand(program);
+  registerPromoteCommand(program);
+  registerReproduceCommand(program);
   registerModelCommands(program);
   return program;
 }

@@ -205,12 +205,13 @@ export class MlflowClient {
     path: string,
     body?: Record<string, unknown>,
   ): Promise<T> {
-    const query = method !== 'POST' && body ? `?${new URLSearchParams(body as Record<string, string>)}` : '';
+    // MLflow reads GET parameters from the query string and everything else from a JSON body.
+    const query = method === 'GET' && body ? `?${new URLSearchParams(body as Record<string, string>)}` : '';
     const response = await this.#send(
       `api/2.0/mlflow/${path}${query}`,
-      method === 'POST'
-        ? { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) }
-        : { method },
+      method === 'GET'
+        ? { method }
+        : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) },
       path,
     );
     const text = await response.text();
@@ -404,6 +405,10 @@ export class MlflowClient {
     return toModelVersion(model_version);
   }
 
+  async deleteModelVersion(name: string, version: string): Promise<void> {
+    await this.#call('DELETE', 'model-versions/delete', { name, version });
+  }
+
   /** Polls a new version until the registry reports it READY; FAILED_REGISTRATION is an error. */
   async waitUntilModelVersionReady(
     name: string,
@@ -463,7 +468,12 @@ export class MlflowClient {
     try {
       return await this.modelVersionByAlias(name, alias);
     } catch (error) {
-      if (isMissing(error)) return undefined;
+      // MLflow answers an unknown alias of an existing model with 400 INVALID_PARAMETER_VALUE.
+      const unknownAlias =
+        error instanceof MlflowError &&
+        error.errorCode === 'INVALID_PARAMETER_VALUE' &&
+        /alias .* not found/i.test(error.message);
+      if (isMissing(error) || unknownAlias) return undefined;
       throw error;
     }
   }

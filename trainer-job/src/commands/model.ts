@@ -3,9 +3,6 @@ import {
   classByCode,
   classificationMetrics,
   classificationReport,
-  defaultLogisticRegressionSettings,
-  defaultTextSettings,
-  defaultTfidfSettings,
   type ProductText,
   readModelBundle,
   readProductsCsv,
@@ -13,82 +10,29 @@ import {
   weightsChecksum,
   writeModelBundle,
 } from '@prodclass/core';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import {
+  addHyperparameterOptions,
+  classifierSettings,
+  type HyperparameterFlags,
+  integerAtLeast,
+  writeJson,
+} from '../options.js';
 
-function integerAtLeast(minimum: number) {
-  return (value: string): number => {
-    const number = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < minimum) {
-      throw new InvalidArgumentError(`must be an integer >= ${minimum}`);
-    }
-    return number;
-  };
-}
-
-function positiveNumber(value: string): number {
-  const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number) || number <= 0)
-    throw new InvalidArgumentError('must be a positive number');
-  return number;
-}
-
-function shareAtMostOne(value: string): number {
-  const number = positiveNumber(value);
-  if (number > 1) throw new InvalidArgumentError('must be in (0, 1]');
-  return number;
-}
-
-const writeJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
-
-interface FitFlags {
+interface FitFlags extends HyperparameterFlags {
   data: string;
   out: string;
-  maxFeatures: number;
-  ngramMax: number;
-  analyzer: 'word' | 'char_wb';
-  minDf: number;
-  maxDf: number;
-  sublinearTf: boolean;
-  designationRepeats: number;
-  C: number;
-  maxIter: number;
-  tol: number;
-  classWeight: 'balanced' | 'none';
-  seed: number;
 }
 
 async function fit(flags: FitFlags): Promise<void> {
   const products = await readProductsCsv(flags.data, true);
   process.stderr.write(`read ${products.length} products from ${flags.data}\n`);
-  const { classifier, report } = await TextClassifier.fit(
-    products,
-    {
-      text: { ...defaultTextSettings, designationRepeats: flags.designationRepeats },
-      tfidf: {
-        ...defaultTfidfSettings,
-        analyzer: flags.analyzer,
-        ngramRange: [flags.analyzer === 'word' ? 1 : 2, flags.ngramMax],
-        maxFeatures: flags.maxFeatures,
-        minDf: flags.minDf,
-        maxDf: flags.maxDf,
-        sublinearTf: flags.sublinearTf,
-      },
-      logisticRegression: {
-        ...defaultLogisticRegressionSettings,
-        C: flags.C,
-        maxIter: flags.maxIter,
-        tol: flags.tol,
-        classWeight: flags.classWeight,
-      },
-      seed: flags.seed,
-    },
-    {
-      onIteration: ({ iteration, loss, gradientMaxAbs }) =>
-        process.stderr.write(
-          `iteration ${iteration} loss ${loss.toFixed(6)} max|gradient| ${gradientMaxAbs.toExponential(2)}\n`,
-        ),
-    },
-  );
+  const { classifier, report } = await TextClassifier.fit(products, classifierSettings(flags), {
+    onIteration: ({ iteration, loss, gradientMaxAbs }) =>
+      process.stderr.write(
+        `iteration ${iteration} loss ${loss.toFixed(6)} max|gradient| ${gradientMaxAbs.toExponential(2)}\n`,
+      ),
+  });
   if (!report.converged) {
     process.stderr.write(
       `warning: stopped before convergence (${report.stopReason}); consider a larger --max-iter\n`,
@@ -185,39 +129,15 @@ export function registerModelCommands(program: Command): void {
     .command('model')
     .description('fit, evaluate and apply the text model (TF-IDF + logistic regression)');
 
-  model
-    .command('fit')
-    .description(
-      'fit the text model on a labelled CSV (productid,designation,description,prdtypecode) and write a model bundle',
-    )
-    .requiredOption('--data <csv>', 'labelled training products')
-    .requiredOption('--out <bundle>', 'where to write the model bundle')
-    .option('--max-features <n>', 'keep the n most frequent terms', integerAtLeast(1), 5000)
-    .option('--ngram-max <n>', 'longest n-gram', integerAtLeast(1), 2)
-    .addOption(
-      new Option('--analyzer <kind>', 'word n-grams, or character n-grams inside words')
-        .choices(['word', 'char_wb'])
-        .default('word'),
-    )
-    .option('--min-df <n>', 'drop terms in fewer documents', integerAtLeast(1), 2)
-    .option('--max-df <share>', 'drop terms in a larger share of documents', shareAtMostOne, 0.95)
-    .option('--sublinear-tf', 'use 1 + ln(tf) instead of raw term counts', false)
-    .option(
-      '--designation-repeats <n>',
-      'repeat the designation n times to weight title words',
-      integerAtLeast(1),
-      1,
-    )
-    .option('--C <c>', 'inverse L2 regularisation strength', positiveNumber, 1)
-    .option('--max-iter <n>', 'L-BFGS iteration limit', integerAtLeast(1), 1000)
-    .option('--tol <tol>', 'stop when every gradient component is at most this', positiveNumber, 1e-4)
-    .addOption(
-      new Option('--class-weight <kind>', 'weight classes by inverse frequency')
-        .choices(['balanced', 'none'])
-        .default('none'),
-    )
-    .option('--seed <n>', 'recorded with the model for reproduction', integerAtLeast(0), 42)
-    .action((flags: FitFlags) => fit(flags));
+  addHyperparameterOptions(
+    model
+      .command('fit')
+      .description(
+        'fit the text model on a labelled CSV (productid,designation,description,prdtypecode) and write a model bundle',
+      )
+      .requiredOption('--data <csv>', 'labelled training products')
+      .requiredOption('--out <bundle>', 'where to write the model bundle'),
+  ).action((flags: FitFlags) => fit(flags));
 
   model
     .command('eval')

@@ -1,0 +1,81 @@
+import type pg from 'pg';
+import { decodeModelBundle } from '../bundle/model-bundle.js';
+import { weightsChecksum } from '../bundle/weights-checksum.js';
+import { classificationMetrics } from '../metrics/classification-metrics.js';
+import type { MlflowClient } from '../mlflow/client.js';
+import { TextClassifier } from '../model/text-classifier.js';
+import { modelDirectory } from './model-directory.js';
+import { splitDataset } from './split-dataset.js';
+import { loadTrainingDataset, trainingTags } from './train-and-register.js';
+
+interface Comparison<T> {
+  recorded: T | undefined;
+  reproduced: T;
+  identical: boolean;
+}
+
+export interface ReproductionReport {
+  run_id: string;
+  data_version: string;
+  identical: boolean;
+  dataset_fingerprint: Comparison<string>;
+  weights_checksum: Comparison<string>;
+  metrics: Record<string, Comparison<number>>;
+}
+
+const comparedMetrics = [
+  'accuracy',
+  'f1_weighted',
+  'f1_macro',
+  'precision_weighted',
+  'recall_weighted',
+] as const;
+
+function compare<T>(recorded: T | undefined, reproduced: T): Comparison<T> {
+  return { recorded, reproduced, identical: recorded === reproduced };
+}
+
+/**
+ * `prodclass reproduce`: rebuilds a run's dataset from PostgreSQL at its recorded data version,
+ * checks the dataset fingerprint, refits with the settings stored in the run's model bundle and
+ * reports whether the weights checksum and the held-out metrics are identical, bit for bit.
+ */
+export async function reproduceRun(
+  { db, mlflow }: { db: pg.Client; mlflow: MlflowClient },
+  runId: string,
+): Promise<ReproductionReport> {
+  const run = await mlflow.getRun(runId);
+  const dataVersion = run.tags[trainingTags.dataVersion];
+  const testSize = Number(run.params.test_size);
+  if (!dataVersion || !(testSize > 0 && testSize < 1))
+    throw new Error(`run ${runId} was not logged by prodclass train (no data version or test size recorded)`);
+  const bytes = await mlflow.downloadArtifact(
+    `${run.artifactUri}/${modelDirectory.path}/${modelDirectory.bundle}`,
+  );
+  const { settings } = decodeModelBundle(bytes, `the model of run ${runId}`).classifier.state;
+
+  const dataset = await loadTrainingDataset(db, dataVersion);
+  const fingerprint = compare(run.tags[trainingTags.datasetFingerprint], dataset.fingerprint);
+  const split = splitDataset(dataset, testSize, settings.seed);
+  const { classifier } = await TextClassifier.fit(split.train, settings);
+  const test = classificationMetrics(
+    split.test.map((product) => product.prdtypecode),
+    classifier.predict(split.test),
+  );
+  const metrics = Object.fromEntries(
+    comparedMetrics.map((key) => [key, compare(run.metrics[`test_${key}`], test[key])]),
+  );
+  const checksum = compare(
+    run.tags[trainingTags.weightsChecksum],
+    weightsChecksum(classifier.state.logisticRegression),
+  );
+  return {
+    run_id: runId,
+    data_version: dataVersion,
+    identical:
+      fingerprint.identical && checksum.identical && Object.values(metrics).every((m) => m.identical),
+    dataset_fingerprint: fingerprint,
+    weights_checksum: checksum,
+    metrics,
+  };
+}

@@ -1,0 +1,391 @@
+import type pg from 'pg';
+import { bundleFormatVersion, decodeModelBundle, encodeModelBundle } from '../bundle/model-bundle.js';
+import { weightsChecksum } from '../bundle/weights-checksum.js';
+import { completedLoadNamed, latestCompletedLoad } from '../catalog/data-loads.js';
+import type { Progress } from '../catalog/progress.js';
+import { type CatalogDataset, readCatalogDataset } from '../catalog/snapshot.js';
+import { renderClassDistributionPng } from '../charts/class-distribution-png.js';
+import { renderConfusionMatrixPng } from '../charts/confusion-matrix-png.js';
+import { classByCode } from '../classes.js';
+import {
+  type ClassificationMetrics,
+  classificationMetrics,
+  classificationReport,
+} from '../metrics/classification-metrics.js';
+import type { MlflowClient, MlflowMetric, MlflowRun } from '../mlflow/client.js';
+import type { LabelledProduct } from '../model/labelled-products.js';
+import { TextClassifier, type TextClassifierSettings } from '../model/text-classifier.js';
+import { promoteVersion, recordDecision } from '../promotion/promote.js';
+import { decidePromotion, type PromotionScores } from '../promotion/rule.js';
+import { mlmodelYaml, modelDirectory } from './model-directory.js';
+import { trainingParams } from './run-params.js';
+import { splitDataset } from './split-dataset.js';
+
+/** Run and version tags written by training; the operator and `prodclass reproduce` read them. */
+export const trainingTags = {
+  dataVersion: 'prodclass.data_version',
+  datasetFingerprint: 'prodclass.dataset_fingerprint',
+  weightsChecksum: 'prodclass.weights_checksum',
+  modelVersion: 'prodclass.model_version',
+  requestedBy: 'prodclass.requested_by',
+  gitCommit: 'mlflow.source.git.commit',
+} as const;
+
+export interface PromotionPolicy {
+  minF1: number;
+  alias: string;
+  /** Move the alias when the rule says promote; otherwise only record the verdict (the operator then does it). */
+  apply: boolean;
+}
+
+export interface TrainingRequest {
+  /** A completed load's name; the latest completed load when absent. */
+  dataVersion?: string;
+  settings: TextClassifierSettings;
+  testSize: number;
+  experiment: string;
+  registeredModel: string;
+  runName?: string;
+  tags: Record<string, string>;
+  promotion?: PromotionPolicy;
+  requestedBy: string;
+  gitCommit?: string;
+}
+
+export interface TrainingServices {
+  db: pg.Client;
+  mlflow: MlflowClient;
+  progress: Progress;
+}
+
+type MetricSummary = Pick<
+  ClassificationMetrics,
+  | 'accuracy'
+  | 'f1_weighted'
+  | 'f1_macro'
+  | 'precision_weighted'
+  | 'recall_weighted'
+  | 'precision_macro'
+  | 'recall_macro'
+>;
+
+export interface TrainingSummary {
+  run_id: string;
+  experiment_id: string;
+  registered_model: string;
+  model_version: number;
+  data_version: string;
+  dataset_fingerprint: string;
+  rows: { train: number; test: number };
+  iterations: number;
+  converged: boolean;
+  weights_checksum: string;
+  metrics: { test: MetricSummary; train: MetricSummary };
+  promotion?: {
+    decision: 'promote' | 'reject';
+    reason: string;
+    applied: boolean;
+    alias: string;
+    challenger_f1: number;
+    champion_version?: number;
+    champion_f1?: number;
+    previous_version?: number;
+  };
+}
+
+const summaryKeys = [
+  'accuracy',
+  'f1_weighted',
+  'f1_macro',
+  'precision_weighted',
+  'recall_weighted',
+  'precision_macro',
+  'recall_macro',
+] as const;
+
+function summarise(metrics: ClassificationMetrics): MetricSummary {
+  return Object.fromEntries(summaryKeys.map((key) => [key, metrics[key]])) as MetricSummary;
+}
+
+function metricsToLog(prefix: 'train' | 'test', metrics: ClassificationMetrics): MlflowMetric[] {
+  return [
+    ...summaryKeys.map((key) => ({ key: `${prefix}_${key}`, value: metrics[key] })),
+    ...Object.entries(metrics.per_class).flatMap(([code, scores]) => [
+      { key: `${prefix}_f1_class_${code}`, value: scores.f1 },
+      { key: `${prefix}_precision_class_${code}`, value: scores.precision },
+      { key: `${prefix}_recall_class_${code}`, value: scores.recall },
+    ]),
+  ];
+}
+
+const labelsOf = (products: readonly LabelledProduct[]) => products.map((product) => product.prdtypecode);
+
+/** Weighted F1 of a classifier on labelled products. */
+export function weightedF1(classifier: TextClassifier, products: readonly LabelledProduct[]): number {
+  return classificationMetrics(labelsOf(products), classifier.predict(products)).f1_weighted;
+}
+
+export async function loadTrainingDataset(
+  db: pg.Client,
+  dataVersion: string | undefined,
+): Promise<CatalogDataset> {
+  const load = dataVersion ? await completedLoadNamed(db, dataVersion) : await latestCompletedLoad(db);
+  return readCatalogDataset(db, load);
+}
+
+async function uploadArtifacts(
+  mlflow: MlflowClient,
+  run: MlflowRun,
+  files: Record<string, { content: Buffer | string; type: string }>,
+): Promise<void> {
+  for (const [path, { content, type }] of Object.entries(files)) {
+    await mlflow.uploadArtifact(
+      run,
+      path,
+      typeof content === 'string' ? Buffer.from(content) : content,
+      type,
+    );
+  }
+}
+
+/** The champion's weighted F1 on the challenger's held-out products, re-scored from its own bundle. */
+async function scoreChampion(
+  mlflow: MlflowClient,
+  registeredModel: string,
+  alias: string,
+  challengerVersion: number,
+  test: readonly LabelledProduct[],
+): Promise<PromotionScores['champion']> {
+  const champion = await mlflow.findModelVersionByAlias(registeredModel, alias);
+  if (!champion || Number(champion.version) === challengerVersion) return undefined;
+  const bytes = await mlflow.downloadArtifact(`${champion.source}/${modelDirectory.bundle}`);
+  const { classifier } = decodeModelBundle(bytes, `champion ${registeredModel} version ${champion.version}`);
+  return { version: Number(champion.version), f1: weightedF1(classifier, test) };
+}
+
+/**
+ * `prodclass train`: the catalog snapshot of a load, split (stratified, seeded) before any
+ * balancing, fitted, evaluated on the held-out part, logged to MLflow with its artifacts,
+ * registered as a new model version, and — when asked — judged against the champion on the
+ * same held-out part. On failure the run is marked FAILED and no version is left half-registered.
+ */
+export async function trainAndRegister(
+  { db, mlflow, progress }: TrainingServices,
+  request: TrainingRequest,
+): Promise<TrainingSummary> {
+  const dataset = await loadTrainingDataset(db, request.dataVersion);
+  const { load, fingerprint } = dataset;
+  const split = splitDataset(dataset, request.testSize, request.settings.seed);
+  progress('dataset-read', {
+    data_version: load.name,
+    rows: dataset.rows.length,
+    train: split.train.length,
+    test: split.test.length,
+  });
+
+  const experimentId = await mlflow.experimentId(request.experiment);
+  const run = await mlflow.createRun(experimentId, request.runName ?? `train_${load.name}`, {
+    ...request.tags,
+    [trainingTags.dataVersion]: load.name,
+    [trainingTags.datasetFingerprint]: fingerprint,
+    [trainingTags.requestedBy]: request.requestedBy,
+    ...(request.gitCommit ? { [trainingTags.gitCommit]: request.gitCommit } : {}),
+  });
+  progress('mlflow-run-created', { run_id: run.runId, experiment: request.experiment });
+  let registeredVersion: string | undefined;
+  try {
+    await mlflow.logBatch(run.runId, {
+      params: [
+        ...trainingParams(request.settings, request.testSize),
+        { key: 'data_version', value: load.name },
+        { key: 'data_percentage', value: String(load.cumulative_percentage) },
+        { key: 'rows_train', value: String(split.train.length) },
+        { key: 'rows_test', value: String(split.test.length) },
+      ],
+    });
+    await mlflow.logInputs(run.runId, [
+      {
+        name: `rakuten_catalog@${load.name}`,
+        digest: fingerprint.slice(0, 16),
+        sourceType: 'postgresql',
+        source: JSON.stringify({
+          table: 'products',
+          as_of_load: load.name,
+          dataset_fingerprint: fingerprint,
+        }),
+        profile: JSON.stringify({ num_rows: dataset.rows.length, percentage: load.cumulative_percentage }),
+        context: 'training',
+      },
+    ]);
+
+    const losses: MlflowMetric[] = [];
+    const { classifier, report } = await TextClassifier.fit(split.train, request.settings, {
+      onIteration: ({ iteration, loss }) => {
+        losses.push({ key: 'training_loss', value: loss, step: iteration });
+        if (iteration % 10 === 0) progress('iteration', { iteration, loss });
+      },
+    });
+    progress('fitted', { iterations: report.iterations, converged: report.converged, loss: report.loss });
+    const test = classificationMetrics(labelsOf(split.test), classifier.predict(split.test));
+    const train = classificationMetrics(labelsOf(split.train), classifier.predict(split.train));
+    const checksum = weightsChecksum(classifier.state.logisticRegression);
+    const bundle = encodeModelBundle(classifier, {
+      rows: report.rows,
+      iterations: report.iterations,
+      converged: report.converged,
+      loss: report.loss,
+      source: `catalog load ${load.name} (dataset ${fingerprint})`,
+    });
+    const nameOf = (code: number) => classByCode(code)?.name;
+    const trainCounts = new Map<number, number>();
+    for (const product of split.train)
+      trainCounts.set(product.prdtypecode, (trainCounts.get(product.prdtypecode) ?? 0) + 1);
+
+    await uploadArtifacts(mlflow, run, {
+      [`${modelDirectory.path}/${modelDirectory.bundle}`]: {
+        content: bundle,
+        type: 'application/octet-stream',
+      },
+      [`${modelDirectory.path}/${modelDirectory.mlmodel}`]: {
+        content: mlmodelYaml(run.runId, bundleFormatVersion),
+        type: 'text/yaml',
+      },
+      'evaluation/confusion_matrix.png': {
+        content: renderConfusionMatrixPng(
+          test.confusion_matrix,
+          test.labels,
+          `Confusion matrix — ${load.name}, held-out`,
+        ),
+        type: 'image/png',
+      },
+      'evaluation/confusion_matrix.json': {
+        content: JSON.stringify({ labels: test.labels, matrix: test.confusion_matrix }),
+        type: 'application/json',
+      },
+      'evaluation/classification_report.txt': {
+        content: classificationReport(test, nameOf),
+        type: 'text/plain',
+      },
+      'evaluation/classification_report.json': {
+        content: JSON.stringify(test, null, 2),
+        type: 'application/json',
+      },
+      'data/class_distribution.png': {
+        content: renderClassDistributionPng(trainCounts, `Training classes — ${load.name}`),
+        type: 'image/png',
+      },
+      'data/class_names.json': {
+        content: JSON.stringify(
+          Object.fromEntries(classifier.classes.map((code) => [code, nameOf(code) ?? null])),
+          null,
+          2,
+        ),
+        type: 'application/json',
+      },
+    });
+    await mlflow.logBatch(run.runId, {
+      metrics: [
+        ...metricsToLog('test', test),
+        ...metricsToLog('train', train),
+        ...losses,
+        { key: 'iterations', value: report.iterations },
+        { key: 'fit_seconds', value: report.seconds.vectorize + report.seconds.optimize },
+      ],
+      tags: [{ key: trainingTags.weightsChecksum, value: checksum }],
+    });
+    progress('mlflow-logged', { run_id: run.runId });
+
+    await mlflow.ensureRegisteredModel(
+      request.registeredModel,
+      'Rakuten product-type classifier (prodclass)',
+    );
+    const created = await mlflow.createModelVersion({
+      name: request.registeredModel,
+      source: `${run.artifactUri}/${modelDirectory.path}`,
+      runId: run.runId,
+      tags: {
+        [trainingTags.dataVersion]: load.name,
+        [trainingTags.datasetFingerprint]: fingerprint,
+        [trainingTags.weightsChecksum]: checksum,
+        'prodclass.test_f1_weighted': String(test.f1_weighted),
+      },
+    });
+    registeredVersion = created.version;
+    await mlflow.waitUntilModelVersionReady(request.registeredModel, created.version);
+    const version = Number(created.version);
+    await mlflow.setRunTag(run.runId, trainingTags.modelVersion, created.version);
+    progress('registered', { registered_model: request.registeredModel, version });
+
+    const summary: TrainingSummary = {
+      run_id: run.runId,
+      experiment_id: experimentId,
+      registered_model: request.registeredModel,
+      model_version: version,
+      data_version: load.name,
+      dataset_fingerprint: fingerprint,
+      rows: { train: split.train.length, test: split.test.length },
+      iterations: report.iterations,
+      converged: report.converged,
+      weights_checksum: checksum,
+      metrics: { test: summarise(test), train: summarise(train) },
+    };
+    registeredVersion = undefined;
+    if (request.promotion) {
+      summary.promotion = await judge(
+        { db, mlflow },
+        request,
+        request.promotion,
+        version,
+        test.f1_weighted,
+        split.test,
+      );
+      progress('promotion', summary.promotion);
+    }
+    await mlflow.endRun(run.runId, 'FINISHED');
+    return summary;
+  } catch (error) {
+    if (registeredVersion)
+      await mlflow.deleteModelVersion(request.registeredModel, registeredVersion).catch(() => {});
+    await mlflow.endRun(run.runId, 'FAILED').catch(() => {});
+    throw error;
+  }
+}
+
+async function judge(
+  services: { db: pg.Client; mlflow: MlflowClient },
+  request: TrainingRequest,
+  policy: PromotionPolicy,
+  version: number,
+  challengerF1: number,
+  test: readonly LabelledProduct[],
+): Promise<NonNullable<TrainingSummary['promotion']>> {
+  const champion = await scoreChampion(services.mlflow, request.registeredModel, policy.alias, version, test);
+  const scores: PromotionScores = { challengerF1, minF1: policy.minF1, ...(champion ? { champion } : {}) };
+  const verdict = decidePromotion(scores);
+  const target = {
+    registeredModel: request.registeredModel,
+    version,
+    alias: policy.alias,
+    requestedBy: request.requestedBy,
+  };
+  await recordDecision(services, target, verdict, scores);
+  let previousVersion: number | undefined;
+  const applied = verdict.decision === 'promote' && policy.apply;
+  if (applied) {
+    ({ previousVersion } = await promoteVersion(
+      services,
+      { ...target, reason: verdict.reason },
+      'promoted',
+      scores,
+    ));
+  }
+  return {
+    decision: verdict.decision,
+    reason: verdict.reason,
+    applied,
+    alias: policy.alias,
+    challenger_f1: challengerF1,
+    ...(champion ? { champion_version: champion.version, champion_f1: champion.f1 } : {}),
+    ...(previousVersion !== undefined ? { previous_version: previousVersion } : {}),
+  };
+}
