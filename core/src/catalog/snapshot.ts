@@ -16,7 +16,7 @@ const rowsAsOfLoad = `
     select distinct on (history.productid) history.productid, history.operation,
       product.prdtypecode, product.designation, product.description
     from products_history history,
-      json_populate_record(null::products, history.new_row) product
+      jsonb_populate_record(null::products, history.new_row) product
     where history.id <= $1
     order by history.productid, history.id desc
   ) latest

@@ -211,7 +211,9 @@ function descriptionOf(topic: Topic, language: Language, random: SeededRandom): 
   let text = random.chance(htmlTagRate) ? addHtmlTags(sentences, random) : sentences.join(' ');
   if (random.chance(mojibakeRate)) text = addMojibake(text, random);
   if (withEntities && random.chance(0.15)) text = escapeTwice(text);
-  return text.length <= maxDescriptionLength ? text : text.slice(0, text.lastIndexOf(' ', maxDescriptionLength));
+  return text.length <= maxDescriptionLength
+    ? text
+    : text.slice(0, text.lastIndexOf(' ', maxDescriptionLength));
 }
 
 /**
