@@ -5,7 +5,7 @@ export type AnalyzerKind = 'word' | 'char_wb';
 
 // scikit-learn's default token pattern `(?u)\b\w\w+\b` matches exactly the maximal runs of two or
 // more word characters; JavaScript's \b is ASCII-only even with the u flag, so the runs are spelled out.
-const tokenPattern = /[\p{L}\p{N}_]{2,}/gu;
+export const tokenPattern = /[\p{L}\p{N}_]{2,}/gu;
 
 /** Word n-grams as scikit-learn builds them: tokens, then all n-grams for n in the range, joined by a space. */
 export function wordNgrams(text: string, minN: number, maxN: number): string[] {

@@ -1,5 +1,6 @@
-import { type AnalyzerKind, buildAnalyzer } from './analyzers.js';
+import type { AnalyzerKind } from './analyzers.js';
 import type { CsrMatrix } from './sparse-matrix.js';
+import { countKnownTerms, countTerms, type TermCounts } from './term-counts.js';
 
 export interface TfidfSettings {
   analyzer: AnalyzerKind;
@@ -31,28 +32,8 @@ export interface TfidfState {
   idf: Float64Array;
 }
 
-/** Term counts per document, before any weighting, over terms numbered in order of appearance. */
-interface TermCounts {
-  terms: string[];
-  indptr: Int32Array;
-  termIds: Int32Array;
-  counts: Float64Array;
-}
-
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Sorts one document's term ids and merges repeats into counts, appending to the output arrays. */
-function appendDocumentCounts(ids: number[], termIds: number[], counts: number[]): void {
-  const sorted = Int32Array.from(ids).sort();
-  for (let i = 0; i < sorted.length; ) {
-    let j = i + 1;
-    while (j < sorted.length && sorted[j] === sorted[i]) j++;
-    termIds.push(sorted[i] as number);
-    counts.push(j - i);
-    i = j;
-  }
 }
 
 /**
@@ -64,6 +45,8 @@ function appendDocumentCounts(ids: number[], termIds: number[], counts: number[]
 export class TfidfVectorizer {
   private state: TfidfState | null = null;
   private columnOf: Map<string, number> | null = null;
+  /** Column i is term i once fitted; transform's term ids are already columns. */
+  private identity: Int32Array | null = null;
 
   constructor(readonly settings: TfidfSettings) {
     const [minN, maxN] = settings.ngramRange;
@@ -100,10 +83,10 @@ export class TfidfVectorizer {
   }
 
   fitTransform(documents: readonly string[]): CsrMatrix {
-    const termCounts = this.countTerms(documents);
-    const { terms, termIds, counts } = termCounts;
-    const documentFrequency = new Int32Array(terms.length);
-    const corpusFrequency = new Float64Array(terms.length);
+    const termCounts = countTerms(documents, this.settings.analyzer, this.settings.ngramRange);
+    const { termCount, termString, termIds, counts } = termCounts;
+    const documentFrequency = new Int32Array(termCount);
+    const corpusFrequency = new Float64Array(termCount);
     for (let entry = 0; entry < termIds.length; entry++) {
       const term = termIds[entry] as number;
       documentFrequency[term] = (documentFrequency[term] as number) + 1;
@@ -117,7 +100,7 @@ export class TfidfVectorizer {
       );
     }
     let kept: number[] = [];
-    for (let term = 0; term < terms.length; term++) {
+    for (let term = 0; term < termCount; term++) {
       const df = documentFrequency[term] as number;
       if (df >= this.settings.minDf && df <= maxDocuments) kept.push(term);
     }
@@ -126,19 +109,21 @@ export class TfidfVectorizer {
       kept.sort(
         (a, b) =>
           (corpusFrequency[b] as number) - (corpusFrequency[a] as number) ||
-          compareStrings(terms[a] as string, terms[b] as string),
+          compareStrings(termString(a), termString(b)),
       );
       kept = kept.slice(0, maxFeatures);
     }
     if (kept.length === 0) {
       throw new Error('no terms remain after min_df / max_df pruning: lower min_df or raise max_df');
     }
-    kept.sort((a, b) => compareStrings(terms[a] as string, terms[b] as string));
+    const keptTerms = kept.map((term) => ({ term, text: termString(term) }));
+    keptTerms.sort((a, b) => compareStrings(a.text, b.text));
+    kept = keptTerms.map(({ term }) => term);
 
-    const column = new Int32Array(terms.length).fill(-1);
-    const vocabulary = kept.map((term, index) => {
+    const column = new Int32Array(termCount).fill(-1);
+    const vocabulary = keptTerms.map(({ term, text }, index) => {
       column[term] = index;
-      return terms[term] as string;
+      return text;
     });
     const idf = new Float64Array(kept.length);
     const smoothing = this.settings.smoothIdf ? 1 : 0;
@@ -153,59 +138,18 @@ export class TfidfVectorizer {
 
   transform(documents: readonly string[]): CsrMatrix {
     const { vocabulary } = this.fitted;
-    const analyze = buildAnalyzer(this.settings.analyzer, this.settings.ngramRange);
     this.columnOf ??= new Map(vocabulary.map((term, index) => [term, index]));
-    const columnOf = this.columnOf;
-    const indptr = new Int32Array(documents.length + 1);
-    const termIds: number[] = [];
-    const counts: number[] = [];
-    const ids: number[] = [];
-    documents.forEach((document, row) => {
-      ids.length = 0;
-      for (const term of analyze(document)) {
-        const index = columnOf.get(term);
-        if (index !== undefined) ids.push(index);
-      }
-      appendDocumentCounts(ids, termIds, counts);
-      indptr[row + 1] = termIds.length;
-    });
-    return this.weigh(
-      { terms: vocabulary, indptr, termIds: Int32Array.from(termIds), counts: Float64Array.from(counts) },
-      this.identityColumns(vocabulary.length),
+    if (this.identity?.length !== vocabulary.length) {
+      this.identity = Int32Array.from(vocabulary, (_term, index) => index);
+    }
+    const counts = countKnownTerms(
+      documents,
+      this.settings.analyzer,
+      this.settings.ngramRange,
+      this.columnOf,
+      vocabulary,
     );
-  }
-
-  private identity: Int32Array | null = null;
-
-  private identityColumns(columns: number): Int32Array {
-    if (this.identity?.length !== columns)
-      this.identity = Int32Array.from({ length: columns }, (_, index) => index);
-    return this.identity;
-  }
-
-  private countTerms(documents: readonly string[]): TermCounts {
-    const analyze = buildAnalyzer(this.settings.analyzer, this.settings.ngramRange);
-    const idOf = new Map<string, number>();
-    const terms: string[] = [];
-    const indptr = new Int32Array(documents.length + 1);
-    const termIds: number[] = [];
-    const counts: number[] = [];
-    const ids: number[] = [];
-    documents.forEach((document, row) => {
-      ids.length = 0;
-      for (const term of analyze(document)) {
-        let id = idOf.get(term);
-        if (id === undefined) {
-          id = terms.length;
-          idOf.set(term, id);
-          terms.push(term);
-        }
-        ids.push(id);
-      }
-      appendDocumentCounts(ids, termIds, counts);
-      indptr[row + 1] = termIds.length;
-    });
-    return { terms, indptr, termIds: Int32Array.from(termIds), counts: Float64Array.from(counts) };
+    return this.weigh(counts, this.identity);
   }
 
   /** Maps term ids to columns (-1 drops the term), applies tf and idf weights and l2-normalises each row. */
