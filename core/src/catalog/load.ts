@@ -58,46 +58,70 @@ async function* copyLines(
   rows: readonly CatalogRow[],
   loadId: number,
   progress: Progress,
+  afterChunk: () => void,
 ): AsyncGenerator<string> {
   for (let start = 0; start < rows.length; start += copyBatchRows) {
     let chunk = '';
     for (const row of rows.slice(start, start + copyBatchRows)) chunk += productCopyLine(row, loadId);
     yield chunk;
+    afterChunk();
     progress('copy', { rows_copied: Math.min(start + copyBatchRows, rows.length), rows_total: rows.length });
   }
 }
 
 /**
- * The dataset fingerprint of the catalog once the load's rows are in. While loads are the only
- * writers, the catalog is exactly the permutation's first `rows` source rows, so it is computed
- * from memory; after any other change, from the products table itself.
+ * The dataset fingerprint of the catalog once the load's rows are in. While loads have been the
+ * only writers, the catalog is exactly the permutation's first rows of the source: they are
+ * hashed from memory, a slice between COPY chunks, so that hashing overlaps PostgreSQL's work.
+ * After any other change (an update, a delete, an insert outside a load), the products table
+ * itself is read back instead.
  */
-async function catalogFingerprint(
-  client: pg.Client,
-  source: CatalogSource,
-  permutation: Uint32Array,
-  rows: number,
-): Promise<string> {
-  const fingerprint = new DatasetFingerprint();
-  const { rows: outside } = await client.query<{ changed: boolean }>(
-    `select exists (select 1 from products_history where operation <> 'INSERT' or load_id is null) as changed`,
-  );
-  if (outside[0]?.changed) {
+class LoadFingerprint {
+  private readonly fingerprint = new DatasetFingerprint();
+  private hashed = 0;
+
+  private constructor(private readonly rowsInMemory: CatalogRow[] | undefined) {}
+
+  static async start(
+    client: pg.Client,
+    source: CatalogSource,
+    permutation: Uint32Array,
+    rows: number,
+  ): Promise<LoadFingerprint> {
+    const { rows: outside } = await client.query<{ changed: boolean }>(
+      `select exists (select 1 from products_history where operation <> 'INSERT' or load_id is null) as changed`,
+    );
+    if (outside[0]?.changed) return new LoadFingerprint(undefined);
+    const present = Array.from(
+      permutation.subarray(0, rows),
+      (position) => source.rows[position] as CatalogRow,
+    );
+    return new LoadFingerprint(present.sort((a, b) => a.productid - b.productid));
+  }
+
+  /** Hashes up to `count` more of the rows kept in memory. */
+  advance(count: number): void {
+    if (!this.rowsInMemory) return;
+    const end = Math.min(this.rowsInMemory.length, this.hashed + count);
+    for (; this.hashed < end; this.hashed++)
+      this.fingerprint.add(this.rowsInMemory[this.hashed] as CatalogRow);
+  }
+
+  /** Must run after the COPY, inside the load's transaction. */
+  async finish(client: pg.Client): Promise<string> {
+    if (this.rowsInMemory) {
+      this.advance(this.rowsInMemory.length);
+      return this.fingerprint.digest();
+    }
     for await (const batch of queryInBatches<DatasetRow & { productid: string }>(
       client,
       'select productid, prdtypecode, designation, description from products order by productid',
       [],
     )) {
-      for (const row of batch) fingerprint.add({ ...row, productid: Number(row.productid) });
+      for (const row of batch) this.fingerprint.add({ ...row, productid: Number(row.productid) });
     }
-  } else {
-    const present = Array.from(
-      permutation.subarray(0, rows),
-      (position) => source.rows[position] as CatalogRow,
-    );
-    for (const row of present.sort((a, b) => a.productid - b.productid)) fingerprint.add(row);
+    return this.fingerprint.digest();
   }
-  return fingerprint.digest();
 }
 
 /**
@@ -204,8 +228,10 @@ export async function loadCatalog(
     try {
       await client.query('begin');
       await client.query(`select set_config('prodclass.load_id', $1, true)`, [String(loadId)]);
+      const fingerprint = await LoadFingerprint.start(client, source, permutation, lastPosition);
+      const hashedPerChunk = Math.ceil(lastPosition / Math.ceil(slice.length / copyBatchRows));
       await pipeline(
-        Readable.from(copyLines(slice, loadId, progress)),
+        Readable.from(copyLines(slice, loadId, progress, () => fingerprint.advance(hashedPerChunk))),
         client.query(
           copyFrom(
             'copy products (productid, designation, description, imageid, prdtypecode, load_id) from stdin',
@@ -213,7 +239,7 @@ export async function loadCatalog(
         ),
       );
       progress('fingerprint');
-      const datasetFingerprint = await catalogFingerprint(client, source, permutation, lastPosition);
+      const datasetFingerprint = await fingerprint.finish(client);
       await client.query(
         `update data_loads set status = 'completed', completed_at = clock_timestamp(), rows_added = $2,
            cumulative_rows = $3, dataset_fingerprint = $4,
