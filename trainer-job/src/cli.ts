@@ -15,6 +15,7 @@ export function buildProgram(): Command {
   const program = new Command('prodclass')
     .description('prodclass: catalog data, model training and promotion for the Rakuten product classifier')
     .version('0.1.0')
+    .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();
   registerDbCommands(program);
