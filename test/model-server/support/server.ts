@@ -11,7 +11,7 @@ export interface RunningServer {
 
 /** A model server in this process on a free port of 127.0.0.1, configured as by its environment. */
 export async function startServer(env: Record<string, string>): Promise<RunningServer> {
-  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env });
+  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env });
   const app = await buildServer({ config, loadClassifier: loadBundleClassifier });
   const address = await app.listen({ host: config.host, port: config.port });
   return { app, url: address, close: () => app.close() };
