@@ -1,3 +1,4 @@
+import http from 'node:http';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { writeTestBundle } from './support/bundle.js';
@@ -32,7 +33,7 @@ async function rows(): Promise<{
   }
 }
 
-test('every prediction lands in inference_log, none lost on SIGTERM, and the process exits cleanly', async () => {
+test('every prediction lands in inference_log, none lost on SIGTERM; requests in flight are answered; the process exits cleanly', async () => {
   const server = await spawnServer({
     MODEL_URI: await writeTestBundle('inference-log', 21),
     DATABASE_URL: database.url,
@@ -65,13 +66,38 @@ test('every prediction lands in inference_log, none lost on SIGTERM, and the pro
   ];
   expect(new Set(predictionIds).size).toBe(300);
 
-  // At once, while records are still queued (they are written every second or 500 at a time).
+  // A request in flight when SIGTERM arrives (its body still arriving) is answered before the exit.
+  const inFlightBody = JSON.stringify({ designation: 'Chaussettes bébé', description: 'coton bio' });
+  const inFlight = http.request(`${server.url}/predict`, {
+    method: 'POST',
+    agent: false,
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(inFlightBody) },
+  });
+  const inFlightAnswer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    inFlight.on('response', (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    inFlight.on('error', reject);
+  });
+  inFlight.write(inFlightBody.slice(0, 10));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+
+  // While records are still queued (they are written every second or 500 at a time).
   server.child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  inFlight.end(inFlightBody.slice(10));
+  const answer = await inFlightAnswer;
+  expect(answer.status).toBe(200);
+  predictionIds.push((JSON.parse(answer.body) as { prediction_id: string }).prediction_id);
   expect(await server.exited).toBe(0);
   expect(server.logs.map((entry) => entry.msg)).toContain('stopped');
 
   const logged = await rows();
-  expect(logged.total).toBe(300);
+  expect(logged.total).toBe(301);
   expect(logged.predictionIds).toEqual(new Set(predictionIds));
   expect(logged.sample).toMatchObject({
     model_name: 'model.bundle',
