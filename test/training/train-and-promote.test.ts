@@ -203,4 +203,18 @@ describe('prodclass train, promote and reproduce against the real MLflow and Pos
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(Date.now() - started).toBeLessThan(60_000);
   });
+
+  test('with PostgreSQL unreachable, training fails within a bounded time and says so', {
+    timeout: 120_000,
+  }, async () => {
+    const started = Date.now();
+    const url = new URL(database.url);
+    url.port = String(await freePort());
+    const result = await runCli(['train'], { ...env, DATABASE_URL: url.toString() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^prodclass: cannot connect to PostgreSQL at 127\.0\.0\.1:\d+\/\w+: .*after 5 attempts/m,
+    );
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
 });

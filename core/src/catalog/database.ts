@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { requiredUrlFromEnv } from '../env.js';
 
@@ -6,16 +7,43 @@ export function databaseUrlFromEnv(): string {
   return requiredUrlFromEnv('DATABASE_URL', ['postgres:', 'postgresql:'], 'the catalog (PostgreSQL)');
 }
 
-/** Runs `work` with a connected client, always closing it afterwards. */
+/** Failures worth another try: the server is not there (yet), or still starting or recovering. */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT' ||
+    code === 'EAI_AGAIN' ||
+    code === '57P03' || // cannot_connect_now: starting up or shutting down
+    /timeout/i.test((error as Error).message)
+  );
+}
+
+/**
+ * Runs `work` with a connected client, always closing it afterwards. Connecting is retried
+ * with backoff (5 attempts, about 8 s in all) while the server is unreachable; an error that
+ * retrying cannot fix, such as a wrong password, fails at once.
+ */
 export async function withDatabase<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  try {
-    await client.connect();
-  } catch (error) {
-    const { host, port, pathname } = new URL(url);
-    throw new Error(
-      `cannot connect to PostgreSQL at ${host}:${port}${pathname}: ${(error as Error).message}`,
-    );
+  const attempts = 5;
+  let client: pg.Client;
+  for (let attempt = 1; ; attempt++) {
+    client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+    try {
+      await client.connect();
+      break;
+    } catch (error) {
+      await client.end().catch(() => {});
+      if (!isTransient(error) || attempt === attempts) {
+        const { hostname, port, pathname } = new URL(url);
+        const tries = attempt > 1 ? ` (after ${attempt} attempts)` : '';
+        throw new Error(
+          `cannot connect to PostgreSQL at ${hostname}:${port}${pathname}: ${(error as Error).message}${tries}`,
+        );
+      }
+      await sleep(500 * 2 ** (attempt - 1));
+    }
   }
   try {
     return await work(client);
