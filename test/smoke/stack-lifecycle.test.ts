@@ -6,6 +6,8 @@ import { afterAll, expect, test } from 'vitest';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const localDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodclass-stack-'));
+// Reachable by the `postgres` user, as a checkout's .local/ is, so its data stays inside.
+fs.chmodSync(localDir, 0o755);
 const env = { ...process.env, PRODCLASS_LOCAL_DIR: localDir };
 
 function stack(command: 'up' | 'down' | 'status') {
