@@ -4,6 +4,7 @@
  * model parameters, measured one after the other with autocannon on this machine.
  *
  * Usage: npm run build && npx tsx bench/model-server/run.ts
+ * (the seed server needs uvloop and httptools in .local/venv: .local/venv/bin/pip install uvloop httptools)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -181,6 +182,11 @@ async function main(): Promise<void> {
       String(seedPort),
       '--workers',
       '1',
+      // uvicorn[standard]'s event loop and HTTP parser: the seed's best case.
+      '--loop',
+      'uvloop',
+      '--http',
+      'httptools',
       '--no-access-log',
     ],
     { TRAIN_CSV: trainCsv },
