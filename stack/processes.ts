@@ -40,6 +40,12 @@ export function startDetached(
 }
 
 /** True while the process runs; a zombie (exited, not yet reaped by its parent) counts as gone. */
+/** True when a GET of `url` answers 2xx within two seconds. */
+export async function answersOk(url: string): Promise<boolean> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+  return response?.ok === true;
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

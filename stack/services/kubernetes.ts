@@ -4,7 +4,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { locateBinary } from '../binaries.js';
 import { localDir, logFileOf } from '../paths.js';
-import { isAlive, startDetached, stopGroup, waitUntil } from '../processes.js';
+import { answersOk, isAlive, startDetached, stopGroup, waitUntil } from '../processes.js';
 import type { Service } from '../service.js';
 import type { StackState } from '../state.js';
 
@@ -16,11 +16,8 @@ export const etcd: Service = {
   name: 'etcd',
   logFile: logFileOf('etcd'),
   url: (state) => `http://127.0.0.1:${state.ports.etcd}`,
-  async answers(state) {
-    const response = await fetch(`${this.url(state)}/health`, { signal: AbortSignal.timeout(2000) }).catch(
-      () => undefined,
-    );
-    return response?.ok === true;
+  answers(state) {
+    return answersOk(`${this.url(state)}/health`);
   },
   prepare: (progress) => locateBinary('etcd', progress).then(() => undefined),
   async start(state, progress) {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { localDir, logFileOf, repoRoot } from '../paths.js';
-import { isAlive, StackError, startDetached, stopGroup, waitUntil } from '../processes.js';
+import { answersOk, isAlive, StackError, startDetached, stopGroup, waitUntil } from '../processes.js';
 import type { Service } from '../service.js';
 import { postgresUrl } from './postgres.js';
 
@@ -42,11 +42,8 @@ export const mlflow: Service = {
   name: 'mlflow',
   logFile,
   url: (state) => `http://127.0.0.1:${state.ports.mlflow}`,
-  async answers(state) {
-    const response = await fetch(`${this.url(state)}/health`, { signal: AbortSignal.timeout(2000) }).catch(
-      () => undefined,
-    );
-    return response?.ok === true;
+  answers(state) {
+    return answersOk(`${this.url(state)}/health`);
   },
   prepare: ensureVenv,
   async start(state) {

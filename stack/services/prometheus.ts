@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { localDir, logFileOf } from '../paths.js';
-import { isAlive, StackError, startDetached, stopGroup, waitUntil } from '../processes.js';
+import { answersOk, isAlive, StackError, startDetached, stopGroup, waitUntil } from '../processes.js';
 import type { Service } from '../service.js';
 import type { StackState } from '../state.js';
 
@@ -45,11 +45,8 @@ export const prometheus: Service = {
   name: 'prometheus',
   logFile: logFileOf('prometheus'),
   url: (state) => `http://127.0.0.1:${state.ports.prometheus}`,
-  async answers(state) {
-    const response = await fetch(`${this.url(state)}/-/ready`, { signal: AbortSignal.timeout(2000) }).catch(
-      () => undefined,
-    );
-    return response?.ok === true;
+  answers(state) {
+    return answersOk(`${this.url(state)}/-/ready`);
   },
   async start(state) {
     const logFile = this.logFile;
