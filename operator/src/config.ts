@@ -74,7 +74,7 @@ export function settingsFromEnv(env: Env = process.env): OperatorSettings {
     leaseDurationMs: integer(env, 'LEASE_DURATION_SECONDS', 15, 2, 300) * 1000,
     httpHost: env.HTTP_HOST?.trim() || '0.0.0.0',
     httpPort: integer(env, 'HTTP_PORT', 8080, 0, 65535),
-    concurrency: integer(env, 'RECONCILE_CONCURRENCY', 4, 1, 64),
+    concurrency: integer(env, 'RECONCILE_CONCURRENCY', 8, 1, 64),
     resyncMs: integer(env, 'RESYNC_SECONDS', 300, 10, 86_400) * 1000,
     aliasPollMs: integer(env, 'ALIAS_POLL_SECONDS', 60, 1, 86_400) * 1000,
     logLevel,

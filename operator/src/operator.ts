@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Job } from './children/jobs.js';
 import type { Deployment } from './children/model-server.js';
 import { managedSelector } from './children/names.js';
@@ -9,6 +8,7 @@ import { MlflowRecords } from './external/mlflow.js';
 import type { Promote } from './external/promotion.js';
 import { startHttpServer } from './http-server.js';
 import { KubeApi } from './kube/api.js';
+import type { Connection } from './kube/connection.js';
 import { EventRecorder } from './kube/events.js';
 import { Informer } from './kube/informer.js';
 import { LeaderElector } from './kube/leader-election.js';
@@ -55,17 +55,16 @@ export interface RunningOperator {
  */
 export async function startOperator(
   settings: OperatorSettings,
-  kubeConfig: KubeConfig,
+  connection: Connection,
   promote: Promote,
   log: Logger,
 ): Promise<RunningOperator> {
-  const api = new KubeApi(kubeConfig);
+  const api = new KubeApi(connection);
   const metrics = new OperatorMetrics();
   const informer = <T extends KubeObject>(type: ResourceType, labelSelector?: string) =>
     new Informer<T>(
       type,
       api,
-      kubeConfig,
       {
         namespace: settings.watchNamespace,
         labelSelector,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { jobType } from '../../operator/src/kube/objects.js';
 import type { LocalRunner } from '../../operator/src/local-runner/runner.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
-import { applyCrds, createNamespace, deleteNamespace } from './support/cluster.js';
+import { applyCrds, createNamespace, deleteNamespace, waitFor } from './support/cluster.js';
 import {
   createOperatorDatabase,
   createPipelineSecret,
@@ -84,11 +84,13 @@ test('a DataIncrement runs one load Job and reports the data_loads row', async (
     '--seed',
     '42',
   ]);
-  const events = await resources.getAt(`/api/v1/namespaces/${namespace}/events`);
-  const reasons = events.items
-    .filter((e: { involvedObject: { name: string } }) => e.involvedObject.name === 'initial')
-    .map((e: { reason: string }) => e.reason);
-  expect(reasons).toEqual(expect.arrayContaining(['JobCreated', 'Loaded']));
+  await waitFor('the JobCreated and Loaded events', async () => {
+    const events = await resources.getAt(`/api/v1/namespaces/${namespace}/events`);
+    const reasons = events.items
+      .filter((e: { involvedObject: { name: string } }) => e.involvedObject.name === 'initial')
+      .map((e: { reason: string }) => e.reason);
+    return reasons.includes('JobCreated') && reasons.includes('Loaded');
+  });
 });
 
 test('an increment grows the catalog by its percentage points, under its loadName', async () => {

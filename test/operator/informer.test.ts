@@ -1,9 +1,10 @@
 import type * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { KubeApi } from '../../operator/src/kube/api.js';
+import type { Connection } from '../../operator/src/kube/connection.js';
 import { Informer } from '../../operator/src/kube/informer.js';
 import { type KubeObject, resourceType } from '../../operator/src/kube/objects.js';
-import { adminConfig, createNamespace, deleteNamespace, waitFor } from './support/cluster.js';
+import { adminConnection, createNamespace, deleteNamespace, waitFor } from './support/cluster.js';
 import { testLog } from './support/harness.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
@@ -12,23 +13,17 @@ let namespace: string;
 let proxy: TcpProxy;
 let admin: KubeApi;
 
-/** The admin kubeconfig, but through the flaky relay. */
-function relayedConfig(): k8s.KubeConfig {
-  const config = adminConfig();
-  const cluster = config.getCurrentCluster();
-  if (!cluster) throw new Error('no cluster');
-  config.clusters = config.clusters.map((c) =>
-    c.name === cluster.name ? { ...c, server: `https://127.0.0.1:${proxy.port}` } : c,
-  );
-  return config;
+/** The admin connection, but through the flaky relay. */
+function relayedConnection(): Connection {
+  return { ...adminConnection(), server: `https://127.0.0.1:${proxy.port}` };
 }
 
 beforeAll(async () => {
   namespace = await createNamespace('op-informer');
-  const server = new URL(adminConfig().getCurrentCluster()?.server ?? '');
+  const server = new URL(adminConnection().server);
   proxy = new TcpProxy({ host: server.hostname, port: Number(server.port) });
   await proxy.start();
-  admin = new KubeApi(adminConfig());
+  admin = new KubeApi(adminConnection());
 });
 
 afterAll(async () => {
@@ -41,14 +36,12 @@ function configMap(name: string) {
 }
 
 test('the cache survives dropped connections and silent stalls, and resyncs', async () => {
-  const config = relayedConfig();
   let restarts = 0;
   const seen: string[] = [];
   let resyncs = 0;
   const informer = new Informer<KubeObject>(
     configMaps,
-    new KubeApi(config),
-    config,
+    new KubeApi(relayedConnection()),
     {
       namespace,
       resyncMs: 500,

@@ -6,7 +6,7 @@ import { KubeApi } from '../../operator/src/kube/api.js';
 import { deploymentType, serviceType } from '../../operator/src/kube/objects.js';
 import type { LocalRunner } from '../../operator/src/local-runner/runner.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
-import { adminConfig, applyCrds, createNamespace, deleteNamespace, kubectl } from './support/cluster.js';
+import { adminConnection, applyCrds, createNamespace, deleteNamespace, kubectl } from './support/cluster.js';
 import {
   createOperatorDatabase,
   createPipelineSecret,
@@ -52,7 +52,7 @@ beforeAll(async () => {
       });
       return { previousVersion };
     },
-    adminConfig(serviceAccount),
+    adminConnection(serviceAccount),
   );
   runner = await runLocalRunner(namespace, ['data-load']);
 });
@@ -70,7 +70,7 @@ test('the RBAC manifests grant no wildcards and no access to Secrets', async () 
     expect(text, file).not.toMatch(/['"]\*['"]|\[\s*\*\s*\]|:\s*\*\s*$/m);
     expect(text, file).not.toMatch(/\bsecrets\b/);
   }
-  const asOperator = new KubeApi(adminConfig(serviceAccount));
+  const asOperator = new KubeApi(adminConnection(serviceAccount));
   await expect(asOperator.request('GET', `/api/v1/namespaces/${namespace}/secrets`)).rejects.toThrow(/403/);
   await expect(asOperator.request('GET', `/api/v1/namespaces/${namespace}/pods`)).rejects.toThrow(/403/);
 });

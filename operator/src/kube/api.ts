@@ -1,5 +1,6 @@
+import type http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { Connection } from './connection.js';
 import type { KubeObject, ResourceType } from './objects.js';
 
 /** An API server answer other than 2xx, with the Status reason (`AlreadyExists`, `Conflict`, ...). */
@@ -33,78 +34,125 @@ export interface ObjectList<T> {
 
 export const fieldManager = 'prodclass-operator';
 
+function apiError(method: string, path: string, status: number, text: string): KubeApiError {
+  let parsed: { reason?: string; message?: string } = {};
+  try {
+    parsed = JSON.parse(text);
+  } catch {}
+  return new KubeApiError(
+    status,
+    parsed.reason ?? 'Unknown',
+    `${method} ${path}: ${status} ${parsed.message ?? text.slice(0, 300)}`,
+  );
+}
+
 /**
- * JSON over HTTPS to the API server, with the kubeconfig's credentials (impersonation included)
- * and one keep-alive connection pool. The generated clients of @kubernetes/client-node open a new
- * TLS connection per call and turn timestamps into Dates in lists but not in watch events; plain
- * JSON keeps cache contents the same whichever way they arrived.
+ * JSON over HTTPS to the API server: one keep-alive connection pool, explicit content types,
+ * Status reasons on errors, and streamed watches.
  */
 export class KubeApi {
-  readonly #config: KubeConfig;
-  readonly #server: string;
-  #agent: https.Agent | undefined;
+  readonly #agent: https.Agent;
 
-  constructor(config: KubeConfig) {
-    const cluster = config.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    this.#config = config;
-    this.#server = cluster.server.replace(/\/$/, '');
+  constructor(private readonly connection: Connection) {
+    this.#agent = new https.Agent({
+      keepAlive: true,
+      maxSockets: 32,
+      ca: connection.ca,
+      cert: connection.cert,
+      key: connection.key,
+      rejectUnauthorized: connection.rejectUnauthorized,
+    });
   }
 
-  async request<T>(
+  #open(
     method: string,
     path: string,
-    { query, body, contentType }: RequestOptions = {},
-  ): Promise<T> {
-    const options: https.RequestOptions = { headers: {} };
-    await this.#config.applyToHTTPSOptions(options);
-    this.#agent ??= new https.Agent({
-      keepAlive: true,
-      maxSockets: 16,
-      ca: options.ca,
-      cert: options.cert,
-      key: options.key,
-      rejectUnauthorized: options.rejectUnauthorized,
-    });
-    const url = new URL(this.#server + path);
+    query: Record<string, string | undefined> | undefined,
+    headers: Record<string, string>,
+    timeoutMs: number,
+  ): http.ClientRequest {
+    const url = new URL(this.connection.server + path);
     for (const [key, value] of Object.entries(query ?? {}))
       if (value !== undefined) url.searchParams.set(key, value);
+    const token = this.connection.token();
+    const all: Record<string, string> = { accept: 'application/json', ...headers };
+    if (token) all.authorization = `Bearer ${token}`;
+    if (this.connection.impersonate) all['impersonate-user'] = this.connection.impersonate;
+    return https.request(url, { method, headers: all, agent: this.#agent, timeout: timeoutMs });
+  }
+
+  request<T>(method: string, path: string, { query, body, contentType }: RequestOptions = {}): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = { accept: 'application/json' };
-    for (const [key, value] of Object.entries(options.headers ?? {})) headers[key] = String(value);
-    if (payload !== undefined) headers['content-type'] = contentType ?? 'application/json';
+    const headers: Record<string, string> =
+      payload === undefined ? {} : { 'content-type': contentType ?? 'application/json' };
     return new Promise<T>((resolve, reject) => {
-      const request = https.request(
-        url,
-        { method, headers, agent: this.#agent, timeout: 30_000 },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = response.statusCode ?? 0;
-            if (status >= 200 && status < 300) {
-              resolve((text ? JSON.parse(text) : {}) as T);
-              return;
-            }
-            let parsed: { reason?: string; message?: string } = {};
-            try {
-              parsed = JSON.parse(text);
-            } catch {}
-            reject(
-              new KubeApiError(
-                status,
-                parsed.reason ?? 'Unknown',
-                `${method} ${path}: ${status} ${parsed.message ?? text.slice(0, 300)}`,
-              ),
-            );
-          });
-        },
-      );
+      const request = this.#open(method, path, query, headers, 30_000);
+      request.on('response', (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = response.statusCode ?? 0;
+          if (status >= 200 && status < 300) {
+            resolve((text ? JSON.parse(text) : {}) as T);
+            return;
+          }
+          reject(apiError(method, path, status, text));
+        });
+      });
       request.on('timeout', () => request.destroy(new Error(`${method} ${path}: timed out`)));
       request.on('error', reject);
       request.end(payload);
+    });
+  }
+
+  /**
+   * Streams watch events to `onEvent` until the server ends the watch (resolves), the connection
+   * fails (rejects) or `signal` aborts (resolves).
+   */
+  watch(
+    path: string,
+    query: Record<string, string | undefined>,
+    onEvent: (event: { type: string; object: unknown }) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const request = this.#open('GET', path, { ...query, watch: 'true' }, {}, 0);
+      const abort = () => {
+        request.destroy();
+        resolve();
+      };
+      signal.addEventListener('abort', abort, { once: true });
+      const finish = (error?: Error) => {
+        signal.removeEventListener('abort', abort);
+        if (error && !signal.aborted) reject(error);
+        else resolve();
+      };
+      request.on('error', finish);
+      request.on('response', (response) => {
+        if (response.statusCode !== 200) {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () =>
+            finish(apiError('GET', path, response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))),
+          );
+          return;
+        }
+        let buffered = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          buffered += chunk;
+          for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
+            const line = buffered.slice(0, newline).trim();
+            buffered = buffered.slice(newline + 1);
+            if (line) onEvent(JSON.parse(line));
+          }
+        });
+        response.on('error', finish);
+        response.on('end', () => finish());
+      });
+      request.end();
     });
   }
 

@@ -1,4 +1,3 @@
-import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import { backoffDelay, sleep } from '../backoff.js';
 import type { Logger } from '../log.js';
 import type { KubeApi } from './api.js';
@@ -36,7 +35,6 @@ export class Informer<T extends KubeObject> {
   readonly #objects = new Map<string, T>();
   readonly #handlers: ((event: InformerEvent, object: T) => void)[] = [];
   readonly #stop = new AbortController();
-  readonly #watch: Watch;
   #resourceVersion = '';
   #synced = false;
   #lastActivity = Date.now();
@@ -46,12 +44,9 @@ export class Informer<T extends KubeObject> {
   constructor(
     readonly type: ResourceType,
     private readonly api: KubeApi,
-    config: KubeConfig,
     private readonly options: InformerOptions,
     private readonly log: Logger,
-  ) {
-    this.#watch = new Watch(config);
-  }
+  ) {}
 
   on(handler: (event: InformerEvent, object: T) => void): void {
     this.#handlers.push(handler);
@@ -142,56 +137,54 @@ export class Informer<T extends KubeObject> {
   }
 
   /** One watch from the current resource version; resolves when the server ends it cleanly. */
-  #watchOnce(): Promise<boolean> {
+  async #watchOnce(): Promise<boolean> {
     let delivered = false;
-    return new Promise<boolean>((resolve, reject) => {
-      let controller: AbortController | undefined;
-      let settled = false;
-      const finish = (error?: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearInterval(watchdog);
-        this.#stop.signal.removeEventListener('abort', onStop);
-        controller?.abort();
-        if (error) reject(error);
-        else resolve(delivered);
-      };
-      const onStop = () => finish();
-      this.#stop.signal.addEventListener('abort', onStop, { once: true });
-      const watchdog = setInterval(
-        () => {
-          if (Date.now() - this.#lastActivity > this.options.stallMs)
-            finish(new Error(`no watch event for ${this.options.stallMs} ms`));
+    const abort = new AbortController();
+    const onStop = () => abort.abort();
+    this.#stop.signal.addEventListener('abort', onStop, { once: true });
+    let stalled = false;
+    this.#lastActivity = Date.now();
+    const watchdog = setInterval(
+      () => {
+        if (Date.now() - this.#lastActivity <= this.options.stallMs) return;
+        stalled = true;
+        abort.abort();
+      },
+      Math.min(this.options.stallMs / 4, 5_000),
+    );
+    let expired = false;
+    let failure: string | undefined;
+    try {
+      await this.api.watch(
+        this.type.path(this.options.namespace),
+        {
+          resourceVersion: this.#resourceVersion,
+          allowWatchBookmarks: 'true',
+          timeoutSeconds: String(this.options.watchTimeoutSeconds),
+          labelSelector: this.options.labelSelector,
         },
-        Math.min(this.options.stallMs / 4, 5_000),
+        (event) => {
+          this.#lastActivity = Date.now();
+          const { type, object } = event as WatchEvent;
+          if (type === 'ERROR') {
+            if (object.code === 410) expired = true;
+            else failure = object.message;
+            abort.abort();
+            return;
+          }
+          delivered = true;
+          this.#apply(type, object as T);
+        },
+        abort.signal,
       );
-      this.#lastActivity = Date.now();
-      this.#watch
-        .watch(
-          this.type.path(this.options.namespace),
-          {
-            resourceVersion: this.#resourceVersion,
-            allowWatchBookmarks: true,
-            timeoutSeconds: this.options.watchTimeoutSeconds,
-            labelSelector: this.options.labelSelector,
-          },
-          (type: string, object: WatchEvent['object']) => {
-            this.#lastActivity = Date.now();
-            if (settled) return;
-            if (type === 'ERROR') {
-              finish(object.code === 410 ? new WatchExpired() : new Error(`watch error: ${object.message}`));
-              return;
-            }
-            delivered = true;
-            this.#apply(type as WatchEvent['type'], object as T);
-          },
-          (error: unknown) => finish(error ?? undefined),
-        )
-        .then((abort) => {
-          controller = abort;
-          if (settled) abort.abort();
-        }, finish);
-    });
+    } finally {
+      clearInterval(watchdog);
+      this.#stop.signal.removeEventListener('abort', onStop);
+    }
+    if (expired) throw new WatchExpired();
+    if (failure) throw new Error(`watch error: ${failure}`);
+    if (stalled) throw new Error(`no watch event for ${this.options.stallMs} ms`);
+    return delivered;
   }
 
   #apply(type: WatchEvent['type'], object: T): void {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { loadConnection } from '../kube/connection.js';
 import { jsonLogger } from '../log.js';
 import { startLocalRunner } from './runner.js';
 
@@ -8,10 +8,8 @@ import { startLocalRunner } from './runner.js';
 // PRODCLASS_ROOT (the repository, default: two levels above operator/dist), LOG_DIR.
 const root = process.env.PRODCLASS_ROOT ?? path.resolve(import.meta.dirname, '../../..');
 const log = jsonLogger('info', { component: 'local-runner' });
-const kubeConfig = new KubeConfig();
-kubeConfig.loadFromDefault();
 const runner = await startLocalRunner(
-  kubeConfig,
+  loadConnection(),
   { root, logDir: process.env.LOG_DIR ?? path.join(root, '.local/logs/local-runner') },
   log,
   { namespace: process.env.WATCH_NAMESPACE?.trim() || undefined },

@@ -1,8 +1,8 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Job } from '../children/jobs.js';
 import type { Deployment } from '../children/model-server.js';
 import { labels, managedSelector } from '../children/names.js';
 import { KubeApi } from '../kube/api.js';
+import type { Connection } from '../kube/connection.js';
 import { Informer } from '../kube/informer.js';
 import { deploymentType, jobType, type KubeObject, type ResourceType, serviceType } from '../kube/objects.js';
 import type { Logger } from '../log.js';
@@ -21,13 +21,13 @@ export interface LocalRunner {
  * every Service a local URL. The operator does not know it exists.
  */
 export async function startLocalRunner(
-  kubeConfig: KubeConfig,
+  connection: Connection,
   workspace: Workspace,
   log: Logger,
   scope: { namespace?: string; components?: string[] } = {},
 ): Promise<LocalRunner> {
   const { namespace, components } = scope;
-  const api = new KubeApi(kubeConfig);
+  const api = new KubeApi(connection);
   // Only the selected components (app.kubernetes.io/component), when a test plays the others itself.
   const selector = components
     ? `${managedSelector},${labels.component} in (${components.join(',')})`
@@ -36,7 +36,6 @@ export async function startLocalRunner(
     new Informer<T>(
       type,
       api,
-      kubeConfig,
       {
         namespace,
         labelSelector: selector,

@@ -3,23 +3,22 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
+import { type Connection, connectionFromKubeconfig } from '../../../operator/src/kube/connection.js';
 import { stackEnv } from '../../support/stack-env.js';
 
 export const crdDir = path.resolve(import.meta.dirname, '../../../crds');
 const run = promisify(execFile);
 
-/** The admin kubeconfig of the local stack; with `user`, every request impersonates that user. */
-export function adminConfig(impersonate?: string): k8s.KubeConfig {
+/** The admin kubeconfig of the local stack, for @kubernetes/client-node's typed clients. */
+export function adminConfig(): k8s.KubeConfig {
   const config = new k8s.KubeConfig();
   config.loadFromFile(stackEnv().KUBECONFIG);
-  if (impersonate) {
-    const user = config.getCurrentUser();
-    if (!user) throw new Error('the kubeconfig has no current user');
-    config.users = config.users.map((u) =>
-      u.name === user.name ? { ...u, impersonateUser: impersonate } : u,
-    );
-  }
   return config;
+}
+
+/** The operator's own connection to the local stack; with `impersonate`, every request acts as that user. */
+export function adminConnection(impersonate?: string): Connection {
+  return { ...connectionFromKubeconfig(stackEnv().KUBECONFIG), impersonate };
 }
 
 /** Server-side applies every CRD in crds/ (as a person would, with kubectl) and waits until they are served. */

@@ -11,7 +11,7 @@ import { type LocalRunner, startLocalRunner } from '../../../operator/src/local-
 import { jsonLogger, type Logger } from '../../../operator/src/log.js';
 import { type RunningOperator, startOperator } from '../../../operator/src/operator.js';
 import { stackEnv } from '../../support/stack-env.js';
-import { adminConfig, waitFor } from './cluster.js';
+import { adminConfig, adminConnection, waitFor } from './cluster.js';
 
 export const repository = path.resolve(import.meta.dirname, '../../..');
 export const group = 'mlops.prodclass.dev';
@@ -84,15 +84,15 @@ export function operatorSettings(namespace: string, databaseUrl: string): Operat
 export function runOperator(
   settings: OperatorSettings,
   promote: Promote,
-  config = adminConfig(),
+  connection = adminConnection(),
 ): Promise<RunningOperator> {
-  return startOperator(settings, config, promote, testLog('operator'));
+  return startOperator(settings, connection, promote, testLog('operator'));
 }
 
 /** A local runner for one namespace; `components` limits which Jobs and Deployments it runs. */
 export function runLocalRunner(namespace: string, components?: string[]): Promise<LocalRunner> {
   return startLocalRunner(
-    adminConfig(),
+    adminConnection(),
     { root: repository, logDir: path.join(repository, '.local/logs/local-runner') },
     testLog('local-runner'),
     { namespace, components },
@@ -101,7 +101,7 @@ export function runLocalRunner(namespace: string, components?: string[]): Promis
 
 /** Plain-JSON access to the custom resources of one namespace. */
 export class Resources {
-  readonly api = new KubeApi(adminConfig());
+  readonly api = new KubeApi(adminConnection());
   constructor(readonly namespace: string) {}
 
   path(plural: string, name?: string): string {
@@ -189,7 +189,7 @@ export async function finishJob(
             message: 'boom',
           },
         ];
-  await new KubeApi(adminConfig()).mergePatch(
+  await new KubeApi(adminConnection()).mergePatch(
     jobType,
     namespace,
     name,

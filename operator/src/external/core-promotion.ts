@@ -1,0 +1,18 @@
+import { MlflowClient, PromotionRefused, promoteVersion, withDatabase } from '@prodclass/core';
+import { type Promote, VersionRejected } from './promotion.js';
+
+/** Promotions through the core promotion module: alias, version tags and the promotions table. */
+export function corePromote(databaseUrl: string, trackingUri: string): Promote {
+  const mlflow = new MlflowClient(trackingUri);
+  return (request) =>
+    withDatabase(databaseUrl, async (db) => {
+      try {
+        const result = await promoteVersion({ mlflow, db }, request);
+        return { previousVersion: result.previousVersion?.toString() };
+      } catch (error) {
+        if (error instanceof PromotionRefused && error.reason === 'VersionRejected')
+          throw new VersionRejected(error.message);
+        throw error;
+      }
+    });
+}
