@@ -3,7 +3,9 @@
  *   generating 84,916 synthetic rows (in memory, and written as the official CSV files),
  *   loading 100% of them with the audit trail (COPY + history trigger + dataset fingerprint),
  *   exporting that snapshot, and generating 1,000,000 rows to CSV (streamed).
- * Each 84,916-row measurement runs 3 times, each load into a fresh database.
+ * Each 84,916-row measurement runs 3 times, each load into a fresh database. On a shared machine
+ * wall times depend on the other work running, so the load also reports the CPU time spent by
+ * its PostgreSQL backend (from /proc, the stack runs locally) and by this process.
  *
  * Run: npm run stack -- up, then
  *   DATABASE_URL=... npx tsx bench/catalog/catalog-bench.ts
@@ -24,6 +26,12 @@ const rows = 84_916;
 const repetitions = 3;
 const adminUrl = databaseUrlFromEnv();
 const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'prodclass-bench-'));
+
+/** CPU seconds (user + system) of a process so far, from /proc/<pid>/stat (in clock ticks of 10 ms). */
+async function cpuSecondsOf(pid: number): Promise<number> {
+  const fields = (await fs.readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 async function timed(work: () => Promise<unknown> | unknown): Promise<number> {
   const start = performance.now();
@@ -49,6 +57,8 @@ function summary(seconds: number[]): { best_s: number; median_s: number } {
 const generateInMemory: number[] = [];
 const generateToCsv: number[] = [];
 const load: number[] = [];
+const loadPostgresCpu: number[] = [];
+const loadNodeCpu: number[] = [];
 const exportTimes: number[] = [];
 for (let run = 0; run < repetitions; run++) {
   generateInMemory.push(await timed(() => [...generateSyntheticCatalog({ rows, seed: 42 })]));
@@ -66,7 +76,13 @@ for (let run = 0; run < repetitions; run++) {
   try {
     await migrate(client);
     const source = syntheticSource(rows, 42);
+    const backend = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]
+      ?.pid as number;
+    const [postgresBefore, nodeBefore] = [await cpuSecondsOf(backend), process.cpuUsage()];
     load.push(await timed(() => loadCatalog(client, { source, target: { toPercent: 100 }, seed: 42 })));
+    const nodeCpu = process.cpuUsage(nodeBefore);
+    loadPostgresCpu.push((await cpuSecondsOf(backend)) - postgresBefore);
+    loadNodeCpu.push((nodeCpu.user + nodeCpu.system) / 1e6);
     exportTimes.push(
       await timed(() => exportSnapshot(client, 'initial_100.0pct', path.join(scratch, 'export.csv'))),
     );
@@ -93,6 +109,9 @@ console.log(
       generate_in_memory: summary(generateInMemory),
       generate_to_official_csv: summary(generateToCsv),
       load_100_percent_with_audit_trail: summary(load),
+      load_cpu_postgres_backend: summary(loadPostgresCpu),
+      load_cpu_node: summary(loadNodeCpu),
+      load_average_1min_at_end: Number(os.loadavg()[0]?.toFixed(1)),
       export_snapshot_100_percent: summary(exportTimes),
       generate_1m_rows_to_official_csv: {
         seconds: Number(million.toFixed(3)),

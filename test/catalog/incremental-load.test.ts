@@ -37,6 +37,13 @@ async function auditOf(loadName: string) {
 describe('incremental loads of one seeded permutation', () => {
   test('40% then +3% give 33,966 and 36,513 products; the history matches; status says 43', async () => {
     const client = await database.connect();
+    expect(await catalogStatus(client)).toMatchObject({
+      current_percentage: 0,
+      total_rows: 0,
+      last_load_date: null,
+      next_increment: { name: 'initial_40.0pct', cumulative_percentage: 40, rows_added: null },
+      class_distribution: [],
+    });
     const initial = await loadCatalog(client, { source, target: { toPercent: 40 }, seed: 42 });
     expect(initial.outcome).toBe('completed');
     expect(initial.load).toMatchObject({

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { stackEnv } from '../support/stack-env.js';
 import { runCli, spawnCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -62,6 +63,13 @@ test('the CLI reports a missing DATABASE_URL and bad arguments on one line, with
   const missing = await runCli(['data', 'status'], { DATABASE_URL: '' });
   expect(missing.code).toBe(1);
   expect(missing.stderr).toBe('prodclass: DATABASE_URL is not set: the catalog (PostgreSQL) needs it\n');
+  const unmigrated = await runCli(['data', 'history'], {
+    DATABASE_URL: stackEnv().DATABASE_URL.replace(/\/[^/]*$/, '/postgres'),
+  });
+  expect(unmigrated.code).toBe(1);
+  expect(unmigrated.stderr).toBe(
+    'prodclass: relation "data_loads" does not exist: run prodclass db migrate first\n',
+  );
   const badPercent = await runCli(['data', 'load', '--source', 'synthetic', '--to-percent', 'forty'], {
     DATABASE_URL: database.url,
   });

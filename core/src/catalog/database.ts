@@ -20,10 +20,13 @@ function isTransient(error: unknown): boolean {
   );
 }
 
+const undefinedTable = '42P01';
+
 /**
  * Runs `work` with a connected client, always closing it afterwards. Connecting is retried
  * with backoff (5 attempts, about 8 s in all) while the server is unreachable; an error that
- * retrying cannot fix, such as a wrong password, fails at once.
+ * retrying cannot fix, such as a wrong password, fails at once. A missing table means the
+ * database was never migrated, and the error says so.
  */
 export async function withDatabase<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const attempts = 5;
@@ -47,6 +50,10 @@ export async function withDatabase<T>(url: string, work: (client: pg.Client) => 
   }
   try {
     return await work(client);
+  } catch (error) {
+    if ((error as { code?: string }).code === undefinedTable)
+      throw new Error(`${(error as Error).message}: run prodclass db migrate first`);
+    throw error;
   } finally {
     await client.end().catch(() => {});
   }

@@ -4,7 +4,8 @@ import { completedLoads } from './data-loads.js';
 import { defaultLoadName } from './load-names.js';
 import { hundredthsOf, percentageOf, rowsAt } from './percentage.js';
 
-/** The seed's weekly step. */
+/** The seed's first load and weekly step, in percent of the source. */
+export const initialPercentage = 40;
 export const defaultIncrement = 3;
 
 export interface ClassCount {
@@ -17,7 +18,7 @@ export interface CatalogStatus {
   current_percentage: number;
   total_rows: number;
   last_load_date: string | null;
-  /** The load `data load --increment 3` would run next; null once the whole source is loaded. */
+  /** The seed's next load (40% first, then +3%); null once the whole source is loaded. */
   next_increment: { name: string; cumulative_percentage: number; rows_added: number | null } | null;
   running_loads: string[];
   class_distribution: ClassCount[];
@@ -36,7 +37,9 @@ export async function catalogStatus(client: pg.Client): Promise<CatalogStatus> {
     `select name from data_loads where status = 'running' order by id`,
   );
   const currentHundredths = last ? hundredthsOf(last.cumulative_percentage, 'the current percentage') : 0;
-  const nextHundredths = Math.min(10_000, currentHundredths + defaultIncrement * 100);
+  const nextHundredths = last
+    ? Math.min(10_000, currentHundredths + defaultIncrement * 100)
+    : initialPercentage * 100;
   const sourceRows = typeof last?.metadata.source_rows === 'number' ? last.metadata.source_rows : undefined;
   return {
     current_percentage: percentageOf(currentHundredths),
