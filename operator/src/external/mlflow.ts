@@ -5,6 +5,8 @@ export interface TrainingRecord {
   runId: string;
   runStatus: string;
   modelVersion?: string;
+  /** The load the run trained on (the data_loads name `latest` resolved to). */
+  dataLoad?: string;
   metrics: Record<string, number>;
 }
 
@@ -66,6 +68,7 @@ export class MlflowRecords {
       runId: run.info.run_id,
       runStatus: run.info.status,
       modelVersion: tags['prodclass.model_version'],
+      dataLoad: tags['prodclass.data_version'],
       metrics: Object.fromEntries((run.data.metrics ?? []).map(({ key, value }) => [key, value])),
     };
   }

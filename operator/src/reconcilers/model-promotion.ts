@@ -14,6 +14,7 @@ import type { ReconcileContext } from './context.js';
 import { type Announcement, publish } from './status-change.js';
 
 const promoting = 'Promoting';
+const versionPollMs = 30_000;
 
 /**
  * ModelPromotion: moves the alias once, through the core promotion module. Before the move the
@@ -95,8 +96,13 @@ export async function reconcileModelPromotion(
     await succeed(status.previousVersion);
   } else {
     if (!(await ctx.mlflow.versionExists(spec.registeredModel, target))) {
-      await fail('VersionNotFound', `${spec.registeredModel} has no version ${target}`);
-      return undefined;
+      // Applied together with the TrainingRun that will register it (GitOps), it may just be early.
+      const message = `${spec.registeredModel} has no version ${target} (yet)`;
+      await next({ phase: 'Pending' }, [
+        { type: 'Promoted', status: 'False', reason: 'VersionNotFound', message },
+        { type: 'Ready', status: 'False', reason: 'VersionNotFound', message },
+      ]);
+      return { requeueAfterMs: versionPollMs };
     }
     await next({ phase: 'Pending', previousVersion: aliasNow }, [
       { type: 'Promoted', status: 'Unknown', reason: promoting, message: `moving ${where} to v${target}` },

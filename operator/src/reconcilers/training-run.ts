@@ -27,10 +27,11 @@ export function trainArgs(run: TrainingRun, spec: TrainingRunSpec, dataLoad: str
   const promotion = spec.autoPromote.enabled
     ? ['--decide-promotion', '--min-f1', String(spec.autoPromote.minF1), '--alias', spec.autoPromote.alias]
     : [];
+  // Without --data-version, `prodclass train` takes the newest completed load.
+  const data = dataLoad === 'latest' ? [] : ['--data-version', dataLoad];
   return [
     'train',
-    '--data-version',
-    dataLoad,
+    ...data,
     '--registered-model',
     spec.registeredModel,
     '--experiment',
@@ -275,6 +276,7 @@ export async function reconcileTrainingRun(
   };
   const done: TrainingRunStatus = {
     phase: 'Succeeded',
+    dataLoad: record.dataLoad ?? status.dataLoad,
     mlflowRunId: record.runId,
     modelVersion: record.modelVersion,
     metrics,
