@@ -20,6 +20,8 @@ export interface LbfgsOptions {
   memory: number;
   /** Objective evaluations allowed per line search (scikit-learn passes maxls 50). */
   maxLineSearchSteps: number;
+  /** Diagonal of an inverse-Hessian estimate, the initial matrix of every two-loop recursion; identity when absent. */
+  preconditioner?: Float64Array;
   onIteration?: (progress: IterationProgress) => void;
 }
 
@@ -161,6 +163,7 @@ export function minimizeLbfgs(objective: Objective, x0: Float64Array, options: L
   };
 
   for (let iteration = 1; iteration <= options.maxIterations; iteration++) {
+    const preconditioner = options.preconditioner;
     // Two-loop recursion: direction = -H * gradient.
     for (let i = 0; i < n; i++) direction[i] = -(gradient[i] as number);
     for (let j = 0, pair = newest; j < stored; j++, pair = (pair - 1 + m) % m) {
@@ -169,7 +172,17 @@ export function minimizeLbfgs(objective: Objective, x0: Float64Array, options: L
       const yPair = y[pair] as Float64Array;
       for (let i = 0; i < n; i++) direction[i] = (direction[i] as number) - a * (yPair[i] as number);
     }
-    if (stored > 0) {
+    if (preconditioner) {
+      let gamma = 1;
+      if (stored > 0) {
+        const yNewest = y[newest] as Float64Array;
+        let yPy = 0;
+        for (let i = 0; i < n; i++) yPy += (yNewest[i] as number) ** 2 * (preconditioner[i] as number);
+        gamma = dot(s[newest] as Float64Array, yNewest) / yPy;
+      }
+      for (let i = 0; i < n; i++)
+        direction[i] = (direction[i] as number) * gamma * (preconditioner[i] as number);
+    } else if (stored > 0) {
       const yNewest = y[newest] as Float64Array;
       const gamma = dot(s[newest] as Float64Array, yNewest) / dot(yNewest, yNewest);
       for (let i = 0; i < n; i++) direction[i] = (direction[i] as number) * gamma;
@@ -187,7 +200,7 @@ export function minimizeLbfgs(objective: Objective, x0: Float64Array, options: L
       for (let i = 0; i < n; i++) direction[i] = -(gradient[i] as number);
       slope0 = dot(gradient, direction);
     }
-    const initialStep = stored === 0 ? 1 / Math.sqrt(-slope0) : 1;
+    const initialStep = stored === 0 ? 1 / Math.sqrt(dot(direction, direction)) : 1;
     const accepted = lineSearch(initialStep, slope0);
     if (!accepted) {
       return { x, loss, iterations: iteration - 1, evaluations, stopReason: 'line search failed' };
