@@ -1,16 +1,111 @@
 #!/usr/bin/env bash
-# The main job. Until the pipeline exists this brings up the local stack and says where it is.
+# The main job: the pipeline on the local stack. Brings the stack up, starts the operator and the
+# local runner (which plays kubelet for the API server without nodes), applies the samples
+# (DataIncrement 40% → TrainingRun with auto-promotion → PredictionService), waits until a
+# prediction is served and says where to look. Keeps running; `--exit` stops after the summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+exit_after_summary=false
+for argument in "$@"; do
+  case "$argument" in
+    --exit) exit_after_summary=true ;;
+    *) echo "usage: npm start [-- --exit]" >&2; exit 2 ;;
+  esac
+done
+
 bash scripts/setup.sh
 npm run --silent stack -- up
-npm run --silent stack -- status
-cat <<'TEXT'
+# shellcheck disable=SC1091
+. .local/stack.env
+export KUBECONFIG DATABASE_URL MLFLOW_TRACKING_URI PROMETHEUS_URL
 
-The local stack is up. Load its environment with:  . .local/stack.env
-  kubectl get --raw /readyz        the Kubernetes API server
-  $MLFLOW_TRACKING_URI             the MLflow UI
-  psql "$DATABASE_URL"             the catalog database
-  $PROMETHEUS_URL                  Prometheus
-Stop it with:  npm run stack -- down
+namespace=prodclass-demo
+run_dir=.local/demo
+log_dir=.local/logs
+mkdir -p "$run_dir" "$log_dir"
+
+# A previous demo's operator and runner (ours, by their pid files) make way for this one.
+for name in operator local-runner; do
+  if [ -f "$run_dir/$name.pid" ]; then
+    kill "$(cat "$run_dir/$name.pid")" 2>/dev/null || true
+    rm -f "$run_dir/$name.pid"
+  fi
+done
+
+kubectl apply --server-side --force-conflicts --field-manager=prodclass-demo -f crds/ >/dev/null
+kubectl wait --for=condition=Established -f crds/ >/dev/null
+kubectl create namespace "$namespace" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+kubectl -n "$namespace" create secret generic prodclass-pipeline \
+  --from-literal=DATABASE_URL="$DATABASE_URL" --from-literal=MLFLOW_TRACKING_URI="$MLFLOW_TRACKING_URI" \
+  --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+node trainer-job/dist/cli.js db migrate >/dev/null
+
+operator_port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+WATCH_NAMESPACE=$namespace HTTP_HOST=127.0.0.1 HTTP_PORT=$operator_port \
+  node operator/dist/main.js >>"$log_dir/operator.log" 2>&1 &
+echo $! >"$run_dir/operator.pid"
+WATCH_NAMESPACE=$namespace node operator/dist/local-runner/main.js >>"$log_dir/local-runner.log" 2>&1 &
+echo $! >"$run_dir/local-runner.pid"
+
+stop() {
+  for name in operator local-runner; do
+    if [ -f "$run_dir/$name.pid" ]; then
+      kill "$(cat "$run_dir/$name.pid")" 2>/dev/null || true
+      rm -f "$run_dir/$name.pid"
+    fi
+  done
+  wait 2>/dev/null || true
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+kubectl -n "$namespace" apply \
+  -f manifests/samples/01-dataincrement-initial.yaml \
+  -f manifests/samples/02-trainingrun.yaml \
+  -f manifests/samples/03-predictionservice.yaml >/dev/null
+echo "[demo] operator and local runner started (logs: $log_dir/operator.log, $log_dir/local-runner.log)" >&2
+echo "[demo] loading 40% of the catalog, training, promoting, serving — this takes a few minutes" >&2
+
+deadline=$((SECONDS + 3600))
+until kubectl -n "$namespace" wait --for=condition=Ready predictionservice/classifier --timeout=30s >/dev/null 2>&1; do
+  failed=$(kubectl -n "$namespace" get dataincrement,trainingrun -o jsonpath='{range .items[?(@.status.phase=="Failed")]}{.kind}/{.metadata.name} {end}')
+  if [ -n "$failed" ]; then
+    echo "[demo] failed: $failed (kubectl -n $namespace describe $failed)" >&2
+    kubectl -n "$namespace" get prodclass >&2
+    exit 1
+  fi
+  if [ $SECONDS -gt $deadline ]; then
+    echo "[demo] the prediction service is still not ready after an hour" >&2
+    exit 1
+  fi
+  kubectl -n "$namespace" get dataincrement,trainingrun,predictionservice --no-headers 2>/dev/null | sed 's/^/[demo]   /' >&2 || true
+done
+
+url=$(kubectl -n "$namespace" get service classifier -o jsonpath='{.metadata.annotations.local-runner\.prodclass\.dev/url}')
+prediction=$(curl -fsS -X POST "$url/predict" -H 'content-type: application/json' \
+  -d '{"designation":"Figurine Star Wars Dark Vador 30 cm","description":"Figurine de collection peinte à la main"}')
+
+cat <<TEXT
+
+The pipeline runs on the local stack.
+
+  kubectl -n $namespace get prodclass        DataIncrement, TrainingRun, ModelPromotion, PredictionService
+  kubectl -n $namespace describe trainingrun first-model
+  $MLFLOW_TRACKING_URI                     MLflow UI (experiment rakuten_model_training, model rakuten_classifier)
+  $url/docs                   the model server's API docs
+  http://127.0.0.1:$operator_port/metrics             the operator's metrics
+
+A prediction from $url/predict:
+  $prediction
+
+Next week's data: kubectl -n $namespace apply -f manifests/samples/04-dataincrement-week-2.yaml -f manifests/samples/05-trainingrun-week-2.yaml
+(kubectl needs: . .local/stack.env)
 TEXT
+kubectl -n "$namespace" get prodclass
+
+if [ "$exit_after_summary" = true ]; then
+  exit 0
+fi
+echo "[demo] running; Ctrl-C stops the operator and the local runner (the stack keeps running)" >&2
+wait

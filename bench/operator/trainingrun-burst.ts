@@ -44,7 +44,9 @@ const operator = spawn(process.execPath, [path.join(root, 'operator/dist/main.js
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: String(port),
     LOG_LEVEL: 'warn',
-    ...(process.env.RECONCILE_CONCURRENCY ? { RECONCILE_CONCURRENCY: process.env.RECONCILE_CONCURRENCY } : {}),
+    ...(process.env.RECONCILE_CONCURRENCY
+      ? { RECONCILE_CONCURRENCY: process.env.RECONCILE_CONCURRENCY }
+      : {}),
   },
   stdio: ['ignore', 'inherit', 'inherit'],
 });

@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { corePromote } from '../../operator/src/external/core-promotion.js';
+import { serviceType } from '../../operator/src/kube/objects.js';
+import type { LocalRunner } from '../../operator/src/local-runner/runner.js';
+import { localUrlAnnotation } from '../../operator/src/local-runner/service-proxy.js';
+import type { RunningOperator } from '../../operator/src/operator.js';
+import { stackEnv } from '../support/stack-env.js';
+import { applyCrds, createNamespace, deleteNamespace } from './support/cluster.js';
+import {
+  createOperatorDatabase,
+  createPipelineSecret,
+  operatorSettings,
+  Resources,
+  runLocalRunner,
+  runOperator,
+} from './support/harness.js';
+
+// The whole pipeline through the operator and the local runner: real loads, real training, the
+// core promotion module, real model servers behind the Service's local proxy.
+const suffix = randomBytes(4).toString('hex');
+const registeredModel = `op_e2e_${suffix}`;
+const experiment = `op_e2e_${suffix}`;
+let namespace: string;
+let database: { url: string; drop(): Promise<void> };
+let operator: RunningOperator;
+let runner: LocalRunner;
+let resources: Resources;
+
+beforeAll(async () => {
+  await applyCrds();
+  namespace = await createNamespace('op-e2e');
+  database = await createOperatorDatabase();
+  await createPipelineSecret(namespace, database.url);
+  resources = new Resources(namespace);
+  operator = await runOperator(
+    operatorSettings(namespace, database.url),
+    corePromote(database.url, stackEnv().MLFLOW_TRACKING_URI),
+  );
+  runner = await runLocalRunner(namespace);
+});
+
+afterAll(async () => {
+  await runner?.stop();
+  await operator?.stop();
+  await deleteNamespace(namespace);
+  await database?.drop();
+});
+
+interface Prediction {
+  prdtypecode: number;
+  model: { name: string; version: string };
+}
+
+async function predict(url: string): Promise<Prediction> {
+  const response = await fetch(`${url}/predict`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      designation: 'Figurine Star Wars Dark Vador 30 cm',
+      description: 'jouet de collection',
+    }),
+  });
+  if (!response.ok) throw new Error(`predict answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as Prediction;
+}
+
+const source = { synthetic: { rows: 4000, seed: 11 } };
+const training = (dataVersion: string, maxFeatures: number) => ({
+  dataVersion,
+  registeredModel,
+  experiment,
+  hyperparameters: { maxFeatures, maxIter: 300 },
+  autoPromote: { minF1: 0.2 },
+});
+
+test('40% → trained and promoted → served; +3% → better version → rolled out without a failed request', async () => {
+  await resources.create('PredictionService', 'predictionservices', 'classifier', { registeredModel });
+  await resources.create('DataIncrement', 'dataincrements', 'initial', { source, toPercent: 40 });
+  // Few features first, so the second run is clearly better on the same held-out split.
+  await resources.create('TrainingRun', 'trainingruns', 'first', training('initial', 200));
+
+  const first = await resources.until(
+    'trainingruns',
+    'first',
+    (o) => o.status?.phase === 'Failed' || Resources.condition(o, 'Promoted')?.status === 'True',
+    400_000,
+  );
+  expect(first.status.phase).toBe('Succeeded');
+  expect(first.status.dataLoad).toBe('initial');
+  expect(first.status.metrics.f1Weighted).toBeGreaterThan(0.2);
+  const firstVersion: string = first.status.modelVersion;
+
+  const ready = await resources.until(
+    'predictionservices',
+    'classifier',
+    (o) => Resources.condition(o, 'Ready')?.status === 'True' && o.status.servedVersion === firstVersion,
+    240_000,
+  );
+  expect(ready.status.readyReplicas).toBe(1);
+  const service = await resources.getAt(serviceType.path(namespace, 'classifier'));
+  expect(service.metadata.annotations).toMatchObject({
+    'prometheus.io/scrape': 'true',
+    'prometheus.io/path': '/metrics',
+  });
+  const url: string = service.metadata.annotations[localUrlAnnotation];
+  expect((await predict(url)).model).toMatchObject({ name: registeredModel, version: firstVersion });
+
+  // Traffic all through the rollout: every request must succeed.
+  const versions = new Set<string>();
+  const failures: string[] = [];
+  let sending = true;
+  const traffic = (async () => {
+    while (sending) {
+      await predict(url).then(
+        (prediction) => versions.add(prediction.model.version),
+        (error: Error) => failures.push(error.message),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  })();
+
+  await resources.create('DataIncrement', 'dataincrements', 'week-2', { source, incrementPercent: 3 });
+  await resources.create('TrainingRun', 'trainingruns', 'second', training('week-2', 5000));
+  const second = await resources.until(
+    'trainingruns',
+    'second',
+    (o) =>
+      o.status?.phase === 'Failed' ||
+      (o.status?.promotion && Resources.condition(o, 'Promoted')?.status !== 'Unknown'),
+    400_000,
+  );
+  expect(second.status.promotion).toMatchObject({ decision: 'promote' });
+  const secondVersion: string = second.status.modelVersion;
+  const promotion = await resources.until(
+    'modelpromotions',
+    'second-promotion',
+    (o) => o.status?.phase === 'Succeeded',
+  );
+  expect(promotion.status.previousVersion).toBe(firstVersion);
+
+  await resources.until(
+    'predictionservices',
+    'classifier',
+    (o) => Resources.condition(o, 'Ready')?.status === 'True' && o.status.servedVersion === secondVersion,
+    240_000,
+  );
+  const served = await predict(url);
+  sending = false;
+  await traffic;
+  expect(served.model.version).toBe(secondVersion);
+  expect(failures).toEqual([]);
+  expect([...versions]).toEqual(expect.arrayContaining([firstVersion, secondVersion]));
+}, 900_000);
