@@ -37,6 +37,28 @@ function compareStrings(a: string, b: string): number {
 }
 
 /**
+ * The `limit` terms with the highest corpus frequency; among terms tied at the cut, the
+ * alphabetically first. Only the tied terms' texts are compared.
+ */
+function mostFrequentTerms(
+  terms: number[],
+  limit: number,
+  corpusFrequency: Float64Array,
+  termString: (term: number) => string,
+): number[] {
+  const byFrequency = [...terms].sort(
+    (a, b) => (corpusFrequency[b] as number) - (corpusFrequency[a] as number),
+  );
+  const cutFrequency = corpusFrequency[byFrequency[limit - 1] as number] as number;
+  const above = byFrequency.filter((term) => (corpusFrequency[term] as number) > cutFrequency);
+  const tied = byFrequency
+    .filter((term) => corpusFrequency[term] === cutFrequency)
+    .map((term) => ({ term, text: termString(term) }))
+    .sort((a, b) => compareStrings(a.text, b.text));
+  return [...above, ...tied.slice(0, limit - above.length).map(({ term }) => term)];
+}
+
+/**
  * Term-frequency / inverse-document-frequency features with scikit-learn's TfidfVectorizer
  * semantics (use_idf, l2 norm): vocabulary sorted alphabetically, max_features keeps the terms
  * with the highest corpus counts (ties go to the alphabetically first term; scikit-learn's own tie
@@ -106,12 +128,7 @@ export class TfidfVectorizer {
     }
     const { maxFeatures } = this.settings;
     if (maxFeatures !== null && kept.length > maxFeatures) {
-      kept.sort(
-        (a, b) =>
-          (corpusFrequency[b] as number) - (corpusFrequency[a] as number) ||
-          compareStrings(termString(a), termString(b)),
-      );
-      kept = kept.slice(0, maxFeatures);
+      kept = mostFrequentTerms(kept, maxFeatures, corpusFrequency, termString);
     }
     if (kept.length === 0) {
       throw new Error('no terms remain after min_df / max_df pruning: lower min_df or raise max_df');

@@ -5,6 +5,8 @@ import { englishStopWords, frenchStopWords, germanStopWords } from './stop-words
 
 const urlPattern = /\b(?:https?:\/\/|www\.)\S+/gi;
 const emailPattern = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
+/** Words before folding: letters may still carry combining accents. */
+const rawWordPattern = /[\p{L}\p{M}\p{N}]+/gu;
 const wordPattern = /[\p{L}\p{N}]+/gu;
 
 const stopWords = new Set(
@@ -37,6 +39,26 @@ function joinDigitGroups(text: string): string {
   return text.replace(/\d(?:[-.]\d+)+/g, (group) => group.replace(/[-.]/g, ''));
 }
 
+function keepWord(word: string): boolean {
+  return word.length > 1 && !stopWords.has(word) && !isReferenceOrLongNumber(word);
+}
+
+// Catalog text repeats a small vocabulary, so each distinct lowercased word is folded and judged
+// once. Bounded, as a long-running model server cleans text forever.
+const cleanedWords = new Map<string, string>();
+const cleanedWordsLimit = 500_000;
+
+/** The cleaned form of one lowercased word: its folded words that are kept, joined by a space ('' if none). */
+function cleanWord(word: string): string {
+  let cleaned = cleanedWords.get(word);
+  if (cleaned === undefined) {
+    cleaned = (lowercaseAndFoldAccents(word).match(wordPattern) ?? []).filter(keepWord).join(' ');
+    if (cleanedWords.size >= cleanedWordsLimit) cleanedWords.clear();
+    cleanedWords.set(word, cleaned);
+  }
+  return cleaned;
+}
+
 /**
  * The one cleaning applied to every text, at training and at serving time: HTML entities
  * (repeatedly, for double escapes) and tags, mojibake, URLs, e-mail addresses, reference codes
@@ -47,8 +69,10 @@ export function cleanText(raw: string): string {
   let text = stripHtmlTags(repairMojibake(decodeHtmlEntities(raw)));
   if (text.includes('@')) text = text.replace(emailPattern, ' ');
   if (/https?:|www\./i.test(text)) text = text.replace(urlPattern, ' ');
-  const words = joinDigitGroups(lowercaseAndFoldAccents(text)).match(wordPattern) ?? [];
-  return words
-    .filter((word) => word.length > 1 && !stopWords.has(word) && !isReferenceOrLongNumber(word))
-    .join(' ');
+  const words: string[] = [];
+  for (const word of joinDigitGroups(text.toLowerCase()).match(rawWordPattern) ?? []) {
+    const cleaned = cleanWord(word);
+    if (cleaned !== '') words.push(cleaned);
+  }
+  return words.join(' ');
 }
