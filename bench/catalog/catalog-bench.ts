@@ -55,13 +55,17 @@ function summary(seconds: number[]): { best_s: number; median_s: number } {
 }
 
 const generateInMemory: number[] = [];
+const generateInMemoryCpu: number[] = [];
 const generateToCsv: number[] = [];
 const load: number[] = [];
 const loadPostgresCpu: number[] = [];
 const loadNodeCpu: number[] = [];
 const exportTimes: number[] = [];
 for (let run = 0; run < repetitions; run++) {
+  const cpuBefore = process.cpuUsage();
   generateInMemory.push(await timed(() => [...generateSyntheticCatalog({ rows, seed: 42 })]));
+  const generateCpu = process.cpuUsage(cpuBefore);
+  generateInMemoryCpu.push((generateCpu.user + generateCpu.system) / 1e6);
   generateToCsv.push(
     await timed(() =>
       writeOfficialFiles(generateSyntheticCatalog({ rows, seed: 42 }), path.join(scratch, 'csv')),
@@ -107,6 +111,7 @@ console.log(
       },
       rows,
       generate_in_memory: summary(generateInMemory),
+      generate_in_memory_cpu: summary(generateInMemoryCpu),
       generate_to_official_csv: summary(generateToCsv),
       load_100_percent_with_audit_trail: summary(load),
       load_cpu_postgres_backend: summary(loadPostgresCpu),
