@@ -1,0 +1,132 @@
+import path from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { repoRoot } from '../../stack/paths.js';
+import {
+  chartDir,
+  deleteNamespace,
+  freshNamespace,
+  helm,
+  helmOk,
+  installCrds,
+  kubectl,
+  parseManifests,
+} from './support/commands.js';
+
+const fullValues = path.join(repoRoot, 'test/helm/full-values.yaml');
+const monitoringApis = [
+  '--api-versions',
+  'monitoring.coreos.com/v1/ServiceMonitor',
+  '--api-versions',
+  'monitoring.coreos.com/v1/PrometheusRule',
+];
+const namespaces: string[] = [];
+
+beforeAll(installCrds);
+afterAll(async () => {
+  for (const namespace of namespaces) await deleteNamespace(namespace);
+});
+
+test.each([
+  { values: 'default values', args: [] },
+  { values: 'full values', args: ['--values', fullValues] },
+])('helm lint passes with $values, without warnings', async ({ args }) => {
+  const result = await helm('lint', chartDir, '--strict', ...args);
+  expect(result.code, result.stdout + result.stderr).toBe(0);
+  expect(result.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+  expect(result.stdout).not.toMatch(/\[(WARNING|ERROR)\]/);
+});
+
+/** Renders the chart for `namespace` and server-side dry-runs every object into it. */
+async function dryRun(prefix: string, args: string[]) {
+  const namespace = await freshNamespace(prefix);
+  namespaces.push(namespace);
+  const manifest = await helmOk('template', 'prodclass', chartDir, '--namespace', namespace, ...args);
+  const objects = parseManifests(manifest);
+  const output = await kubectl(['apply', '--dry-run=server', '--namespace', namespace, '-f', '-'], manifest);
+  const accepted = output.split('\n').filter((line) => line.endsWith('(server dry run)'));
+  expect(accepted).toHaveLength(objects.length);
+  return objects.map((object) => object.kind);
+}
+
+test('the default values render objects the API server accepts', async () => {
+  const kinds = await dryRun('helm-default', []);
+  for (const kind of [
+    'Deployment',
+    'StatefulSet',
+    'PredictionService',
+    'NetworkPolicy',
+    'ClusterRole',
+    'Pod',
+  ])
+    expect(kinds).toContain(kind);
+  // Without the Prometheus Operator's API, no ServiceMonitor or PrometheusRule.
+  expect(kinds).not.toContain('ServiceMonitor');
+  expect(kinds).not.toContain('PrometheusRule');
+});
+
+test('the full values, with the Prometheus Operator API, render objects the API server accepts', async () => {
+  const kinds = await dryRun('helm-full', ['--values', fullValues, ...monitoringApis]);
+  expect(kinds.filter((kind) => kind === 'ServiceMonitor')).toHaveLength(2);
+  expect(kinds).toContain('PrometheusRule');
+  // S3 artifacts: no artifacts volume.
+  expect(kinds).not.toContain('PersistentVolumeClaim');
+});
+
+test('an external database replaces the bundled PostgreSQL and the generated pipeline Secret', async () => {
+  const args = ['--set', 'postgresql.enabled=false', '--set', 'externalDatabase.existingSecret=shared-db'];
+  const kinds = await dryRun('helm-external', args);
+  expect(kinds).not.toContain('StatefulSet');
+  expect(kinds).not.toContain('Secret');
+  const objects = parseManifests(await helmOk('template', 'prodclass', chartDir, ...args));
+  const operator = objects.find(
+    (object) => object.metadata.name === 'prodclass-operator' && object.kind === 'Deployment',
+  );
+  expect(JSON.stringify(operator)).toContain('{"secretRef":{"name":"shared-db"}}');
+});
+
+test('generated Secrets agree on one random password, and no secret has a default', async () => {
+  const render = async () => parseManifests(await helmOk('template', 'prodclass', chartDir));
+  const secrets = async () => {
+    const decoded: Record<string, string> = {};
+    for (const secret of (await render()).filter((object) => object.kind === 'Secret'))
+      for (const [key, value] of Object.entries(secret.data as Record<string, string>))
+        decoded[key] = Buffer.from(value, 'base64').toString();
+    return decoded;
+  };
+  const first = await secrets();
+  const password = first.POSTGRES_PASSWORD as string;
+  expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
+  expect(first.DATABASE_URL).toBe(
+    `postgresql://prodclass:${password}@prodclass-postgresql.default.svc:5432/prodclass`,
+  );
+  expect(first.MLFLOW_BACKEND_STORE_URI).toContain(`:${password}@`);
+  expect(first.MLFLOW_TRACKING_URI).toBe('http://prodclass-mlflow.default.svc:5000');
+  expect((await secrets()).POSTGRES_PASSWORD).not.toBe(password);
+});
+
+test('every container runs as non-root with a read-only root filesystem', async () => {
+  const objects = parseManifests(
+    await helmOk('template', 'prodclass', chartDir, '--values', fullValues, ...monitoringApis),
+  );
+  type PodSpec = {
+    securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+    containers: { name: string; securityContext?: Record<string, unknown> }[];
+  };
+  const pods = objects.flatMap((object): PodSpec[] => {
+    if (object.kind === 'Pod') return [object.spec as PodSpec];
+    const template = (object.spec as { template?: { spec: PodSpec } } | undefined)?.template;
+    return template ? [template.spec] : [];
+  });
+  // operator, MLflow, PostgreSQL and the helm test Pod.
+  expect(pods.length).toBe(4);
+  for (const pod of pods) {
+    expect(pod.securityContext?.runAsNonRoot).toBe(true);
+    expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);
+    for (const container of pod.containers)
+      expect(container.securityContext, container.name).toEqual({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
+  }
+});
