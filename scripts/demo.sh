@@ -82,19 +82,31 @@ until kubectl -n "$namespace" wait --for=condition=Ready predictionservice/class
   kubectl -n "$namespace" get dataincrement,trainingrun,predictionservice --no-headers 2>/dev/null | sed 's/^/[demo]   /' >&2 || true
 done
 
-url=$(kubectl -n "$namespace" get service classifier -o jsonpath='{.metadata.annotations.local-runner\.prodclass\.dev/url}')
-prediction=$(curl -fsS -X POST "$url/predict" -H 'content-type: application/json' \
-  -d '{"designation":"Figurine Star Wars Dark Vador 30 cm","description":"Figurine de collection peinte à la main"}')
+# On a re-run the status may still be the previous run's while the runner restarts the servers.
+prediction=
+until [ -n "$prediction" ]; do
+  url=$(kubectl -n "$namespace" get service classifier -o jsonpath='{.metadata.annotations.local-runner\.prodclass\.dev/url}')
+  prediction=$(curl -fsS -X POST "$url/predict" -H 'content-type: application/json' \
+    -d '{"designation":"Figurine Star Wars Dark Vador 30 cm","description":"Figurine de collection peinte à la main"}' \
+    2>/dev/null) || prediction=
+  if [ -z "$prediction" ]; then
+    if [ $SECONDS -gt $deadline ]; then
+      echo "[demo] no prediction from $url" >&2
+      exit 1
+    fi
+    sleep 1
+  fi
+done
 
 cat <<TEXT
 
 The pipeline runs on the local stack.
 
-  kubectl -n $namespace get prodclass        DataIncrement, TrainingRun, ModelPromotion, PredictionService
-  kubectl -n $namespace describe trainingrun first-model
-  $MLFLOW_TRACKING_URI                     MLflow UI (experiment rakuten_model_training, model rakuten_classifier)
-  $url/docs                   the model server's API docs
-  http://127.0.0.1:$operator_port/metrics             the operator's metrics
+  resources                  kubectl -n $namespace get prodclass
+  a training run             kubectl -n $namespace describe trainingrun first-model
+  MLflow UI                  $MLFLOW_TRACKING_URI (experiment rakuten_model_training, model rakuten_classifier)
+  model server API docs      $url/docs
+  operator metrics           http://127.0.0.1:$operator_port/metrics
 
 A prediction from $url/predict:
   $prediction
