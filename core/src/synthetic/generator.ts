@@ -196,19 +196,26 @@ function descriptionOf(topic: Topic, language: Language, random: SeededRandom): 
   const spelling = withEntities ? 'escaped' : 'plain';
   // Slots, not words: a filler slot holds 2.5 words on average.
   let remaining = logNormal(40, 0.8, 2, 700, random);
-  const sentences: string[] = [];
+  // One flat list of words joined once: building sentences by concatenation costs far more.
+  const words: string[] = [];
+  const sentenceEnds: number[] = [];
   while (remaining > 0) {
     const length = Math.min(remaining, 3 + random.below(6));
     remaining -= length;
-    let sentence = random.chance(0.35) ? `${pickWord(openings[language], spelling, random)} ` : '';
+    if (random.chance(0.35)) words.push(pickWord(openings[language], spelling, random));
     for (let i = 0; i < length; i++) {
-      sentence += random.chance(0.03)
-        ? `${1 + random.below(500)} ${random.pick(units)} `
-        : `${wordOf(topic, language, spelling, 0.18, 0.25, random, filler)} `;
+      if (random.chance(0.03)) words.push(String(1 + random.below(500)), random.pick(units));
+      else words.push(wordOf(topic, language, spelling, 0.18, 0.25, random, filler));
     }
-    sentences.push(`${sentence.slice(0, -1)}.`);
+    words[words.length - 1] += '.';
+    sentenceEnds.push(words.length);
   }
-  let text = random.chance(htmlTagRate) ? addHtmlTags(sentences, random) : sentences.join(' ');
+  let text = random.chance(htmlTagRate)
+    ? addHtmlTags(
+        sentenceEnds.map((end, index) => words.slice(sentenceEnds[index - 1] ?? 0, end).join(' ')),
+        random,
+      )
+    : words.join(' ');
   if (random.chance(mojibakeRate)) text = addMojibake(text, random);
   if (withEntities && random.chance(0.15)) text = escapeTwice(text);
   return text.length <= maxDescriptionLength
