@@ -45,6 +45,32 @@ function dot(a: Float64Array, b: Float64Array): number {
   return sum;
 }
 
+/** target += scale * source, then returns dot(target, dotWith) (0 without dotWith), in one pass. */
+function addScaledThenDot(
+  target: Float64Array,
+  scale: number,
+  source: Float64Array,
+  dotWith: Float64Array | null,
+): number {
+  if (!dotWith) {
+    for (let i = 0; i < target.length; i++) target[i] = (target[i] as number) + scale * (source[i] as number);
+    return 0;
+  }
+  let sum = 0;
+  for (let i = 0; i < target.length; i++) {
+    const value = (target[i] as number) + scale * (source[i] as number);
+    target[i] = value;
+    sum += value * (dotWith[i] as number);
+  }
+  return sum;
+}
+
+function weightedSquaredNorm(a: Float64Array, weights: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] as number) ** 2 * (weights[i] as number);
+  return sum;
+}
+
 function maxAbs(a: Float64Array): number {
   let max = 0;
   for (let i = 0; i < a.length; i++) {
@@ -164,34 +190,35 @@ export function minimizeLbfgs(objective: Objective, x0: Float64Array, options: L
 
   for (let iteration = 1; iteration <= options.maxIterations; iteration++) {
     const preconditioner = options.preconditioner;
-    // Two-loop recursion: direction = -H * gradient.
+    // Two-loop recursion, direction = -H * gradient, each update fused with the next dot product.
+    const oldest = (newest - stored + 1 + m) % m;
     for (let i = 0; i < n; i++) direction[i] = -(gradient[i] as number);
+    let sDirection = stored > 0 ? dot(s[newest] as Float64Array, direction) : 0;
     for (let j = 0, pair = newest; j < stored; j++, pair = (pair - 1 + m) % m) {
-      const a = (rho[pair] as number) * dot(s[pair] as Float64Array, direction);
+      const a = (rho[pair] as number) * sDirection;
       alpha[pair] = a;
-      const yPair = y[pair] as Float64Array;
-      for (let i = 0; i < n; i++) direction[i] = (direction[i] as number) - a * (yPair[i] as number);
+      const next = j + 1 < stored ? (s[(pair - 1 + m) % m] as Float64Array) : null;
+      sDirection = addScaledThenDot(direction, -a, y[pair] as Float64Array, next);
     }
-    if (preconditioner) {
-      let gamma = 1;
-      if (stored > 0) {
-        const yNewest = y[newest] as Float64Array;
-        let yPy = 0;
-        for (let i = 0; i < n; i++) yPy += (yNewest[i] as number) ** 2 * (preconditioner[i] as number);
-        gamma = dot(s[newest] as Float64Array, yNewest) / yPy;
-      }
-      for (let i = 0; i < n; i++)
-        direction[i] = (direction[i] as number) * gamma * (preconditioner[i] as number);
-    } else if (stored > 0) {
+    let gamma = 1;
+    if (stored > 0) {
       const yNewest = y[newest] as Float64Array;
-      const gamma = dot(s[newest] as Float64Array, yNewest) / dot(yNewest, yNewest);
-      for (let i = 0; i < n; i++) direction[i] = (direction[i] as number) * gamma;
+      gamma =
+        1 /
+        ((rho[newest] as number) *
+          (preconditioner ? weightedSquaredNorm(yNewest, preconditioner) : dot(yNewest, yNewest)));
     }
-    for (let j = 0, pair = (newest - stored + 1 + m) % m; j < stored; j++, pair = (pair + 1) % m) {
-      const sPair = s[pair] as Float64Array;
-      const b = (rho[pair] as number) * dot(y[pair] as Float64Array, direction);
-      const a = alpha[pair] as number;
-      for (let i = 0; i < n; i++) direction[i] = (direction[i] as number) + (a - b) * (sPair[i] as number);
+    let yDirection = 0;
+    const yOldest = stored > 0 ? (y[oldest] as Float64Array) : null;
+    for (let i = 0; i < n; i++) {
+      const scaled = (direction[i] as number) * gamma * (preconditioner ? (preconditioner[i] as number) : 1);
+      direction[i] = scaled;
+      if (yOldest) yDirection += (yOldest[i] as number) * scaled;
+    }
+    for (let j = 0, pair = oldest; j < stored; j++, pair = (pair + 1) % m) {
+      const b = (rho[pair] as number) * yDirection;
+      const next = j + 1 < stored ? (y[(pair + 1) % m] as Float64Array) : null;
+      yDirection = addScaledThenDot(direction, (alpha[pair] as number) - b, s[pair] as Float64Array, next);
     }
     let slope0 = dot(gradient, direction);
     if (!(slope0 < 0)) {
