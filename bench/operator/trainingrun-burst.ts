@@ -65,6 +65,8 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const idleRss = peakRssMb();
+  // Other work on the machine (the stack, other test runs) shares its two cores: say how busy it was.
+  const loadBefore = os.loadavg()[0];
 
   const seen = new Map<string, number>();
   let allSeen: () => void = () => {};
@@ -119,9 +121,18 @@ try {
         trainingRuns: count,
         cpus: os.cpus().length,
         memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        loadAverage1mBefore: loadBefore,
+        reconcileConcurrency: Number(process.env.RECONCILE_CONCURRENCY ?? 8),
         createToJobMs: { p50: quantile(0.5), p99: quantile(0.99), max: quantile(1) },
         allJobsExistMs: total,
         meanReconcileMs: reconcileMs,
+        reconciles: Object.fromEntries(
+          [
+            ...metrics.matchAll(
+              /^prodclass_operator_reconciles_total\{kind="TrainingRun",result="(\w+)"\} (\d+)$/gm,
+            ),
+          ].map((match) => [match[1], Number(match[2])]),
+        ),
         operatorRssMb: { idle: idleRss, peak: peakRssMb() },
       },
       (_key, value) => (typeof value === 'number' ? Math.round(value * 10) / 10 : value),

@@ -86,10 +86,11 @@ export async function startOperator(
   };
 
   let predictionServices: Controller | undefined;
+  const events = new EventRecorder(api, settings.identity, log);
   const ctx: ReconcileContext = {
     api,
     caches,
-    events: new EventRecorder(api, settings.identity, log),
+    events,
     settings: { ...settings, aliasPollMs: settings.aliasPollMs },
     dataLoads: new DataLoadRecords(settings.databaseUrl),
     mlflow: new MlflowRecords(settings.mlflowTrackingUri),
@@ -178,6 +179,7 @@ export async function startOperator(
     if (shuttingDown) return;
     shuttingDown = true;
     await Promise.all(Object.values(controllers).map((c) => c.stop()));
+    await events.flush();
     await elector.release();
     metrics.leader.set(0);
     await Promise.all(all.map((cache) => cache.stop()));

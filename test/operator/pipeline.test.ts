@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { corePromote } from '../../operator/src/external/core-promotion.js';
-import { serviceType } from '../../operator/src/kube/objects.js';
+import { deploymentType, serviceType } from '../../operator/src/kube/objects.js';
 import type { LocalRunner } from '../../operator/src/local-runner/runner.js';
 import { localUrlAnnotation } from '../../operator/src/local-runner/service-proxy.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
+import { predictionServiceType } from '../../operator/src/resources/types.js';
 import { stackEnv } from '../support/stack-env.js';
 import { applyCrds, createNamespace, deleteNamespace } from './support/cluster.js';
 import {
@@ -103,6 +104,17 @@ test('40% → trained and promoted → served; +3% → better version → rolled
     'prometheus.io/scrape': 'true',
     'prometheus.io/path': '/metrics',
   });
+  expect(service.metadata.ownerReferences[0]).toMatchObject({
+    kind: 'PredictionService',
+    name: 'classifier',
+    controller: true,
+  });
+  const primary = await resources.getAt(deploymentType.path(namespace, 'classifier-primary'));
+  expect(primary.metadata.ownerReferences[0]).toMatchObject({
+    kind: 'PredictionService',
+    name: 'classifier',
+  });
+  expect(primary.spec.template.metadata.annotations['mlops.prodclass.dev/model-version']).toBe(firstVersion);
   const url: string = service.metadata.annotations[localUrlAnnotation];
   expect((await predict(url)).model).toMatchObject({ name: registeredModel, version: firstVersion });
 
@@ -151,4 +163,41 @@ test('40% → trained and promoted → served; +3% → better version → rolled
   expect(served.model.version).toBe(secondVersion);
   expect(failures).toEqual([]);
   expect([...versions]).toEqual(expect.arrayContaining([firstVersion, secondVersion]));
+  pinned.first = firstVersion;
+  pinned.second = secondVersion;
 }, 900_000);
+
+const pinned = { first: '', second: '' };
+
+test('a canary pinned to the earlier version shares the Service; removing it deletes its Deployment', async () => {
+  await resources.api.mergePatch(predictionServiceType, namespace, 'classifier', {
+    spec: { canary: { version: Number(pinned.first), replicas: 1 } },
+  });
+  const withCanary = await resources.until(
+    'predictionservices',
+    'classifier',
+    (o) =>
+      Resources.condition(o, 'CanaryReady')?.status === 'True' &&
+      Resources.condition(o, 'Ready')?.status === 'True',
+    240_000,
+  );
+  expect(withCanary.status).toMatchObject({
+    servedVersion: pinned.second,
+    canaryVersion: pinned.first,
+    readyReplicas: 2,
+  });
+  const service = await resources.getAt(serviceType.path(namespace, 'classifier'));
+  const url: string = service.metadata.annotations[localUrlAnnotation];
+  const seen = new Set<string>();
+  for (let i = 0; i < 20; i++) seen.add((await predict(url)).model.version);
+  expect([...seen].sort()).toEqual([pinned.first, pinned.second].sort());
+
+  await resources.api.mergePatch(predictionServiceType, namespace, 'classifier', { spec: { canary: null } });
+  const withoutCanary = await resources.until(
+    'predictionservices',
+    'classifier',
+    (o) => o.status.observedGeneration === o.metadata.generation && !Resources.condition(o, 'CanaryReady'),
+  );
+  expect(withoutCanary.status.canaryVersion).toBeUndefined();
+  await expect(resources.getAt(deploymentType.path(namespace, 'classifier-canary'))).rejects.toThrow(/404/);
+}, 300_000);

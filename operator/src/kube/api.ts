@@ -82,9 +82,11 @@ export class KubeApi {
   }
 
   request<T>(method: string, path: string, { query, body, contentType }: RequestOptions = {}): Promise<T> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
     const headers: Record<string, string> =
-      payload === undefined ? {} : { 'content-type': contentType ?? 'application/json' };
+      payload === undefined
+        ? {}
+        : { 'content-type': contentType ?? 'application/json', 'content-length': String(payload.length) };
     return new Promise<T>((resolve, reject) => {
       const request = this.#open(method, path, query, headers, 30_000);
       request.on('response', (response) => {

@@ -6,15 +6,30 @@ import { eventType, type KubeObject } from './objects.js';
 
 export type EventKind = 'Normal' | 'Warning';
 
-/** Records core/v1 Events on the objects it reconciles (what `kubectl describe` shows). */
+/**
+ * Records core/v1 Events on the objects it reconciles (what `kubectl describe` shows). Like
+ * client-go's broadcaster, it sends them one at a time in the background, so a burst of
+ * reconciles does not spend the API server's attention on Events before the work itself.
+ */
 export class EventRecorder {
+  #pending: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly api: KubeApi,
     private readonly instance: string,
     private readonly log: Logger,
   ) {}
 
-  async record(object: KubeObject, type: EventKind, reason: string, message: string): Promise<void> {
+  record(object: KubeObject, type: EventKind, reason: string, message: string): void {
+    this.#pending = this.#pending.then(() => this.#send(object, type, reason, message));
+  }
+
+  /** Resolves once every Event recorded so far has been sent (or has failed). */
+  flush(): Promise<void> {
+    return this.#pending;
+  }
+
+  async #send(object: KubeObject, type: EventKind, reason: string, message: string): Promise<void> {
     const namespace = object.metadata.namespace ?? 'default';
     const now = timestamp();
     const event = {

@@ -193,7 +193,7 @@ export async function reconcilePredictionService(
   );
   if (stored !== service && servedVersion !== status.servedVersion && servedVersion) {
     log.info('rolled out', { version: servedVersion, previous: status.servedVersion });
-    await ctx.events.record(
+    ctx.events.record(
       service,
       'Normal',
       'RolledOut',

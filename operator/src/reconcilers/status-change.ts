@@ -21,8 +21,7 @@ export async function publish<T extends WithStatus<object>>(
   announcement?: Announcement,
 ): Promise<T> {
   const stored = await writeStatus(ctx.api, type, object, status);
-  // Off the reconcile's critical path: an Event is for people, and the recorder logs its own failures.
   if (announcement && stored !== object)
-    void ctx.events.record(object, announcement.type, announcement.reason, announcement.message);
+    ctx.events.record(object, announcement.type, announcement.reason, announcement.message);
   return stored;
 }
