@@ -1,4 +1,3 @@
-import type * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { KubeApi } from '../../operator/src/kube/api.js';
 import type { Connection } from '../../operator/src/kube/connection.js';
