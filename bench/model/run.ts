@@ -1,0 +1,142 @@
+/**
+ * Text-model benchmark: prodclass's TypeScript model against scikit-learn, fitted one after the
+ * other on the same stratified 80/20 split (seed 42) of the 40% and 100% catalog loads.
+ *
+ *   npx tsx bench/model/run.ts                      # synthetic catalog, 84,916 rows, seed 42
+ *   npx tsx bench/model/run.ts --data export.csv    # a catalog export (productid,designation,description,prdtypecode)
+ *
+ * Each fit runs in its own process, so peak memory is that fit's. scikit-learn runs without the
+ * OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE overrides this machine may set.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  defaultTextSettings,
+  generateSyntheticCatalog,
+  type LabelledProduct,
+  productText,
+  readProductsCsv,
+  seededPermutation,
+  stratifiedSplit,
+} from '../../core/src/index.js';
+
+const repository = resolve(import.meta.dirname, '../..');
+const python = join(repository, '.local/venv/bin/python');
+const loads = [0.4, 1.0];
+const fullCatalogRows = 84_916;
+
+interface Measurements {
+  fit_seconds: number;
+  /** Cleaning inside the fit: prodclass cleans raw listings; scikit-learn gets them already cleaned (0). */
+  clean_seconds: number;
+  vectorize_seconds: number;
+  optimize_seconds: number;
+  iterations: number;
+  converged: boolean;
+  peak_rss_mb: number;
+  f1_weighted: number;
+  accuracy: number;
+  predict_ms_per_item: number;
+}
+
+async function catalog(): Promise<{ products: LabelledProduct[]; origin: string }> {
+  const dataFlag = process.argv.indexOf('--data');
+  if (dataFlag >= 0) {
+    const path = process.argv[dataFlag + 1] as string;
+    return { products: await readProductsCsv(path, true), origin: path };
+  }
+  const products = [...generateSyntheticCatalog({ rows: fullCatalogRows, seed: 42 })].map(
+    ({ designation, description, prdtypecode }) => ({ designation, description, prdtypecode }),
+  );
+  return { products, origin: `synthetic catalog (${fullCatalogRows} rows, seed 42)` };
+}
+
+function runJson(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Measurements {
+  return JSON.parse(
+    execFileSync(command, args, { cwd: repository, env, maxBuffer: 1 << 26 }).toString(),
+  ) as Measurements;
+}
+
+const { products, origin } = await catalog();
+// Loads are slices of one seeded shuffle, as the catalog's incremental loads are.
+const order = seededPermutation(products.length, 42);
+const directory = mkdtempSync(join(tmpdir(), 'prodclass-bench-model-'));
+const sklearnEnv = { ...process.env };
+delete sklearnEnv.OPENBLAS_CORETYPE;
+delete sklearnEnv.OPENBLAS_L2_SIZE;
+
+const rows: string[] = [];
+try {
+  for (const share of loads) {
+    const loaded = Array.from(
+      order.subarray(0, Math.floor(products.length * share)),
+      (index) => products[index] as LabelledProduct,
+    );
+    const { train, test } = stratifiedSplit(
+      loaded.map((product) => product.prdtypecode),
+      0.2,
+      42,
+    );
+    const pick = (positions: number[]) => positions.map((position) => loaded[position] as LabelledProduct);
+    const split = { train: pick(train), test: pick(test) };
+    const splitPath = join(directory, `split-${share}.json`);
+    writeFileSync(splitPath, JSON.stringify(split));
+    const cleanedPath = join(directory, `cleaned-${share}.json`);
+    const texts = (list: LabelledProduct[]) =>
+      list.map((product) => productText(product, defaultTextSettings));
+    writeFileSync(
+      cleanedPath,
+      JSON.stringify({
+        train_texts: texts(split.train),
+        train_labels: split.train.map((product) => product.prdtypecode),
+        test_texts: texts(split.test),
+        test_labels: split.test.map((product) => product.prdtypecode),
+      }),
+    );
+    process.stderr.write(
+      `${share * 100}%: ${loaded.length} rows, ${split.train.length} train / ${split.test.length} test\n`,
+    );
+    const ours = runJson(process.execPath, [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, 'fit-ours.ts'),
+      splitPath,
+    ]);
+    process.stderr.write(`  prodclass: ${JSON.stringify(ours)}\n`);
+    const sklearn = runJson(python, [join(import.meta.dirname, 'fit_sklearn.py'), cleanedPath], sklearnEnv);
+    process.stderr.write(`  scikit-learn: ${JSON.stringify(sklearn)}\n`);
+    for (const [name, m] of [
+      ['prodclass (TypeScript)', ours],
+      ['scikit-learn 1.9.1', sklearn],
+    ] as const) {
+      rows.push(
+        `| ${share * 100}% (${split.train.length} train) | ${name} | ${m.fit_seconds.toFixed(2)} | ` +
+          `${(m.fit_seconds - m.clean_seconds).toFixed(2)} | ${m.vectorize_seconds.toFixed(2)} | ` +
+          `${m.optimize_seconds.toFixed(2)} (${m.iterations} it.) | ${m.peak_rss_mb.toFixed(0)} | ${m.f1_weighted.toFixed(4)} | ` +
+          `${m.accuracy.toFixed(4)} | ${m.predict_ms_per_item.toFixed(3)} |`,
+      );
+    }
+    rows.push(
+      `| | ratio ours / scikit-learn | ${(ours.fit_seconds / sklearn.fit_seconds).toFixed(2)} | ` +
+        `${((ours.fit_seconds - ours.clean_seconds) / sklearn.fit_seconds).toFixed(2)} | ` +
+        `${(ours.vectorize_seconds / sklearn.vectorize_seconds).toFixed(2)} | ${(ours.optimize_seconds / sklearn.optimize_seconds).toFixed(2)} | ` +
+        `${(ours.peak_rss_mb / sklearn.peak_rss_mb).toFixed(2)} | ${(ours.f1_weighted - sklearn.f1_weighted).toFixed(4)} (diff) | ` +
+        `${(ours.accuracy - sklearn.accuracy).toFixed(4)} (diff) | ${(ours.predict_ms_per_item / sklearn.predict_ms_per_item).toFixed(2)} |`,
+    );
+  }
+} finally {
+  rmSync(directory, { recursive: true, force: true });
+}
+
+process.stdout.write(
+  [
+    `Data: ${origin}. Machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}.`,
+    '',
+    '| load | model | fit s (total) | fit s without cleaning | TF-IDF s | optimize s | peak RSS MB | weighted F1 | accuracy | predict ms/item |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n'),
+);
