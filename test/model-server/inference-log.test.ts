@@ -27,6 +27,9 @@ async function rows(): Promise<{
       total: rows.length,
       predictionIds: new Set(rows.map((row) => row.prediction_id as string)),
       sample: rows.find((row) => row.description !== null) ?? {},
+      lampDescriptions: rows
+        .filter((row) => row.designation.startsWith('Lampe'))
+        .map((row) => row.description),
     };
   } finally {
     await client.end();
@@ -51,7 +54,11 @@ test('every prediction lands in inference_log, none lost on SIGTERM; requests in
   );
   const batches = Array.from({ length: 6 }, (_, batch) =>
     postJson<{ predictions: { prediction_id: string }[] }>(`${server.url}/predict/batch`, {
-      items: Array.from({ length: 10 }, (_, index) => ({ designation: `Lampe ${batch}-${index}` })),
+      items: Array.from({ length: 10 }, (_, index) =>
+        index % 2 === 0
+          ? { designation: `Lampe ${batch}-${index}` }
+          : { designation: `Lampe ${batch}-${index}`, description: '' },
+      ),
     }),
   );
   const answered = await Promise.all(singles);
@@ -104,6 +111,8 @@ test('every prediction lands in inference_log, none lost on SIGTERM; requests in
     designation: expect.stringMatching(/^Robe longue/),
   });
   expect((logged.sample.description as string).length).toBe(1_000);
+  // Absent and empty descriptions alike are stored as NULL.
+  expect(logged.lampDescriptions).toEqual(Array(60).fill(null));
   expect(logged.sample.text_length).toBe(
     (logged.sample.designation as string).length + longDescription.length,
   );

@@ -37,7 +37,9 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
   function predict(model: LoadedModel, products: readonly ProductText[]) {
     const rankings = model.classifier.predictTopK(products, predictionLimits.topK);
     const predictedAt = new Date();
-    return products.map(({ designation, description = null }, index) => {
+    return products.map(({ designation, description: givenDescription }, index) => {
+      // An empty description is no description: NULL in the log, never '' (nor the seed's 'NaN').
+      const description = givenDescription || null;
       const ranked = rankings[index] as ClassProbability[];
       const best = ranked[0];
       if (!best) throw new Error(`model ${model.name}/${model.version} returned no class`);
