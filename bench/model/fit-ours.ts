@@ -2,6 +2,9 @@
  * One side of the text-model benchmark: fits prodclass's model on the train rows of a prepared
  * split (raw products: cleaning is part of the fit) and prints its measurements as JSON.
  * Usage: tsx bench/model/fit-ours.ts SPLIT.json
+ *
+ * It runs the built package (core/dist, as the CLI does), not the TypeScript sources: worker
+ * threads that clean text can only load compiled modules. Build first (npm run build).
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -11,7 +14,7 @@ import {
   defaultTfidfSettings,
   type LabelledProduct,
   TextClassifier,
-} from '../../core/src/index.js';
+} from '@prodclass/core';
 
 const split = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as {
   train: LabelledProduct[];

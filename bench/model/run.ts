@@ -2,7 +2,7 @@
  * Text-model benchmark: prodclass's TypeScript model against scikit-learn, fitted one after the
  * other on the same stratified 80/20 split (seed 42) of the 40% and 100% catalog loads.
  *
- *   npx tsx bench/model/run.ts                      # synthetic catalog, 84,916 rows, seed 42
+ *   npm run build && npx tsx bench/model/run.ts     # synthetic catalog, 84,916 rows, seed 42
  *   npx tsx bench/model/run.ts --data export.csv    # a catalog export (productid,designation,description,prdtypecode)
  *
  * Each fit runs in its own process, so peak memory is that fit's. scikit-learn runs without the

@@ -1,6 +1,7 @@
 import type { CsrMatrix } from '../features/sparse-matrix.js';
 import { type TfidfSettings, type TfidfState, TfidfVectorizer } from '../features/tfidf-vectorizer.js';
 import { type ProductText, productText, type TextSettings } from '../text/product-text.js';
+import { productTexts } from '../text/product-texts.js';
 import type { LabelledProduct } from './labelled-products.js';
 import {
   type ClassProbability,
@@ -56,7 +57,7 @@ export class TextClassifier {
   ): Promise<{ classifier: TextClassifier; report: TextClassifierFitReport }> {
     if (products.length === 0) throw new Error('no training products');
     const started = performance.now();
-    const texts = products.map((product) => productText(product, settings.text));
+    const texts = await productTexts(products, settings.text);
     const cleaned = performance.now();
     const vectorizer = new TfidfVectorizer(settings.tfidf);
     const matrix = vectorizer.fitTransform(texts);
