@@ -88,16 +88,18 @@ try {
 
   const names = Array.from({ length: count }, (_, i) => `burst-${i}`);
   const sent = new Map<string, number>();
+  const created = new Map<string, number>();
   const firstSent = performance.now();
   await Promise.all(
-    names.map((name) => {
+    names.map(async (name) => {
       sent.set(name, performance.now());
-      return api.create(trainingRunType, namespace, {
+      await api.create(trainingRunType, namespace, {
         apiVersion: trainingRunType.apiVersion,
         kind: trainingRunType.kind,
         metadata: { name },
         spec: {},
       });
+      created.set(name, performance.now());
     }),
   );
   await done;
@@ -110,11 +112,14 @@ try {
     (1000 * metric('prodclass_operator_reconcile_duration_seconds_sum')) /
     metric('prodclass_operator_reconcile_duration_seconds_count');
 
-  const latencies = names
-    .map((name) => (seen.get(`${name}-train`) ?? Number.NaN) - (sent.get(name) ?? Number.NaN))
-    .sort((a, b) => a - b);
-  const quantile = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? 0;
+  const latencies = (from: Map<string, number>) => {
+    const sorted = names
+      .map((name) => (seen.get(`${name}-train`) ?? Number.NaN) - (from.get(name) ?? Number.NaN))
+      .sort((a, b) => a - b);
+    const quantile = (q: number) =>
+      sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+    return { p50: quantile(0.5), p99: quantile(0.99), max: quantile(1) };
+  };
   console.log(
     JSON.stringify(
       {
@@ -123,7 +128,10 @@ try {
         memoryGiB: Math.round(os.totalmem() / 2 ** 30),
         loadAverage1mBefore: loadBefore,
         reconcileConcurrency: Number(process.env.RECONCILE_CONCURRENCY ?? 8),
-        createToJobMs: { p50: quantile(0.5), p99: quantile(0.99), max: quantile(1) },
+        // From the create request being sent, and from the API server acknowledging it (created).
+        requestToJobMs: latencies(sent),
+        createdToJobMs: latencies(created),
+        lastCreateAcknowledgedMs: Math.max(...created.values()) - firstSent,
         allJobsExistMs: total,
         meanReconcileMs: reconcileMs,
         reconciles: Object.fromEntries(
