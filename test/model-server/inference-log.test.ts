@@ -18,6 +18,7 @@ async function rows(): Promise<{
   total: number;
   predictionIds: Set<string>;
   sample: Record<string, unknown>;
+  lampDescriptions: unknown[];
 }> {
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
