@@ -53,6 +53,9 @@ export async function reconcileDataIncrement(
   const finished = status.phase === 'Succeeded' || status.phase === 'Failed';
   if (finished && status.observedGeneration === generation) return undefined;
 
+  // What a reconcile that first sees the Job records along with whatever else it writes.
+  let jobRecord: DataIncrementStatus = {};
+  let jobConditions: ConditionUpdate[] = [];
   const next = (
     update: DataIncrementStatus,
     conditions: ConditionUpdate[],
@@ -64,9 +67,10 @@ export async function reconcileDataIncrement(
       increment,
       {
         ...status,
+        ...jobRecord,
         ...update,
         observedGeneration: generation,
-        conditions: withConditions(status.conditions, conditions, generation),
+        conditions: withConditions(status.conditions, [...jobConditions, ...conditions], generation),
       },
       announcement,
     );
@@ -148,18 +152,16 @@ export async function reconcileDataIncrement(
       }),
     );
     log.info('load job', { job: jobName, outcome });
-    await next(
-      { phase: 'Pending', loadName, jobName, startTime: status.startTime ?? timestamp() },
-      [
-        { type: 'JobCreated', status: 'True', reason: 'JobCreated', message: `Job ${jobName} runs the load` },
-        { type: 'Loaded', status: 'Unknown', reason: 'Loading', message: `waiting for Job ${jobName}` },
-        { type: 'Ready', status: 'False', reason: 'Loading', message: `waiting for Job ${jobName}` },
-      ],
-      { type: 'Normal', reason: 'JobCreated', message: `created Job ${jobName} to load ${loadName}` },
-    );
+    // The Job's watch event brings the increment back to record it.
     return undefined;
   }
 
+  if (!status.jobName) {
+    jobRecord = { jobName, loadName, startTime: job.metadata.creationTimestamp ?? timestamp() };
+    jobConditions = [
+      { type: 'JobCreated', status: 'True', reason: 'JobCreated', message: `Job ${jobName} runs the load` },
+    ];
+  }
   const state = jobState(job);
   if (state.state === 'complete') {
     const recorded = await ctx.dataLoads.named(loadName);
@@ -176,6 +178,16 @@ export async function reconcileDataIncrement(
     await fail('JobFailed', recorded?.error ? `${state.message}: ${recorded.error}` : state.message);
     return undefined;
   }
-  await next({ phase: state.state === 'running' ? 'Running' : 'Pending', loadName, jobName }, []);
+  const waiting = `waiting for Job ${jobName}`;
+  await next(
+    { phase: state.state === 'running' ? 'Running' : 'Pending' },
+    [
+      { type: 'Loaded', status: 'Unknown', reason: 'Loading', message: waiting },
+      { type: 'Ready', status: 'False', reason: 'Loading', message: waiting },
+    ],
+    status.jobName
+      ? undefined
+      : { type: 'Normal', reason: 'JobCreated', message: `created Job ${jobName} to load ${loadName}` },
+  );
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { cliJob, jobState } from '../children/jobs.js';
+import { cliJob, type Job, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
 import type { ReconcileResult } from '../controller.js';
 import { trainingRunTag } from '../external/mlflow.js';
@@ -69,6 +69,13 @@ const metricNames: Record<keyof TrainingMetrics, string> = {
   precisionWeighted: 'test_precision_weighted',
   recallWeighted: 'test_recall_weighted',
 };
+
+/** The load a training Job was started on, from its arguments (no --data-version: the latest). */
+function dataLoadOf(job: Job): string {
+  const args = job.spec?.template.spec?.containers[0]?.args ?? [];
+  const at = args.indexOf('--data-version');
+  return at >= 0 ? (args[at + 1] ?? 'latest') : 'latest';
+}
 
 /** Where the data a run asked for stands: a load name to train on, or why not yet (or never). */
 type DataReadiness =
@@ -144,6 +151,9 @@ export async function reconcileTrainingRun(
   const status = run.status ?? {};
   const promotionName = childName(name, 'promotion');
 
+  // What a reconcile that first sees the Job records along with whatever else it writes.
+  let jobRecord: TrainingRunStatus = {};
+  let jobConditions: ConditionUpdate[] = [];
   const next = (update: TrainingRunStatus, conditions: ConditionUpdate[], announcement?: Announcement) =>
     publish(
       ctx,
@@ -151,9 +161,10 @@ export async function reconcileTrainingRun(
       run,
       {
         ...status,
+        ...jobRecord,
         ...update,
         observedGeneration: generation,
-        conditions: withConditions(status.conditions, conditions, generation),
+        conditions: withConditions(status.conditions, [...jobConditions, ...conditions], generation),
       },
       announcement,
     );
@@ -218,31 +229,45 @@ export async function reconcileTrainingRun(
       }),
     );
     log.info('training job', { job: jobName, outcome });
-    await next(
-      { phase: 'Pending', jobName, dataLoad: data.load, startTime: status.startTime ?? timestamp() },
-      [
-        { type: 'DataReady', status: 'True', reason: 'DataReady', message: `training on ${data.load}` },
-        {
-          type: 'JobCreated',
-          status: 'True',
-          reason: 'JobCreated',
-          message: `Job ${jobName} trains the model`,
-        },
-        { type: 'Trained', status: 'Unknown', reason: 'Training', message: `waiting for Job ${jobName}` },
-        { type: 'Ready', status: 'False', reason: 'Training', message: `waiting for Job ${jobName}` },
-      ],
-      { type: 'Normal', reason: 'JobCreated', message: `created Job ${jobName} to train on ${data.load}` },
-    );
+    // The Job's watch event brings the run back to record it: one write per run on a burst's
+    // critical path to its Job.
     return undefined;
   }
 
+  if (!status.jobName) {
+    const dataLoad = dataLoadOf(job);
+    jobRecord = { jobName, dataLoad, startTime: job.metadata.creationTimestamp ?? timestamp() };
+    jobConditions = [
+      { type: 'DataReady', status: 'True', reason: 'DataReady', message: `training on ${dataLoad}` },
+      {
+        type: 'JobCreated',
+        status: 'True',
+        reason: 'JobCreated',
+        message: `Job ${jobName} trains the model`,
+      },
+    ];
+  }
   const state = jobState(job);
   if (state.state === 'failed') {
     await fail('Trained', 'JobFailed', state.message);
     return undefined;
   }
   if (state.state !== 'complete') {
-    await next({ phase: state.state === 'running' ? 'Running' : 'Pending', jobName }, []);
+    const waiting = `waiting for Job ${jobName}`;
+    await next(
+      { phase: state.state === 'running' ? 'Running' : 'Pending' },
+      [
+        { type: 'Trained', status: 'Unknown', reason: 'Training', message: waiting },
+        { type: 'Ready', status: 'False', reason: 'Training', message: waiting },
+      ],
+      status.jobName
+        ? undefined
+        : {
+            type: 'Normal',
+            reason: 'JobCreated',
+            message: `created Job ${jobName} to train on ${jobRecord.dataLoad}`,
+          },
+    );
     return undefined;
   }
 
