@@ -173,6 +173,37 @@ test('a failed training Job fails the run with the Job reason', async () => {
   });
 });
 
+test('deleting a TrainingRun leaves nothing to reconcile; its Job names it as owner for the garbage collector', async () => {
+  const job = await resources.getAt(jobType.path(namespace, 'broken-train'));
+  const run = await resources.get('trainingruns', 'broken');
+  expect(job.metadata.ownerReferences).toEqual([
+    {
+      apiVersion: 'mlops.prodclass.dev/v1alpha1',
+      kind: 'TrainingRun',
+      name: 'broken',
+      uid: run.metadata.uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    },
+  ]);
+  const errors = async () =>
+    (await operator.metrics.errors.get()).values.find((v) => v.labels.kind === 'TrainingRun')?.value ?? 0;
+  const errorsBefore = await errors();
+  await resources.api.request('DELETE', resources.path('trainingruns', 'broken'));
+  await waitFor('the deletion', async () =>
+    resources.get('trainingruns', 'broken').then(
+      () => false,
+      () => true,
+    ),
+  );
+  // Without a garbage collector the Job stays; its next event reconciles a key whose object is gone.
+  await resources.api.mergePatch(jobType, namespace, 'broken-train', {
+    metadata: { labels: { touched: 'yes' } },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(await errors()).toBe(errorsBefore);
+});
+
 test('a Job left by an operator that died before writing status is adopted, never duplicated', async () => {
   // The previous operator created the Job and died; the new one sees a TrainingRun with no status.
   await operator.stop();
