@@ -7,24 +7,23 @@
  * wall times depend on the other work running, so the load also reports the CPU time spent by
  * its PostgreSQL backend (from /proc, the stack runs locally) and by this process.
  *
- * Run: npm run stack -- up, then
- *   DATABASE_URL=... npx tsx bench/catalog/catalog-bench.ts
+ * Usage: npx tsx bench/catalog/catalog-bench.ts  (brings the local stack up if it is not running)
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { databaseUrlFromEnv } from '../../core/src/catalog/database.js';
 import { loadCatalog } from '../../core/src/catalog/load.js';
 import { migrate } from '../../core/src/catalog/migrate.js';
 import { writeOfficialFiles } from '../../core/src/catalog/official-writer.js';
 import { exportSnapshot } from '../../core/src/catalog/snapshot.js';
 import { syntheticSource } from '../../core/src/catalog/source.js';
 import { generateSyntheticCatalog } from '../../core/src/synthetic/generator.js';
+import { up } from '../../stack/stack.js';
 
 const rows = 84_916;
 const repetitions = 3;
-const adminUrl = databaseUrlFromEnv();
+const adminUrl = (await up()).env.DATABASE_URL;
 const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'prodclass-bench-'));
 
 /** CPU seconds (user + system) of a process so far, from /proc/<pid>/stat (in clock ticks of 10 ms). */
