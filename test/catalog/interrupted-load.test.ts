@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { CatalogRow } from '../../core/src/catalog/catalog-row.js';
+import { loadCatalog } from '../../core/src/catalog/load.js';
+import { syntheticSource } from '../../core/src/catalog/source.js';
+import { seededPermutation } from '../../core/src/sampling/permutation.js';
 import { stackEnv } from '../support/stack-env.js';
 import { runCli, spawnCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -76,4 +80,37 @@ test('the CLI reports a missing DATABASE_URL and bad arguments on one line, with
   expect(badPercent.code).not.toBe(0);
   expect(badPercent.stderr).toContain("option '--to-percent <p>' argument 'forty' is invalid");
   expect(badPercent.stderr).not.toMatch(/\n\s+at /);
+});
+
+test('a load that fails is marked failed with its reason, keeps none of its rows, and can be retried', async () => {
+  const own = await createTestDatabase();
+  try {
+    const client = await own.connect();
+    const source = syntheticSource(5_000, 11);
+    await loadCatalog(client, { source, target: { toPercent: 40 }, seed: 42 });
+    // A product of the next slice inserted by hand makes that slice's COPY fail on the primary key.
+    const nextProduct = source.rows[seededPermutation(5_000, 42)[2_100] as number] as CatalogRow;
+    await client.query(
+      `insert into products (productid, designation, imageid, prdtypecode, load_id)
+       values ($1, 'Inserted by hand', 1, 10, (select id from data_loads where name = 'initial_40.0pct'))`,
+      [nextProduct.productid],
+    );
+    await expect(loadCatalog(client, { source, target: { increment: 3 }, seed: 42 })).rejects.toThrow(
+      /load "week_2" failed and nothing of it was kept: duplicate key value/,
+    );
+    const failed = await client.query<{ status: string; error: string; products: number }>(
+      `select status, error, (select count(*)::int from products where load_id = l.id) as products
+       from data_loads l where name = 'week_2'`,
+    );
+    expect(failed.rows[0]).toMatchObject({ status: 'failed', products: 0 });
+    expect(failed.rows[0]?.error).toMatch(/duplicate key value/);
+
+    await client.query('delete from products where productid = $1', [nextProduct.productid]);
+    const retried = await loadCatalog(client, { source, target: { increment: 3 }, seed: 42 });
+    expect(retried.load).toMatchObject({ name: 'week_2', status: 'completed', rows_added: 150, error: null });
+    const { rows } = await client.query<{ count: number }>('select count(*)::int as count from products');
+    expect(rows[0]?.count).toBe(2_150);
+  } finally {
+    await own.drop();
+  }
 });
