@@ -182,14 +182,11 @@ export async function loadCatalog(
 
     const firstPosition = last?.cumulative_rows ?? 0;
     const lastPosition = rowsAt(totalRows, targetHundredths);
-    if (firstPosition !== rowsAt(totalRows, currentHundredths))
-      throw new Error(
-        `the catalog holds ${firstPosition} rows, not the ${rowsAt(totalRows, currentHundredths)} of ${percentageOf(currentHundredths)}% of this source`,
-      );
     const permutation = seededPermutation(totalRows, seed);
-    const slice = Array.from(permutation.subarray(firstPosition, lastPosition), (position) => {
-      return source.rows[position] as CatalogRow;
-    });
+    const slice = Array.from(
+      permutation.subarray(firstPosition, lastPosition),
+      (position) => source.rows[position] as CatalogRow,
+    );
 
     const { rows: started } = await client.query<{ id: number }>(
       `insert into data_loads (name, requested_percentage, cumulative_percentage, status, source_fingerprint,
