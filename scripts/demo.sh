@@ -68,7 +68,11 @@ echo "[demo] operator and local runner started (logs: $log_dir/operator.log, $lo
 echo "[demo] loading 40% of the catalog, training, promoting, serving — this takes a few minutes" >&2
 
 deadline=$((SECONDS + 3600))
-until kubectl -n "$namespace" wait --for=condition=Ready predictionservice/classifier --timeout=30s >/dev/null 2>&1; do
+trained() {
+  [ "$(kubectl -n "$namespace" get trainingrun first-model -o jsonpath='{.status.phase}')" = Succeeded ]
+}
+# Served and trained: on a re-run the alias may already point at an earlier run's version.
+until trained && kubectl -n "$namespace" wait --for=condition=Ready predictionservice/classifier --timeout=30s >/dev/null 2>&1; do
   failed=$(kubectl -n "$namespace" get dataincrement,trainingrun -o jsonpath='{range .items[?(@.status.phase=="Failed")]}{.kind}/{.metadata.name} {end}')
   if [ -n "$failed" ]; then
     echo "[demo] failed: $failed (kubectl -n $namespace describe $failed)" >&2
@@ -80,6 +84,7 @@ until kubectl -n "$namespace" wait --for=condition=Ready predictionservice/class
     exit 1
   fi
   kubectl -n "$namespace" get dataincrement,trainingrun,predictionservice --no-headers 2>/dev/null | sed 's/^/[demo]   /' >&2 || true
+  sleep 2
 done
 
 # On a re-run the status may still be the previous run's while the runner restarts the servers.
