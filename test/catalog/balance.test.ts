@@ -4,10 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadCatalog } from '../../core/src/catalog/load.js';
 import { syntheticSource } from '../../core/src/catalog/source.js';
+import { runCli } from '../support/cli.js';
+import { runPythonCheck } from '../support/python.js';
 import { stackEnv } from '../support/stack-env.js';
-import { runCli } from './support/cli.js';
-import { runPythonCheck } from './support/python.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 let database: TestDatabase;
 let scratch: string;
@@ -58,7 +58,7 @@ test('the balanced set splits first and oversamples only its training part; MLfl
   });
   expect(printed.run_id).toMatch(/^[0-9a-f]{32}$/);
 
-  const report = await runPythonCheck<ParquetReport>('balanced_parquet.py', [file]);
+  const report = await runPythonCheck<ParquetReport>('catalog/balanced_parquet.py', [file]);
   expect(report.columns).toEqual(['split', 'productid', 'designation', 'description', 'prdtypecode']);
   expect(report.splits).toEqual(['test', 'train']);
   expect(report.test_products_in_train).toBe(0);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadCatalog } from '../../core/src/catalog/load.js';
 import { type CatalogSource, syntheticSource } from '../../core/src/catalog/source.js';
 import { catalogStatus } from '../../core/src/catalog/status.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 let database: TestDatabase;
 let source: CatalogSource;

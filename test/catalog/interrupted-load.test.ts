@@ -3,9 +3,9 @@ import type { CatalogRow } from '../../core/src/catalog/catalog-row.js';
 import { loadCatalog } from '../../core/src/catalog/load.js';
 import { syntheticSource } from '../../core/src/catalog/source.js';
 import { seededPermutation } from '../../core/src/sampling/permutation.js';
+import { runCli, spawnCli } from '../support/cli.js';
 import { stackEnv } from '../support/stack-env.js';
-import { runCli, spawnCli } from './support/cli.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 let database: TestDatabase;
 beforeAll(async () => {

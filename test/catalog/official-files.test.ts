@@ -7,8 +7,8 @@ import type { CatalogRow } from '../../core/src/catalog/catalog-row.js';
 import { readOfficialFiles } from '../../core/src/catalog/official-reader.js';
 import { writeOfficialFiles } from '../../core/src/catalog/official-writer.js';
 import { generateSyntheticCatalog } from '../../core/src/synthetic/generator.js';
-import { runCli } from './support/cli.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { runCli } from '../support/cli.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const header = ',designation,description,productid,imageid\n';
 const labelsHeader = ',prdtypecode\n';

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadCatalog } from '../../core/src/catalog/load.js';
 import { exportSnapshot } from '../../core/src/catalog/snapshot.js';
 import { type CatalogSource, syntheticSource } from '../../core/src/catalog/source.js';
-import { runCli } from './support/cli.js';
-import { runPythonCheck } from './support/python.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { runCli } from '../support/cli.js';
+import { runPythonCheck } from '../support/python.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 let database: TestDatabase;
 let source: CatalogSource;
@@ -62,7 +62,7 @@ test('the fingerprint follows its documented definition (recomputed in Python fr
   const file = path.join(scratch, 'python.csv');
   const exported = await exportSnapshot(client, 'initial_40.0pct', file);
   const recomputed = await runPythonCheck<{ rows: number; dataset_fingerprint: string }>(
-    'snapshot_fingerprint.py',
+    'catalog/snapshot_fingerprint.py',
     [file],
   );
   expect(recomputed).toEqual({ rows: exported.rows, dataset_fingerprint: exported.dataset_fingerprint });

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CatalogRow } from '../../core/src/catalog/catalog-row.js';
 import { productClasses } from '../../core/src/classes.js';
 import { generateSyntheticCatalog } from '../../core/src/synthetic/generator.js';
-import { runCli } from './support/cli.js';
-import { runPythonCheck } from './support/python.js';
+import { runCli } from '../support/cli.js';
+import { runPythonCheck } from '../support/python.js';
 
 let rows: CatalogRow[];
 let scratch: string;
@@ -109,7 +109,7 @@ test('a TF-IDF + logistic regression model scores a realistic weighted F1 (0.75 
     .slice(0, 60)
     .split('\n')[0];
   expect(header).toBe(',designation,description,productid,imageid');
-  const score = await runPythonCheck<{ rows: number; f1_weighted: number }>('f1_band.py', [scratch]);
+  const score = await runPythonCheck<{ rows: number; f1_weighted: number }>('catalog/f1_band.py', [scratch]);
   expect(score.rows).toBe(33_966);
   expect(score.f1_weighted).toBeGreaterThanOrEqual(0.75);
   expect(score.f1_weighted).toBeLessThanOrEqual(0.9);

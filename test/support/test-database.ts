@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migrate } from '../../../core/src/catalog/migrate.js';
-import { stackEnv } from '../../support/stack-env.js';
+import { migrate } from '../../core/src/catalog/migrate.js';
+import { stackEnv } from './stack-env.js';
 
 export interface TestDatabase {
   url: string;

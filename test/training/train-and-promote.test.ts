@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort } from '../../stack/processes.js';
-import { type CliResult, runCli } from '../catalog/support/cli.js';
-import { runPythonCheck } from '../catalog/support/python.js';
-import { createTestDatabase, type TestDatabase } from '../catalog/support/test-database.js';
+import { type CliResult, runCli } from '../support/cli.js';
+import { runPythonCheck } from '../support/python.js';
 import { stackEnv } from '../support/stack-env.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 let database: TestDatabase;
 let env: Record<string, string>;
@@ -95,7 +95,7 @@ describe('prodclass train, promote and reproduce against the real MLflow and Pos
       artifacts: string[];
       version: { source: string; run_id: string; status: string; tags: Record<string, string> };
       alias_version: string;
-    }>('../training/check_mlflow_records.py', [
+    }>('training/check_mlflow_records.py', [
       stackEnv().MLFLOW_TRACKING_URI,
       champion.run_id,
       registeredModel,
