@@ -2,9 +2,9 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { jobType } from '../../operator/src/kube/objects.js';
 import type { LocalRunner } from '../../operator/src/local-runner/runner.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
+import { createTestDatabase } from '../support/test-database.js';
 import { applyCrds, createNamespace, deleteNamespace, waitFor } from './support/cluster.js';
 import {
-  createOperatorDatabase,
   createPipelineSecret,
   operatorSettings,
   Resources,
@@ -21,7 +21,7 @@ let resources: Resources;
 beforeAll(async () => {
   await applyCrds();
   namespace = await createNamespace('op-data');
-  database = await createOperatorDatabase();
+  database = await createTestDatabase();
   await createPipelineSecret(namespace, database.url);
   resources = new Resources(namespace);
   operator = await runOperator(operatorSettings(namespace, database.url), async () => {

@@ -5,8 +5,9 @@ import { corePromote } from '../../operator/src/external/core-promotion.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
 import { modelPromotionType } from '../../operator/src/resources/types.js';
 import { stackEnv } from '../support/stack-env.js';
+import { createTestDatabase } from '../support/test-database.js';
 import { applyCrds, createNamespace, deleteNamespace } from './support/cluster.js';
-import { createOperatorDatabase, operatorSettings, Resources, runOperator } from './support/harness.js';
+import { operatorSettings, Resources, runOperator } from './support/harness.js';
 import { aliasVersion, mlflow, recordTraining } from './support/mlflow.js';
 
 // ModelPromotion through the core promotion module (alias, version tags, promotions table).
@@ -36,7 +37,7 @@ async function promotionRows(): Promise<{ version: number; requested_by: string 
 beforeAll(async () => {
   await applyCrds();
   namespace = await createNamespace('op-promote');
-  database = await createOperatorDatabase();
+  database = await createTestDatabase();
   resources = new Resources(namespace);
   for (const decision of ['promote', 'promote', 'reject'] as const) {
     const { version } = await recordTraining({

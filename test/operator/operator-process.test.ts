@@ -3,8 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { jobType, leaseType } from '../../operator/src/kube/objects.js';
 import { stackEnv } from '../support/stack-env.js';
+import { createTestDatabase } from '../support/test-database.js';
 import { applyCrds, createNamespace, deleteNamespace, waitFor } from './support/cluster.js';
-import { createOperatorDatabase, Resources, repository } from './support/harness.js';
+import { Resources, repository } from './support/harness.js';
 
 // The operator as a process (operator/src/main.ts): probes, metrics, JSON logs, SIGKILL in the
 // middle of a burst of reconciles, SIGTERM handing the lease over.
@@ -69,7 +70,7 @@ async function lease() {
 beforeAll(async () => {
   await applyCrds();
   namespace = await createNamespace('op-process');
-  database = await createOperatorDatabase();
+  database = await createTestDatabase();
   resources = new Resources(namespace);
 });
 

@@ -7,9 +7,9 @@ import { localUrlAnnotation } from '../../operator/src/local-runner/service-prox
 import type { RunningOperator } from '../../operator/src/operator.js';
 import { predictionServiceType } from '../../operator/src/resources/types.js';
 import { stackEnv } from '../support/stack-env.js';
+import { createTestDatabase } from '../support/test-database.js';
 import { applyCrds, createNamespace, deleteNamespace } from './support/cluster.js';
 import {
-  createOperatorDatabase,
   createPipelineSecret,
   operatorSettings,
   Resources,
@@ -31,7 +31,7 @@ let resources: Resources;
 beforeAll(async () => {
   await applyCrds();
   namespace = await createNamespace('op-e2e');
-  database = await createOperatorDatabase();
+  database = await createTestDatabase();
   await createPipelineSecret(namespace, database.url);
   resources = new Resources(namespace);
   operator = await runOperator(

@@ -6,9 +6,9 @@ import { KubeApi } from '../../operator/src/kube/api.js';
 import { deploymentType, serviceType } from '../../operator/src/kube/objects.js';
 import type { LocalRunner } from '../../operator/src/local-runner/runner.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
+import { createTestDatabase } from '../support/test-database.js';
 import { adminConnection, applyCrds, createNamespace, deleteNamespace, kubectl } from './support/cluster.js';
 import {
-  createOperatorDatabase,
   createPipelineSecret,
   finishJob,
   operatorSettings,
@@ -37,7 +37,7 @@ beforeAll(async () => {
   await kubectl('apply', '-f', path.join(rbacDir, 'namespace.yaml'));
   await kubectl('apply', '-f', rbacDir);
   namespace = await createNamespace('op-rbac');
-  database = await createOperatorDatabase();
+  database = await createTestDatabase();
   await createPipelineSecret(namespace, database.url);
   resources = new Resources(namespace);
   const settings = { ...operatorSettings(namespace, database.url), leaseNamespace: 'prodclass-system' };

@@ -7,15 +7,9 @@ import { cliJob } from '../../operator/src/children/jobs.js';
 import { controllerReference, jobType } from '../../operator/src/kube/objects.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
 import type { TrainingRun } from '../../operator/src/resources/types.js';
+import { createTestDatabase } from '../support/test-database.js';
 import { applyCrds, createNamespace, deleteNamespace, waitFor } from './support/cluster.js';
-import {
-  createOperatorDatabase,
-  finishJob,
-  operatorSettings,
-  Resources,
-  repository,
-  runOperator,
-} from './support/harness.js';
+import { finishJob, operatorSettings, Resources, repository, runOperator } from './support/harness.js';
 import { aliasVersion, mlflow, recordTraining, runsTagged } from './support/mlflow.js';
 
 // This file plays the part of the training Jobs (no local runner here): it records in MLflow what
@@ -41,7 +35,7 @@ const promote = async (request: { registeredModel: string; version: number; alia
 beforeAll(async () => {
   await applyCrds();
   namespace = await createNamespace('op-train');
-  database = await createOperatorDatabase();
+  database = await createTestDatabase();
   resources = new Resources(namespace);
   operator = await runOperator(operatorSettings(namespace, database.url), promote);
 });

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import pg from 'pg';
-import { migrate } from '../../../core/src/catalog/migrate.js';
 import type { OperatorSettings } from '../../../operator/src/config.js';
 import type { Promote } from '../../../operator/src/external/promotion.js';
 import { KubeApi } from '../../../operator/src/kube/api.js';
@@ -21,30 +19,6 @@ export function testLog(name: string): Logger {
   return jsonLogger(process.env.OPERATOR_TEST_LOG === '1' ? 'debug' : 'warn', { test: name }, (line) =>
     process.stderr.write(line),
   );
-}
-
-/** A fresh, migrated PostgreSQL database for one test file (`prodclass_op_<random>`). */
-export async function createOperatorDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `prodclass_op_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: stackEnv().DATABASE_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(stackEnv().DATABASE_URL);
-  url.pathname = `/${name}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  await migrate(client);
-  await client.end();
-  return {
-    url: url.toString(),
-    async drop() {
-      const again = new pg.Client({ connectionString: stackEnv().DATABASE_URL });
-      await again.connect();
-      await again.query(`drop database if exists ${name} with (force)`);
-      await again.end();
-    },
-  };
 }
 
 /** The Secret the pipeline's Jobs and model servers read DATABASE_URL and MLFLOW_TRACKING_URI from. */
