@@ -84,6 +84,13 @@ test('a DataIncrement runs one load Job and reports the data_loads row', async (
     '--seed',
     '42',
   ]);
+  // The restricted Pod Security profile: non-root, no privilege escalation, read-only root.
+  expect(job.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+  expect(job.spec.template.spec.containers[0].securityContext).toMatchObject({
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+  });
   await waitFor('the JobCreated and Loaded events', async () => {
     const events = await resources.getAt(`/api/v1/namespaces/${namespace}/events`);
     const reasons = events.items

@@ -2,6 +2,7 @@ import type { V1JobSpec } from '@kubernetes/client-node';
 import type { KubeObject, OwnerReference } from '../kube/objects.js';
 import type { ResourceRequirements } from '../resources/types.js';
 import { managedLabels } from './names.js';
+import { restrictedContainer, restrictedPod } from './security.js';
 
 export interface Job extends KubeObject {
   spec?: V1JobSpec;
@@ -49,8 +50,10 @@ export function cliJob(settings: PipelineSettings, job: CliJob): Job {
         metadata: { labels },
         spec: {
           restartPolicy: 'Never',
+          ...restrictedPod,
           containers: [
             {
+              ...restrictedContainer,
               name: 'prodclass',
               image: settings.trainerImage,
               command: ['prodclass'],

@@ -3,6 +3,7 @@ import type { KubeObject, OwnerReference } from '../kube/objects.js';
 import type { ResourceRequirements } from '../resources/types.js';
 import type { PipelineSettings } from './jobs.js';
 import { childName, labels, managedLabels } from './names.js';
+import { restrictedContainer, restrictedPod } from './security.js';
 
 export interface Deployment extends KubeObject {
   spec?: V1DeploymentSpec;
@@ -70,8 +71,10 @@ export function trackDeployment(settings: PipelineSettings, track: TrackSpec): D
           annotations: { [modelVersionAnnotation]: track.version, ...scrapeAnnotations },
         },
         spec: {
+          ...restrictedPod,
           containers: [
             {
+              ...restrictedContainer,
               name: 'model-server',
               image: settings.modelServerImage,
               ports: [{ name: 'http', containerPort: serverPort }],
