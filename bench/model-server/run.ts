@@ -24,6 +24,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { repoRoot } from '../../stack/paths.js';
 import { up } from '../../stack/stack.js';
+import { constantRate } from './constant-rate.js';
 
 const catalogRows = 20_000;
 const trainingRows = 16_000;
@@ -211,10 +212,7 @@ async function main(): Promise<void> {
     }
     const seedResult = median(seedRounds);
     const oursResult = median(oursRounds);
-    const oursAtFixedRate = await load(oursUrl, bodies, measureSeconds, {
-      connections: 16,
-      overallRate: fixedRate,
-    });
+    const oursAtFixedRate = await constantRate(oursUrl, '/predict', bodies, fixedRate, measureSeconds);
     const results = {
       machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model}`,
       loadAverageAtStart: loadAverage,
