@@ -5,6 +5,7 @@ import {
   createBalancedTrainingSet,
   type DataLoad,
   databaseUrlFromEnv,
+  downloadedOfficialSource,
   exportSnapshot,
   generateSyntheticCatalog,
   type LoadTarget,
@@ -112,7 +113,10 @@ export function registerDataCommands(program: Command): void {
   data
     .command('load')
     .description('load the next slice of the source into the catalog')
-    .requiredOption('--source <dir|synthetic>', 'a directory with the official files, or "synthetic"')
+    .requiredOption(
+      '--source <dir|url|synthetic>',
+      'a directory or an http(s) URL holding the official files, or "synthetic"',
+    )
     .addOption(new Option('--to-percent <p>', 'load up to this share of the source').argParser(percentage))
     .addOption(
       new Option('--increment <p>', 'load this many more percentage points')
@@ -144,7 +148,9 @@ export function registerDataCommands(program: Command): void {
         const source: CatalogSource =
           options.source === 'synthetic'
             ? syntheticSource(options.syntheticRows, options.syntheticSeed)
-            : await officialSource(options.source);
+            : /^https?:\/\//.test(options.source)
+              ? await downloadedOfficialSource(options.source)
+              : await officialSource(options.source);
         progressToStderr('source-read', { rows: source.rows.length, fingerprint: source.fingerprint });
         const outcome = await withDatabase(url, (client) =>
           loadCatalog(client, { source, target, name: options.name, seed: options.seed }, progressToStderr),
