@@ -176,6 +176,31 @@ describe('prodclass train, promote and reproduce against the real MLflow and Pos
     const again = await runCli(['promote', '--registered-model', registeredModel, '--rollback'], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/no earlier promoted version/);
+
+    // For servers and tools that still read registry stages.
+    const staged = await runCli(
+      [
+        'promote',
+        '--registered-model',
+        registeredModel,
+        '--version',
+        '3',
+        '--stage',
+        'Production',
+        '--reason',
+        'manual',
+      ],
+      env,
+    );
+    expect(json<{ version: number; previousVersion: number }>(staged)).toMatchObject({
+      version: 3,
+      previousVersion: 1,
+    });
+    const query = new URLSearchParams({ name: registeredModel, version: '3' });
+    const { model_version } = (await (
+      await fetch(`${stackEnv().MLFLOW_TRACKING_URI}/api/2.0/mlflow/model-versions/get?${query}`)
+    ).json()) as { model_version: { current_stage: string; aliases: string[] } };
+    expect(model_version).toMatchObject({ current_stage: 'Production', aliases: ['production'] });
   });
 
   test('prodclass reproduce rebuilds the run and finds identical weights and metrics', {
