@@ -1,11 +1,4 @@
-/** A request to point `alias` of `registeredModel` at `version`, as the core promotion module takes it. */
-export interface PromotionRequest {
-  registeredModel: string;
-  version: number;
-  alias: string;
-  reason: string;
-  requestedBy: string;
-}
+import type { PromotionRequest } from '@prodclass/core';
 
 /** Moves the alias and records the decision; resolves with the version the alias pointed at before. */
 export type Promote = (request: PromotionRequest) => Promise<{ previousVersion?: string }>;
