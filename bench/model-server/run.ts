@@ -118,6 +118,14 @@ async function load(
   } satisfies Measurement;
 }
 
+/** Cumulative counts of prodclass_prediction_request_duration_seconds for /predict, by bucket bound. */
+async function durationBuckets(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const pattern =
+    /^prodclass_prediction_request_duration_seconds_bucket\{le="([^"]+)",route="\/predict"\} (\d+)$/gm;
+  return new Map([...text.matchAll(pattern)].map((match) => [match[1] as string, Number(match[2])]));
+}
+
 function median(measurements: Measurement[]): Measurement {
   const sorted = [...measurements].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
   return sorted[Math.floor(sorted.length / 2)] as Measurement;
@@ -212,7 +220,17 @@ async function main(): Promise<void> {
     }
     const seedResult = median(seedRounds);
     const oursResult = median(oursRounds);
+    const bucketsBefore = await durationBuckets(oursUrl);
     const oursAtFixedRate = await constantRate(oursUrl, '/predict', bodies, fixedRate, measureSeconds);
+    const bucketsAfter = await durationBuckets(oursUrl);
+    const total = (bucketsAfter.get('+Inf') ?? 0) - (bucketsBefore.get('+Inf') ?? 0);
+    // The server's own view of the same phase: the share of requests answered within each bucket bound.
+    const serverSideShareWithin = Object.fromEntries(
+      [...bucketsAfter].map(([le, count]) => [
+        le,
+        Number(((count - (bucketsBefore.get(le) ?? 0)) / total).toFixed(4)),
+      ]),
+    );
     const results = {
       machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model}`,
       loadAverageAtStart: loadAverage,
@@ -233,7 +251,7 @@ async function main(): Promise<void> {
         seed: seedRounds.map((round) => round.requestsPerSecond),
         ours: oursRounds.map((round) => round.requestsPerSecond),
       },
-      oursAtFixedRate,
+      oursAtFixedRate: { ...oursAtFixedRate, serverSideShareWithin },
       speedUp: oursResult.requestsPerSecond / seedResult.requestsPerSecond,
     };
     console.log(JSON.stringify(results, null, 2));
