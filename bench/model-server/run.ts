@@ -4,7 +4,7 @@
  * model parameters, measured one after the other with autocannon on this machine.
  *
  * Usage: npm run build && npx tsx bench/model-server/run.ts
- * (the seed server needs uvloop and httptools in .local/venv: .local/venv/bin/pip install uvloop httptools)
+ * (the seed server runs on uvloop and httptools, which stack/requirements.txt installs into .local/venv)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
