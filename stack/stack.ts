@@ -38,10 +38,7 @@ export function envOf(state: StackState): StackEnv {
 function ownPid(state: StackState, service: Service): number | undefined {
   const pid = state.pids[service.name];
   if (!pid || !isAlive(pid)) return undefined;
-  const commandLine = commandLineOf(pid);
-  return commandLine.includes(service.name === 'kube-apiserver' ? 'kube-apiserver' : service.name)
-    ? pid
-    : undefined;
+  return commandLineOf(pid).includes(service.name) ? pid : undefined;
 }
 
 async function ensureRunning(state: StackState, service: Service, progress: (line: string) => void) {
