@@ -9,18 +9,36 @@ export interface TermCounts {
   counts: Float64Array;
 }
 
-/** Collects each document's (term, count) entries without sorting them. */
+/**
+ * Collects each document's (term, count) entries without sorting them. A collector can be reused
+ * for batch after batch (the model server transforms one request at a time): its per-term arrays
+ * remember documents by a running number, so nothing needs clearing or reallocating between batches.
+ */
 class EntryCollector {
-  readonly indptr: Int32Array;
+  indptr = new Int32Array(1);
   private termIds: number[] = [];
   private counts: number[] = [];
-  /** Per term: the last document it was seen in, and where its entry for that document is. */
-  private lastDocument = new Int32Array(1024).fill(-1);
-  private position = new Int32Array(1024);
+  /** Per term: the running number of the last document it was seen in, and where its entry is. */
+  private lastDocument: Int32Array;
+  private position: Int32Array;
   private document = 0;
+  private batchStart = 0;
 
-  constructor(documents: number) {
+  constructor(termCapacity = 1024) {
+    this.lastDocument = new Int32Array(termCapacity).fill(-1);
+    this.position = new Int32Array(termCapacity);
+  }
+
+  begin(documents: number): this {
+    if (this.document > 2 ** 30) {
+      this.lastDocument.fill(-1);
+      this.document = 0;
+    }
+    this.batchStart = this.document;
     this.indptr = new Int32Array(documents + 1);
+    this.termIds = [];
+    this.counts = [];
+    return this;
   }
 
   add(term: number): void {
@@ -48,7 +66,7 @@ class EntryCollector {
 
   endDocument(): void {
     this.document++;
-    this.indptr[this.document] = this.termIds.length;
+    this.indptr[this.document - this.batchStart] = this.termIds.length;
   }
 
   finish(termCount: number, termString: (term: number) => string): TermCounts {
@@ -118,7 +136,7 @@ function countWordNgrams(documents: readonly string[], minN: number, maxN: numbe
   const termOfPair = new PairMap();
   const termPrefix: number[] = [];
   const termLastToken: number[] = [];
-  const collector = new EntryCollector(documents.length);
+  const collector = new EntryCollector().begin(documents.length);
   const documentTokens: number[] = [];
   let termCount = 0;
   const newTerm = (prefix: number, lastToken: number) => {
@@ -170,7 +188,7 @@ function countAnalyzedTerms(
   const analyze = buildAnalyzer(analyzer, ngramRange);
   const idOf = new Map<string, number>();
   const terms: string[] = [];
-  const collector = new EntryCollector(documents.length);
+  const collector = new EntryCollector().begin(documents.length);
   for (const document of documents) {
     for (const term of analyze(document)) {
       let id = idOf.get(term);
@@ -197,22 +215,34 @@ export function countTerms(
     : countAnalyzedTerms(documents, analyzer, ngramRange);
 }
 
-/** Counts the terms of every document that are in a fixed vocabulary (term → column). */
-export function countKnownTerms(
-  documents: readonly string[],
-  analyzer: AnalyzerKind,
-  ngramRange: [number, number],
-  columnOf: ReadonlyMap<string, number>,
-  vocabulary: readonly string[],
-): TermCounts {
-  const analyze = buildAnalyzer(analyzer, ngramRange);
-  const collector = new EntryCollector(documents.length);
-  for (const document of documents) {
-    for (const term of analyze(document)) {
-      const column = columnOf.get(term);
-      if (column !== undefined) collector.add(column);
-    }
-    collector.endDocument();
+/**
+ * Counts the terms of documents that are in a fixed vocabulary (term → column), batch after batch,
+ * reusing its working memory: transforming one request allocates only the counts it returns.
+ */
+export class KnownTermCounter {
+  private readonly analyze: (text: string) => string[];
+  private readonly columnOf: ReadonlyMap<string, number>;
+  private readonly collector: EntryCollector;
+
+  constructor(
+    analyzer: AnalyzerKind,
+    ngramRange: [number, number],
+    private readonly vocabulary: readonly string[],
+  ) {
+    this.analyze = buildAnalyzer(analyzer, ngramRange);
+    this.columnOf = new Map(vocabulary.map((term, index) => [term, index]));
+    this.collector = new EntryCollector(vocabulary.length);
   }
-  return collector.finish(vocabulary.length, (term) => vocabulary[term] as string);
+
+  count(documents: readonly string[]): TermCounts {
+    const collector = this.collector.begin(documents.length);
+    for (const document of documents) {
+      for (const term of this.analyze(document)) {
+        const column = this.columnOf.get(term);
+        if (column !== undefined) collector.add(column);
+      }
+      collector.endDocument();
+    }
+    return collector.finish(this.vocabulary.length, (term) => this.vocabulary[term] as string);
+  }
 }

@@ -1,6 +1,6 @@
 import type { AnalyzerKind } from './analyzers.js';
 import type { CsrMatrix } from './sparse-matrix.js';
-import { countKnownTerms, countTerms, type TermCounts } from './term-counts.js';
+import { countTerms, KnownTermCounter, type TermCounts } from './term-counts.js';
 
 export interface TfidfSettings {
   analyzer: AnalyzerKind;
@@ -66,9 +66,11 @@ function mostFrequentTerms(
  */
 export class TfidfVectorizer {
   private state: TfidfState | null = null;
-  private columnOf: Map<string, number> | null = null;
+  private knownTerms: KnownTermCounter | null = null;
   /** Column i is term i once fitted; transform's term ids are already columns. */
   private identity: Int32Array | null = null;
+  /** One row's weights by column, reused from row to row and call to call. */
+  private rowWeights: Float64Array | null = null;
 
   constructor(readonly settings: TfidfSettings) {
     const [minN, maxN] = settings.ngramRange;
@@ -149,24 +151,17 @@ export class TfidfVectorizer {
         Math.log((documents.length + smoothing) / ((documentFrequency[term] as number) + smoothing)) + 1;
     });
     this.state = { settings: this.settings, vocabulary, idf };
-    this.columnOf = null;
+    this.knownTerms = null;
     return this.weigh(termCounts, column);
   }
 
   transform(documents: readonly string[]): CsrMatrix {
     const { vocabulary } = this.fitted;
-    this.columnOf ??= new Map(vocabulary.map((term, index) => [term, index]));
+    this.knownTerms ??= new KnownTermCounter(this.settings.analyzer, this.settings.ngramRange, vocabulary);
     if (this.identity?.length !== vocabulary.length) {
       this.identity = Int32Array.from(vocabulary, (_term, index) => index);
     }
-    const counts = countKnownTerms(
-      documents,
-      this.settings.analyzer,
-      this.settings.ngramRange,
-      this.columnOf,
-      vocabulary,
-    );
-    return this.weigh(counts, this.identity);
+    return this.weigh(this.knownTerms.count(documents), this.identity);
   }
 
   /** Maps term ids to columns (-1 drops the term), applies tf and idf weights and l2-normalises each row. */
@@ -178,8 +173,10 @@ export class TfidfVectorizer {
     for (const termId of termCounts.termIds) if ((column[termId] as number) >= 0) kept++;
     const indices = new Int32Array(kept);
     const values = new Float64Array(kept);
-    // A row's weights by column, so its columns can be sorted on their own.
-    const weightOf = new Float64Array(vocabulary.length);
+    // A row's weights by column, so its columns can be sorted on their own; an entry is always
+    // written before it is read, so what earlier rows left in it does not matter.
+    if (this.rowWeights?.length !== vocabulary.length) this.rowWeights = new Float64Array(vocabulary.length);
+    const weightOf = this.rowWeights;
     let offset = 0;
     for (let row = 0; row < rows; row++) {
       const rowStart = offset;
