@@ -192,7 +192,8 @@ export async function trainAndRegister(
     ...(request.gitCommit ? { [trainingTags.gitCommit]: request.gitCommit } : {}),
   });
   progress('mlflow-run-created', { run_id: run.runId, experiment: request.experiment });
-  let registeredVersion: string | undefined;
+  /** A version created but not yet READY and linked from its run: deleted if training fails now. */
+  let incompleteVersion: string | undefined;
   try {
     await mlflow.logBatch(run.runId, {
       params: [
@@ -310,10 +311,11 @@ export async function trainAndRegister(
         'prodclass.test_f1_weighted': String(test.f1_weighted),
       },
     });
-    registeredVersion = created.version;
+    incompleteVersion = created.version;
     await mlflow.waitUntilModelVersionReady(request.registeredModel, created.version);
     const version = Number(created.version);
     await mlflow.setRunTag(run.runId, trainingTags.modelVersion, created.version);
+    incompleteVersion = undefined;
     progress('registered', { registered_model: request.registeredModel, version });
 
     const summary: TrainingSummary = {
@@ -329,7 +331,6 @@ export async function trainAndRegister(
       weights_checksum: checksum,
       metrics: { test: summarise(test), train: summarise(train) },
     };
-    registeredVersion = undefined;
     if (request.promotion) {
       summary.promotion = await judge(
         { db, mlflow },
@@ -344,8 +345,8 @@ export async function trainAndRegister(
     await mlflow.endRun(run.runId, 'FINISHED');
     return summary;
   } catch (error) {
-    if (registeredVersion)
-      await mlflow.deleteModelVersion(request.registeredModel, registeredVersion).catch(() => {});
+    if (incompleteVersion)
+      await mlflow.deleteModelVersion(request.registeredModel, incompleteVersion).catch(() => {});
     await mlflow.endRun(run.runId, 'FAILED').catch(() => {});
     throw error;
   }
