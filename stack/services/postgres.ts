@@ -22,6 +22,8 @@ function asServerUser(command: string, args: string[]): [string, string[]] {
 function serverRoot(): string {
   const wanted = path.join(localDir, 'postgres');
   if (!runsAsRoot) return wanted;
+  // On a fresh checkout .local/ does not exist yet, and a missing directory is not reachable either.
+  fs.mkdirSync(localDir, { recursive: true });
   const [cmd, argv] = asServerUser('test', ['-x', localDir]);
   if (spawnSync(cmd, argv).status === 0) return wanted;
   const key = createHash('sha256').update(localDir).digest('hex').slice(0, 12);

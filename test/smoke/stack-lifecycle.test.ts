@@ -1,13 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
-const localDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodclass-stack-'));
-// Reachable by the `postgres` user, as a checkout's .local/ is, so its data stays inside.
-fs.chmodSync(localDir, 0o755);
+// Not created beforehand, like the .local/ of a fresh checkout.
+const localDir = path.join(os.tmpdir(), `prodclass-stack-${randomBytes(6).toString('hex')}`);
 const env = { ...process.env, PRODCLASS_LOCAL_DIR: localDir };
 
 function stack(command: 'up' | 'down' | 'status') {
@@ -59,6 +59,8 @@ test('a second stack comes up, is reused by a second `up`, and `down` leaves no 
     expect(envFile).toMatch(new RegExp(`^export ${name}='[^']+'$`, 'm'));
   }
   expect(envFile).toMatch(/127\.0\.0\.1/);
+  // Every service keeps its data under the stack's directory, PostgreSQL's included.
+  expect(fs.existsSync(path.join(localDir, 'postgres', 'data', 'PG_VERSION'))).toBe(true);
 
   const second = stack('up');
   expect(second.status, second.stderr).toBe(0);
