@@ -3,13 +3,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { InferenceLog, inferenceLogLimits } from '../../model-server/src/inference-log.js';
 import { uuidv7 } from '../../model-server/src/uuidv7.js';
-import { createTemporaryDatabase } from './support/temporary-database.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
-let database: Awaited<ReturnType<typeof createTemporaryDatabase>>;
+let database: TestDatabase;
 let pool: pg.Pool;
 
 beforeAll(async () => {
-  database = await createTemporaryDatabase();
+  database = await createTestDatabase();
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   await migrate(client).finally(() => client.end());

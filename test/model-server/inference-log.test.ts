@@ -1,15 +1,15 @@
 import http from 'node:http';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { writeTestBundle } from './support/bundle.js';
 import { getJson, postJson, waitUntilReady } from './support/server.js';
 import { spawnServer } from './support/server-process.js';
-import { createTemporaryDatabase } from './support/temporary-database.js';
 
-let database: Awaited<ReturnType<typeof createTemporaryDatabase>>;
+let database: TestDatabase;
 
 beforeAll(async () => {
-  database = await createTemporaryDatabase();
+  database = await createTestDatabase();
 });
 
 afterAll(async () => database?.drop());
