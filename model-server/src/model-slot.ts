@@ -2,13 +2,7 @@ import { MlflowError } from '@prodclass/core';
 import type { Classifier, ClassifierLoader } from './classifier.js';
 import type { ModelCandidate, ModelSource } from './model-source.js';
 
-export interface LoadedModel {
-  name: string;
-  version: string;
-  alias: string | undefined;
-  location: string;
-  runId: string | undefined;
-  tags: Record<string, string>;
+export interface LoadedModel extends Omit<ModelCandidate, 'readBundle' | 'readMetrics'> {
   metrics: Record<string, number>;
   loadedAt: Date;
   classifier: Classifier;

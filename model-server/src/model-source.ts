@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { MlflowClient, type RegisteredModelVersion } from '@prodclass/core';
+import { MlflowClient, modelDirectory, type RegisteredModelVersion } from '@prodclass/core';
 import type { ModelUri } from './model-uri.js';
-
-/** The bundle file's name inside a registered version's `model` artifact directory. */
-export const bundleFileName = 'model.bundle';
 
 /** A model the source names right now, before its bundle is fetched. */
 export interface ModelCandidate {
@@ -37,7 +34,7 @@ function registryCandidate(
       `model version ${modelVersion.name}/${modelVersion.version} is ${modelVersion.status}, not READY`,
     );
   }
-  const location = `${modelVersion.source.replace(/\/+$/, '')}/${bundleFileName}`;
+  const location = `${modelVersion.source.replace(/\/+$/, '')}/${modelDirectory.bundle}`;
   const { runId } = modelVersion;
   return {
     name: modelVersion.name,
