@@ -37,6 +37,7 @@ async function train(flags: TrainFlags): Promise<void> {
     flags.autoPromote || flags.decidePromotion
       ? { minF1: flags.minF1, alias: flags.alias, apply: flags.autoPromote }
       : undefined;
+  const commit = gitCommit();
   const summary = await withMigratedDatabase((db) =>
     trainAndRegister(
       { db, mlflow, progress: progressToStderr },
@@ -50,7 +51,7 @@ async function train(flags: TrainFlags): Promise<void> {
         tags: flags.tag,
         ...(promotion ? { promotion } : {}),
         requestedBy: requester(),
-        ...(gitCommit() ? { gitCommit: gitCommit() } : {}),
+        ...(commit ? { gitCommit: commit } : {}),
       },
     ),
   );
