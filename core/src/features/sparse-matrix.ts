@@ -18,3 +18,9 @@ export function rowEntries(matrix: CsrMatrix, row: number): Map<number, number> 
   }
   return entries;
 }
+
+/** One sparse row: `values[i]` at column `indices[i]`, in increasing column order. */
+export interface SparseRow {
+  indices: Int32Array;
+  values: Float64Array;
+}

@@ -1,4 +1,4 @@
-import { type AnalyzerKind, buildAnalyzer, tokenPattern } from './analyzers.js';
+import { type Analyzer, type AnalyzerKind, buildAnalyzer, tokenPattern } from './analyzers.js';
 
 /** Term counts per document, before any weighting, over terms numbered in order of appearance. */
 export interface TermCounts {
@@ -215,34 +215,133 @@ export function countTerms(
     : countAnalyzedTerms(documents, analyzer, ngramRange);
 }
 
+/** The known terms of one document, in memory the next document reuses. */
+export interface DocumentTermCounts {
+  /** The columns of the document's known terms, in order of first appearance. */
+  columns: Int32Array;
+  /** Per column of the vocabulary: its count in the document, 0 for the columns not in `columns`. */
+  countOf: Float64Array;
+}
+
 /**
- * Counts the terms of documents that are in a fixed vocabulary (term → column), batch after batch,
- * reusing its working memory: transforming one request allocates only the counts it returns.
+ * The word n-grams of a vocabulary as a trie over tokens: a token's node is looked up by its text,
+ * an n-gram's node is the pair (node of its first n-1 tokens, node of its last token), so
+ * matching a document's n-grams never builds their text.
+ */
+class WordNgramTrie {
+  readonly nodeOfToken = new Map<string, number>();
+  readonly nodeOfPair = new PairMap();
+  /** Per node: the vocabulary column of its n-gram, or -1 when it is only a prefix of longer ones. */
+  readonly columnOf: Int32Array;
+
+  constructor(vocabulary: readonly string[]) {
+    const columnOf: number[] = [];
+    const tokenNode = (token: string): number => {
+      let node = this.nodeOfToken.get(token);
+      if (node === undefined) {
+        node = columnOf.push(-1) - 1;
+        this.nodeOfToken.set(token, node);
+      }
+      return node;
+    };
+    vocabulary.forEach((term, column) => {
+      const [first, ...rest] = term.split(' ');
+      let node = tokenNode(first as string);
+      for (const token of rest) {
+        const last = tokenNode(token);
+        let next = this.nodeOfPair.get(node, last);
+        if (next === -1) {
+          next = columnOf.push(-1) - 1;
+          this.nodeOfPair.set(node, last, next);
+        }
+        node = next;
+      }
+      columnOf[node] = column;
+    });
+    this.columnOf = Int32Array.from(columnOf);
+  }
+}
+
+/** For analyzers other than word n-grams: the analyzer, and the column of each vocabulary term. */
+interface AnalyzedVocabulary {
+  analyze: Analyzer;
+  columnOf: ReadonlyMap<string, number>;
+}
+
+/**
+ * Counts the terms of one document at a time that are in a fixed vocabulary (term → column),
+ * reusing its working memory: counting a document allocates nothing but the analyzer's tokens.
+ * Same terms and counts as the analyzer followed by a vocabulary lookup.
  */
 export class KnownTermCounter {
-  private readonly analyze: (text: string) => string[];
-  private readonly columnOf: ReadonlyMap<string, number>;
-  private readonly collector: EntryCollector;
+  private readonly countOf: Float64Array;
+  private columns = new Int32Array(256);
+  private size = 0;
+  private readonly wordNgrams: WordNgramTrie | null;
+  private readonly analyzedTerms: AnalyzedVocabulary | null;
+  /** Per token of the document being counted: its trie node, or -1 when no vocabulary term has it. */
+  private tokenNodes = new Int32Array(256);
 
   constructor(
     analyzer: AnalyzerKind,
-    ngramRange: [number, number],
-    private readonly vocabulary: readonly string[],
+    private readonly ngramRange: [number, number],
+    vocabulary: readonly string[],
   ) {
-    this.analyze = buildAnalyzer(analyzer, ngramRange);
-    this.columnOf = new Map(vocabulary.map((term, index) => [term, index]));
-    this.collector = new EntryCollector(vocabulary.length);
+    this.countOf = new Float64Array(vocabulary.length);
+    this.wordNgrams = analyzer === 'word' ? new WordNgramTrie(vocabulary) : null;
+    this.analyzedTerms =
+      analyzer === 'word'
+        ? null
+        : {
+            analyze: buildAnalyzer(analyzer, ngramRange),
+            columnOf: new Map(vocabulary.map((term, index) => [term, index])),
+          };
   }
 
-  count(documents: readonly string[]): TermCounts {
-    const collector = this.collector.begin(documents.length);
-    for (const document of documents) {
-      for (const term of this.analyze(document)) {
-        const column = this.columnOf.get(term);
-        if (column !== undefined) collector.add(column);
+  count(document: string): DocumentTermCounts {
+    for (let entry = 0; entry < this.size; entry++) this.countOf[this.columns[entry] as number] = 0;
+    this.size = 0;
+    if (this.wordNgrams) this.addWordNgrams(document, this.wordNgrams);
+    else if (this.analyzedTerms) this.addAnalyzedTerms(document, this.analyzedTerms);
+    return { columns: this.columns.subarray(0, this.size), countOf: this.countOf };
+  }
+
+  private add(column: number): void {
+    if (column < 0) return;
+    if (this.countOf[column] === 0) {
+      if (this.size === this.columns.length) {
+        const columns = new Int32Array(this.size * 2);
+        columns.set(this.columns);
+        this.columns = columns;
       }
-      collector.endDocument();
+      this.columns[this.size++] = column;
     }
-    return collector.finish(this.vocabulary.length, (term) => this.vocabulary[term] as string);
+    this.countOf[column] = (this.countOf[column] as number) + 1;
+  }
+
+  private addWordNgrams(document: string, trie: WordNgramTrie): void {
+    const [minN, maxN] = this.ngramRange;
+    const tokens = document.match(tokenPattern) ?? [];
+    if (tokens.length > this.tokenNodes.length) this.tokenNodes = new Int32Array(tokens.length * 2);
+    const nodes = this.tokenNodes;
+    for (let index = 0; index < tokens.length; index++) {
+      nodes[index] = trie.nodeOfToken.get(tokens[index] as string) ?? -1;
+    }
+    for (let start = 0; start < tokens.length; start++) {
+      let node = nodes[start] as number;
+      if (node < 0) continue;
+      if (minN === 1) this.add(trie.columnOf[node] as number);
+      for (let n = 2; n <= maxN && start + n <= tokens.length; n++) {
+        const last = nodes[start + n - 1] as number;
+        if (last < 0) break;
+        node = trie.nodeOfPair.get(node, last);
+        if (node < 0) break;
+        if (n >= minN) this.add(trie.columnOf[node] as number);
+      }
+    }
+  }
+
+  private addAnalyzedTerms(document: string, { analyze, columnOf }: AnalyzedVocabulary): void {
+    for (const term of analyze(document)) this.add(columnOf.get(term) ?? -1);
   }
 }

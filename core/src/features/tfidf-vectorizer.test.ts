@@ -40,6 +40,39 @@ describe('TfidfVectorizer', () => {
     expect(vectorizer.transform(['unknown words']).values.length).toBe(0);
   });
 
+  it('transforms known word n-grams, one row at a time the same as in a batch', () => {
+    const vectorizer = new TfidfVectorizer({ ...settings, ngramRange: [1, 3] });
+    vectorizer.fit(['aa bb cc', 'bb cc dd aa', 'dd aa bb']);
+    const documents = ['aa bb cc aa bb', 'zz aa bb zz cc', 'dd dd', 'unknown words'];
+    const matrix = vectorizer.transform(documents);
+    const { vocabulary } = vectorizer.fitted;
+    const first = rowEntries(matrix, 0);
+    expect([...first.keys()].map((column) => vocabulary[column])).toEqual(
+      ['aa', 'aa bb', 'aa bb cc', 'bb', 'bb cc', 'bb cc aa', 'cc', 'cc aa', 'cc aa bb'].filter((term) =>
+        vocabulary.includes(term),
+      ),
+    );
+    expect([...rowEntries(matrix, 1).keys()].map((column) => vocabulary[column])).toEqual([
+      'aa',
+      'aa bb',
+      'bb',
+      'cc',
+    ]);
+    documents.forEach((document, row) => {
+      const { indices, values } = vectorizer.transformRow(document);
+      expect([...indices]).toEqual([...rowEntries(matrix, row).keys()]);
+      expect([...values]).toEqual([...rowEntries(matrix, row).values()]);
+    });
+  });
+
+  it('transforms character n-grams as fitted', () => {
+    const vectorizer = new TfidfVectorizer({ ...settings, analyzer: 'char_wb', ngramRange: [2, 3] });
+    const fitted = vectorizer.fitTransform(['abc', 'abd bc']);
+    const again = vectorizer.transform(['abc', 'abd bc']);
+    expect([...again.indices]).toEqual([...fitted.indices]);
+    expect([...again.values]).toEqual([...fitted.values]);
+  });
+
   it('refuses settings and corpora that leave no terms', () => {
     expect(() => new TfidfVectorizer({ ...settings, maxDf: 1.5 })).toThrow(/max_df/);
     expect(() => new TfidfVectorizer({ ...settings, minDf: 5 }).fit(['aa', 'bb'])).toThrow(/min_df/);

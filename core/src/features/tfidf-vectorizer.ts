@@ -1,5 +1,5 @@
 import type { AnalyzerKind } from './analyzers.js';
-import type { CsrMatrix } from './sparse-matrix.js';
+import type { CsrMatrix, SparseRow } from './sparse-matrix.js';
 import { countTerms, KnownTermCounter, type TermCounts } from './term-counts.js';
 
 export interface TfidfSettings {
@@ -59,6 +59,28 @@ function mostFrequentTerms(
 }
 
 /**
+ * Sorts the columns `indices[start..end)` and writes their weights, divided by the row's l2 norm,
+ * to `values[start..end)`.
+ */
+function normaliseRow(
+  indices: Int32Array,
+  start: number,
+  end: number,
+  weightOf: Float64Array,
+  values: Float64Array,
+): void {
+  indices.subarray(start, end).sort();
+  let squaredNorm = 0;
+  for (let entry = start; entry < end; entry++) {
+    squaredNorm += (weightOf[indices[entry] as number] as number) ** 2;
+  }
+  const norm = squaredNorm > 0 ? Math.sqrt(squaredNorm) : 1;
+  for (let entry = start; entry < end; entry++) {
+    values[entry] = (weightOf[indices[entry] as number] as number) / norm;
+  }
+}
+
+/**
  * Term-frequency / inverse-document-frequency features with scikit-learn's TfidfVectorizer
  * semantics (use_idf, l2 norm): vocabulary sorted alphabetically, max_features keeps the terms
  * with the highest corpus counts (ties go to the alphabetically first term; scikit-learn's own tie
@@ -67,10 +89,10 @@ function mostFrequentTerms(
 export class TfidfVectorizer {
   private state: TfidfState | null = null;
   private knownTerms: KnownTermCounter | null = null;
-  /** Column i is term i once fitted; transform's term ids are already columns. */
-  private identity: Int32Array | null = null;
-  /** One row's weights by column, reused from row to row and call to call. */
   private rowWeights: Float64Array | null = null;
+  /** transformRow's answer. */
+  private rowIndices = new Int32Array(256);
+  private rowValues = new Float64Array(256);
 
   constructor(readonly settings: TfidfSettings) {
     const [minN, maxN] = settings.ngramRange;
@@ -156,12 +178,62 @@ export class TfidfVectorizer {
   }
 
   transform(documents: readonly string[]): CsrMatrix {
-    const { vocabulary } = this.fitted;
+    const indptr = new Int32Array(documents.length + 1);
+    const indices: number[] = [];
+    const values: number[] = [];
+    documents.forEach((document, row) => {
+      const entries = this.transformRow(document);
+      for (let entry = 0; entry < entries.indices.length; entry++) {
+        indices.push(entries.indices[entry] as number);
+        values.push(entries.values[entry] as number);
+      }
+      indptr[row + 1] = indices.length;
+    });
+    return {
+      rows: documents.length,
+      columns: this.fitted.vocabulary.length,
+      indptr,
+      indices: Int32Array.from(indices),
+      values: Float64Array.from(values),
+    };
+  }
+
+  /**
+   * One document's row, the same as `transform([document])`'s, in memory the next call reuses:
+   * what a server predicting one request at a time needs, without allocating typed arrays.
+   */
+  transformRow(document: string): SparseRow {
+    const { idf, vocabulary } = this.fitted;
     this.knownTerms ??= new KnownTermCounter(this.settings.analyzer, this.settings.ngramRange, vocabulary);
-    if (this.identity?.length !== vocabulary.length) {
-      this.identity = Int32Array.from(vocabulary, (_term, index) => index);
+    const { columns, countOf } = this.knownTerms.count(document);
+    if (this.rowIndices.length < columns.length) {
+      this.rowIndices = new Int32Array(columns.length * 2);
+      this.rowValues = new Float64Array(columns.length * 2);
     }
-    return this.weigh(this.knownTerms.count(documents), this.identity);
+    const weightOf = this.rowWeightsByColumn(vocabulary.length);
+    for (let entry = 0; entry < columns.length; entry++) {
+      const column = columns[entry] as number;
+      weightOf[column] = this.termFrequency(countOf[column] as number) * (idf[column] as number);
+    }
+    this.rowIndices.set(columns);
+    normaliseRow(this.rowIndices, 0, columns.length, weightOf, this.rowValues);
+    return {
+      indices: this.rowIndices.subarray(0, columns.length),
+      values: this.rowValues.subarray(0, columns.length),
+    };
+  }
+
+  private termFrequency(count: number): number {
+    return this.settings.sublinearTf ? Math.log(count) + 1 : count;
+  }
+
+  /**
+   * A row's weights by column, so its columns can be sorted on their own; reused from row to row
+   * and call to call, as an entry is always written before it is read.
+   */
+  private rowWeightsByColumn(columns: number): Float64Array {
+    if (this.rowWeights?.length !== columns) this.rowWeights = new Float64Array(columns);
+    return this.rowWeights;
   }
 
   /** Maps term ids to columns (-1 drops the term), applies tf and idf weights and l2-normalises each row. */
@@ -173,10 +245,7 @@ export class TfidfVectorizer {
     for (const termId of termCounts.termIds) if ((column[termId] as number) >= 0) kept++;
     const indices = new Int32Array(kept);
     const values = new Float64Array(kept);
-    // A row's weights by column, so its columns can be sorted on their own; an entry is always
-    // written before it is read, so what earlier rows left in it does not matter.
-    if (this.rowWeights?.length !== vocabulary.length) this.rowWeights = new Float64Array(vocabulary.length);
-    const weightOf = this.rowWeights;
+    const weightOf = this.rowWeightsByColumn(vocabulary.length);
     let offset = 0;
     for (let row = 0; row < rows; row++) {
       const rowStart = offset;
@@ -187,18 +256,10 @@ export class TfidfVectorizer {
       ) {
         const index = column[termCounts.termIds[entry] as number] as number;
         if (index < 0) continue;
-        const count = termCounts.counts[entry] as number;
-        const tf = this.settings.sublinearTf ? Math.log(count) + 1 : count;
-        weightOf[index] = tf * (idf[index] as number);
+        weightOf[index] = this.termFrequency(termCounts.counts[entry] as number) * (idf[index] as number);
         indices[offset++] = index;
       }
-      const rowIndices = indices.subarray(rowStart, offset).sort();
-      let squaredNorm = 0;
-      for (const index of rowIndices) squaredNorm += (weightOf[index] as number) ** 2;
-      const norm = squaredNorm > 0 ? Math.sqrt(squaredNorm) : 1;
-      for (let entry = rowStart; entry < offset; entry++) {
-        values[entry] = (weightOf[indices[entry] as number] as number) / norm;
-      }
+      normaliseRow(indices, rowStart, offset, weightOf, values);
       indptr[row + 1] = offset;
     }
     return { rows, columns: vocabulary.length, indptr, indices, values };

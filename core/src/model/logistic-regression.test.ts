@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CsrMatrix } from '../features/sparse-matrix.js';
-import { LogisticRegression } from './logistic-regression.js';
+import { LogisticRegression, topClasses } from './logistic-regression.js';
 
 /** Rows of a few random features, the first feature index telling the class. */
 function separable(rows: number, classes: number, features: number): { matrix: CsrMatrix; labels: number[] } {
@@ -68,5 +68,15 @@ describe('LogisticRegression', () => {
     await expect(new LogisticRegression(settings).fit(matrix, new Array(10).fill(2583))).rejects.toThrow(
       'the training data has only one class (2583); a classifier needs at least two classes',
     );
+  });
+
+  it('ranks classes by probability, equal ones in class order', () => {
+    expect(topClasses([0.1, 0.3, 0.2, 0.3, 0.1], [10, 20, 30, 40, 50], 4)).toEqual([
+      { classCode: 20, probability: 0.3 },
+      { classCode: 40, probability: 0.3 },
+      { classCode: 30, probability: 0.2 },
+      { classCode: 10, probability: 0.1 },
+    ]);
+    expect(topClasses([0.5, 0.5], [1, 2], 5)).toHaveLength(2);
   });
 });

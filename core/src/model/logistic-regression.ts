@@ -1,4 +1,4 @@
-import type { CsrMatrix } from '../features/sparse-matrix.js';
+import type { CsrMatrix, SparseRow } from '../features/sparse-matrix.js';
 import { GradientEvaluator } from './gradient-evaluator.js';
 import { type IterationProgress, minimizeLbfgs, type StopReason } from './lbfgs.js';
 import { multinomialPreconditioner } from './preconditioner.js';
@@ -151,33 +151,25 @@ export class LogisticRegression {
 
   /** Class probabilities, row-major: `probabilities[row * classes + class]`, classes in ascending code order. */
   predictProba(matrix: CsrMatrix): Float64Array {
-    const { coef, intercept, classes, features } = this.fitted;
-    if (matrix.columns !== features) {
-      throw new Error(`the model expects ${features} features, got ${matrix.columns}`);
+    const state = this.fitted;
+    if (matrix.columns !== state.features) {
+      throw new Error(`the model expects ${state.features} features, got ${matrix.columns}`);
     }
-    const K = classes.length;
-    const probabilities = new Float64Array(matrix.rows * K);
+    const probabilities = new Float64Array(matrix.rows * state.classes.length);
+    const { indptr, indices, values } = matrix;
     for (let row = 0; row < matrix.rows; row++) {
-      const base = row * K;
-      for (let k = 0; k < K; k++) probabilities[base + k] = intercept[k] as number;
-      for (let entry = matrix.indptr[row] as number; entry < (matrix.indptr[row + 1] as number); entry++) {
-        const value = matrix.values[entry] as number;
-        const offset = (matrix.indices[entry] as number) * K;
-        for (let k = 0; k < K; k++) {
-          probabilities[base + k] =
-            (probabilities[base + k] as number) + value * (coef[offset + k] as number);
-        }
-      }
-      let max = Number.NEGATIVE_INFINITY;
-      for (let k = 0; k < K; k++) max = Math.max(max, probabilities[base + k] as number);
-      let sum = 0;
-      for (let k = 0; k < K; k++) {
-        const exp = Math.exp((probabilities[base + k] as number) - max);
-        probabilities[base + k] = exp;
-        sum += exp;
-      }
-      for (let k = 0; k < K; k++) probabilities[base + k] = (probabilities[base + k] as number) / sum;
+      const [start, end] = [indptr[row] as number, indptr[row + 1] as number];
+      writeProbabilities(state, indices, values, start, end, probabilities, row * state.classes.length);
     }
+    return probabilities;
+  }
+
+  /**
+   * One row's class probabilities, written to `probabilities` (classes in ascending code order);
+   * allocates nothing. The row's columns must be below the model's feature count.
+   */
+  predictRowProba(row: SparseRow, probabilities: Float64Array): Float64Array {
+    writeProbabilities(this.fitted, row.indices, row.values, 0, row.indices.length, probabilities, 0);
     return probabilities;
   }
 
@@ -196,16 +188,64 @@ export class LogisticRegression {
   }
 }
 
-/** The k most probable classes of one row of probabilities, most probable first. */
+/** Softmax of the intercepts plus the row's entries times the coefficients, at `probabilities[base..base + classes)`. */
+function writeProbabilities(
+  { coef, intercept, classes }: LogisticRegressionState,
+  indices: Int32Array,
+  values: Float64Array,
+  start: number,
+  end: number,
+  probabilities: Float64Array,
+  base: number,
+): void {
+  const K = classes.length;
+  for (let k = 0; k < K; k++) probabilities[base + k] = intercept[k] as number;
+  for (let entry = start; entry < end; entry++) {
+    const value = values[entry] as number;
+    const offset = (indices[entry] as number) * K;
+    for (let k = 0; k < K; k++) {
+      probabilities[base + k] = (probabilities[base + k] as number) + value * (coef[offset + k] as number);
+    }
+  }
+  let max = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < K; k++) max = Math.max(max, probabilities[base + k] as number);
+  let sum = 0;
+  for (let k = 0; k < K; k++) {
+    const exp = Math.exp((probabilities[base + k] as number) - max);
+    probabilities[base + k] = exp;
+    sum += exp;
+  }
+  for (let k = 0; k < K; k++) probabilities[base + k] = (probabilities[base + k] as number) / sum;
+}
+
+/**
+ * The k most probable classes of one row of probabilities, most probable first; equally probable
+ * classes in their order in `classes`. Picks by selection, k passes over the row.
+ */
 export function topClasses(
   probabilities: ArrayLike<number>,
   classes: readonly number[],
   k: number,
 ): ClassProbability[] {
-  return Array.from(classes, (classCode, index) => ({
-    classCode,
-    probability: probabilities[index] as number,
-  }))
-    .sort((a, b) => b.probability - a.probability)
-    .slice(0, k);
+  const top: ClassProbability[] = [];
+  let previous = -1;
+  let previousProbability = Number.POSITIVE_INFINITY;
+  while (top.length < Math.min(k, classes.length)) {
+    let best = -1;
+    let bestProbability = Number.NEGATIVE_INFINITY;
+    for (let index = 0; index < classes.length; index++) {
+      const probability = probabilities[index] as number;
+      const rankedAfterPrevious =
+        probability < previousProbability || (probability === previousProbability && index > previous);
+      if (rankedAfterPrevious && (best < 0 || probability > bestProbability)) {
+        best = index;
+        bestProbability = probability;
+      }
+    }
+    if (best < 0) break;
+    top.push({ classCode: classes[best] as number, probability: bestProbability });
+    previous = best;
+    previousProbability = bestProbability;
+  }
+  return top;
 }

@@ -36,6 +36,8 @@ export interface TextClassifierFitReport extends FitReport {
 
 /** The whole text model: cleaning, TF-IDF and multinomial logistic regression, fitted together. */
 export class TextClassifier {
+  private rowProbabilities: Float64Array | null = null;
+
   private constructor(
     readonly state: TextClassifierState,
     private readonly vectorizer: TfidfVectorizer,
@@ -103,12 +105,16 @@ export class TextClassifier {
     return this.model.predict(this.transform(products));
   }
 
-  /** The k most probable classes of each product, most probable first. */
+  /**
+   * The k most probable classes of each product, most probable first. One product at a time, in
+   * reused memory: a server answering request after request allocates no typed arrays here.
+   */
   predictTopK(products: readonly ProductText[], k: number): ClassProbability[][] {
-    const probabilities = this.predictProba(products);
-    const classCount = this.classes.length;
-    return products.map((_, row) =>
-      topClasses(probabilities.subarray(row * classCount, (row + 1) * classCount), this.classes, k),
-    );
+    this.rowProbabilities ??= new Float64Array(this.classes.length);
+    const probabilities = this.rowProbabilities;
+    return products.map((product) => {
+      const row = this.vectorizer.transformRow(productText(product, this.state.settings.text));
+      return topClasses(this.model.predictRowProba(row, probabilities), this.classes, k);
+    });
   }
 }
