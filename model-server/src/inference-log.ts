@@ -28,10 +28,27 @@ export const inferenceLogLimits = {
   descriptionCharacters: 1_000,
 } as const;
 
+// The batch travels as one JSON array of the queued records: JSON.stringify is native and fast,
+// where encoding nine PostgreSQL arrays of 500 values in JavaScript held up requests for milliseconds.
 const insertBatch = `insert into inference_log
   (prediction_id, predicted_at, model_name, model_version, prdtypecode, confidence, text_length, designation, description)
-select * from unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::integer[], $6::real[],
-  $7::integer[], $8::text[], $9::text[])`;
+select * from json_to_recordset($1::json) as record("predictionId" uuid, "predictedAt" timestamptz,
+  "modelName" text, "modelVersion" text, prdtypecode integer, confidence real, "textLength" integer,
+  designation text, description text)`;
+
+/**
+ * Text PostgreSQL's JSON functions turn into `text` without refusing it: NUL and unpaired
+ * surrogates (a JSON body can escape them) become U+FFFD, as encoding to UTF-8 would.
+ */
+const unstorable = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** The first `limit` UTF-16 units of `text`, not ending in half a surrogate pair, made storable. */
+function truncateForLog(text: string, limit: number): string {
+  let end = Math.min(text.length, limit);
+  const last = text.charCodeAt(end - 1);
+  if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+  return (end === text.length ? text : text.slice(0, end)).replace(unstorable, '\uFFFD');
+}
 
 /**
  * Writes prediction records to PostgreSQL in batches, off the request path: `enqueue` only
@@ -62,9 +79,18 @@ export class InferenceLog {
       return;
     }
     this.#queue.push({
-      ...record,
-      designation: record.designation.slice(0, inferenceLogLimits.designationCharacters),
-      description: record.description?.slice(0, inferenceLogLimits.descriptionCharacters) ?? null,
+      predictedAt: record.predictedAt,
+      predictionId: record.predictionId,
+      modelName: record.modelName,
+      modelVersion: record.modelVersion,
+      prdtypecode: record.prdtypecode,
+      confidence: record.confidence,
+      textLength: record.textLength,
+      designation: truncateForLog(record.designation, inferenceLogLimits.designationCharacters),
+      description:
+        record.description === null
+          ? null
+          : truncateForLog(record.description, inferenceLogLimits.descriptionCharacters),
     });
     if (this.#queue.length >= inferenceLogLimits.batchSize) void this.#flush();
   }
@@ -86,17 +112,7 @@ export class InferenceLog {
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0, inferenceLogLimits.batchSize);
       try {
-        await this.pool.query(insertBatch, [
-          batch.map((row) => row.predictionId),
-          batch.map((row) => row.predictedAt),
-          batch.map((row) => row.modelName),
-          batch.map((row) => row.modelVersion),
-          batch.map((row) => row.prdtypecode),
-          batch.map((row) => row.confidence),
-          batch.map((row) => row.textLength),
-          batch.map((row) => row.designation),
-          batch.map((row) => row.description),
-        ]);
+        await this.pool.query(insertBatch, [JSON.stringify(batch)]);
         this.observer.written(batch.length);
       } catch (error) {
         this.observer.writeFailed(error as Error);

@@ -61,3 +61,34 @@ test('a full queue drops and counts records instead of waiting; close writes eve
   const { rows } = await pool.query<{ count: string }>('select count(*) from inference_log');
   expect(Number(rows[0]?.count)).toBe(queueCapacity + batchSize);
 });
+
+test('texts PostgreSQL would refuse are stored with U+FFFD, and truncation never splits a surrogate pair', async () => {
+  const failures: Error[] = [];
+  const log = new InferenceLog(pool, {
+    written: () => undefined,
+    dropped: () => undefined,
+    writeFailed: (error) => failures.push(error),
+  });
+  const predictionId = uuidv7();
+  const { descriptionCharacters } = inferenceLogLimits;
+  log.enqueue({
+    predictedAt: new Date(),
+    predictionId,
+    modelName: 'text-test',
+    modelVersion: '1',
+    prdtypecode: 2583,
+    confidence: 0.5,
+    textLength: 12,
+    designation: 'Lampe\u0000 \ud800 \udc00 😀',
+    description: `${'a'.repeat(descriptionCharacters - 1)}😀`,
+  });
+  await log.close();
+  expect(failures).toEqual([]);
+  const { rows } = await pool.query(
+    'select designation, description from inference_log where prediction_id = $1',
+    [predictionId],
+  );
+  expect(rows).toEqual([
+    { designation: 'Lampe\ufffd \ufffd \ufffd 😀', description: 'a'.repeat(descriptionCharacters - 1) },
+  ]);
+});
