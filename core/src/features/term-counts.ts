@@ -1,4 +1,5 @@
 import { type Analyzer, type AnalyzerKind, buildAnalyzer, tokenPattern } from './analyzers.js';
+import { KnownTokens } from './known-tokens.js';
 
 /** Term counts per document, before any weighting, over terms numbered in order of appearance. */
 export interface TermCounts {
@@ -224,31 +225,28 @@ export interface DocumentTermCounts {
 }
 
 /**
- * The word n-grams of a vocabulary as a trie over tokens: a token's node is looked up by its text,
- * an n-gram's node is the pair (node of its first n-1 tokens, node of its last token), so
- * matching a document's n-grams never builds their text.
+ * The word n-grams of a vocabulary as a trie over tokens: a token's node is its id among the
+ * vocabulary's tokens, an n-gram's node is the pair (node of its first n-1 tokens, node of its
+ * last token), so matching a document's n-grams never builds their text.
  */
 class WordNgramTrie {
-  readonly nodeOfToken = new Map<string, number>();
+  readonly tokens: KnownTokens;
   readonly nodeOfPair = new PairMap();
   /** Per node: the vocabulary column of its n-gram, or -1 when it is only a prefix of longer ones. */
   readonly columnOf: Int32Array;
 
   constructor(vocabulary: readonly string[]) {
-    const columnOf: number[] = [];
-    const tokenNode = (token: string): number => {
-      let node = this.nodeOfToken.get(token);
-      if (node === undefined) {
-        node = columnOf.push(-1) - 1;
-        this.nodeOfToken.set(token, node);
-      }
-      return node;
-    };
-    vocabulary.forEach((term, column) => {
-      const [first, ...rest] = term.split(' ');
-      let node = tokenNode(first as string);
+    const termTokens = vocabulary.map((term) => term.split(' '));
+    const tokenIds = new Map<string, number>();
+    for (const tokens of termTokens) {
+      for (const token of tokens) if (!tokenIds.has(token)) tokenIds.set(token, tokenIds.size);
+    }
+    this.tokens = new KnownTokens([...tokenIds.keys()]);
+    const columnOf: number[] = new Array(tokenIds.size).fill(-1);
+    termTokens.forEach(([first, ...rest], column) => {
+      let node = tokenIds.get(first as string) as number;
       for (const token of rest) {
-        const last = tokenNode(token);
+        const last = tokenIds.get(token) as number;
         let next = this.nodeOfPair.get(node, last);
         if (next === -1) {
           next = columnOf.push(-1) - 1;
@@ -270,7 +268,7 @@ interface AnalyzedVocabulary {
 
 /**
  * Counts the terms of one document at a time that are in a fixed vocabulary (term → column),
- * reusing its working memory: counting a document allocates nothing but the analyzer's tokens.
+ * reusing its working memory: counting a document's word n-grams allocates nothing.
  * Same terms and counts as the analyzer followed by a vocabulary lookup.
  */
 export class KnownTermCounter {
@@ -279,8 +277,6 @@ export class KnownTermCounter {
   private size = 0;
   private readonly wordNgrams: WordNgramTrie | null;
   private readonly analyzedTerms: AnalyzedVocabulary | null;
-  /** Per token of the document being counted: its trie node, or -1 when no vocabulary term has it. */
-  private tokenNodes = new Int32Array(256);
 
   constructor(
     analyzer: AnalyzerKind,
@@ -321,17 +317,13 @@ export class KnownTermCounter {
 
   private addWordNgrams(document: string, trie: WordNgramTrie): void {
     const [minN, maxN] = this.ngramRange;
-    const tokens = document.match(tokenPattern) ?? [];
-    if (tokens.length > this.tokenNodes.length) this.tokenNodes = new Int32Array(tokens.length * 2);
-    const nodes = this.tokenNodes;
-    for (let index = 0; index < tokens.length; index++) {
-      nodes[index] = trie.nodeOfToken.get(tokens[index] as string) ?? -1;
-    }
-    for (let start = 0; start < tokens.length; start++) {
+    const tokenCount = trie.tokens.scan(document);
+    const nodes = trie.tokens.ids;
+    for (let start = 0; start < tokenCount; start++) {
       let node = nodes[start] as number;
       if (node < 0) continue;
       if (minN === 1) this.add(trie.columnOf[node] as number);
-      for (let n = 2; n <= maxN && start + n <= tokens.length; n++) {
+      for (let n = 2; n <= maxN && start + n <= tokenCount; n++) {
         const last = nodes[start + n - 1] as number;
         if (last < 0) break;
         node = trie.nodeOfPair.get(node, last);

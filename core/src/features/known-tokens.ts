@@ -1,0 +1,109 @@
+const wordCodePoint = /^[\p{L}\p{N}_]$/u;
+const asciiWord = Uint8Array.from({ length: 128 }, (_, code) =>
+  wordCodePoint.test(String.fromCharCode(code)) ? 1 : 0,
+);
+/** Per BMP code unit: 0 not yet classified, 1 a word character, 2 not one (filled in as met). */
+const bmpWord = new Uint8Array(0x10000);
+const astralWord = new Map<number, boolean>();
+
+/** UTF-16 units of the word character (as `tokenPattern` sees them) at `index`, or 0 when there is none. */
+function wordCharacterUnits(text: string, index: number): number {
+  const code = text.charCodeAt(index);
+  if (code < 128) return asciiWord[code] as number;
+  if (code < 0xd800 || code > 0xdfff) {
+    let word = bmpWord[code] as number;
+    if (word === 0) {
+      word = wordCodePoint.test(String.fromCharCode(code)) ? 1 : 2;
+      bmpWord[code] = word;
+    }
+    return word === 1 ? 1 : 0;
+  }
+  const codePoint = text.codePointAt(index) as number;
+  // A lone surrogate is a code point of its own, and no letter or number.
+  if (codePoint <= 0xffff) return 0;
+  let word = astralWord.get(codePoint);
+  if (word === undefined) {
+    word = wordCodePoint.test(String.fromCodePoint(codePoint));
+    astralWord.set(codePoint, word);
+  }
+  return word ? 2 : 0;
+}
+
+function hashStep(hash: number, code: number): number {
+  return Math.imul(hash ^ code, 0x01000193);
+}
+
+const hashStart = 0x811c9dc5 | 0;
+
+/**
+ * A fixed set of tokens, numbered in the given order, found in texts without building a string
+ * per token: `scan` walks a text's characters once, finding the tokens exactly as `tokenPattern`
+ * does (maximal runs of two or more letters, digits or underscores), and looks each one up in
+ * an open-addressing table by a hash of its characters.
+ */
+export class KnownTokens {
+  /** Per slot: the id of the token stored there, or -1. */
+  private readonly slots: Int32Array;
+  private readonly hashes: Int32Array;
+  /** The ids `scan` found, -1 for tokens not in the set; read them after each scan. */
+  ids = new Int32Array(256);
+
+  constructor(private readonly tokens: readonly string[]) {
+    let capacity = 16;
+    while (capacity < tokens.length * 2) capacity *= 2;
+    this.slots = new Int32Array(capacity).fill(-1);
+    this.hashes = new Int32Array(capacity);
+    tokens.forEach((token, id) => {
+      let hash = hashStart;
+      for (let index = 0; index < token.length; index++) hash = hashStep(hash, token.charCodeAt(index));
+      let slot = hash & (capacity - 1);
+      while (this.slots[slot] !== -1) slot = (slot + 1) & (capacity - 1);
+      this.slots[slot] = id;
+      this.hashes[slot] = hash;
+    });
+  }
+
+  /** Finds the tokens of `text`, writing their ids to `ids`; returns how many there are. */
+  scan(text: string): number {
+    // Tokens are at least two units long and apart, so there are at most (length + 1) / 3.
+    if (this.ids.length < text.length) this.ids = new Int32Array(text.length);
+    let count = 0;
+    let index = 0;
+    while (index < text.length) {
+      let units = wordCharacterUnits(text, index);
+      if (units === 0) {
+        index++;
+        continue;
+      }
+      const start = index;
+      let hash = hashStart;
+      let codePoints = 0;
+      while (units > 0) {
+        hash = hashStep(hash, text.charCodeAt(index));
+        if (units === 2) hash = hashStep(hash, text.charCodeAt(index + 1));
+        index += units;
+        codePoints++;
+        units = index < text.length ? wordCharacterUnits(text, index) : 0;
+      }
+      if (codePoints >= 2) this.ids[count++] = this.find(text, start, index, hash);
+    }
+    return count;
+  }
+
+  private find(text: string, start: number, end: number, hash: number): number {
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const id = this.slots[slot] as number;
+      if (id === -1) return -1;
+      if (this.hashes[slot] === hash && this.matches(this.tokens[id] as string, text, start, end)) return id;
+    }
+  }
+
+  private matches(token: string, text: string, start: number, end: number): boolean {
+    if (token.length !== end - start) return false;
+    for (let index = 0; index < token.length; index++) {
+      if (token.charCodeAt(index) !== text.charCodeAt(start + index)) return false;
+    }
+    return true;
+  }
+}
