@@ -83,10 +83,17 @@ class EntryCollector {
 
 /** An open-addressing hash map from a pair of non-negative int32 to an int32, on typed arrays. */
 class PairMap {
-  private firsts = new Int32Array(1 << 16).fill(-1);
-  private seconds = new Int32Array(1 << 16);
-  private values = new Int32Array(1 << 16);
+  private firsts: Int32Array;
+  private seconds: Int32Array;
+  private values: Int32Array;
   private size = 0;
+
+  /** `capacity` is a power of two; the map doubles it whenever it gets half full. */
+  constructor(capacity = 1 << 16) {
+    this.firsts = new Int32Array(capacity).fill(-1);
+    this.seconds = new Int32Array(capacity);
+    this.values = new Int32Array(capacity);
+  }
 
   private slot(first: number, second: number): number {
     const mask = this.firsts.length - 1;
@@ -231,7 +238,9 @@ export interface DocumentTermCounts {
  */
 class WordNgramTrie {
   readonly tokens: KnownTokens;
-  readonly nodeOfPair = new PairMap();
+  // Small, as a document's n-grams are looked up here one by one and a table that stays in the
+  // CPU's caches is what makes that fast; it grows as the vocabulary's n-grams are added.
+  readonly nodeOfPair = new PairMap(1024);
   /** Per node: the vocabulary column of its n-gram, or -1 when it is only a prefix of longer ones. */
   readonly columnOf: Int32Array;
 
