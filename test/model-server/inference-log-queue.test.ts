@@ -62,7 +62,7 @@ test('a full queue drops and counts records instead of waiting; close writes eve
   expect(Number(rows[0]?.count)).toBe(queueCapacity + batchSize);
 });
 
-test('texts PostgreSQL would refuse are stored with U+FFFD, and truncation never splits a surrogate pair', async () => {
+test('texts are stored as sent, except what PostgreSQL would refuse (U+FFFD instead); truncation never splits a surrogate pair', async () => {
   const failures: Error[] = [];
   const log = new InferenceLog(pool, {
     written: () => undefined,
@@ -79,7 +79,7 @@ test('texts PostgreSQL would refuse are stored with U+FFFD, and truncation never
     prdtypecode: 2583,
     confidence: 0.5,
     textLength: 12,
-    designation: 'Lampe\u0000 \ud800 \udc00 😀',
+    designation: 'Lampe\u0000 \ud800 \udc00 😀 \t\\N \\ \r\n',
     description: `${'a'.repeat(descriptionCharacters - 1)}😀`,
   });
   await log.close();
@@ -89,6 +89,9 @@ test('texts PostgreSQL would refuse are stored with U+FFFD, and truncation never
     [predictionId],
   );
   expect(rows).toEqual([
-    { designation: 'Lampe\ufffd \ufffd \ufffd 😀', description: 'a'.repeat(descriptionCharacters - 1) },
+    {
+      designation: 'Lampe\ufffd \ufffd \ufffd 😀 \t\\N \\ \r\n',
+      description: 'a'.repeat(descriptionCharacters - 1),
+    },
   ]);
 });
