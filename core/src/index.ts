@@ -24,6 +24,7 @@ export * from './env.js';
 export * from './features/analyzers.js';
 export * from './features/sparse-matrix.js';
 export * from './features/tfidf-vectorizer.js';
+export * from './features/token-corpus.js';
 export * from './metrics/classification-metrics.js';
 export * from './mlflow/client.js';
 export * from './model/labelled-products.js';

@@ -1,5 +1,6 @@
-import { type Analyzer, type AnalyzerKind, buildAnalyzer, tokenPattern } from './analyzers.js';
+import { type Analyzer, type AnalyzerKind, buildAnalyzer } from './analyzers.js';
 import { KnownTokens } from './known-tokens.js';
+import type { TokenCorpus } from './token-corpus.js';
 
 /** Term counts per document, before any weighting, over terms numbered in order of appearance. */
 export interface TermCounts {
@@ -133,45 +134,29 @@ class PairMap {
 }
 
 /**
- * Word n-gram counts without building a string per n-gram occurrence: each n-gram is the pair
- * (term of its first n-1 tokens, last token); the text of a term is only made when asked for.
- * Same terms and counts as the word analyzer.
+ * Word n-gram counts without building a string per n-gram occurrence: unigram terms are the
+ * corpus's token ids; a longer n-gram is the pair (term of its first n-1 tokens, last token),
+ * numbered after the tokens; the text of a term is only made when asked for.
  */
-function countWordNgrams(documents: readonly string[], minN: number, maxN: number): TermCounts {
-  const tokenIndexOf = new Map<string, number>();
-  const tokens: string[] = [];
-  const unigramTerm: number[] = [];
+export function countWordNgrams(corpus: TokenCorpus, [minN, maxN]: [number, number]): TermCounts {
+  const { tokens, indptr, ids } = corpus;
+  const documents = indptr.length - 1;
   const termOfPair = new PairMap();
   const termPrefix: number[] = [];
   const termLastToken: number[] = [];
-  const collector = new EntryCollector().begin(documents.length);
-  const documentTokens: number[] = [];
-  let termCount = 0;
-  const newTerm = (prefix: number, lastToken: number) => {
-    termPrefix.push(prefix);
-    termLastToken.push(lastToken);
-    return termCount++;
-  };
-  for (const document of documents) {
-    documentTokens.length = 0;
-    for (const token of document.match(tokenPattern) ?? []) {
-      let index = tokenIndexOf.get(token);
-      if (index === undefined) {
-        index = tokens.length;
-        tokenIndexOf.set(token, index);
-        tokens.push(token);
-        unigramTerm.push(newTerm(-1, index));
-      }
-      documentTokens.push(index);
-    }
-    for (let start = 0; start < documentTokens.length; start++) {
-      let term = unigramTerm[documentTokens[start] as number] as number;
+  const collector = new EntryCollector(tokens.length).begin(documents);
+  for (let document = 0; document < documents; document++) {
+    const end = indptr[document + 1] as number;
+    for (let start = indptr[document] as number; start < end; start++) {
+      let term = ids[start] as number;
       if (minN === 1) collector.add(term);
-      for (let n = 2; n <= maxN && start + n <= documentTokens.length; n++) {
-        const lastToken = documentTokens[start + n - 1] as number;
+      for (let n = 2; n <= maxN && start + n <= end; n++) {
+        const lastToken = ids[start + n - 1] as number;
         let next = termOfPair.get(term, lastToken);
         if (next === -1) {
-          next = newTerm(term, lastToken);
+          next = tokens.length + termPrefix.length;
+          termPrefix.push(term);
+          termLastToken.push(lastToken);
           termOfPair.set(term, lastToken, next);
         }
         if (n >= minN) collector.add(next);
@@ -181,14 +166,15 @@ function countWordNgrams(documents: readonly string[], minN: number, maxN: numbe
     collector.endDocument();
   }
   const termString = (term: number): string => {
-    const prefix = termPrefix[term] as number;
-    const last = tokens[termLastToken[term] as number] as string;
-    return prefix < 0 ? last : `${termString(prefix)} ${last}`;
+    if (term < tokens.length) return tokens[term] as string;
+    const pair = term - tokens.length;
+    return `${termString(termPrefix[pair] as number)} ${tokens[termLastToken[pair] as number]}`;
   };
-  return collector.finish(termCount, termString);
+  return collector.finish(tokens.length + termPrefix.length, termString);
 }
 
-function countAnalyzedTerms(
+/** Counts the terms of every document for an analyzer other than word n-grams, numbering terms as they first appear. */
+export function countAnalyzedTerms(
   documents: readonly string[],
   analyzer: AnalyzerKind,
   ngramRange: [number, number],
@@ -210,17 +196,6 @@ function countAnalyzedTerms(
     collector.endDocument();
   }
   return collector.finish(terms.length, (term) => terms[term] as string);
-}
-
-/** Counts the terms of every document, numbering terms as they first appear. */
-export function countTerms(
-  documents: readonly string[],
-  analyzer: AnalyzerKind,
-  ngramRange: [number, number],
-): TermCounts {
-  return analyzer === 'word'
-    ? countWordNgrams(documents, ngramRange[0], ngramRange[1])
-    : countAnalyzedTerms(documents, analyzer, ngramRange);
 }
 
 /** The known terms of one document, in memory the next document reuses. */

@@ -1,6 +1,7 @@
 import type { AnalyzerKind } from './analyzers.js';
 import type { CsrMatrix, SparseRow } from './sparse-matrix.js';
-import { countTerms, KnownTermCounter, type TermCounts } from './term-counts.js';
+import { countAnalyzedTerms, countWordNgrams, KnownTermCounter, type TermCounts } from './term-counts.js';
+import { documentText, type TokenCorpus, tokenizeTexts } from './token-corpus.js';
 
 export interface TfidfSettings {
   analyzer: AnalyzerKind;
@@ -129,8 +130,24 @@ export class TfidfVectorizer {
   }
 
   fitTransform(documents: readonly string[]): CsrMatrix {
-    const termCounts = countTerms(documents, this.settings.analyzer, this.settings.ngramRange);
+    const { analyzer, ngramRange } = this.settings;
+    if (analyzer === 'word') return this.fitTransformCorpus(tokenizeTexts(documents));
+    return this.fitCounts(countAnalyzedTerms(documents, analyzer, ngramRange));
+  }
+
+  /** fitTransform for documents already split into tokens: word n-grams are counted from the token ids. */
+  fitTransformCorpus(corpus: TokenCorpus): CsrMatrix {
+    if (this.settings.analyzer !== 'word') {
+      return this.fitTransform(
+        Array.from({ length: corpus.indptr.length - 1 }, (_, document) => documentText(corpus, document)),
+      );
+    }
+    return this.fitCounts(countWordNgrams(corpus, this.settings.ngramRange));
+  }
+
+  private fitCounts(termCounts: TermCounts): CsrMatrix {
     const { termCount, termString, termIds, counts } = termCounts;
+    const documentCount = termCounts.indptr.length - 1;
     const documentFrequency = new Int32Array(termCount);
     const corpusFrequency = new Float64Array(termCount);
     for (let entry = 0; entry < termIds.length; entry++) {
@@ -139,10 +156,10 @@ export class TfidfVectorizer {
       corpusFrequency[term] = (corpusFrequency[term] as number) + (counts[entry] as number);
     }
 
-    const maxDocuments = this.settings.maxDf * documents.length;
+    const maxDocuments = this.settings.maxDf * documentCount;
     if (maxDocuments < this.settings.minDf) {
       throw new Error(
-        `max_df ${this.settings.maxDf} of ${documents.length} documents allows fewer documents than min_df ${this.settings.minDf}`,
+        `max_df ${this.settings.maxDf} of ${documentCount} documents allows fewer documents than min_df ${this.settings.minDf}`,
       );
     }
     let kept: number[] = [];
@@ -170,7 +187,7 @@ export class TfidfVectorizer {
     const smoothing = this.settings.smoothIdf ? 1 : 0;
     kept.forEach((term, index) => {
       idf[index] =
-        Math.log((documents.length + smoothing) / ((documentFrequency[term] as number) + smoothing)) + 1;
+        Math.log((documentCount + smoothing) / ((documentFrequency[term] as number) + smoothing)) + 1;
     });
     this.state = { settings: this.settings, vocabulary, idf };
     this.knownTerms = null;

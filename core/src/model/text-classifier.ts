@@ -1,7 +1,7 @@
 import type { CsrMatrix } from '../features/sparse-matrix.js';
 import { type TfidfSettings, type TfidfState, TfidfVectorizer } from '../features/tfidf-vectorizer.js';
+import { productCorpus } from '../text/product-corpus.js';
 import { type ProductText, productText, type TextSettings } from '../text/product-text.js';
-import { productTexts } from '../text/product-texts.js';
 import type { LabelledProduct } from './labelled-products.js';
 import {
   type ClassProbability,
@@ -59,10 +59,10 @@ export class TextClassifier {
   ): Promise<{ classifier: TextClassifier; report: TextClassifierFitReport }> {
     if (products.length === 0) throw new Error('no training products');
     const started = performance.now();
-    const texts = await productTexts(products, settings.text);
+    const corpus = await productCorpus(products, settings.text);
     const cleaned = performance.now();
     const vectorizer = new TfidfVectorizer(settings.tfidf);
-    const matrix = vectorizer.fitTransform(texts);
+    const matrix = vectorizer.fitTransformCorpus(corpus);
     const vectorized = performance.now();
     const model = new LogisticRegression(settings.logisticRegression);
     const fitReport = await model.fit(

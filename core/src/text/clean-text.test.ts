@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { tokenPattern } from '../features/analyzers.js';
 import { cleanText } from './clean-text.js';
 import { decodeHtmlEntities } from './html.js';
 import { repairMojibake } from './mojibake.js';
-import { productText } from './product-text.js';
+import { productText, productWords } from './product-text.js';
 
 describe('cleanText', () => {
   it('decodes entities, including double-escaped ones, and strips tags', () => {
@@ -52,5 +53,26 @@ describe('productText', () => {
     expect(productText({ designation: 'Piscine', description: null }, { designationRepeats: 1 })).toBe(
       'piscine',
     );
+  });
+});
+
+describe('productWords', () => {
+  it('gives the tokens the vectorizer finds in productText, so training can skip re-tokenizing', () => {
+    const listings = [
+      {
+        designation: 'Coffret 𝐀𝐁 \u{20000} x², ½ litre',
+        description: 'ISBN 978-2-07 _ a_b ǅemal İstanbul ﬁlm',
+      },
+      { designation: 'Piscine Hors-Sol', description: '<p>Pompe&nbsp;incluse 1.5 kW</p>' },
+      { designation: '٣٤ Ⅻ ß', description: null },
+    ];
+    for (const listing of listings) {
+      for (const designationRepeats of [1, 2]) {
+        const settings = { designationRepeats };
+        expect(productWords(listing, settings)).toEqual(
+          productText(listing, settings).match(tokenPattern) ?? [],
+        );
+      }
+    }
   });
 });

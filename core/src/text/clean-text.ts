@@ -39,20 +39,26 @@ function joinDigitGroups(text: string): string {
   return text.replace(/\d(?:[-.]\d+)+/g, (group) => group.replace(/[-.]/g, ''));
 }
 
+/** One-character words go, counted in code points as scikit-learn's token pattern counts them. */
+function hasTwoCharacters(word: string): boolean {
+  return word.length > 2 || (word.length === 2 && (word.charCodeAt(0) & 0xfc00) !== 0xd800);
+}
+
 function keepWord(word: string): boolean {
-  return word.length > 1 && !stopWords.has(word) && !isReferenceOrLongNumber(word);
+  return hasTwoCharacters(word) && !stopWords.has(word) && !isReferenceOrLongNumber(word);
 }
 
 // Catalog text repeats a small vocabulary, so each distinct lowercased word is folded and judged
-// once. Bounded, as a long-running model server cleans text forever.
-const cleanedWords = new Map<string, string>();
+// once; the same word then always yields the same string objects, whose hashes V8 keeps for the
+// vectorizer's lookups. Bounded, as a long-running model server cleans text forever.
+const cleanedWords = new Map<string, readonly string[]>();
 const cleanedWordsLimit = 500_000;
 
-/** The cleaned form of one lowercased word: its folded words that are kept, joined by a space ('' if none). */
-function cleanWord(word: string): string {
+/** The folded words of one lowercased word that are kept (usually one, none for a stop word). */
+function cleanWord(word: string): readonly string[] {
   let cleaned = cleanedWords.get(word);
   if (cleaned === undefined) {
-    cleaned = (lowercaseAndFoldAccents(word).match(wordPattern) ?? []).filter(keepWord).join(' ');
+    cleaned = (lowercaseAndFoldAccents(word).match(wordPattern) ?? []).filter(keepWord);
     if (cleanedWords.size >= cleanedWordsLimit) cleanedWords.clear();
     cleanedWords.set(word, cleaned);
   }
@@ -63,16 +69,20 @@ function cleanWord(word: string): string {
  * The one cleaning applied to every text, at training and at serving time: HTML entities
  * (repeatedly, for double escapes) and tags, mojibake, URLs, e-mail addresses, reference codes
  * and long numbers go; letters are lowercased and their accents folded; stop words (French,
- * English, German) and one-character words are dropped. Returns the words joined by one space.
+ * English, German) and one-character words are dropped. Appends the remaining words to `words`.
  */
-export function cleanText(raw: string): string {
+export function appendCleanWords(raw: string, words: string[]): void {
   let text = stripHtmlTags(repairMojibake(decodeHtmlEntities(raw)));
   if (text.includes('@')) text = text.replace(emailPattern, ' ');
   if (/https?:|www\./i.test(text)) text = text.replace(urlPattern, ' ');
-  const words: string[] = [];
   for (const word of joinDigitGroups(text.toLowerCase()).match(rawWordPattern) ?? []) {
-    const cleaned = cleanWord(word);
-    if (cleaned !== '') words.push(cleaned);
+    for (const cleaned of cleanWord(word)) words.push(cleaned);
   }
+}
+
+/** The words appendCleanWords keeps, joined by one space. */
+export function cleanText(raw: string): string {
+  const words: string[] = [];
+  appendCleanWords(raw, words);
   return words.join(' ');
 }

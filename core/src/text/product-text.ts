@@ -1,4 +1,4 @@
-import { cleanText } from './clean-text.js';
+import { appendCleanWords } from './clean-text.js';
 
 /** The text fields of a product listing. */
 export interface ProductText {
@@ -14,11 +14,19 @@ export interface TextSettings {
 
 export const defaultTextSettings: TextSettings = { designationRepeats: 1 };
 
+/** The cleaned words of a listing: its designation's (repeated) and then its description's. */
+export function productWords(product: ProductText, settings: TextSettings): string[] {
+  const words: string[] = [];
+  appendCleanWords(product.designation, words);
+  const designationWords = words.length;
+  for (let repeat = 1; repeat < settings.designationRepeats; repeat++) {
+    for (let index = 0; index < designationWords; index++) words.push(words[index] as string);
+  }
+  if (product.description) appendCleanWords(product.description, words);
+  return words;
+}
+
 /** Cleans a listing's designation and description and combines them into the model's input text. */
 export function productText(product: ProductText, settings: TextSettings): string {
-  const designation = cleanText(product.designation);
-  const description = product.description ? cleanText(product.description) : '';
-  const parts = new Array<string>(settings.designationRepeats).fill(designation);
-  if (description) parts.push(description);
-  return parts.filter((part) => part.length > 0).join(' ');
+  return productWords(product, settings).join(' ');
 }
