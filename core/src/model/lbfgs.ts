@@ -1,3 +1,5 @@
+import { lbfgsKernels } from './lbfgs-kernels.js';
+
 /** Writes the gradient at `x` into `gradient` and returns the objective value. */
 export type Objective = (x: Float64Array, gradient: Float64Array) => number;
 
@@ -39,47 +41,6 @@ export interface LbfgsResult {
 const sufficientDecrease = 1e-3;
 const curvature = 0.9;
 
-function dot(a: Float64Array, b: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i] as number) * (b[i] as number);
-  return sum;
-}
-
-/** target += scale * source, then returns dot(target, dotWith) (0 without dotWith), in one pass. */
-function addScaledThenDot(
-  target: Float64Array,
-  scale: number,
-  source: Float64Array,
-  dotWith: Float64Array | null,
-): number {
-  if (!dotWith) {
-    for (let i = 0; i < target.length; i++) target[i] = (target[i] as number) + scale * (source[i] as number);
-    return 0;
-  }
-  let sum = 0;
-  for (let i = 0; i < target.length; i++) {
-    const value = (target[i] as number) + scale * (source[i] as number);
-    target[i] = value;
-    sum += value * (dotWith[i] as number);
-  }
-  return sum;
-}
-
-function weightedSquaredNorm(a: Float64Array, weights: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i] as number) ** 2 * (weights[i] as number);
-  return sum;
-}
-
-function maxAbs(a: Float64Array): number {
-  let max = 0;
-  for (let i = 0; i < a.length; i++) {
-    const value = Math.abs(a[i] as number);
-    if (value > max) max = value;
-  }
-  return max;
-}
-
 /** The minimiser of the cubic through (a, fa, da) and (b, fb, db), or the bisection if it is not inside the interval. */
 function cubicMinimizer(a: number, fa: number, da: number, b: number, fb: number, db: number): number {
   const d1 = da + db - (3 * (fa - fb)) / (a - b);
@@ -102,28 +63,50 @@ function cubicMinimizer(a: number, fa: number, da: number, b: number, fb: number
 export function minimizeLbfgs(objective: Objective, x0: Float64Array, options: LbfgsOptions): LbfgsResult {
   const n = x0.length;
   const m = options.memory;
-  let x = Float64Array.from(x0);
-  let gradient = new Float64Array(n);
-  let trial = new Float64Array(n);
-  let trialGradient = new Float64Array(n);
-  const direction = new Float64Array(n);
-  const s = Array.from({ length: m }, () => new Float64Array(n));
-  const y = Array.from({ length: m }, () => new Float64Array(n));
+  // Every vector lives in one WebAssembly memory for the SIMD kernels, as a byte offset; the
+  // kernels step four values at a time over zero padding that stays zero.
+  const bytes = Math.ceil(n / 4) * 32;
+  const vectorCount = 6 + 2 * m;
+  const pages = Math.max(1, Math.ceil((vectorCount * bytes) / 65_536));
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  const kernels = lbfgsKernels(memory, pages);
+  const offsetOf = (vector: number) => vector * bytes;
+  const view = (offset: number) => new Float64Array(memory.buffer, offset, n);
+  const points = [0, 1, 2, 3].map((vector) => view(offsetOf(vector)));
+  const evaluate = (point: number, pointGradient: number) =>
+    objective(points[point / bytes] as Float64Array, points[pointGradient / bytes] as Float64Array);
+  let x = offsetOf(0);
+  let gradient = offsetOf(1);
+  let trial = offsetOf(2);
+  let trialGradient = offsetOf(3);
+  const direction = offsetOf(4);
+  const preconditioner = offsetOf(5);
+  const s = Array.from({ length: m }, (_, pair) => offsetOf(6 + pair));
+  const y = Array.from({ length: m }, (_, pair) => offsetOf(6 + m + pair));
+  view(x).set(x0);
+  if (options.preconditioner) view(preconditioner).set(options.preconditioner);
+  else view(preconditioner).fill(1);
   const rho = new Float64Array(m);
   const alpha = new Float64Array(m);
   let stored = 0;
   let newest = -1;
+  const result = (loss: number, iterations: number, stopReason: StopReason): LbfgsResult => ({
+    x: view(x).slice(),
+    loss,
+    iterations,
+    evaluations,
+    stopReason,
+  });
 
   let evaluations = 1;
-  let loss = objective(x, gradient);
-  if (maxAbs(gradient) <= options.gradientTolerance) {
-    return { x, loss, iterations: 0, evaluations, stopReason: 'gradient tolerance' };
-  }
+  let loss = evaluate(x, gradient);
+  if (kernels.maxAbs(gradient, bytes) <= options.gradientTolerance)
+    return result(loss, 0, 'gradient tolerance');
 
   const evaluateAt = (step: number): number => {
-    for (let i = 0; i < n; i++) trial[i] = (x[i] as number) + step * (direction[i] as number);
+    kernels.addScaled(trial, x, step, direction, bytes);
     evaluations++;
-    return objective(trial, trialGradient);
+    return evaluate(trial, trialGradient);
   };
 
   /** Finds a step satisfying the strong Wolfe conditions; leaves its point in trial / trialGradient. */
@@ -144,7 +127,7 @@ export function minimizeLbfgs(objective: Objective, x0: Float64Array, options: L
         step = cubicMinimizer(low, lowLoss, lowSlope, high, highLoss, highSlope);
       }
       const trialLoss = evaluateAt(step);
-      const slope = dot(trialGradient, direction);
+      const slope = kernels.dot(trialGradient, direction, bytes);
       const armijo = trialLoss <= loss + sufficientDecrease * step * slope0;
       if (!bracketed) {
         if (!armijo || (attempt > 0 && trialLoss >= previousLoss)) {
@@ -189,59 +172,58 @@ export function minimizeLbfgs(objective: Objective, x0: Float64Array, options: L
   };
 
   for (let iteration = 1; iteration <= options.maxIterations; iteration++) {
-    const preconditioner = options.preconditioner;
-    // Two-loop recursion, direction = -H * gradient, each update fused with the next dot product.
+    // Two-loop recursion, direction = -H * gradient, each update fused with the next dot product
+    // (a last update dots with `direction` itself, unused).
     const oldest = (newest - stored + 1 + m) % m;
-    for (let i = 0; i < n; i++) direction[i] = -(gradient[i] as number);
-    let sDirection = stored > 0 ? dot(s[newest] as Float64Array, direction) : 0;
+    kernels.negate(direction, gradient, bytes);
+    let sDirection = stored > 0 ? kernels.dot(s[newest] as number, direction, bytes) : 0;
     for (let j = 0, pair = newest; j < stored; j++, pair = (pair - 1 + m) % m) {
       const a = (rho[pair] as number) * sDirection;
       alpha[pair] = a;
-      const next = j + 1 < stored ? (s[(pair - 1 + m) % m] as Float64Array) : null;
-      sDirection = addScaledThenDot(direction, -a, y[pair] as Float64Array, next);
+      const next = j + 1 < stored ? (s[(pair - 1 + m) % m] as number) : direction;
+      sDirection = kernels.addScaledThenDot(direction, -a, y[pair] as number, next, bytes);
     }
     let gamma = 1;
     if (stored > 0) {
-      const yNewest = y[newest] as Float64Array;
       gamma =
         1 /
-        ((rho[newest] as number) *
-          (preconditioner ? weightedSquaredNorm(yNewest, preconditioner) : dot(yNewest, yNewest)));
+        ((rho[newest] as number) * kernels.weightedSquaredNorm(y[newest] as number, preconditioner, bytes));
     }
-    let yDirection = 0;
-    const yOldest = stored > 0 ? (y[oldest] as Float64Array) : null;
-    for (let i = 0; i < n; i++) {
-      const scaled = (direction[i] as number) * gamma * (preconditioner ? (preconditioner[i] as number) : 1);
-      direction[i] = scaled;
-      if (yOldest) yDirection += (yOldest[i] as number) * scaled;
-    }
+    let yDirection = kernels.scaleThenDot(
+      direction,
+      gamma,
+      preconditioner,
+      stored > 0 ? (y[oldest] as number) : direction,
+      bytes,
+    );
     for (let j = 0, pair = oldest; j < stored; j++, pair = (pair + 1) % m) {
       const b = (rho[pair] as number) * yDirection;
-      const next = j + 1 < stored ? (y[(pair + 1) % m] as Float64Array) : null;
-      yDirection = addScaledThenDot(direction, (alpha[pair] as number) - b, s[pair] as Float64Array, next);
+      const next = j + 1 < stored ? (y[(pair + 1) % m] as number) : direction;
+      yDirection = kernels.addScaledThenDot(
+        direction,
+        (alpha[pair] as number) - b,
+        s[pair] as number,
+        next,
+        bytes,
+      );
     }
-    let slope0 = dot(gradient, direction);
+    let slope0 = kernels.dot(gradient, direction, bytes);
     if (!(slope0 < 0)) {
       // Not a descent direction (numerical trouble): restart from steepest descent.
       stored = 0;
-      for (let i = 0; i < n; i++) direction[i] = -(gradient[i] as number);
-      slope0 = dot(gradient, direction);
+      kernels.negate(direction, gradient, bytes);
+      slope0 = kernels.dot(gradient, direction, bytes);
     }
-    const initialStep = stored === 0 ? 1 / Math.sqrt(dot(direction, direction)) : 1;
+    const initialStep = stored === 0 ? 1 / Math.sqrt(kernels.dot(direction, direction, bytes)) : 1;
     const accepted = lineSearch(initialStep, slope0);
-    if (!accepted) {
-      return { x, loss, iterations: iteration - 1, evaluations, stopReason: 'line search failed' };
-    }
+    if (!accepted) return result(loss, iteration - 1, 'line search failed');
 
     const slot = (newest + 1) % m;
-    const sSlot = s[slot] as Float64Array;
-    const ySlot = y[slot] as Float64Array;
-    for (let i = 0; i < n; i++) {
-      sSlot[i] = (trial[i] as number) - (x[i] as number);
-      ySlot[i] = (trialGradient[i] as number) - (gradient[i] as number);
-    }
-    const sy = dot(sSlot, ySlot);
-    if (sy > Number.EPSILON * dot(ySlot, ySlot)) {
+    const sSlot = s[slot] as number;
+    const ySlot = y[slot] as number;
+    kernels.differences(sSlot, ySlot, trial, x, trialGradient, gradient, bytes);
+    const sy = kernels.dot(sSlot, ySlot, bytes);
+    if (sy > Number.EPSILON * kernels.dot(ySlot, ySlot, bytes)) {
       rho[slot] = 1 / sy;
       newest = slot;
       stored = Math.min(stored + 1, m);
@@ -252,14 +234,12 @@ export function minimizeLbfgs(objective: Objective, x0: Float64Array, options: L
     [x, trial] = [trial, x];
     [gradient, trialGradient] = [trialGradient, gradient];
     loss = accepted.loss;
-    const gradientMaxAbs = maxAbs(gradient);
+    const gradientMaxAbs = kernels.maxAbs(gradient, bytes);
     options.onIteration?.({ iteration, loss, gradientMaxAbs, evaluations });
-    if (gradientMaxAbs <= options.gradientTolerance) {
-      return { x, loss, iterations: iteration, evaluations, stopReason: 'gradient tolerance' };
-    }
+    if (gradientMaxAbs <= options.gradientTolerance) return result(loss, iteration, 'gradient tolerance');
     if (previousLoss - loss <= options.lossTolerance * Math.max(Math.abs(previousLoss), Math.abs(loss), 1)) {
-      return { x, loss, iterations: iteration, evaluations, stopReason: 'loss tolerance' };
+      return result(loss, iteration, 'loss tolerance');
     }
   }
-  return { x, loss, iterations: options.maxIterations, evaluations, stopReason: 'max iterations' };
+  return result(loss, options.maxIterations, 'max iterations');
 }

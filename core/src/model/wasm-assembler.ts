@@ -1,4 +1,4 @@
-/** Just enough of the WebAssembly binary format to emit the training kernels (wasm-kernels.ts). */
+/** Just enough of the WebAssembly binary format to emit the training kernels (wasm-kernels.ts, lbfgs-kernels.ts). */
 
 export function unsignedLeb(value: number): number[] {
   const bytes: number[] = [];
@@ -49,41 +49,48 @@ export const op = {
   emptyBlockType: 0x40,
   localGet: 0x20,
   localSet: 0x21,
+  localTee: 0x22,
   i32Load: 0x28,
   f64Load: 0x2b,
   f64Store: 0x39,
   i32Const: 0x41,
+  f64Const: 0x44,
+  i32LtU: 0x49,
   i32GeS: 0x4e,
   i32Add: 0x6a,
   i32Mul: 0x6c,
   f64Add: 0xa0,
   f64Mul: 0xa2,
+  f64Max: 0xa5,
   simd: 0xfd,
   v128Load: 0x00,
   v128Store: 0x0b,
   f64x2Splat: 0x14,
   f64x2ExtractLane: 0x21,
+  f64x2Abs: 0xec,
+  f64x2Neg: 0xed,
   f64x2Add: 0xf0,
+  f64x2Sub: 0xf1,
   f64x2Mul: 0xf2,
+  f64x2Max: 0xf5,
 } as const;
 
 export interface FunctionDefinition {
   exportName: string;
-  parameters: number;
-  /** Local variable groups beyond the (all i32) parameters: [count, value type]. */
+  /** Value types of the parameters, which are locals 0..n-1. */
+  parameters: number[];
+  results: number[];
+  /** Local variable groups after the parameters: [count, value type]. */
   locals: Array<[number, number]>;
   body: number[];
 }
 
-/**
- * A module importing one shared memory `env.memory` of `pages` 64 KiB pages and exporting the
- * given functions, each taking `parameters` i32 arguments and returning nothing.
- */
+/** A module importing one shared memory `env.memory` of `pages` 64 KiB pages and exporting the given functions. */
 export function assembleModule(pages: number, functions: FunctionDefinition[]): Uint8Array {
   const types = functions.map((definition) => [
     0x60,
-    ...vector(Array.from({ length: definition.parameters }, () => [valueType.i32])),
-    0,
+    ...vector(definition.parameters.map((type) => [type])),
+    ...vector(definition.results.map((type) => [type])),
   ]);
   const sharedWithMaximum = 0x03;
   const memoryImport = [
@@ -122,4 +129,47 @@ export function assembleModule(pages: number, functions: FunctionDefinition[]): 
     ),
     ...section(10, vector(bodies)),
   ]);
+}
+
+// Instruction sequences shared by the kernels.
+export const localGet = (local: number) => [op.localGet, ...unsignedLeb(local)];
+export const localSet = (local: number) => [op.localSet, ...unsignedLeb(local)];
+export const localTee = (local: number) => [op.localTee, ...unsignedLeb(local)];
+export const i32Const = (value: number) => [op.i32Const, ...signedLeb(value)];
+export const simd = (code: number) => [op.simd, ...unsignedLeb(code)];
+const memoryArgument = (alignLog2: number, offset: number) => [
+  ...unsignedLeb(alignLog2),
+  ...unsignedLeb(offset),
+];
+export const v128Load = (offset: number) => [...simd(op.v128Load), ...memoryArgument(3, offset)];
+export const v128Store = (offset: number) => [...simd(op.v128Store), ...memoryArgument(3, offset)];
+export const f64Load = (offset: number) => [op.f64Load, ...memoryArgument(3, offset)];
+export const f64Store = (offset: number) => [op.f64Store, ...memoryArgument(3, offset)];
+export const i32Load = (offset: number) => [op.i32Load, ...memoryArgument(2, offset)];
+export const extractLane = (lane: number) => [...simd(op.f64x2ExtractLane), lane];
+export const increment = (local: number, by: number) => [
+  ...localGet(local),
+  ...i32Const(by),
+  op.i32Add,
+  ...localSet(local),
+];
+
+/** `while (counter < limit) { body }`, signed comparison. */
+export function whileLess(counter: number, limit: number, body: number[]): number[] {
+  return [
+    op.block,
+    op.emptyBlockType,
+    op.loop,
+    op.emptyBlockType,
+    ...localGet(counter),
+    ...localGet(limit),
+    op.i32GeS,
+    op.brIf,
+    1,
+    ...body,
+    op.br,
+    0,
+    op.end,
+    op.end,
+  ];
 }

@@ -1,10 +1,19 @@
 import {
   assembleModule,
   type FunctionDefinition,
+  f64Load,
+  f64Store,
+  localGet as get,
+  i32Const as i32,
+  i32Load,
+  increment,
   op,
-  signedLeb,
-  unsignedLeb,
+  localSet as set,
+  simd,
+  v128Load,
+  v128Store,
   valueType,
+  whileLess,
 } from './wasm-assembler.js';
 
 /*
@@ -20,38 +29,6 @@ import {
  * Each sum runs in the same order as the plain loop it replaces (no fused multiply-add), so the
  * results are the same numbers.
  */
-
-const get = (local: number) => [op.localGet, ...unsignedLeb(local)];
-const set = (local: number) => [op.localSet, ...unsignedLeb(local)];
-const i32 = (value: number) => [op.i32Const, ...signedLeb(value)];
-const simd = (code: number) => [op.simd, ...unsignedLeb(code)];
-const memory = (alignLog2: number, offset: number) => [...unsignedLeb(alignLog2), ...unsignedLeb(offset)];
-const v128Load = (offset: number) => [...simd(op.v128Load), ...memory(3, offset)];
-const v128Store = (offset: number) => [...simd(op.v128Store), ...memory(3, offset)];
-const f64Load = (offset: number) => [op.f64Load, ...memory(3, offset)];
-const f64Store = (offset: number) => [op.f64Store, ...memory(3, offset)];
-const i32Load = (offset: number) => [op.i32Load, ...memory(2, offset)];
-const increment = (local: number, by: number) => [...get(local), ...i32(by), op.i32Add, ...set(local)];
-
-/** `while (counter < limit) { body }` */
-function whileLess(counter: number, limit: number, body: number[]): number[] {
-  return [
-    op.block,
-    op.emptyBlockType,
-    op.loop,
-    op.emptyBlockType,
-    ...get(counter),
-    ...get(limit),
-    op.i32GeS,
-    op.brIf,
-    1,
-    ...body,
-    op.br,
-    0,
-    op.end,
-    op.end,
-  ];
-}
 
 /** address = base + index * scale (index loaded as i32 from `indexArray + entry * 4` when given) */
 function rowAddress(target: number, base: number, scale: number, index: number[]): number[] {
@@ -125,7 +102,8 @@ function forward(classes: number): FunctionDefinition {
   ];
   return {
     exportName: 'forward',
-    parameters: 8,
+    parameters: new Array(8).fill(valueType.i32),
+    results: [],
     locals: [
       [5, valueType.i32],
       [1, valueType.f64],
@@ -203,7 +181,8 @@ function backward(classes: number): FunctionDefinition {
   ];
   return {
     exportName: 'backward',
-    parameters: 7,
+    parameters: new Array(7).fill(valueType.i32),
+    results: [],
     locals: [
       [5, valueType.i32],
       [1, valueType.f64],
