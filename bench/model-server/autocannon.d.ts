@@ -6,7 +6,7 @@ declare module 'autocannon' {
     method: string;
     path: string;
     headers?: Record<string, string>;
-    setupRequest?: (request: Request) => Request & { body: string };
+    body?: string;
   }
 
   interface Options {

@@ -88,21 +88,21 @@ async function load(
   seconds: number,
   options: { connections: number; overallRate?: number },
 ) {
-  let next = 0;
   const latencies: number[] = [];
   const instance = autocannon({
     url,
     connections: options.connections,
     duration: seconds,
     ...(options.overallRate ? { overallRate: options.overallRate } : {}),
-    requests: [
-      {
-        method: 'POST',
-        path: '/predict',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] as string }),
-      },
-    ],
+    // Each connection sends the bodies in turn. Listed rather than set up per request, autocannon
+    // builds every request's bytes once, which takes about a third off its CPU per request (the
+    // load generator shares the machine's two cores with the server it measures).
+    requests: bodies.map((body) => ({
+      method: 'POST',
+      path: '/predict',
+      headers: { 'content-type': 'application/json' },
+      body,
+    })),
   });
   instance.on('response', (_client, statusCode, _bytes, ms) => {
     if (statusCode === 200) latencies.push(ms);
