@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CsrMatrix } from '../features/sparse-matrix.js';
-import { softmaxResiduals } from './softmax-residuals.js';
-import { instantiateKernels, type SparseProductKernels, sparseProductModule } from './wasm-kernels.js';
+import { type GradientKernels, gradientKernelsModule, instantiateKernels } from './wasm-kernels.js';
+import { weightedCrossEntropy } from './weighted-cross-entropy.js';
 
 /**
  * Rows are cut into this many fixed shards whose partial gradients are summed in shard order, so
@@ -29,6 +29,11 @@ interface MemoryLayout {
   coef: number;
   intercept: number;
   scores: number;
+  labels: number;
+  sampleWeights: number;
+  /** Per row, the softmax kernel's Σexp and label margin. */
+  sums: number;
+  margins: number;
   gradients: number[];
   bytes: number;
 }
@@ -47,6 +52,10 @@ function layoutFor(problem: MultinomialProblem): MemoryLayout {
   const values = reserve(matrix.values.length * 8);
   const coef = reserve(parameterBytes);
   const scores = reserve(matrix.rows * classes * 8);
+  const labels = reserve(matrix.rows * 4);
+  const sampleWeights = reserve(matrix.rows * 8);
+  const sums = reserve(matrix.rows * 8);
+  const margins = reserve(matrix.rows * 8);
   const gradients = Array.from({ length: shardCount }, () => reserve(parameterBytes));
   return {
     indptr,
@@ -55,6 +64,10 @@ function layoutFor(problem: MultinomialProblem): MemoryLayout {
     coef,
     intercept: coef + matrix.columns * classes * 8,
     scores,
+    labels,
+    sampleWeights,
+    sums,
+    margins,
     gradients,
     bytes: end,
   };
@@ -65,8 +78,6 @@ interface ShardContext {
   memory: WebAssembly.Memory;
   module: WebAssembly.Module;
   layout: MemoryLayout;
-  labels: Int32Array;
-  sampleWeights: Float64Array;
   classes: number;
   features: number;
   shardStart: Int32Array;
@@ -74,14 +85,15 @@ interface ShardContext {
 }
 
 // Worker threads get this source and the ShardContext; evaluateShards below is its twin on the
-// calling thread. softmaxResiduals comes as source text (it is self-contained).
+// calling thread. weightedCrossEntropy comes as source text (it is self-contained).
 const workerSource = `
 const { workerData } = require('node:worker_threads');
-const softmaxResiduals = ${softmaxResiduals.toString()};
+const weightedCrossEntropy = ${weightedCrossEntropy.toString()};
 const { context, shards, control } = workerData;
-const { memory, layout, classes, features, shardStart, shardLoss, labels, sampleWeights } = context;
+const { memory, layout, classes, features, shardStart, shardLoss } = context;
 const kernels = new WebAssembly.Instance(context.module, { env: { memory } }).exports;
 const parameters = (features + 1) * classes;
+const sampleWeights = new Float64Array(memory.buffer, layout.sampleWeights, shardStart[shardStart.length - 1]);
 let generation = 0;
 for (;;) {
   Atomics.wait(control, 0, generation);
@@ -92,12 +104,17 @@ for (;;) {
       const start = shardStart[shard];
       const end = shardStart[shard + 1];
       const scoresAt = layout.scores + start * classes * 8;
-      const gradient = new Float64Array(memory.buffer, layout.gradients[shard], parameters);
-      gradient.fill(0);
+      const gradientAt = layout.gradients[shard];
+      new Float64Array(memory.buffer, gradientAt, parameters).fill(0);
       kernels.forward(start, end, layout.indptr, layout.indices, layout.values, layout.coef, layout.intercept, scoresAt);
-      const scores = new Float64Array(memory.buffer, scoresAt, (end - start) * classes);
-      shardLoss[shard] = softmaxResiduals(scores, labels, sampleWeights, classes, start, end, gradient, features * classes);
-      kernels.backward(start, end, layout.indptr, layout.indices, layout.values, scoresAt, layout.gradients[shard]);
+      const sumsAt = layout.sums + start * 8;
+      const marginsAt = layout.margins + start * 8;
+      kernels.softmaxResiduals(start, end, scoresAt, layout.labels, layout.sampleWeights, sumsAt, marginsAt, gradientAt + features * classes * 8);
+      shardLoss[shard] = weightedCrossEntropy(
+        new Float64Array(memory.buffer, sumsAt, end - start),
+        new Float64Array(memory.buffer, marginsAt, end - start),
+        sampleWeights, start, end);
+      kernels.backward(start, end, layout.indptr, layout.indices, layout.values, scoresAt, gradientAt);
     }
   } catch (error) {
     Atomics.store(control, 2, 1);
@@ -107,20 +124,16 @@ for (;;) {
 }
 `;
 
-function evaluateShards(
-  context: ShardContext,
-  kernels: SparseProductKernels,
-  shards: readonly number[],
-): void {
-  const { memory, layout, classes, features, shardStart, shardLoss, labels, sampleWeights } = context;
+function evaluateShards(context: ShardContext, kernels: GradientKernels, shards: readonly number[]): void {
+  const { memory, layout, classes, features, shardStart, shardLoss } = context;
   const parameters = (features + 1) * classes;
+  const sampleWeights = new Float64Array(memory.buffer, layout.sampleWeights, shardStart.at(-1));
   for (const shard of shards) {
     const start = shardStart[shard] as number;
     const end = shardStart[shard + 1] as number;
     const scoresAt = layout.scores + start * classes * 8;
     const gradientAt = layout.gradients[shard] as number;
-    const gradient = new Float64Array(memory.buffer, gradientAt, parameters);
-    gradient.fill(0);
+    new Float64Array(memory.buffer, gradientAt, parameters).fill(0);
     kernels.forward(
       start,
       end,
@@ -131,16 +144,24 @@ function evaluateShards(
       layout.intercept,
       scoresAt,
     );
-    const scores = new Float64Array(memory.buffer, scoresAt, (end - start) * classes);
-    shardLoss[shard] = softmaxResiduals(
-      scores,
-      labels,
-      sampleWeights,
-      classes,
+    const sumsAt = layout.sums + start * 8;
+    const marginsAt = layout.margins + start * 8;
+    kernels.softmaxResiduals(
       start,
       end,
-      gradient,
-      features * classes,
+      scoresAt,
+      layout.labels,
+      layout.sampleWeights,
+      sumsAt,
+      marginsAt,
+      gradientAt + features * classes * 8,
+    );
+    shardLoss[shard] = weightedCrossEntropy(
+      new Float64Array(memory.buffer, sumsAt, end - start),
+      new Float64Array(memory.buffer, marginsAt, end - start),
+      sampleWeights,
+      start,
+      end,
     );
     kernels.backward(start, end, layout.indptr, layout.indices, layout.values, scoresAt, gradientAt);
   }
@@ -160,14 +181,6 @@ function balancedShardStarts(matrix: CsrMatrix): Int32Array {
   return starts;
 }
 
-function sharedCopy<T extends Int32Array | Float64Array>(array: T): T {
-  const shared = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(
-    new SharedArrayBuffer(array.byteLength),
-  );
-  shared.set(array);
-  return shared;
-}
-
 /**
  * Evaluates the weighted cross-entropy sum and its gradient over all rows, on up to `shardCount`
  * threads (the calling thread takes the first shards, worker threads the rest). The data,
@@ -176,7 +189,7 @@ function sharedCopy<T extends Int32Array | Float64Array>(array: T): T {
  */
 export class GradientEvaluator {
   private readonly context: ShardContext;
-  private readonly kernels: SparseProductKernels;
+  private readonly kernels: GradientKernels;
   private readonly coef: Float64Array;
   private readonly gradients: Float64Array[];
   /** [generation, workers done, worker failed] */
@@ -189,10 +202,12 @@ export class GradientEvaluator {
     const layout = layoutFor(problem);
     const pages = Math.max(1, Math.ceil(layout.bytes / pageBytes));
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    const module = sparseProductModule(classes, pages);
+    const module = gradientKernelsModule(classes, pages);
     new Int32Array(memory.buffer, layout.indptr, matrix.rows + 1).set(matrix.indptr);
     new Int32Array(memory.buffer, layout.indices, matrix.indices.length).set(matrix.indices);
     new Float64Array(memory.buffer, layout.values, matrix.values.length).set(matrix.values);
+    new Int32Array(memory.buffer, layout.labels, matrix.rows).set(problem.labels);
+    new Float64Array(memory.buffer, layout.sampleWeights, matrix.rows).set(problem.sampleWeights);
     const parameters = (matrix.columns + 1) * classes;
     this.coef = new Float64Array(memory.buffer, layout.coef, parameters);
     this.gradients = layout.gradients.map((offset) => new Float64Array(memory.buffer, offset, parameters));
@@ -200,8 +215,6 @@ export class GradientEvaluator {
       memory,
       module,
       layout,
-      labels: sharedCopy(problem.labels),
-      sampleWeights: sharedCopy(problem.sampleWeights),
       classes,
       features: matrix.columns,
       shardStart: balancedShardStarts(matrix),

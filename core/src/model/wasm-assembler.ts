@@ -54,8 +54,9 @@ export const op = {
   f64Load: 0x2b,
   f64Store: 0x39,
   i32Const: 0x41,
-  f64Const: 0x44,
-  i32LtU: 0x49,
+  i32Sub: 0x6b,
+  f64Sub: 0xa1,
+  f64Div: 0xa3,
   i32GeS: 0x4e,
   i32Add: 0x6a,
   i32Mul: 0x6c,
@@ -65,6 +66,14 @@ export const op = {
   simd: 0xfd,
   v128Load: 0x00,
   v128Store: 0x0b,
+  v128Const: 0x0c,
+  v128Load64Zero: 0x5d,
+  f64x2Nearest: 0x94,
+  i64x2ExtendLowI32x4S: 0xc7,
+  i64x2Shl: 0xcb,
+  i64x2Sub: 0xd1,
+  f64x2Div: 0xf3,
+  i32x4TruncSatF64x2SZero: 0xfc,
   f64x2Splat: 0x14,
   f64x2ExtractLane: 0x21,
   f64x2Abs: 0xec,
@@ -143,9 +152,21 @@ const memoryArgument = (alignLog2: number, offset: number) => [
 ];
 export const v128Load = (offset: number) => [...simd(op.v128Load), ...memoryArgument(3, offset)];
 export const v128Store = (offset: number) => [...simd(op.v128Store), ...memoryArgument(3, offset)];
+/** Loads one float64 into lane 0 of a v128, lane 1 zero. */
+export const v128Load64Zero = (offset: number) => [...simd(op.v128Load64Zero), ...memoryArgument(3, offset)];
 export const f64Load = (offset: number) => [op.f64Load, ...memoryArgument(3, offset)];
 export const f64Store = (offset: number) => [op.f64Store, ...memoryArgument(3, offset)];
 export const i32Load = (offset: number) => [op.i32Load, ...memoryArgument(2, offset)];
+/** A v128 constant of two equal float64 lanes. */
+export const f64x2Constant = (value: number) => [
+  ...simd(op.v128Const),
+  ...new Uint8Array(Float64Array.of(value, value).buffer),
+];
+/** A v128 constant of two equal int64 lanes. */
+export const i64x2Constant = (value: bigint) => [
+  ...simd(op.v128Const),
+  ...new Uint8Array(BigInt64Array.of(value, value).buffer),
+];
 export const extractLane = (lane: number) => [...simd(op.f64x2ExtractLane), lane];
 export const increment = (local: number, by: number) => [
   ...localGet(local),

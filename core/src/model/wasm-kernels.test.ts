@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { instantiateKernels, sparseProductModule } from './wasm-kernels.js';
+import { gradientKernelsModule, instantiateKernels } from './wasm-kernels.js';
 
 describe('WebAssembly sparse product kernels', () => {
   for (const classes of [2, 5, 27]) {
@@ -36,7 +36,7 @@ describe('WebAssembly sparse product kernels', () => {
       new Float64Array(memory.buffer, valuesAt, values.length).set(values);
       new Float64Array(memory.buffer, coefAt, coef.length).set(coef);
       new Float64Array(memory.buffer, residualsAt, residuals.length).set(residuals);
-      const kernels = instantiateKernels(sparseProductModule(classes, 1), memory);
+      const kernels = instantiateKernels(gradientKernelsModule(classes, 1), memory);
       kernels.forward(
         0,
         rows,
