@@ -12,63 +12,60 @@ export interface TermCounts {
 }
 
 /**
- * Collects each document's (term, count) entries without sorting them. A collector can be reused
- * for batch after batch (the model server transforms one request at a time): its per-term arrays
- * remember documents by a running number, so nothing needs clearing or reallocating between batches.
+ * Collects the term ids of one document at a time and counts them when the document ends, by
+ * sorting them: a document's entries come out in term id order. (Marking terms as seen in a
+ * per-term array instead cost a cache miss per term once the vocabulary outgrew the caches.)
  */
-class EntryCollector {
-  indptr = new Int32Array(1);
-  private termIds: number[] = [];
-  private counts: number[] = [];
-  /** Per term: the running number of the last document it was seen in, and where its entry is. */
-  private lastDocument: Int32Array;
-  private position: Int32Array;
+class TermCountsBuilder {
+  private readonly indptr: Int32Array;
+  private termIds: Int32Array;
+  private counts: Float64Array;
+  private size = 0;
+  private documentTerms = new Int32Array(256);
+  private documentSize = 0;
   private document = 0;
-  private batchStart = 0;
 
-  constructor(termCapacity = 1024) {
-    this.lastDocument = new Int32Array(termCapacity).fill(-1);
-    this.position = new Int32Array(termCapacity);
-  }
-
-  begin(documents: number): this {
-    if (this.document > 2 ** 30) {
-      this.lastDocument.fill(-1);
-      this.document = 0;
-    }
-    this.batchStart = this.document;
+  /** `entryCapacity`: room for this many entries before growing (an upper bound saves the copies). */
+  constructor(documents: number, entryCapacity = 1 << 16) {
     this.indptr = new Int32Array(documents + 1);
-    this.termIds = [];
-    this.counts = [];
-    return this;
+    this.termIds = new Int32Array(entryCapacity);
+    this.counts = new Float64Array(entryCapacity);
   }
 
   add(term: number): void {
-    if (term >= this.lastDocument.length) this.grow(term);
-    if (this.lastDocument[term] === this.document) {
-      const at = this.position[term] as number;
-      this.counts[at] = (this.counts[at] as number) + 1;
-      return;
+    if (this.documentSize === this.documentTerms.length) {
+      const grown = new Int32Array(2 * this.documentTerms.length);
+      grown.set(this.documentTerms);
+      this.documentTerms = grown;
     }
-    this.lastDocument[term] = this.document;
-    this.position[term] = this.termIds.length;
-    this.termIds.push(term);
-    this.counts.push(1);
-  }
-
-  private grow(term: number): void {
-    const capacity = Math.max(term + 1, this.lastDocument.length * 2);
-    const lastDocument = new Int32Array(capacity).fill(-1);
-    lastDocument.set(this.lastDocument);
-    const position = new Int32Array(capacity);
-    position.set(this.position);
-    this.lastDocument = lastDocument;
-    this.position = position;
+    this.documentTerms[this.documentSize++] = term;
   }
 
   endDocument(): void {
+    if (this.size + this.documentSize > this.termIds.length) this.growEntries(this.size + this.documentSize);
+    const terms = this.documentTerms.subarray(0, this.documentSize).sort();
+    for (let start = 0; start < terms.length; ) {
+      const term = terms[start] as number;
+      let end = start + 1;
+      while (end < terms.length && terms[end] === term) end++;
+      this.termIds[this.size] = term;
+      this.counts[this.size] = end - start;
+      this.size++;
+      start = end;
+    }
+    this.documentSize = 0;
     this.document++;
-    this.indptr[this.document - this.batchStart] = this.termIds.length;
+    this.indptr[this.document] = this.size;
+  }
+
+  private growEntries(needed: number): void {
+    const capacity = Math.max(needed, 2 * this.termIds.length);
+    const termIds = new Int32Array(capacity);
+    termIds.set(this.termIds);
+    this.termIds = termIds;
+    const counts = new Float64Array(capacity);
+    counts.set(this.counts);
+    this.counts = counts;
   }
 
   finish(termCount: number, termString: (term: number) => string): TermCounts {
@@ -76,59 +73,57 @@ class EntryCollector {
       termCount,
       termString,
       indptr: this.indptr,
-      termIds: Int32Array.from(this.termIds),
-      counts: Float64Array.from(this.counts),
+      termIds: this.termIds.subarray(0, this.size),
+      counts: this.counts.subarray(0, this.size),
     };
   }
 }
 
-/** An open-addressing hash map from a pair of non-negative int32 to an int32, on typed arrays. */
+/**
+ * An open-addressing hash map from a pair of non-negative int32 to an int32, on one typed array:
+ * a slot's first, second and value sit side by side, so a lookup touches one cache line.
+ */
 class PairMap {
-  private firsts: Int32Array;
-  private seconds: Int32Array;
-  private values: Int32Array;
+  private slots: Int32Array;
   private size = 0;
 
   /** `capacity` is a power of two; the map doubles it whenever it gets half full. */
   constructor(capacity = 1 << 16) {
-    this.firsts = new Int32Array(capacity).fill(-1);
-    this.seconds = new Int32Array(capacity);
-    this.values = new Int32Array(capacity);
+    this.slots = new Int32Array(4 * capacity).fill(-1);
   }
 
-  private slot(first: number, second: number): number {
-    const mask = this.firsts.length - 1;
+  /** The index in `slots` of the pair's slot, or of the empty slot where it would go. */
+  private find(first: number, second: number): number {
+    const mask = this.slots.length / 4 - 1;
     let slot = (Math.imul(first, 0x9e3779b1) ^ Math.imul(second, 0x85ebca77)) & mask;
-    while (this.firsts[slot] !== -1 && (this.firsts[slot] !== first || this.seconds[slot] !== second)) {
+    for (;;) {
+      const at = 4 * slot;
+      const stored = this.slots[at] as number;
+      if (stored === -1 || (stored === first && this.slots[at + 1] === second)) return at;
       slot = (slot + 1) & mask;
     }
-    return slot;
   }
 
   /** The value stored for the pair, or -1. */
   get(first: number, second: number): number {
-    const slot = this.slot(first, second);
-    return this.firsts[slot] === -1 ? -1 : (this.values[slot] as number);
+    return this.slots[this.find(first, second) + 2] as number;
   }
 
   set(first: number, second: number, value: number): void {
-    if (2 * (this.size + 1) > this.firsts.length) this.grow();
-    const slot = this.slot(first, second);
-    if (this.firsts[slot] === -1) this.size++;
-    this.firsts[slot] = first;
-    this.seconds[slot] = second;
-    this.values[slot] = value;
+    if (2 * (this.size + 1) > this.slots.length / 4) this.grow();
+    const at = this.find(first, second);
+    if (this.slots[at] === -1) this.size++;
+    this.slots[at] = first;
+    this.slots[at + 1] = second;
+    this.slots[at + 2] = value;
   }
 
   private grow(): void {
-    const { firsts, seconds, values } = this;
-    this.firsts = new Int32Array(firsts.length * 2).fill(-1);
-    this.seconds = new Int32Array(firsts.length * 2);
-    this.values = new Int32Array(firsts.length * 2);
+    const old = this.slots;
+    this.slots = new Int32Array(2 * old.length).fill(-1);
     this.size = 0;
-    for (let slot = 0; slot < firsts.length; slot++) {
-      if (firsts[slot] !== -1)
-        this.set(firsts[slot] as number, seconds[slot] as number, values[slot] as number);
+    for (let at = 0; at < old.length; at += 4) {
+      if (old[at] !== -1) this.set(old[at] as number, old[at + 1] as number, old[at + 2] as number);
     }
   }
 }
@@ -144,12 +139,13 @@ export function countWordNgrams(corpus: TokenCorpus, [minN, maxN]: [number, numb
   const termOfPair = new PairMap();
   const termPrefix: number[] = [];
   const termLastToken: number[] = [];
-  const collector = new EntryCollector(tokens.length).begin(documents);
+  // A document has at most one entry per token and n.
+  const builder = new TermCountsBuilder(documents, ids.length * (maxN - minN + 1));
   for (let document = 0; document < documents; document++) {
     const end = indptr[document + 1] as number;
     for (let start = indptr[document] as number; start < end; start++) {
       let term = ids[start] as number;
-      if (minN === 1) collector.add(term);
+      if (minN === 1) builder.add(term);
       for (let n = 2; n <= maxN && start + n <= end; n++) {
         const lastToken = ids[start + n - 1] as number;
         let next = termOfPair.get(term, lastToken);
@@ -159,18 +155,18 @@ export function countWordNgrams(corpus: TokenCorpus, [minN, maxN]: [number, numb
           termLastToken.push(lastToken);
           termOfPair.set(term, lastToken, next);
         }
-        if (n >= minN) collector.add(next);
+        if (n >= minN) builder.add(next);
         term = next;
       }
     }
-    collector.endDocument();
+    builder.endDocument();
   }
   const termString = (term: number): string => {
     if (term < tokens.length) return tokens[term] as string;
     const pair = term - tokens.length;
     return `${termString(termPrefix[pair] as number)} ${tokens[termLastToken[pair] as number]}`;
   };
-  return collector.finish(tokens.length + termPrefix.length, termString);
+  return builder.finish(tokens.length + termPrefix.length, termString);
 }
 
 /** Counts the terms of every document for an analyzer other than word n-grams, numbering terms as they first appear. */
@@ -182,7 +178,7 @@ export function countAnalyzedTerms(
   const analyze = buildAnalyzer(analyzer, ngramRange);
   const idOf = new Map<string, number>();
   const terms: string[] = [];
-  const collector = new EntryCollector().begin(documents.length);
+  const builder = new TermCountsBuilder(documents.length);
   for (const document of documents) {
     for (const term of analyze(document)) {
       let id = idOf.get(term);
@@ -191,11 +187,11 @@ export function countAnalyzedTerms(
         idOf.set(term, id);
         terms.push(term);
       }
-      collector.add(id);
+      builder.add(id);
     }
-    collector.endDocument();
+    builder.endDocument();
   }
-  return collector.finish(terms.length, (term) => terms[term] as string);
+  return builder.finish(terms.length, (term) => terms[term] as string);
 }
 
 /** The known terms of one document, in memory the next document reuses. */
