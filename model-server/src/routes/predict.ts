@@ -27,6 +27,8 @@ function categoryOf(code: number): string {
 
 export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (app, options) => {
   const { slot, inferenceLog, metrics } = options;
+  const textLengths = metrics.textLength.seriesFor();
+  const confidences = metrics.confidence.seriesFor();
 
   function servingModel(): LoadedModel {
     const model = slot.current;
@@ -45,9 +47,9 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
       if (!best) throw new Error(`model ${model.name}/${model.version} returned no class`);
       const predictionId = uuidv7();
       const textLength = designation.length + (description?.length ?? 0);
-      metrics.predictions.inc({ prdtypecode: best.classCode, model_version: model.version });
-      metrics.textLength.observe(textLength);
-      metrics.confidence.observe(best.probability);
+      metrics.countPrediction(model.version, best.classCode);
+      textLengths.observe(textLength);
+      confidences.observe(best.probability);
       inferenceLog?.enqueue({
         predictedAt,
         predictionId,
@@ -76,7 +78,7 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
 
   app.addHook('onResponse', (request, reply, done) => {
     if (reply.statusCode < 400) {
-      metrics.predictionDuration.observe({ route: request.routeOptions.url }, reply.elapsedTime / 1000);
+      metrics.predictionDuration.seriesFor(request.routeOptions.url).observe(reply.elapsedTime / 1000);
     }
     done();
   });
