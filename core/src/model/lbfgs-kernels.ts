@@ -1,6 +1,6 @@
 import {
   assembleModule,
-  extractLane,
+  combineLanes,
   type FunctionDefinition,
   localGet as get,
   increment,
@@ -24,7 +24,7 @@ import {
  *
  *   dot(a, b, bytes) -> Σ a·b
  *   addScaledThenDot(target, scale, source, dotWith, bytes) -> target += scale·source, then Σ target·dotWith
- *   scaleThenDot(target, scale, weights, dotWith, bytes) -> target = target·scale·weights, then Σ dotWith·target
+ *   scaleThenDot(target, scale, weights, dotWith, bytes) -> target = target·scale·weights, then Σ target·dotWith
  *   weightedSquaredNorm(a, weights, bytes) -> Σ a²·weights
  *   addScaled(out, a, scale, b, bytes): out = a + scale·b
  *   negate(out, a, bytes): out = -a
@@ -57,11 +57,7 @@ function horizontalSum(accumulator0: number, accumulator1: number): number[] {
     ...get(accumulator1),
     ...binary(op.f64x2Add),
     ...set(accumulator0),
-    ...get(accumulator0),
-    ...extractLane(0),
-    ...get(accumulator0),
-    ...extractLane(1),
-    op.f64Add,
+    ...combineLanes(accumulator0, op.f64Add),
   ];
 }
 
@@ -75,10 +71,14 @@ function accumulate(accumulators: [number, number], product: (offset: number) =>
   ]);
 }
 
-function dot(): FunctionDefinition {
+/** (a, b, bytes) -> f64: the sum over the vectors' values of `term`, which leaves one v128 per half step. */
+function sumOver(
+  exportName: string,
+  term: (a: number, b: number, offset: number) => number[],
+): FunctionDefinition {
   const [a, b, bytes, end, acc0, acc1] = [0, 1, 2, 3, 4, 5];
   return {
-    exportName: 'dot',
+    exportName,
     parameters: [i32, i32, i32],
     results: [f64],
     locals: [
@@ -90,51 +90,39 @@ function dot(): FunctionDefinition {
       ...stepLoop(
         [a, b],
         end,
-        accumulate([acc0, acc1], (offset) => [
-          ...load(a, offset),
-          ...load(b, offset),
-          ...binary(op.f64x2Mul),
-        ]),
+        accumulate([acc0, acc1], (offset) => term(a, b, offset)),
       ),
       ...horizontalSum(acc0, acc1),
     ],
   };
 }
 
-function weightedSquaredNorm(): FunctionDefinition {
-  const [a, weights, bytes, end, acc0, acc1] = [0, 1, 2, 3, 4, 5];
-  return {
-    exportName: 'weightedSquaredNorm',
-    parameters: [i32, i32, i32],
-    results: [f64],
-    locals: [
-      [1, i32],
-      [2, v128],
-    ],
-    body: [
-      ...setEnd(a, bytes, end),
-      ...stepLoop(
-        [a, weights],
-        end,
-        accumulate([acc0, acc1], (offset) => [
-          ...load(a, offset),
-          ...load(a, offset),
-          ...binary(op.f64x2Mul),
-          ...load(weights, offset),
-          ...binary(op.f64x2Mul),
-        ]),
-      ),
-      ...horizontalSum(acc0, acc1),
-    ],
-  };
-}
+const dot = () =>
+  sumOver('dot', (a, b, offset) => [...load(a, offset), ...load(b, offset), ...binary(op.f64x2Mul)]);
 
-function addScaledThenDot(): FunctionDefinition {
-  const [target, scale, source, dotWith, bytes, end, splat, acc0, acc1, value] = [
+const weightedSquaredNorm = () =>
+  sumOver('weightedSquaredNorm', (a, weights, offset) => [
+    ...load(a, offset),
+    ...load(a, offset),
+    ...binary(op.f64x2Mul),
+    ...load(weights, offset),
+    ...binary(op.f64x2Mul),
+  ]);
+
+/**
+ * (target, scale, other, dotWith, bytes) -> f64: each step's `target` becomes `newValue` (built
+ * from the locals target, other and the scale's splat, at the step's offset), then the function
+ * returns Σ target·dotWith.
+ */
+function updateThenDot(
+  exportName: string,
+  newValue: (locals: { target: number; other: number; splat: number }, offset: number) => number[],
+): FunctionDefinition {
+  const [target, scale, other, dotWith, bytes, end, splat, acc0, acc1, value] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
   ];
   return {
-    exportName: 'addScaledThenDot',
+    exportName,
     parameters: [i32, f64, i32, i32, i32],
     results: [f64],
     locals: [
@@ -147,15 +135,11 @@ function addScaledThenDot(): FunctionDefinition {
       ...set(splat),
       ...setEnd(target, bytes, end),
       ...stepLoop(
-        [target, source, dotWith],
+        [target, other, dotWith],
         end,
         halves.flatMap((offset, half) => [
           ...get(target),
-          ...load(target, offset),
-          ...get(splat),
-          ...load(source, offset),
-          ...binary(op.f64x2Mul),
-          ...binary(op.f64x2Add),
+          ...newValue({ target, other, splat }, offset),
           ...tee(value),
           ...v128Store(offset),
           ...get(half === 0 ? acc0 : acc1),
@@ -171,47 +155,23 @@ function addScaledThenDot(): FunctionDefinition {
   };
 }
 
-function scaleThenDot(): FunctionDefinition {
-  const [target, scale, weights, dotWith, bytes, end, splat, acc0, acc1, value] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
-  ];
-  return {
-    exportName: 'scaleThenDot',
-    parameters: [i32, f64, i32, i32, i32],
-    results: [f64],
-    locals: [
-      [1, i32],
-      [4, v128],
-    ],
-    body: [
-      ...get(scale),
-      ...simd(op.f64x2Splat),
-      ...set(splat),
-      ...setEnd(target, bytes, end),
-      ...stepLoop(
-        [target, weights, dotWith],
-        end,
-        halves.flatMap((offset, half) => [
-          ...get(target),
-          ...load(target, offset),
-          ...get(splat),
-          ...binary(op.f64x2Mul),
-          ...load(weights, offset),
-          ...binary(op.f64x2Mul),
-          ...tee(value),
-          ...v128Store(offset),
-          ...get(half === 0 ? acc0 : acc1),
-          ...load(dotWith, offset),
-          ...get(value),
-          ...binary(op.f64x2Mul),
-          ...binary(op.f64x2Add),
-          ...set(half === 0 ? acc0 : acc1),
-        ]),
-      ),
-      ...horizontalSum(acc0, acc1),
-    ],
-  };
-}
+const addScaledThenDot = () =>
+  updateThenDot('addScaledThenDot', ({ target, other, splat }, offset) => [
+    ...load(target, offset),
+    ...get(splat),
+    ...load(other, offset),
+    ...binary(op.f64x2Mul),
+    ...binary(op.f64x2Add),
+  ]);
+
+const scaleThenDot = () =>
+  updateThenDot('scaleThenDot', ({ target, other, splat }, offset) => [
+    ...load(target, offset),
+    ...get(splat),
+    ...binary(op.f64x2Mul),
+    ...load(other, offset),
+    ...binary(op.f64x2Mul),
+  ]);
 
 function addScaled(): FunctionDefinition {
   const [out, a, scale, b, bytes, end, splat] = [0, 1, 2, 3, 4, 5, 6];
@@ -324,11 +284,7 @@ function maxAbs(): FunctionDefinition {
       ...get(acc1),
       ...binary(op.f64x2Max),
       ...set(acc0),
-      ...get(acc0),
-      ...extractLane(0),
-      ...get(acc0),
-      ...extractLane(1),
-      op.f64Max,
+      ...combineLanes(acc0, op.f64Max),
     ],
   };
 }

@@ -1,4 +1,5 @@
 import {
+  combineLanes,
   extractLane,
   type FunctionDefinition,
   f64Load,
@@ -113,11 +114,7 @@ export function softmaxResidualsKernel(classes: number): FunctionDefinition {
         ...simd(op.f64x2Max),
         ...set(vector),
       ]),
-    ...get(vector),
-    ...extractLane(0),
-    ...get(vector),
-    ...extractLane(1),
-    op.f64Max,
+    ...combineLanes(vector, op.f64Max),
     ...(odd ? [...get(base), ...f64Load(tail), op.f64Max] : []),
     ...tee(max),
     ...simd(op.f64x2Splat),
@@ -161,11 +158,7 @@ export function softmaxResidualsKernel(classes: number): FunctionDefinition {
       ...simd(op.f64x2Add),
       ...set(sumVector),
     ]),
-    ...get(sumVector),
-    ...extractLane(0),
-    ...get(sumVector),
-    ...extractLane(1),
-    op.f64Add,
+    ...combineLanes(sumVector, op.f64Add),
     ...(odd
       ? [
           ...get(base),

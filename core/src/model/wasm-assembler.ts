@@ -168,6 +168,14 @@ export const i64x2Constant = (value: bigint) => [
   ...new Uint8Array(BigInt64Array.of(value, value).buffer),
 ];
 export const extractLane = (lane: number) => [...simd(op.f64x2ExtractLane), lane];
+/** The two float64 lanes of the v128 in `local`, combined by the binary f64 instruction `combine` (f64.add, f64.max). */
+export const combineLanes = (local: number, combine: number) => [
+  ...localGet(local),
+  ...extractLane(0),
+  ...localGet(local),
+  ...extractLane(1),
+  combine,
+];
 export const increment = (local: number, by: number) => [
   ...localGet(local),
   ...i32Const(by),
