@@ -5,6 +5,7 @@ export * from './catalog/balanced-parquet.js';
 export * from './catalog/balanced-set.js';
 export * from './catalog/catalog-file-error.js';
 export * from './catalog/catalog-row.js';
+export { copyValue } from './catalog/copy-text.js';
 export * from './catalog/data-loads.js';
 export * from './catalog/database.js';
 export * from './catalog/fingerprint.js';

@@ -1,15 +1,5 @@
+import { copyValue } from '@prodclass/core';
 import type { InferenceRecord } from './inference-log.js';
-
-const copySpecial = /[\\\n\r\t]/;
-const copyEscapes: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/** A value in PostgreSQL's COPY text format (`\N` is NULL). */
-function copyValue(text: string | null): string {
-  if (text === null) return '\\N';
-  return copySpecial.test(text)
-    ? text.replace(/[\\\n\r\t]/g, (character) => copyEscapes[character] as string)
-    : text;
-}
 
 /**
  * The first `limit` UTF-16 units of `text`, not ending in half a surrogate pair. PostgreSQL

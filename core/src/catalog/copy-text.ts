@@ -4,7 +4,7 @@ const specialCharacters = /[\\\n\r\t]/;
 const escapes: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /** A value in PostgreSQL's COPY text format (`\N` is NULL). */
-function copyValue(value: string | null): string {
+export function copyValue(value: string | null): string {
   if (value === null) return '\\N';
   return specialCharacters.test(value)
     ? value.replace(/[\\\n\r\t]/g, (character) => escapes[character] as string)
