@@ -1,39 +1,7 @@
-const wordCodePoint = /^[\p{L}\p{N}_]$/u;
-const asciiWord = Uint8Array.from({ length: 128 }, (_, code) =>
-  wordCodePoint.test(String.fromCharCode(code)) ? 1 : 0,
-);
-/** Per BMP code unit: 0 not yet classified, 1 a word character, 2 not one (filled in as met). */
-const bmpWord = new Uint8Array(0x10000);
-const astralWord = new Map<number, boolean>();
+import { codePointMatcher, hashOf, hashStart, hashStep, sameCharacters } from '../text/code-point-matcher.js';
 
 /** UTF-16 units of the word character (as `tokenPattern` sees them) at `index`, or 0 when there is none. */
-function wordCharacterUnits(text: string, index: number): number {
-  const code = text.charCodeAt(index);
-  if (code < 128) return asciiWord[code] as number;
-  if (code < 0xd800 || code > 0xdfff) {
-    let word = bmpWord[code] as number;
-    if (word === 0) {
-      word = wordCodePoint.test(String.fromCharCode(code)) ? 1 : 2;
-      bmpWord[code] = word;
-    }
-    return word === 1 ? 1 : 0;
-  }
-  const codePoint = text.codePointAt(index) as number;
-  // A lone surrogate is a code point of its own, and no letter or number.
-  if (codePoint <= 0xffff) return 0;
-  let word = astralWord.get(codePoint);
-  if (word === undefined) {
-    word = wordCodePoint.test(String.fromCodePoint(codePoint));
-    astralWord.set(codePoint, word);
-  }
-  return word ? 2 : 0;
-}
-
-function hashStep(hash: number, code: number): number {
-  return Math.imul(hash ^ code, 0x01000193);
-}
-
-const hashStart = 0x811c9dc5 | 0;
+const wordCharacterUnits = codePointMatcher(/^[\p{L}\p{N}_]$/u);
 
 /**
  * A fixed set of tokens, numbered in the given order, found in texts without building a string
@@ -54,8 +22,7 @@ export class KnownTokens {
     this.slots = new Int32Array(capacity).fill(-1);
     this.hashes = new Int32Array(capacity);
     tokens.forEach((token, id) => {
-      let hash = hashStart;
-      for (let index = 0; index < token.length; index++) hash = hashStep(hash, token.charCodeAt(index));
+      const hash = hashOf(token);
       let slot = hash & (capacity - 1);
       while (this.slots[slot] !== -1) slot = (slot + 1) & (capacity - 1);
       this.slots[slot] = id;
@@ -95,15 +62,8 @@ export class KnownTokens {
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const id = this.slots[slot] as number;
       if (id === -1) return -1;
-      if (this.hashes[slot] === hash && this.matches(this.tokens[id] as string, text, start, end)) return id;
+      if (this.hashes[slot] === hash && sameCharacters(this.tokens[id] as string, text, start, end))
+        return id;
     }
-  }
-
-  private matches(token: string, text: string, start: number, end: number): boolean {
-    if (token.length !== end - start) return false;
-    for (let index = 0; index < token.length; index++) {
-      if (token.charCodeAt(index) !== text.charCodeAt(start + index)) return false;
-    }
-    return true;
   }
 }

@@ -37,6 +37,42 @@ describe('cleanText', () => {
     expect(cleanText('Œuvre ÉLÈVE Straße')).toBe('oeuvre eleve strasse');
   });
 
+  it('finds words like the regular expressions that specify them, on awkward text', () => {
+    // The specification: digit groups joined, then runs of letters, marks and digits.
+    const specifiedWords = (text: string) =>
+      text
+        .toLowerCase()
+        .replace(/\d(?:[-.]\d+)+/g, (group) => group.replace(/[-.]/g, ''))
+        .match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
+    const pieces = [
+      'a',
+      'É',
+      'e\u0301',
+      'ß',
+      '½',
+      '7',
+      '-',
+      '.',
+      ' ',
+      '𝐀𝐁',
+      '\u{20000}',
+      '\uD800',
+      '٣',
+      'ǅ',
+      'ﬁ',
+      'x',
+    ];
+    let seed = 7;
+    for (let sample = 0; sample < 2000; sample++) {
+      let text = '';
+      for (let piece = 0; piece < 12; piece++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        text += pieces[seed % pieces.length];
+      }
+      expect(cleanText(text)).toBe(specifiedWords(text).map(cleanText).filter(Boolean).join(' '));
+    }
+  });
+
   it('is idempotent', () => {
     const once = cleanText('<li>Coussin d&eacute;coratif 45x45 &amp;eacute;t&eacute; REF-12345</li>');
     expect(cleanText(once)).toBe(once);

@@ -1,3 +1,4 @@
+import { codePointMatcher, hashOf, hashStart, hashStep, sameCharacters } from './code-point-matcher.js';
 import { lowercaseAndFoldAccents } from './fold-accents.js';
 import { decodeHtmlEntities, stripHtmlTags } from './html.js';
 import { repairMojibake } from './mojibake.js';
@@ -5,20 +6,21 @@ import { englishStopWords, frenchStopWords, germanStopWords } from './stop-words
 
 const urlPattern = /\b(?:https?:\/\/|www\.)\S+/gi;
 const emailPattern = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
-/** Words before folding: letters may still carry combining accents. */
-const rawWordPattern = /[\p{L}\p{M}\p{N}]+/gu;
+/** A character of a word before folding: letters may still carry combining accents. */
+const rawWordCharacterUnits = codePointMatcher(/^[\p{L}\p{M}\p{N}]$/u);
 const wordPattern = /[\p{L}\p{N}]+/gu;
 
 const stopWords = new Set(
   [...frenchStopWords, ...englishStopWords, ...germanStopWords].map(lowercaseAndFoldAccents),
 );
 
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
 function countDigits(word: string): number {
   let digits = 0;
-  for (let index = 0; index < word.length; index++) {
-    const code = word.charCodeAt(index);
-    if (code >= 48 && code <= 57) digits++;
-  }
+  for (let index = 0; index < word.length; index++) if (isDigit(word.charCodeAt(index))) digits++;
   return digits;
 }
 
@@ -31,14 +33,6 @@ function isReferenceOrLongNumber(word: string): boolean {
   return word.length >= 6 && countDigits(word) >= 3;
 }
 
-/**
- * Joins digit groups written with hyphens, dots or spaces inside a code (`978-2-07-036822-8`,
- * `12.345.678`) so the group is judged as one number.
- */
-function joinDigitGroups(text: string): string {
-  return text.replace(/\d(?:[-.]\d+)+/g, (group) => group.replace(/[-.]/g, ''));
-}
-
 /** One-character words go, counted in code points as scikit-learn's token pattern counts them. */
 function hasTwoCharacters(word: string): boolean {
   return word.length > 2 || (word.length === 2 && (word.charCodeAt(0) & 0xfc00) !== 0xd800);
@@ -48,21 +42,74 @@ function keepWord(word: string): boolean {
   return hasTwoCharacters(word) && !stopWords.has(word) && !isReferenceOrLongNumber(word);
 }
 
-// Catalog text repeats a small vocabulary, so each distinct lowercased word is folded and judged
-// once; the same word then always yields the same string objects, whose hashes V8 keeps for the
-// vectorizer's lookups. Bounded, as a long-running model server cleans text forever.
-const cleanedWords = new Map<string, readonly string[]>();
-const cleanedWordsLimit = 500_000;
+/**
+ * The cleaned form of each distinct lowercased word, looked up by a hash of the word's characters
+ * where they stand in the text, so a word seen before costs no string: catalog text repeats a
+ * small vocabulary. The same word always gets the same string objects, whose hashes V8 then
+ * keeps for the vectorizer's lookups. Bounded, as a long-running model server cleans text forever.
+ */
+class CleanedWordCache {
+  private static readonly limit = 500_000;
+  /** Per slot: the entry stored there, or -1; and that entry's hash. */
+  private slots = new Int32Array(1 << 16).fill(-1);
+  private hashes = new Int32Array(1 << 16);
+  private words: string[] = [];
+  private cleaned: (readonly string[])[] = [];
 
-/** The folded words of one lowercased word that are kept (usually one, none for a stop word). */
-function cleanWord(word: string): readonly string[] {
-  let cleaned = cleanedWords.get(word);
-  if (cleaned === undefined) {
-    cleaned = (lowercaseAndFoldAccents(word).match(wordPattern) ?? []).filter(keepWord);
-    if (cleanedWords.size >= cleanedWordsLimit) cleanedWords.clear();
-    cleanedWords.set(word, cleaned);
+  /** The kept, folded words of `text.slice(start, end)`, whose characters hash to `hash`. */
+  get(text: string, start: number, end: number, hash: number): readonly string[] {
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot] as number;
+      if (entry === -1) return this.add(text.slice(start, end), hash);
+      if (this.hashes[slot] === hash && sameCharacters(this.words[entry] as string, text, start, end)) {
+        return this.cleaned[entry] as readonly string[];
+      }
+    }
   }
-  return cleaned;
+
+  private add(word: string, hash: number): readonly string[] {
+    if (this.words.length >= CleanedWordCache.limit) this.clear();
+    if (2 * (this.words.length + 1) > this.slots.length) this.grow();
+    const cleaned = (lowercaseAndFoldAccents(word).match(wordPattern) ?? []).filter(keepWord);
+    this.place(this.words.length, hash);
+    this.words.push(word);
+    this.cleaned.push(cleaned);
+    return cleaned;
+  }
+
+  private place(entry: number, hash: number): void {
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    while (this.slots[slot] !== -1) slot = (slot + 1) & mask;
+    this.slots[slot] = entry;
+    this.hashes[slot] = hash;
+  }
+
+  private grow(): void {
+    this.slots = new Int32Array(2 * this.slots.length).fill(-1);
+    this.hashes = new Int32Array(this.slots.length);
+    this.words.forEach((word, entry) => this.place(entry, hashOf(word)));
+  }
+
+  private clear(): void {
+    this.slots.fill(-1);
+    this.words = [];
+    this.cleaned = [];
+  }
+}
+
+const cleanedWords = new CleanedWordCache();
+
+/**
+ * A hyphen or dot between two digits joins a digit group written in parts (`978-2-07-036822-8`,
+ * `12.345.678`), so the group is judged as one number.
+ */
+function isDigitJoin(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  return (
+    (code === 45 || code === 46) && isDigit(text.charCodeAt(index - 1)) && isDigit(text.charCodeAt(index + 1))
+  );
 }
 
 /**
@@ -75,8 +122,38 @@ export function appendCleanWords(raw: string, words: string[]): void {
   let text = stripHtmlTags(repairMojibake(decodeHtmlEntities(raw)));
   if (text.includes('@')) text = text.replace(emailPattern, ' ');
   if (/https?:|www\./i.test(text)) text = text.replace(urlPattern, ' ');
-  for (const word of joinDigitGroups(text.toLowerCase()).match(rawWordPattern) ?? []) {
-    for (const cleaned of cleanWord(word)) words.push(cleaned);
+  const lower = text.toLowerCase();
+  // Words are maximal runs of word characters, found in place: each is looked up by a hash of its
+  // characters, taken as the run is walked.
+  let index = 0;
+  while (index < lower.length) {
+    let units = rawWordCharacterUnits(lower, index);
+    if (units === 0) {
+      index++;
+      continue;
+    }
+    const start = index;
+    let hash = hashStart;
+    let joined = false;
+    while (units > 0) {
+      hash = hashStep(hash, lower.charCodeAt(index));
+      if (units === 2) hash = hashStep(hash, lower.charCodeAt(index + 1));
+      index += units;
+      units = index < lower.length ? rawWordCharacterUnits(lower, index) : 0;
+      if (units === 0 && isDigitJoin(lower, index)) {
+        joined = true;
+        index++;
+        units = 1;
+      }
+    }
+    let cleaned: readonly string[];
+    if (joined) {
+      const word = lower.slice(start, index).replace(/[-.]/g, '');
+      cleaned = cleanedWords.get(word, 0, word.length, hashOf(word));
+    } else {
+      cleaned = cleanedWords.get(lower, start, index, hash);
+    }
+    for (const word of cleaned) words.push(word);
   }
 }
 

@@ -1,0 +1,56 @@
+/**
+ * For a pattern matching one code point (`/^[...]$/u`): a function telling how many UTF-16 units
+ * the code point at `index` takes when it matches (1, or 2 for a surrogate pair), 0 when it does
+ * not (a lone surrogate never matches). Answers are remembered per code unit and code point, so
+ * scanning a text costs a table lookup per character instead of a regular expression.
+ */
+export function codePointMatcher(pattern: RegExp): (text: string, index: number) => number {
+  const ascii = Uint8Array.from({ length: 128 }, (_, code) =>
+    pattern.test(String.fromCharCode(code)) ? 1 : 0,
+  );
+  /** Per BMP code unit: 0 not classified yet, 1 matches, 2 does not. */
+  const bmp = new Uint8Array(0x10000);
+  const astral = new Map<number, boolean>();
+  return (text, index) => {
+    const code = text.charCodeAt(index);
+    if (code < 128) return ascii[code] as number;
+    if (code < 0xd800 || code > 0xdfff) {
+      let kind = bmp[code] as number;
+      if (kind === 0) {
+        kind = pattern.test(String.fromCharCode(code)) ? 1 : 2;
+        bmp[code] = kind;
+      }
+      return kind === 1 ? 1 : 0;
+    }
+    const codePoint = text.codePointAt(index) as number;
+    if (codePoint <= 0xffff) return 0;
+    let matches = astral.get(codePoint);
+    if (matches === undefined) {
+      matches = pattern.test(String.fromCodePoint(codePoint));
+      astral.set(codePoint, matches);
+    }
+    return matches ? 2 : 0;
+  };
+}
+
+/** FNV-1a over UTF-16 code units, for tables that look words up by their characters in place. */
+export const hashStart = 0x811c9dc5 | 0;
+
+export function hashStep(hash: number, code: number): number {
+  return Math.imul(hash ^ code, 0x01000193);
+}
+
+export function hashOf(text: string): number {
+  let hash = hashStart;
+  for (let index = 0; index < text.length; index++) hash = hashStep(hash, text.charCodeAt(index));
+  return hash;
+}
+
+/** Whether `text.slice(start, end)` is `word`, without making the slice. */
+export function sameCharacters(word: string, text: string, start: number, end: number): boolean {
+  if (word.length !== end - start) return false;
+  for (let index = 0; index < word.length; index++) {
+    if (word.charCodeAt(index) !== text.charCodeAt(start + index)) return false;
+  }
+  return true;
+}
