@@ -89,7 +89,9 @@ class CleanedWordCache {
   private grow(): void {
     this.slots = new Int32Array(2 * this.slots.length).fill(-1);
     this.hashes = new Int32Array(this.slots.length);
-    this.words.forEach((word, entry) => this.place(entry, hashOf(word)));
+    this.words.forEach((word, entry) => {
+      this.place(entry, hashOf(word));
+    });
   }
 
   private clear(): void {
