@@ -57,6 +57,15 @@ export class KnownTokens {
     return count;
   }
 
+  /** Looks up tokens already split out of a text, writing their ids to `ids`; returns how many there are. */
+  lookup(tokens: readonly string[]): number {
+    if (this.ids.length < tokens.length) this.ids = new Int32Array(tokens.length * 2);
+    tokens.forEach((token, index) => {
+      this.ids[index] = this.find(token, 0, token.length, hashOf(token));
+    });
+    return tokens.length;
+  }
+
   private find(text: string, start: number, end: number, hash: number): number {
     const mask = this.slots.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {

@@ -275,11 +275,26 @@ export class KnownTermCounter {
   }
 
   count(document: string): DocumentTermCounts {
-    for (let entry = 0; entry < this.size; entry++) this.countOf[this.columns[entry] as number] = 0;
-    this.size = 0;
-    if (this.wordNgrams) this.addWordNgrams(document, this.wordNgrams);
+    this.clear();
+    if (this.wordNgrams) this.addWordNgrams(this.wordNgrams.tokens.scan(document), this.wordNgrams);
     else if (this.analyzedTerms) this.addAnalyzedTerms(document, this.analyzedTerms);
     return { columns: this.columns.subarray(0, this.size), countOf: this.countOf };
+  }
+
+  /**
+   * `count` for a document given as its tokens (what `tokenPattern` finds in it), which word
+   * n-grams are counted from without looking for them in a text again.
+   */
+  countTokens(tokens: readonly string[]): DocumentTermCounts {
+    if (!this.wordNgrams) return this.count(tokens.join(' '));
+    this.clear();
+    this.addWordNgrams(this.wordNgrams.tokens.lookup(tokens), this.wordNgrams);
+    return { columns: this.columns.subarray(0, this.size), countOf: this.countOf };
+  }
+
+  private clear(): void {
+    for (let entry = 0; entry < this.size; entry++) this.countOf[this.columns[entry] as number] = 0;
+    this.size = 0;
   }
 
   private add(column: number): void {
@@ -295,9 +310,9 @@ export class KnownTermCounter {
     this.countOf[column] = (this.countOf[column] as number) + 1;
   }
 
-  private addWordNgrams(document: string, trie: WordNgramTrie): void {
+  /** The word n-grams of the `tokenCount` token ids the trie's KnownTokens just found. */
+  private addWordNgrams(tokenCount: number, trie: WordNgramTrie): void {
     const [minN, maxN] = this.ngramRange;
-    const tokenCount = trie.tokens.scan(document);
     const nodes = trie.tokens.ids;
     for (let start = 0; start < tokenCount; start++) {
       let node = nodes[start] as number;

@@ -65,6 +65,19 @@ describe('TfidfVectorizer', () => {
     });
   });
 
+  it("gives a document's row from its tokens the same as from its text", () => {
+    for (const analyzer of ['word', 'char_wb'] as const) {
+      const vectorizer = new TfidfVectorizer({ ...settings, analyzer, ngramRange: [1, 3] });
+      vectorizer.fit(['aa bb cc', 'bb cc dd aa', 'dd aa bb']);
+      for (const document of ['aa bb cc dd', 'zz aa bb', 'cc', 'yy xx']) {
+        const fromText = vectorizer.transformRow(document);
+        const [indices, values] = [[...fromText.indices], [...fromText.values]];
+        const fromTokens = vectorizer.transformTokensRow(document.split(' '));
+        expect([[...fromTokens.indices], [...fromTokens.values]]).toEqual([indices, values]);
+      }
+    }
+  });
+
   it('transforms character n-grams as fitted', () => {
     const vectorizer = new TfidfVectorizer({ ...settings, analyzer: 'char_wb', ngramRange: [2, 3] });
     const fitted = vectorizer.fitTransform(['abc', 'abd bc']);

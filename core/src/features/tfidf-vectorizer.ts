@@ -1,6 +1,12 @@
 import type { AnalyzerKind } from './analyzers.js';
 import type { CsrMatrix, SparseRow } from './sparse-matrix.js';
-import { countAnalyzedTerms, countWordNgrams, KnownTermCounter, type TermCounts } from './term-counts.js';
+import {
+  countAnalyzedTerms,
+  countWordNgrams,
+  type DocumentTermCounts,
+  KnownTermCounter,
+  type TermCounts,
+} from './term-counts.js';
 import { documentText, type TokenCorpus, tokenizeTexts } from './token-corpus.js';
 
 export interface TfidfSettings {
@@ -220,9 +226,26 @@ export class TfidfVectorizer {
    * what a server predicting one request at a time needs, without allocating typed arrays.
    */
   transformRow(document: string): SparseRow {
+    return this.weighRow(this.knownTermCounter().count(document));
+  }
+
+  /** transformRow for a document given as its tokens (the cleaner's words), which it does not split again. */
+  transformTokensRow(tokens: readonly string[]): SparseRow {
+    return this.weighRow(this.knownTermCounter().countTokens(tokens));
+  }
+
+  private knownTermCounter(): KnownTermCounter {
+    this.knownTerms ??= new KnownTermCounter(
+      this.settings.analyzer,
+      this.settings.ngramRange,
+      this.fitted.vocabulary,
+    );
+    return this.knownTerms;
+  }
+
+  /** One document's counts as its TF-IDF row, in the memory transformRow reuses. */
+  private weighRow({ columns, countOf }: DocumentTermCounts): SparseRow {
     const { idf, vocabulary } = this.fitted;
-    this.knownTerms ??= new KnownTermCounter(this.settings.analyzer, this.settings.ngramRange, vocabulary);
-    const { columns, countOf } = this.knownTerms.count(document);
     if (this.rowIndices.length < columns.length) {
       this.rowIndices = new Int32Array(columns.length * 2);
       this.rowValues = new Float64Array(columns.length * 2);

@@ -1,7 +1,7 @@
 import type { CsrMatrix } from '../features/sparse-matrix.js';
 import { type TfidfSettings, type TfidfState, TfidfVectorizer } from '../features/tfidf-vectorizer.js';
 import { productCorpus } from '../text/product-corpus.js';
-import { type ProductText, productText, type TextSettings } from '../text/product-text.js';
+import { type ProductText, productText, productWords, type TextSettings } from '../text/product-text.js';
 import type { LabelledProduct } from './labelled-products.js';
 import {
   type ClassProbability,
@@ -113,7 +113,7 @@ export class TextClassifier {
     this.rowProbabilities ??= new Float64Array(this.classes.length);
     const probabilities = this.rowProbabilities;
     return products.map((product) => {
-      const row = this.vectorizer.transformRow(productText(product, this.state.settings.text));
+      const row = this.vectorizer.transformTokensRow(productWords(product, this.state.settings.text));
       return topClasses(this.model.predictRowProba(row, probabilities), this.classes, k);
     });
   }
