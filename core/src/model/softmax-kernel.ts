@@ -45,7 +45,7 @@ const taylorCoefficients = Array.from({ length: 14 }, (_, power) => {
 });
 
 /** exp of the two lanes in local `x` (clobbered), left on the stack; `n` and `r` are scratch v128 locals. */
-function exp2Lanes(x: number, n: number, r: number): number[] {
+function expOfLanes(x: number, n: number, r: number): number[] {
   const horner = taylorCoefficients
     .slice(0, 13)
     .reverse()
@@ -150,7 +150,7 @@ export function softmaxResidualsKernel(classes: number): FunctionDefinition {
       ...simd(op.f64x2Sub),
       ...set(vector),
       ...get(base),
-      ...exp2Lanes(vector, n, r),
+      ...expOfLanes(vector, n, r),
       ...tee(vector),
       ...v128Store(offset),
       ...get(sumVector),
@@ -167,7 +167,7 @@ export function softmaxResidualsKernel(classes: number): FunctionDefinition {
           ...simd(op.f64x2Sub),
           ...set(vector),
           ...get(base),
-          ...exp2Lanes(vector, n, r),
+          ...expOfLanes(vector, n, r),
           ...extractLane(0),
           ...tee(scale),
           ...f64Store(tail),
