@@ -21,6 +21,24 @@ describe('cleanText', () => {
     expect(cleanText('Ã‰lÃ¨ve chef-d’¿uvre')).toBe('eleve chef oeuvre');
   });
 
+  it('leaves every text without mojibake as it is, however many accents it has', () => {
+    // Texts built from the characters the repairs look at: each must come out the same as from
+    // running the three repairs unconditionally.
+    const alphabet = [...'aeuÃÂâàé¿©·¢€™’ \u00c2\u00df\u00e0\u00ef\u0080\u00bf'];
+    const unconditionally = (text: string) =>
+      repairMojibake(`Ã© ${text}`).slice(repairMojibake('Ã© ').length);
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let sample = 0; sample < 20_000; sample++) {
+      const length = 1 + Math.floor(random() * 8);
+      const text = Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      expect(repairMojibake(text), JSON.stringify(text)).toBe(unconditionally(text));
+    }
+  });
+
   it('removes URLs, e-mails, reference codes and long numbers, keeps sizes', () => {
     expect(cleanText('Voir https://exemple.fr/p?id=3 ou www.shop.com contact: vente@shop.fr')).toBe(
       'voir contact',

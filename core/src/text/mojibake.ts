@@ -18,6 +18,12 @@ const utf8AsLatin1Pattern = new RegExp(
   `[\\u00c2-\\u00df]${continuation}|[\\u00e0-\\u00ef]${continuation}{2}`,
   'g',
 );
+/**
+ * What every repair below needs: a lead byte shown as Latin-1 followed by a continuation byte
+ * (`à` followed by one is a lead byte too), or `¿u`. Accented letters alone do not match, so most
+ * French text skips the repairs' three scans.
+ */
+const mayHaveMojibake = new RegExp(`[\\u00c2-\\u00ef]${continuation}|¿u`);
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 function redecode(sequence: string): string {
@@ -35,7 +41,7 @@ function redecode(sequence: string): string {
  * `à` (`à¢me` for âme) and the lost œ that shows as `¿` (`¿uvre`).
  */
 export function repairMojibake(text: string): string {
-  if (!/[\u00c2-\u00ef¿]/.test(text)) return text;
+  if (!mayHaveMojibake.test(text)) return text;
   return text
     .replace(utf8AsLatin1Pattern, redecode)
     .replace(/à([\u00a1-\u00bf])/g, (_match, second: string) =>
