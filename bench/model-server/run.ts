@@ -1,7 +1,9 @@
 /**
  * Load test of POST /predict: the prodclass model server against a FastAPI + scikit-learn server
  * built like the seed's (seed_server.py), both trained on the same synthetic catalog with the same
- * model parameters, measured one after the other with autocannon on this machine.
+ * model parameters, measured one after the other with autocannon on this machine. Each server
+ * under test gets CPU 0 to itself; the load generator and the local stack run on the others
+ * (cpu-pinning.ts).
  *
  * Usage: npm run build && npx tsx bench/model-server/run.ts
  * (the seed server runs on uvloop and httptools, which stack/requirements.txt installs into .local/venv)
@@ -23,8 +25,9 @@ import {
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { repoRoot } from '../../stack/paths.js';
-import { up } from '../../stack/stack.js';
+import { status, up } from '../../stack/stack.js';
 import { constantRate } from './constant-rate.js';
+import { type CpuPinning, pinOffServerCpu } from './cpu-pinning.js';
 
 const catalogRows = 20_000;
 const trainingRows = 16_000;
@@ -61,8 +64,14 @@ async function waitForHealth(url: string, child: ChildProcess, what: string): Pr
   throw new Error(`${what} never became healthy at ${url}`);
 }
 
-function start(command: string, args: string[], env: Record<string, string>, logName: string): ChildProcess {
+function start(
+  pinning: CpuPinning,
+  server: { command: string; args: string[] },
+  env: Record<string, string>,
+  logName: string,
+): ChildProcess {
   const log = fs.openSync(path.join(workDir, logName), 'w');
+  const { command, args } = pinning.serverCommand(server.command, server.args);
   return spawn(command, args, {
     cwd: repoRoot,
     env: { ...process.env, ...env },
@@ -172,9 +181,11 @@ async function main(): Promise<void> {
 
   const oursPort = await freePort();
   const seedPort = await freePort();
+  const stackGroups = (await status()).flatMap((service) => (service.pid ? [service.pid] : []));
+  const pinning = pinOffServerCpu(stackGroups);
   const ours = start(
-    process.execPath,
-    ['model-server/dist/main.js'],
+    pinning,
+    { command: process.execPath, args: ['model-server/dist/main.js'] },
     {
       HOST: '127.0.0.1',
       PORT: String(oursPort),
@@ -184,22 +195,25 @@ async function main(): Promise<void> {
     'model-server.log',
   );
   const seedServer = start(
-    path.join(repoRoot, '.local/venv/bin/uvicorn'),
-    [
-      'seed_server:app',
-      '--app-dir',
-      'bench/model-server',
-      '--port',
-      String(seedPort),
-      '--workers',
-      '1',
-      // uvicorn[standard]'s event loop and HTTP parser: the seed's best case.
-      '--loop',
-      'uvloop',
-      '--http',
-      'httptools',
-      '--no-access-log',
-    ],
+    pinning,
+    {
+      command: path.join(repoRoot, '.local/venv/bin/uvicorn'),
+      args: [
+        'seed_server:app',
+        '--app-dir',
+        'bench/model-server',
+        '--port',
+        String(seedPort),
+        '--workers',
+        '1',
+        // uvicorn[standard]'s event loop and HTTP parser: the seed's best case.
+        '--loop',
+        'uvloop',
+        '--http',
+        'httptools',
+        '--no-access-log',
+      ],
+    },
     { TRAIN_CSV: trainCsv },
     'seed-server.log',
   );
@@ -235,6 +249,7 @@ async function main(): Promise<void> {
       machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model}`,
       loadAverageAtStart: loadAverage,
       node: process.version,
+      cpuPinning: pinning.description,
       settings: {
         catalogRows,
         trainingRows,
@@ -259,6 +274,7 @@ async function main(): Promise<void> {
     ours.kill('SIGTERM');
     seedServer.kill('SIGTERM');
     if (ours.exitCode === null) await new Promise((resolve) => ours.once('exit', resolve));
+    pinning.restore();
     await admin.query(`drop database if exists ${database} with (force)`);
     await admin.end();
     fs.rmSync(workDir, { recursive: true, force: true });
