@@ -276,20 +276,30 @@ export class KnownTermCounter {
 
   count(document: string): DocumentTermCounts {
     this.clear();
-    if (this.wordNgrams) this.addWordNgrams(this.wordNgrams.tokens.scan(document), this.wordNgrams);
-    else if (this.analyzedTerms) this.addAnalyzedTerms(document, this.analyzedTerms);
+    if (this.wordNgrams) {
+      const tokens = this.wordNgrams.tokens;
+      this.addWordNgrams(tokens.ids, tokens.scan(document), this.wordNgrams);
+    } else if (this.analyzedTerms) this.addAnalyzedTerms(document, this.analyzedTerms);
     return { columns: this.columns.subarray(0, this.size), countOf: this.countOf };
   }
 
-  /**
-   * `count` for a document given as its tokens (what `tokenPattern` finds in it), which word
-   * n-grams are counted from without looking for them in a text again.
-   */
-  countTokens(tokens: readonly string[]): DocumentTermCounts {
-    if (!this.wordNgrams) return this.count(tokens.join(' '));
+  /** The ids of `tokens` among the vocabulary's tokens (-1 for the others); word analyzer only. */
+  tokenIds(tokens: readonly string[]): Int32Array {
+    const known = this.wordTrie().tokens;
+    const count = known.lookup(tokens);
+    return known.ids.subarray(0, count);
+  }
+
+  /** `count` for a document given by its tokens' ids (`tokenIds`); word analyzer only. */
+  countTokenIds(ids: Int32Array): DocumentTermCounts {
     this.clear();
-    this.addWordNgrams(this.wordNgrams.tokens.lookup(tokens), this.wordNgrams);
+    this.addWordNgrams(ids, ids.length, this.wordTrie());
     return { columns: this.columns.subarray(0, this.size), countOf: this.countOf };
+  }
+
+  private wordTrie(): WordNgramTrie {
+    if (!this.wordNgrams) throw new Error('token ids are only counted by the word analyzer');
+    return this.wordNgrams;
   }
 
   private clear(): void {
@@ -310,10 +320,9 @@ export class KnownTermCounter {
     this.countOf[column] = (this.countOf[column] as number) + 1;
   }
 
-  /** The word n-grams of the `tokenCount` token ids the trie's KnownTokens just found. */
-  private addWordNgrams(tokenCount: number, trie: WordNgramTrie): void {
+  /** The word n-grams of the first `tokenCount` token ids in `nodes`. */
+  private addWordNgrams(nodes: Int32Array, tokenCount: number, trie: WordNgramTrie): void {
     const [minN, maxN] = this.ngramRange;
-    const nodes = trie.tokens.ids;
     for (let start = 0; start < tokenCount; start++) {
       let node = nodes[start] as number;
       if (node < 0) continue;

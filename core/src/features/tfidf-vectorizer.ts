@@ -229,9 +229,14 @@ export class TfidfVectorizer {
     return this.weighRow(this.knownTermCounter().count(document));
   }
 
-  /** transformRow for a document given as its tokens (the cleaner's words), which it does not split again. */
-  transformTokensRow(tokens: readonly string[]): SparseRow {
-    return this.weighRow(this.knownTermCounter().countTokens(tokens));
+  /** The ids of `tokens` among the vocabulary's words (-1 for the others); word analyzer only. */
+  tokenIds(tokens: readonly string[]): Int32Array {
+    return this.knownTermCounter().tokenIds(tokens);
+  }
+
+  /** transformRow for a document given by its tokens' ids (`tokenIds`); word analyzer only. */
+  transformTokenIdsRow(ids: Int32Array): SparseRow {
+    return this.weighRow(this.knownTermCounter().countTokenIds(ids));
   }
 
   private knownTermCounter(): KnownTermCounter {

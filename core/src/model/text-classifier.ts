@@ -1,7 +1,8 @@
 import type { CsrMatrix } from '../features/sparse-matrix.js';
 import { type TfidfSettings, type TfidfState, TfidfVectorizer } from '../features/tfidf-vectorizer.js';
 import { productCorpus } from '../text/product-corpus.js';
-import { type ProductText, productText, productWords, type TextSettings } from '../text/product-text.js';
+import { type ProductText, productText, type TextSettings } from '../text/product-text.js';
+import { ProductTokenIds } from '../text/product-token-ids.js';
 import type { LabelledProduct } from './labelled-products.js';
 import {
   type ClassProbability,
@@ -37,6 +38,8 @@ export interface TextClassifierFitReport extends FitReport {
 /** The whole text model: cleaning, TF-IDF and multinomial logistic regression, fitted together. */
 export class TextClassifier {
   private rowProbabilities: Float64Array | null = null;
+  /** predictTopK's way from listings to token ids, for the word analyzer. */
+  private productTokenIds: ProductTokenIds | null = null;
 
   private constructor(
     readonly state: TextClassifierState,
@@ -112,8 +115,15 @@ export class TextClassifier {
   predictTopK(products: readonly ProductText[], k: number): ClassProbability[][] {
     this.rowProbabilities ??= new Float64Array(this.classes.length);
     const probabilities = this.rowProbabilities;
+    const settings = this.state.settings;
+    if (settings.tfidf.analyzer === 'word') {
+      this.productTokenIds ??= new ProductTokenIds((words) => this.vectorizer.tokenIds(words), settings.text);
+    }
+    const tokenIds = this.productTokenIds;
     return products.map((product) => {
-      const row = this.vectorizer.transformTokensRow(productWords(product, this.state.settings.text));
+      const row = tokenIds
+        ? this.vectorizer.transformTokenIdsRow(tokenIds.of(product))
+        : this.vectorizer.transformRow(productText(product, settings.text));
       return topClasses(this.model.predictRowProba(row, probabilities), this.classes, k);
     });
   }

@@ -71,7 +71,7 @@ class CleanedWordCache {
   private add(word: string, hash: number): readonly string[] {
     if (this.words.length >= CleanedWordCache.limit) this.clear();
     if (2 * (this.words.length + 1) > this.slots.length) this.grow();
-    const cleaned = (lowercaseAndFoldAccents(word).match(wordPattern) ?? []).filter(keepWord);
+    const cleaned = cleanRawWord(word);
     this.place(this.words.length, hash);
     this.words.push(word);
     this.cleaned.push(cleaned);
@@ -115,18 +115,24 @@ function isDigitJoin(text: string, index: number): boolean {
 }
 
 /**
- * The one cleaning applied to every text, at training and at serving time: HTML entities
- * (repeatedly, for double escapes) and tags, mojibake, URLs, e-mail addresses, reference codes
- * and long numbers go; letters are lowercased and their accents folded; stop words (French,
- * English, German) and one-character words are dropped. Appends the remaining words to `words`.
+ * Receives the raw words of a text one by one: its characters `text.slice(start, end)` (already
+ * lowercased), whose characters hash to `hash` (code-point-matcher's hashOf).
  */
-export function appendCleanWords(raw: string, words: string[]): void {
+export interface RawWordVisitor {
+  word(text: string, start: number, end: number, hash: number): void;
+}
+
+/**
+ * The text-level part of the cleaning: HTML entities (repeatedly, for double escapes) and tags,
+ * mojibake, URLs and e-mail addresses go, letters are lowercased; then each raw word (a maximal run
+ * of letters, marks and digits, digit groups written in parts joined) goes to `visitor`, found in
+ * place and hashed as the run is walked.
+ */
+export function visitRawWords(raw: string, visitor: RawWordVisitor): void {
   let text = stripHtmlTags(repairMojibake(decodeHtmlEntities(raw)));
   if (text.includes('@')) text = text.replace(emailPattern, ' ');
   if (/https?:|www\./i.test(text)) text = text.replace(urlPattern, ' ');
   const lower = text.toLowerCase();
-  // Words are maximal runs of word characters, found in place: each is looked up by a hash of its
-  // characters, taken as the run is walked.
   let index = 0;
   while (index < lower.length) {
     let units = rawWordCharacterUnits(lower, index);
@@ -148,15 +154,43 @@ export function appendCleanWords(raw: string, words: string[]): void {
         units = 1;
       }
     }
-    let cleaned: readonly string[];
     if (joined) {
       const word = lower.slice(start, index).replace(/[-.]/g, '');
-      cleaned = cleanedWords.get(word, 0, word.length, hashOf(word));
+      visitor.word(word, 0, word.length, hashOf(word));
     } else {
-      cleaned = cleanedWords.get(lower, start, index, hash);
+      visitor.word(lower, start, index, hash);
     }
-    for (const word of cleaned) words.push(word);
   }
+}
+
+/**
+ * The word-level part of the cleaning, for one raw word: accents folded, stop words (French,
+ * English, German), one-character words, reference codes and long numbers dropped.
+ */
+export function cleanRawWord(word: string): string[] {
+  return (lowercaseAndFoldAccents(word).match(wordPattern) ?? []).filter(keepWord);
+}
+
+const noWords: string[] = [];
+
+class CleanWordAppender implements RawWordVisitor {
+  words = noWords;
+
+  word(text: string, start: number, end: number, hash: number): void {
+    for (const word of cleanedWords.get(text, start, end, hash)) this.words.push(word);
+  }
+}
+
+const cleanWordAppender = new CleanWordAppender();
+
+/**
+ * The one cleaning applied to every text, at training and at serving time (visitRawWords, then
+ * cleanRawWord on each raw word). Appends the remaining words to `words`.
+ */
+export function appendCleanWords(raw: string, words: string[]): void {
+  cleanWordAppender.words = words;
+  visitRawWords(raw, cleanWordAppender);
+  cleanWordAppender.words = noWords;
 }
 
 /** The words appendCleanWords keeps, joined by one space. */
