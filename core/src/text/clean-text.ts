@@ -115,8 +115,8 @@ function isDigitJoin(text: string, index: number): boolean {
 }
 
 /**
- * Receives the raw words of a text one by one: its characters `text.slice(start, end)` (already
- * lowercased), whose characters hash to `hash` (code-point-matcher's hashOf).
+ * Receives a text's raw words one by one: a word is `text.slice(start, end)` (lowercased), and its
+ * characters hash to `hash` (code-point-matcher's hashOf).
  */
 export interface RawWordVisitor {
   word(text: string, start: number, end: number, hash: number): void;
@@ -184,8 +184,8 @@ class CleanWordAppender implements RawWordVisitor {
 const cleanWordAppender = new CleanWordAppender();
 
 /**
- * The one cleaning applied to every text, at training and at serving time (visitRawWords, then
- * cleanRawWord on each raw word). Appends the remaining words to `words`.
+ * The one cleaning applied to every text: visitRawWords, then cleanRawWord on each raw word (which
+ * is how ProductTokenIds cleans listings when predicting). Appends the remaining words to `words`.
  */
 export function appendCleanWords(raw: string, words: string[]): void {
   cleanWordAppender.words = words;
