@@ -2,7 +2,8 @@
  * Gives the server under test a CPU of its own: it runs on CPU 0, and the load generator (this
  * process) and the local stack's services run on the other CPUs. On a two-core machine, without
  * this, PostgreSQL or the load generator is now and then scheduled onto the server's core, which
- * costs the server its caches as well as the time. Both servers are measured the same way.
+ * costs the server its caches as well as the time. Both servers are measured the same way. A run
+ * killed midway leaves the stack on the other CPUs until it is restarted (`npm run stack -- down`).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
