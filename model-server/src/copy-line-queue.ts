@@ -21,8 +21,8 @@ export interface TakenLines {
 /**
  * COPY lines waiting to be written, held as UTF-8 bytes in reused buffers rather than as strings.
  * Thousands of queued strings on the JavaScript heap are copied by every young-generation
- * collection and then promoted: that, more than building the lines, made the inference log the
- * largest cost of a prediction after the model itself.
+ * collection and then promoted (measured: about 15 µs of the Node process's CPU per logged row,
+ * against about 8.5 µs this way).
  */
 export class CopyLineQueue {
   #chunks: Chunk[] = [];
