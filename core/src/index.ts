@@ -21,6 +21,7 @@ export * from './catalog/status.js';
 export * from './charts/class-distribution-png.js';
 export * from './charts/confusion-matrix-png.js';
 export * from './classes.js';
+export * from './drift/report.js';
 export * from './env.js';
 export * from './features/analyzers.js';
 export * from './features/sparse-matrix.js';
