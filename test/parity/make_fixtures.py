@@ -19,7 +19,9 @@ CLASSES = [10, 40, 1280, 2583, 2705]
 SYLLABLES = ["ba", "ko", "ri", "tel", "mon", "sa", "vu", "dro", "pi", "lun", "zé", "ka", "fo", "ne", "tra"]
 
 
-def make_corpus(rng: np.random.Generator, documents: int) -> tuple[list[str], list[int]]:
+def make_corpus(
+    rng: np.random.Generator, documents: int, words_per_document: tuple[int, int] = (3, 30)
+) -> tuple[list[str], list[int]]:
     def word() -> str:
         return "".join(rng.choice(SYLLABLES, size=rng.integers(1, 4)))
 
@@ -29,7 +31,7 @@ def make_corpus(rng: np.random.Generator, documents: int) -> tuple[list[str], li
     for _ in range(documents):
         code = int(rng.choice(CLASSES, p=[0.3, 0.25, 0.2, 0.15, 0.1]))
         words = []
-        for _ in range(int(rng.integers(3, 30))):
+        for _ in range(int(rng.integers(*words_per_document))):
             pool = own[code] if rng.random() < 0.35 else shared
             # A few digits and underscores, which are word characters for the token pattern.
             words.append(str(rng.choice(pool)) if rng.random() > 0.03 else str(rng.integers(0, 500)))
@@ -76,6 +78,10 @@ def main() -> None:
     rng = np.random.default_rng(20240611)
     train_texts, train_labels = make_corpus(rng, 700)
     test_texts, _ = make_corpus(rng, 150)
+    # Texts far longer than the 256 characters the vectorizer's scan buffer starts with, in
+    # growing order, so each one makes it grow (a stale-buffer bug once showed only there).
+    long_texts, _ = make_corpus(rng, 12, words_per_document=(60, 4000))
+    test_texts += sorted(long_texts, key=len)
 
     word_settings = {"ngram_range": [1, 2], "min_df": 2, "max_df": 0.95}
     word_settings["max_features"] = tie_free_max_features(

@@ -13,8 +13,8 @@ export class KnownTokens {
   /** Per slot: the id of the token stored there, or -1. */
   private readonly slots: Int32Array;
   private readonly hashes: Int32Array;
-  /** The ids `scan` found, -1 for tokens not in the set; read them after each scan. */
-  ids = new Int32Array(256);
+  /** Where `scan` and `lookup` write ids; replaced by a larger array when a text needs it. */
+  private ids = new Int32Array(256);
 
   constructor(private readonly tokens: readonly string[]) {
     let capacity = 16;
@@ -30,8 +30,11 @@ export class KnownTokens {
     });
   }
 
-  /** Finds the tokens of `text`, writing their ids to `ids`; returns how many there are. */
-  scan(text: string): number {
+  /**
+   * The ids of the tokens of `text`, -1 for tokens not in the set, in memory the next call reuses
+   * (and may replace: use the returned view, never one kept from an earlier call).
+   */
+  scan(text: string): Int32Array {
     // Tokens are at least two units long and apart, so there are at most (length + 1) / 3.
     if (this.ids.length < text.length) this.ids = new Int32Array(text.length);
     let count = 0;
@@ -54,16 +57,16 @@ export class KnownTokens {
       }
       if (codePoints >= 2) this.ids[count++] = this.find(text, start, index, hash);
     }
-    return count;
+    return this.ids.subarray(0, count);
   }
 
-  /** Looks up tokens already split out of a text, writing their ids to `ids`; returns how many there are. */
-  lookup(tokens: readonly string[]): number {
+  /** `scan` for tokens already split out of a text. */
+  lookup(tokens: readonly string[]): Int32Array {
     if (this.ids.length < tokens.length) this.ids = new Int32Array(tokens.length * 2);
     tokens.forEach((token, index) => {
       this.ids[index] = this.find(token, 0, token.length, hashOf(token));
     });
-    return tokens.length;
+    return this.ids.subarray(0, tokens.length);
   }
 
   private find(text: string, start: number, end: number, hash: number): number {

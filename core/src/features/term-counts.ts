@@ -277,23 +277,21 @@ export class KnownTermCounter {
   count(document: string): DocumentTermCounts {
     this.clear();
     if (this.wordNgrams) {
-      const tokens = this.wordNgrams.tokens;
-      this.addWordNgrams(tokens.ids, tokens.scan(document), this.wordNgrams);
+      const ids = this.wordNgrams.tokens.scan(document);
+      this.addWordNgrams(ids, this.wordNgrams);
     } else if (this.analyzedTerms) this.addAnalyzedTerms(document, this.analyzedTerms);
     return { columns: this.columns.subarray(0, this.size), countOf: this.countOf };
   }
 
   /** The ids of `tokens` among the vocabulary's tokens (-1 for the others); word analyzer only. */
   tokenIds(tokens: readonly string[]): Int32Array {
-    const known = this.wordTrie().tokens;
-    const count = known.lookup(tokens);
-    return known.ids.subarray(0, count);
+    return this.wordTrie().tokens.lookup(tokens);
   }
 
   /** `count` for a document given by its tokens' ids (`tokenIds`); word analyzer only. */
   countTokenIds(ids: Int32Array): DocumentTermCounts {
     this.clear();
-    this.addWordNgrams(ids, ids.length, this.wordTrie());
+    this.addWordNgrams(ids, this.wordTrie());
     return { columns: this.columns.subarray(0, this.size), countOf: this.countOf };
   }
 
@@ -320,8 +318,9 @@ export class KnownTermCounter {
     this.countOf[column] = (this.countOf[column] as number) + 1;
   }
 
-  /** The word n-grams of the first `tokenCount` token ids in `nodes`. */
-  private addWordNgrams(nodes: Int32Array, tokenCount: number, trie: WordNgramTrie): void {
+  /** The word n-grams of a document given by its token ids. */
+  private addWordNgrams(nodes: Int32Array, trie: WordNgramTrie): void {
+    const tokenCount = nodes.length;
     const [minN, maxN] = this.ngramRange;
     for (let start = 0; start < tokenCount; start++) {
       let node = nodes[start] as number;
