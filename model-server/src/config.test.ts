@@ -31,6 +31,20 @@ describe('loadConfig', () => {
     }
   });
 
+  test('MODEL_ALIAS names the alias a pinned version was chosen through, and only goes with one', () => {
+    const mlflow = { MLFLOW_TRACKING_URI: 'http://mlflow:5000' };
+    expect(loadConfig({ ...mlflow, MODEL_URI: 'models:/m/3', MODEL_ALIAS: 'production' }).modelAlias).toBe(
+      'production',
+    );
+    expect(loadConfig({ ...mlflow, MODEL_URI: 'models:/m/3' }).modelAlias).toBeUndefined();
+    expect(() => loadConfig({ ...mlflow, MODEL_URI: 'models:/m@staging', MODEL_ALIAS: 'production' })).toThrow(
+      /MODEL_ALIAS only goes with MODEL_URI models:\/NAME\/VERSION/,
+    );
+    expect(() => loadConfig({ ...mlflow, MODEL_URI: 'models:/m/3', MODEL_ALIAS: 'prod uction' })).toThrow(
+      /MODEL_ALIAS must be/,
+    );
+  });
+
   test('a registered model needs MLFLOW_TRACKING_URI; a bundle file does not', () => {
     expect(() => loadConfig({ MODEL_URI: 'models:/m/3' })).toThrow(/MLFLOW_TRACKING_URI is required/);
     expect(loadConfig({ MODEL_URI: '/models/model.bundle' }).modelUri).toEqual({

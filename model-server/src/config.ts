@@ -4,6 +4,8 @@ export interface ServerConfig {
   port: number;
   host: string;
   modelUri: ModelUri;
+  /** The alias a pinned version (models:/NAME/VERSION) was chosen through; reported with predictions. */
+  modelAlias: string | undefined;
   mlflowTrackingUri: string | undefined;
   /** The inference log is off without it. */
   databaseUrl: string | undefined;
@@ -59,6 +61,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     );
   }
 
+  const modelAlias = optional('MODEL_ALIAS');
+  if (modelAlias !== undefined && !/^[A-Za-z0-9_-]+$/.test(modelAlias)) {
+    problems.push(`MODEL_ALIAS must be letters, digits, _ or -, got "${modelAlias}"`);
+  }
+  if (modelAlias !== undefined && modelUri && modelUri.kind !== 'version') {
+    problems.push('MODEL_ALIAS only goes with MODEL_URI models:/NAME/VERSION (an alias URI names its own alias)');
+  }
+
   const mlflowTrackingUri = optional('MLFLOW_TRACKING_URI');
   if (mlflowTrackingUri !== undefined && !isHttpUrl(mlflowTrackingUri)) {
     problems.push('MLFLOW_TRACKING_URI must be an http(s) URL');
@@ -92,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     port,
     host: read('HOST'),
     modelUri,
+    modelAlias,
     mlflowTrackingUri,
     databaseUrl,
     adminToken,

@@ -61,6 +61,8 @@ class RegistrySource implements ModelSource {
   constructor(
     trackingUri: string,
     readonly uri: Extract<ModelUri, { kind: 'alias' | 'version' }>,
+    /** For a version URI: the alias the version was chosen through, if any. */
+    private readonly followedAlias: string | undefined,
   ) {
     this.#registry = new MlflowClient(trackingUri);
   }
@@ -74,7 +76,7 @@ class RegistrySource implements ModelSource {
     return registryCandidate(
       this.#registry,
       await this.#registry.modelVersion(uri.name, uri.version),
-      undefined,
+      this.followedAlias,
     );
   }
 }
@@ -102,8 +104,12 @@ class BundleFileSource implements ModelSource {
   }
 }
 
-export function createModelSource(uri: ModelUri, mlflowTrackingUri: string | undefined): ModelSource {
+export function createModelSource(
+  uri: ModelUri,
+  mlflowTrackingUri: string | undefined,
+  followedAlias?: string,
+): ModelSource {
   if (uri.kind === 'file') return new BundleFileSource(uri.path);
   if (!mlflowTrackingUri) throw new Error('MLFLOW_TRACKING_URI is required to load a registered model');
-  return new RegistrySource(mlflowTrackingUri, uri);
+  return new RegistrySource(mlflowTrackingUri, uri, followedAlias);
 }

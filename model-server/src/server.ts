@@ -59,7 +59,7 @@ async function openInferenceLog(
 function createModelSlot(app: FastifyInstance, options: ServerOptions, metrics: ServerMetrics): ModelSlot {
   const { config } = options;
   const slot = new ModelSlot(
-    createModelSource(config.modelUri, config.mlflowTrackingUri),
+    createModelSource(config.modelUri, config.mlflowTrackingUri, config.modelAlias),
     options.loadClassifier,
     {
       loaded(model, previous) {

@@ -215,6 +215,22 @@ test('models:/NAME/VERSION loads that version and nothing else', async () => {
   }
 });
 
+test('a pinned version chosen through an alias (MODEL_ALIAS, as the operator sets it) reports that alias', async () => {
+  const server = await startServer({
+    ...registryEnv(`models:/${registry.name}/${firstVersion}`),
+    MODEL_ALIAS: 'production',
+  });
+  try {
+    await waitUntilReady(server.url);
+    const prediction = await postJson<{ model: unknown }>(`${server.url}/predict`, product);
+    expect(prediction.body.model).toEqual({ name: registry.name, version: firstVersion, alias: 'production' });
+    const health = await getJson<Health>(`${server.url}/health`);
+    expect(health.body.model).toMatchObject({ version: firstVersion, alias: 'production' });
+  } finally {
+    await server.close();
+  }
+});
+
 test('a bundle file path loads without MLflow; a missing one leaves the server unhealthy and not ready', async () => {
   const server = await startServer({ MODEL_URI: await writeTestBundle('loading', 11) });
   const missing = await startServer({ MODEL_URI: '/nonexistent/model.bundle' });

@@ -50,7 +50,7 @@ afterAll(async () => {
 
 interface Prediction {
   prdtypecode: number;
-  model: { name: string; version: string };
+  model: { name: string; version: string; alias: string | null };
 }
 
 async function predict(url: string): Promise<Prediction> {
@@ -160,7 +160,7 @@ test('40% → trained and promoted → served; +3% → better version → rolled
   const served = await predict(url);
   sending = false;
   await traffic;
-  expect(served.model.version).toBe(secondVersion);
+  expect(served.model).toMatchObject({ version: secondVersion, alias: 'production' });
   expect(failures).toEqual([]);
   expect([...versions]).toEqual(expect.arrayContaining([firstVersion, secondVersion]));
   pinned.first = firstVersion;

@@ -119,6 +119,7 @@ test('a rejected challenger: metrics and version reported, no ModelPromotion', a
   expect(done.status).toMatchObject({
     mlflowRunId: runId,
     modelVersion: version,
+    f1: '0.420',
     metrics: { f1Weighted: 0.42, accuracy: 0.44 },
     promotion: { decision: 'reject' },
   });

@@ -35,6 +35,8 @@ export interface TrackSpec {
   track: Track;
   registeredModel: string;
   version: string;
+  /** The alias the version was resolved through, when the track follows one. */
+  alias?: string;
   replicas: number;
   resources?: ResourceRequirements;
 }
@@ -80,6 +82,7 @@ export function trackDeployment(settings: PipelineSettings, track: TrackSpec): D
               ports: [{ name: 'http', containerPort: serverPort }],
               env: [
                 { name: 'MODEL_URI', value: `models:/${track.registeredModel}/${track.version}` },
+                ...(track.alias ? [{ name: 'MODEL_ALIAS', value: track.alias }] : []),
                 { name: 'PORT', value: String(serverPort) },
                 { name: 'HOST', value: '0.0.0.0' },
               ],

@@ -97,7 +97,7 @@ export async function reconcilePredictionService(
 
   const owner = controllerReference(service);
   await ctx.api.apply(serviceType, namespace, name, predictionService(name, namespace, owner));
-  const applyTrack = (track: Track, version: string, replicas: number) =>
+  const applyTrack = (track: Track, selector: ModelSelector, version: string, replicas: number) =>
     ctx.api.apply<Deployment>(
       deploymentType,
       namespace,
@@ -109,14 +109,15 @@ export async function reconcilePredictionService(
         track,
         registeredModel: spec.registeredModel,
         version,
+        alias: 'alias' in selector ? selector.alias : undefined,
         replicas,
         resources: spec.resources,
       }),
     );
-  const primaryDeployment = await applyTrack('primary', versions.primary, spec.replicas);
+  const primaryDeployment = await applyTrack('primary', primary, versions.primary, spec.replicas);
   let canaryDeployment: Deployment | undefined;
-  if (spec.canary && versions.canary) {
-    canaryDeployment = await applyTrack('canary', versions.canary, spec.canary.replicas);
+  if (spec.canary && canary && versions.canary) {
+    canaryDeployment = await applyTrack('canary', canary, versions.canary, spec.canary.replicas);
   } else if (ctx.caches.deployments.get(namespace, deploymentName(name, 'canary'))) {
     await ctx.api
       .delete(deploymentType, namespace, deploymentName(name, 'canary'))

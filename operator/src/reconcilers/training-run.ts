@@ -304,6 +304,7 @@ export async function reconcileTrainingRun(
     dataLoad: record.dataLoad ?? status.dataLoad,
     mlflowRunId: record.runId,
     modelVersion: record.modelVersion,
+    f1: metrics.f1Weighted?.toFixed(3),
     metrics,
     completionTime: state.completionTime ?? timestamp(),
   };

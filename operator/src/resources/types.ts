@@ -85,6 +85,8 @@ export interface TrainingRunStatus {
   dataLoad?: string;
   mlflowRunId?: string;
   modelVersion?: string;
+  /** metrics.f1Weighted to 3 decimals, for kubectl's F1 column. */
+  f1?: string;
   metrics?: TrainingMetrics;
   promotion?: { decision?: 'promote' | 'reject'; reason?: string; modelPromotion?: string };
   startTime?: string;
