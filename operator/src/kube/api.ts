@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import https from 'node:https';
-import type { Connection } from './connection.js';
+import type { Connection, Credential } from './connection.js';
 import type { KubeObject, ResourceType } from './objects.js';
 
 /** An API server answer other than 2xx, with the Status reason (`AlreadyExists`, `Conflict`, ...). */
@@ -46,85 +46,132 @@ function apiError(method: string, path: string, status: number, text: string): K
   );
 }
 
+interface Exchange {
+  request: http.ClientRequest;
+  response: http.IncomingMessage;
+}
+
+interface SendOptions {
+  query?: Record<string, string | undefined>;
+  headers?: Record<string, string>;
+  payload?: Buffer;
+  /** Socket idle timeout; 0 for none. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+function readBody({ request, response }: Exchange): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.on('error', reject);
+    request.on('error', reject);
+    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
 /**
  * JSON over HTTPS to the API server: one keep-alive connection pool, explicit content types,
- * Status reasons on errors, and streamed watches.
+ * Status reasons on errors, and streamed watches. A 401 to a credential that can be renewed (an
+ * exec plugin's) is retried once with a new one.
  */
 export class KubeApi {
   readonly #agent: https.Agent;
 
   constructor(private readonly connection: Connection) {
+    // A client certificate goes with each request: an exec plugin may hand out a new one.
     this.#agent = new https.Agent({
       keepAlive: true,
       maxSockets: 32,
       ca: connection.ca,
-      cert: connection.cert,
-      key: connection.key,
       rejectUnauthorized: connection.rejectUnauthorized,
     });
+  }
+
+  async #send(method: string, path: string, options: SendOptions): Promise<Exchange> {
+    for (let attempt = 1; ; attempt++) {
+      const credential = await this.connection.credential();
+      const exchange = await this.#open(method, path, options, credential);
+      if (exchange.response.statusCode === 401 && attempt === 1 && this.connection.refused(credential)) {
+        exchange.response.resume();
+        continue;
+      }
+      return exchange;
+    }
   }
 
   #open(
     method: string,
     path: string,
-    query: Record<string, string | undefined> | undefined,
-    headers: Record<string, string>,
-    timeoutMs: number,
-  ): http.ClientRequest {
+    { query, headers, payload, timeoutMs, signal }: SendOptions,
+    credential: Credential,
+  ): Promise<Exchange> {
     const url = new URL(this.connection.server + path);
     for (const [key, value] of Object.entries(query ?? {}))
       if (value !== undefined) url.searchParams.set(key, value);
-    const token = this.connection.token();
     const all: Record<string, string> = { accept: 'application/json', ...headers };
-    if (token) all.authorization = `Bearer ${token}`;
+    if (credential.token) all.authorization = `Bearer ${credential.token}`;
     if (this.connection.impersonate) all['impersonate-user'] = this.connection.impersonate;
-    return https.request(url, { method, headers: all, agent: this.#agent, timeout: timeoutMs });
-  }
-
-  request<T>(method: string, path: string, { query, body, contentType }: RequestOptions = {}): Promise<T> {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
-    const headers: Record<string, string> =
-      payload === undefined
-        ? {}
-        : { 'content-type': contentType ?? 'application/json', 'content-length': String(payload.length) };
-    return new Promise<T>((resolve, reject) => {
-      const request = this.#open(method, path, query, headers, 30_000);
-      request.on('response', (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) {
-            resolve((text ? JSON.parse(text) : {}) as T);
-            return;
-          }
-          reject(apiError(method, path, status, text));
-        });
+    return new Promise<Exchange>((resolve, reject) => {
+      const request = https.request(url, {
+        method,
+        headers: all,
+        agent: this.#agent,
+        cert: credential.cert,
+        key: credential.key,
+        timeout: timeoutMs,
+        signal,
       });
+      request.on('response', (response) => resolve({ request, response }));
       request.on('timeout', () => request.destroy(new Error(`${method} ${path}: timed out`)));
       request.on('error', reject);
       request.end(payload);
     });
   }
 
+  async request<T>(
+    method: string,
+    path: string,
+    { query, body, contentType }: RequestOptions = {},
+  ): Promise<T> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
+    const headers: Record<string, string> =
+      payload === undefined
+        ? {}
+        : { 'content-type': contentType ?? 'application/json', 'content-length': String(payload.length) };
+    const exchange = await this.#send(method, path, { query, headers, payload, timeoutMs: 30_000 });
+    const text = await readBody(exchange);
+    const status = exchange.response.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw apiError(method, path, status, text);
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+
   /**
    * Streams watch events to `onEvent` until the server ends the watch (resolves), the connection
    * fails (rejects) or `signal` aborts (resolves).
    */
-  watch(
+  async watch(
     path: string,
     query: Record<string, string | undefined>,
     onEvent: (event: { type: string; object: unknown }) => void,
     signal: AbortSignal,
   ): Promise<void> {
+    let exchange: Exchange;
+    try {
+      exchange = await this.#send('GET', path, { query: { ...query, watch: 'true' }, timeoutMs: 0, signal });
+      if (exchange.response.statusCode !== 200)
+        throw apiError('GET', path, exchange.response.statusCode ?? 0, await readBody(exchange));
+    } catch (error) {
+      if (signal.aborted) return;
+      throw error;
+    }
+    const { request, response } = exchange;
     return new Promise<void>((resolve, reject) => {
-      const request = this.#open('GET', path, { ...query, watch: 'true' }, {}, 0);
       const abort = () => {
         request.destroy();
         resolve();
       };
+      if (signal.aborted) return abort();
       signal.addEventListener('abort', abort, { once: true });
       const finish = (error?: Error) => {
         signal.removeEventListener('abort', abort);
@@ -132,29 +179,18 @@ export class KubeApi {
         else resolve();
       };
       request.on('error', finish);
-      request.on('response', (response) => {
-        if (response.statusCode !== 200) {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () =>
-            finish(apiError('GET', path, response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))),
-          );
-          return;
+      let buffered = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        buffered += chunk;
+        for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
+          const line = buffered.slice(0, newline).trim();
+          buffered = buffered.slice(newline + 1);
+          if (line) onEvent(JSON.parse(line));
         }
-        let buffered = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          buffered += chunk;
-          for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
-            const line = buffered.slice(0, newline).trim();
-            buffered = buffered.slice(newline + 1);
-            if (line) onEvent(JSON.parse(line));
-          }
-        });
-        response.on('error', finish);
-        response.on('end', () => finish());
       });
-      request.end();
+      response.on('error', finish);
+      response.on('end', () => finish());
     });
   }
 

@@ -2,33 +2,47 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import { ExecCredentialPlugin, parseExecConfig } from './exec-credential.js';
+
+/** What a request authenticates with: a bearer token, a client certificate, or both. */
+export interface Credential {
+  token?: string;
+  cert?: Buffer;
+  key?: Buffer;
+}
 
 /** Where the API server is and how to authenticate to it. */
 export interface Connection {
   server: string;
   ca?: Buffer;
-  cert?: Buffer;
-  key?: Buffer;
   rejectUnauthorized: boolean;
-  /** The bearer token, read again from its file when it comes from one (bound tokens rotate). */
-  token(): string | undefined;
+  /**
+   * The credential for the next request: a token file is read again now and then (bound tokens
+   * rotate); an exec plugin's answer is kept until shortly before it expires.
+   */
+  credential(): Promise<Credential>;
+  /** The API server answered 401 to `credential`: true when asking again gives a new one (exec plugins). */
+  refused(credential: Credential): boolean;
   /** Impersonate this user (`as:` in a kubeconfig). */
   impersonate?: string;
 }
 
 const serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-function tokenFromFile(file: string): () => string {
-  let cached = '';
+/** A token read from its file again once a minute (with the client certificate, if any). */
+function tokenFromFile(file: string, certificate: Credential = {}): () => Promise<Credential> {
+  let credential: Credential = {};
   let readAt = 0;
-  return () => {
+  return async () => {
     if (Date.now() - readAt > 60_000) {
-      cached = fs.readFileSync(file, 'utf8').trim();
+      credential = { ...certificate, token: fs.readFileSync(file, 'utf8').trim() };
       readAt = Date.now();
     }
-    return cached;
+    return credential;
   };
 }
+
+const cannotRenew = () => false;
 
 interface Kubeconfig {
   'current-context'?: string;
@@ -40,6 +54,7 @@ interface Kubeconfig {
       'certificate-authority'?: string;
       'certificate-authority-data'?: string;
       'insecure-skip-tls-verify'?: boolean;
+      extensions?: { name: string; extension: unknown }[];
     };
   }[];
   users?: {
@@ -53,7 +68,7 @@ interface Kubeconfig {
       'client-key-data'?: string;
       as?: string;
       exec?: unknown;
-      'auth-provider'?: unknown;
+      'auth-provider'?: { name?: string };
     };
   }[];
 }
@@ -64,7 +79,17 @@ function fileOrData(base: string, file: string | undefined, data: string | undef
   return undefined;
 }
 
-/** The current context of a kubeconfig file: token or client-certificate users, CA or insecure clusters. */
+// Kubernetes 1.26 removed the gcp and azure auth-providers from client-go; these replace them.
+const execReplacements: Record<string, string> = {
+  gcp: 'gke-gcloud-auth-plugin (`gcloud container clusters get-credentials` then writes an exec user)',
+  azure: 'kubelogin (`kubelogin convert-kubeconfig -l azurecli`)',
+  oidc: 'kubelogin (`kubectl oidc-login setup`)',
+};
+
+/**
+ * The current context of a kubeconfig file: token, client-certificate or exec-plugin users, CA or
+ * insecure clusters.
+ */
 export function connectionFromKubeconfig(file: string): Connection {
   const config = yaml.load(fs.readFileSync(file, 'utf8')) as Kubeconfig;
   const base = path.dirname(file);
@@ -74,18 +99,49 @@ export function connectionFromKubeconfig(file: string): Connection {
   const cluster = config.clusters?.find((c) => c.name === context.cluster)?.cluster;
   const user = config.users?.find((u) => u.name === context.user)?.user;
   if (!cluster || !user) throw new Error(`${file}: context ${contextName} names a missing cluster or user`);
-  if (user.exec || user['auth-provider'])
+  const where = `${file}: user ${context.user}`;
+  if (user['auth-provider']) {
+    const provider = user['auth-provider'].name ?? '';
     throw new Error(
-      `${file}: user ${context.user} uses an exec or auth-provider plugin, which the operator does not run`,
+      `${where}: auth-provider ${provider} is not supported; switch the user to an exec credential plugin${execReplacements[provider] ? `: ${execReplacements[provider]}` : ''}`,
     );
-  const token = user.tokenFile ? tokenFromFile(path.resolve(base, user.tokenFile)) : () => user.token;
-  return {
-    server: cluster.server.replace(/\/$/, ''),
-    ca: fileOrData(base, cluster['certificate-authority'], cluster['certificate-authority-data']),
+  }
+  const server = cluster.server.replace(/\/$/, '');
+  const ca = fileOrData(base, cluster['certificate-authority'], cluster['certificate-authority-data']);
+  const rejectUnauthorized = cluster['insecure-skip-tls-verify'] !== true;
+  if (user.exec) {
+    const plugin = new ExecCredentialPlugin(parseExecConfig(user.exec, where), {
+      where,
+      kubeconfigDir: base,
+      cluster: {
+        server,
+        'certificate-authority-data': ca?.toString('base64'),
+        'insecure-skip-tls-verify': !rejectUnauthorized,
+        config: cluster.extensions?.find((e) => e.name === 'client.authentication.k8s.io/exec')?.extension,
+      },
+    });
+    return {
+      server,
+      ca,
+      rejectUnauthorized,
+      credential: () => plugin.credential(),
+      refused: (credential) => plugin.refused(credential),
+      impersonate: user.as,
+    };
+  }
+  const certificate: Credential = {
     cert: fileOrData(base, user['client-certificate'], user['client-certificate-data']),
     key: fileOrData(base, user['client-key'], user['client-key-data']),
-    rejectUnauthorized: cluster['insecure-skip-tls-verify'] !== true,
-    token,
+  };
+  const fixed: Credential = { ...certificate, token: user.token };
+  return {
+    server,
+    ca,
+    rejectUnauthorized,
+    credential: user.tokenFile
+      ? tokenFromFile(path.resolve(base, user.tokenFile), certificate)
+      : async () => fixed,
+    refused: cannotRenew,
     impersonate: user.as,
   };
 }
@@ -105,7 +161,8 @@ export function loadConnection(env: Record<string, string | undefined> = process
       server: `https://${host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`,
       ca: fs.readFileSync(path.join(serviceAccountDir, 'ca.crt')),
       rejectUnauthorized: true,
-      token: tokenFromFile(path.join(serviceAccountDir, 'token')),
+      credential: tokenFromFile(path.join(serviceAccountDir, 'token')),
+      refused: cannotRenew,
     };
   }
   const home = path.join(os.homedir(), '.kube', 'config');
