@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +26,7 @@ afterAll(async () => {
 });
 
 let caseNumber = 0;
-async function filesWith(products: string, labels: string): Promise<string> {
+async function filesWith(products: string | Buffer, labels: string | Buffer): Promise<string> {
   const directory = path.join(scratch, `case-${++caseNumber}`);
   await fs.mkdir(directory);
   await fs.writeFile(path.join(directory, 'X_train_update.csv'), products);
@@ -33,14 +34,11 @@ async function filesWith(products: string, labels: string): Promise<string> {
   return directory;
 }
 
-const malformed: [string, string, string, string, string][] = [
-  [
-    'an unbalanced quote',
-    `${header}0,Lampe,,101,9001\n1,"Cahier,,102,9002\n2,Drap,,103,9003\n`,
-    `${labelsHeader}0,2060\n1,2522\n2,1920\n`,
-    'X_train_update.csv:3',
-    'a quoted field is never closed',
-  ],
+const notUtf8 = 'not valid UTF-8 (is the file in another encoding?)';
+const unclosedQuote =
+  'the quoted field that starts on this line is never closed (a closing quote is followed by a comma or the end of the line; a quote inside a field is written "")';
+
+const malformed: [string, string | Buffer, string | Buffer, string, string][] = [
   [
     'a wrong column count',
     `${header}0,"Lampe\nsur pied",,101,9001\n1,Cahier,,102\n`,
@@ -83,7 +81,86 @@ const malformed: [string, string, string, string, string][] = [
     'Y_train_CVw08PX.csv:3',
     'index 1 has no product',
   ],
+  [
+    'a byte that is not UTF-8 in the labels',
+    `${header}0,Lampe,,101,9001\n1,Cahier,,102,9002\n`,
+    Buffer.concat([Buffer.from(`${labelsHeader}0,2060\n1,2522`), Buffer.from([0xff]), Buffer.from('\n')]),
+    'Y_train_CVw08PX.csv:3',
+    notUtf8,
+  ],
+  [
+    'a quote inside a field that does not start with one',
+    `${header}0,Lampe,,101,9001\n1,Cahier "A4",,102,9002\n`,
+    `${labelsHeader}0,2060\n1,2522\n`,
+    'X_train_update.csv:3',
+    'the field has a quote but does not start with one (quote the whole field and write the quote as "")',
+  ],
 ];
+
+/** Files whose quoting is broken, and the one line their error must name. */
+const brokenQuotes: [string, string, number][] = [
+  [
+    'an unbalanced quote up to the end of the file',
+    `${header}0,Lampe,,101,9001\n1,"Cahier,,102,9002\n2,Drap,,103,9003\n`,
+    3,
+  ],
+  [
+    'an unbalanced quote found wrong at a later quoted field',
+    `${header}0,Lampe,,101,9001\n1,"Cahier,,102,9002\n2,Drap,,103,9003\n3,"Jeu, neuf",,104,9004\n4,Bol,,105,9005\n`,
+    3,
+  ],
+  [
+    'an unbalanced quote in a field that starts on the second line of its record',
+    `${header}0,"Lampe\nsur pied","sans fin,101,9001\n1,Cahier,,102,9002\n2,"Drap",,103,9003\n`,
+    3,
+  ],
+  ['a quote that is not doubled', `${header}0,Lampe,,101,9001\n1,"Cahier "A4" ligné",,102,9002\n`, 3],
+];
+
+/**
+ * The cp1252 bytes of a text. The synthetic catalog only uses characters of Latin-1 outside
+ * U+0080..U+009F, which cp1252 encodes as the same single byte.
+ */
+function cp1252(text: string): Buffer {
+  for (const character of text) {
+    const code = character.codePointAt(0) as number;
+    if (code > 0xff || (code >= 0x80 && code < 0xa0))
+      throw new Error(`no test encoding for U+${code.toString(16)}`);
+  }
+  return Buffer.from(text, 'latin1');
+}
+
+/** The first physical line of `bytes` that is not valid UTF-8 on its own (0: none). */
+function firstLineNotUtf8(bytes: Buffer): number {
+  let start = 0;
+  for (let line = 1; start <= bytes.length; line++) {
+    const end = bytes.indexOf(0x0a, start);
+    if (!isUtf8(bytes.subarray(start, end === -1 ? bytes.length : end))) return line;
+    if (end === -1) return 0;
+    start = end + 1;
+  }
+  return 0;
+}
+
+/** A directory with the official files of `rows` generated rows, and the text of both files. */
+async function generatedFiles(rows: number, seed: number) {
+  const directory = path.join(scratch, `generated-${++caseNumber}`);
+  const written = await writeOfficialFiles(generateSyntheticCatalog({ rows, seed }), directory);
+  return {
+    directory,
+    products: await fs.readFile(written.products, 'utf8'),
+    labels: await fs.readFile(written.labels, 'utf8'),
+  };
+}
+
+async function failureOf(directory: string): Promise<Error> {
+  const failure = await readOfficialFiles(directory).then(
+    () => new Error('the files were read without an error'),
+    (error: unknown) => error as Error,
+  );
+  expect(failure).toBeInstanceOf(CatalogFileError);
+  return failure;
+}
 
 describe('the importer of the official files', () => {
   test('reads RFC 4180 quoting: quotes, commas and newlines inside fields, joined with Y on the index', async () => {
@@ -122,19 +199,71 @@ describe('the importer of the official files', () => {
     'rejects %s, naming the file, the line and the reason',
     async (_, products, labels, place, reason) => {
       const directory = await filesWith(products, labels);
-      const failure = await readOfficialFiles(directory).catch((error: unknown) => error);
-      expect(failure).toBeInstanceOf(CatalogFileError);
-      expect((failure as Error).message).toContain(
+      const failure = await failureOf(directory);
+      expect(failure.message).toContain(
         `${path.join(directory, place.split(':')[0] as string)}:${place.split(':')[1]}: `,
       );
-      expect((failure as Error).message).toContain(reason);
+      expect(failure.message).toContain(reason);
     },
   );
+
+  test.each(brokenQuotes)('names the one line where the field starts for %s', async (_, products, line) => {
+    const directory = await filesWith(products, `${labelsHeader}0,2060\n1,2522\n2,1920\n3,40\n4,2060\n`);
+    const failure = await failureOf(directory);
+    expect(failure.message).toBe(`${path.join(directory, 'X_train_update.csv')}:${line}: ${unclosedQuote}`);
+  });
+});
+
+describe('the encoding of the official files', () => {
+  test('a cp1252 copy of a generated file is refused at the line of its first byte that is not UTF-8', async () => {
+    const generated = await generatedFiles(201, 13);
+    const products = cp1252(generated.products);
+    const line = firstLineNotUtf8(products);
+    expect(line).toBeGreaterThan(1);
+    const directory = await filesWith(products, generated.labels);
+    const failure = await failureOf(directory);
+    expect(failure.message).toBe(`${path.join(directory, 'X_train_update.csv')}:${line}: ${notUtf8}`);
+  });
+
+  test('a single byte that is not UTF-8 is refused with its line, far into a generated file', async () => {
+    const generated = await generatedFiles(3_000, 14);
+    const valid = Buffer.from(generated.products);
+    let lineStart = 0;
+    for (let line = 1; line < 2_345; line++) lineStart = valid.indexOf(0x0a, lineStart) + 1;
+    const products = Buffer.concat([
+      valid.subarray(0, lineStart + 2),
+      Buffer.from([0xe9]),
+      valid.subarray(lineStart + 2),
+    ]);
+    expect(valid.length).toBeGreaterThan(256 * 1024);
+    const directory = await filesWith(products, generated.labels);
+    const failure = await failureOf(directory);
+    expect(failure.message).toBe(`${path.join(directory, 'X_train_update.csv')}:2345: ${notUtf8}`);
+  });
+
+  test('a file that ends in the middle of a character is refused', async () => {
+    const directory = await filesWith(
+      Buffer.concat([Buffer.from(`${header}0,Lampe,,101,9001\n1,Caf`), Buffer.from([0xc3])]),
+      `${labelsHeader}0,2060\n1,2522\n`,
+    );
+    const failure = await failureOf(directory);
+    expect(failure.message).toBe(`${path.join(directory, 'X_train_update.csv')}:3: ${notUtf8}`);
+  });
+
+  test('files with a UTF-8 BOM and CRLF line ends are read as before', async () => {
+    const generated = await generatedFiles(500, 15);
+    const withBomAndCrlf = (text: string) => `\ufeff${text.replaceAll('\n', '\r\n')}`;
+    const directory = await filesWith(withBomAndCrlf(generated.products), withBomAndCrlf(generated.labels));
+    expect(await readOfficialFiles(directory)).toEqual([
+      ...generateSyntheticCatalog({ rows: 500, seed: 15 }),
+    ]);
+  });
 });
 
 describe('prodclass data load --source DIR', () => {
   test('a malformed file changes nothing in the catalog and the error names its line', async () => {
-    const [, products, labels] = malformed[4] as [string, string, string, string, string];
+    const [, products, labels] = malformed.find(([name]) => name === 'a duplicate productid') ?? [];
+    if (products === undefined || labels === undefined) throw new Error('no duplicate productid case');
     const directory = await filesWith(products, labels);
     const result = await runCli(['data', 'load', '--source', directory, '--to-percent', '40'], {
       DATABASE_URL: database.url,
@@ -148,6 +277,34 @@ describe('prodclass data load --source DIR', () => {
       'select (select count(*)::int from data_loads) as loads, (select count(*)::int from products) as products',
     );
     expect(rows).toEqual([{ loads: 0, products: 0 }]);
+  });
+
+  test('a file in another encoding is refused: the catalog keeps exactly the loads before it', async () => {
+    const generated = await generatedFiles(200, 16);
+    const own = await createTestDatabase();
+    try {
+      const load = (percent: string) =>
+        runCli(['data', 'load', '--source', generated.directory, '--to-percent', percent], {
+          DATABASE_URL: own.url,
+        });
+      expect((await load('40')).code).toBe(0);
+      const productsFile = path.join(generated.directory, 'X_train_update.csv');
+      const products = cp1252(generated.products);
+      await fs.writeFile(productsFile, products);
+      const refused = await load('100');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        `prodclass: ${productsFile}:${firstLineNotUtf8(products)}: ${notUtf8}`,
+      );
+      const client = await own.connect();
+      const { rows } = await client.query(
+        `select name, status, rows_added::int, (select count(*)::int from products) as products
+         from data_loads order by id`,
+      );
+      expect(rows).toEqual([{ name: 'initial_40.0pct', status: 'completed', rows_added: 80, products: 80 }]);
+    } finally {
+      await own.drop();
+    }
   });
 
   test('official files load, and empty descriptions become NULL', async () => {

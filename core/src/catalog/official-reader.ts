@@ -5,13 +5,28 @@ import { classByCode } from '../classes.js';
 import { CatalogFileError } from './catalog-file-error.js';
 import type { CatalogRow } from './catalog-row.js';
 import { officialFiles, officialHeaders } from './official-format.js';
+import { validatingUtf8 } from './utf8-validator.js';
 
 const integerPattern = /^\d+$/;
 
+/** What is wrong with broken quoting, said so that the line of the field is the one to fix. */
+function quotingReason(error: CsvError): string {
+  switch (error.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'the quoted field that starts on this line is never closed (a closing quote is followed by a comma or the end of the line; a quote inside a field is written "")';
+    case 'INVALID_OPENING_QUOTE':
+      return 'the field has a quote but does not start with one (quote the whole field and write the quote as "")';
+    default:
+      return error.message;
+  }
+}
+
 /**
  * Calls `onRecord` for each record of an RFC 4180 file (quotes, `""` and newlines inside quoted
- * fields), with the line the record starts on. A header other than `header`, a record with the
- * wrong number of fields or broken quoting is a CatalogFileError naming the line.
+ * fields), with the line the record starts on. Bytes that are not UTF-8, a header other than
+ * `header`, a record with the wrong number of fields or broken quoting is a CatalogFileError
+ * naming one line: for broken quoting, the line the broken field starts on.
  */
 function readCsv(
   file: string,
@@ -20,6 +35,8 @@ function readCsv(
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     let nextLine = 1;
+    // Kept by the parser's own callbacks, so it is current when the parser fails.
+    let fieldStartLine = 1;
     let failed = false;
     const fail = (error: unknown) => {
       if (failed) return;
@@ -27,8 +44,22 @@ function readCsv(
       input.destroy();
       reject(error);
     };
-    const parser = parse({ info: true, relax_column_count: true, bom: true });
+    const parser = parse({
+      info: true,
+      relax_column_count: true,
+      bom: true,
+      // A field ends on the line its successor starts on; a record's last field, the line before.
+      cast: (value, context) => {
+        fieldStartLine = context.lines;
+        return value;
+      },
+      on_record: (record, context) => {
+        fieldStartLine = context.lines + 1;
+        return record;
+      },
+    });
     const input = fs.createReadStream(file);
+    const utf8 = validatingUtf8(file);
     parser.on('data', ({ record, info }: { record: string[]; info: { lines: number } }) => {
       if (failed) return;
       const line = nextLine;
@@ -46,17 +77,17 @@ function readCsv(
         fail(error);
       }
     });
-    parser.on('error', (error: CsvError) => {
-      const reason = error.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is never closed' : error.message;
-      fail(new CatalogFileError(file, nextLine, reason));
-    });
+    parser.on('error', (error: CsvError) =>
+      fail(new CatalogFileError(file, fieldStartLine, quotingReason(error))),
+    );
     parser.on('end', () => {
       if (failed) return;
       if (nextLine === 1) fail(new CatalogFileError(file, 1, 'the file is empty'));
       else resolve();
     });
     input.on('error', (error) => fail(new Error(`cannot read ${file}: ${error.message}`)));
-    input.pipe(parser);
+    utf8.on('error', fail);
+    input.pipe(utf8).pipe(parser);
   });
 }
 
