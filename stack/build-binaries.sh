@@ -21,6 +21,12 @@ out="$cache_root/bin/$name-$version/$name"
 if [ -x "$out" ]; then echo "$out"; exit 0; fi
 
 command -v go >/dev/null || { echo "go is required to build $name $version" >&2; exit 1; }
+# Two stacks starting at once (`npm start` beside `npm test`) would share the build directory:
+# the second waits for the first's build and then finds the binary.
+mkdir -p "$cache_root"
+exec 9>"$cache_root/build-$name.lock"
+flock 9
+if [ -x "$out" ]; then echo "$out"; exit 0; fi
 work="$cache_root/build/$name-$version"
 rm -rf "$work"; mkdir -p "$work" "$(dirname "$out")"
 cd "$work"
