@@ -125,6 +125,14 @@ test('a short-lived credential is renewed halfway through its life, not on every
   expect(runs()).toBe(2);
 });
 
+test('a credential that arrives already expired is not kept', async () => {
+  answer({ token: 'stale', expirationTimestamp: expiry });
+  const source = plugin(config(), { timeoutMs: 10_000, now: () => expiryMs + 5_000 });
+  await source.credential();
+  await source.credential();
+  expect(runs()).toBe(2);
+});
+
 test('a credential without expiry is kept until the API server refuses it', async () => {
   answer({ token: 'first' });
   const source = plugin(config());
