@@ -1,0 +1,63 @@
+import type { PredictionService } from '@prodclass/operator/resources';
+import type { DriftMonitor } from '../cluster.js';
+import { type Html, html } from '../html.js';
+import type { ServiceTraffic } from '../prometheus.js';
+import { formatTime, layout, type PageContext, phaseBadge } from './layout.js';
+import { conditionOf, predictionServiceRow } from './rows.js';
+
+export interface TrafficState {
+  /** Why there are no numbers: Prometheus not configured or unreachable. */
+  problem?: string;
+  services: ServiceTraffic[];
+  at: string;
+}
+
+/** The body of the traffic table; the live stream replaces it with a fresh one. */
+export function trafficRows(traffic: TrafficState): Html {
+  if (traffic.problem) return html`<tr><td colspan="3">${traffic.problem}</td></tr>`;
+  if (traffic.services.length === 0)
+    return html`<tr><td colspan="3">No /predict request in the last 5 minutes (as of ${formatTime(traffic.at)}).</td></tr>`;
+  return html`${traffic.services.map(
+    (entry) => html`<tr><th scope="row">${entry.service}</th>
+<td class="num">${entry.requestsPerSecond === undefined ? '—' : entry.requestsPerSecond.toFixed(2)}</td>
+<td class="num">${entry.p95Seconds === undefined ? '—' : (entry.p95Seconds * 1000).toFixed(1)}</td></tr>`,
+  )}`;
+}
+
+function driftSection(monitors: DriftMonitor[] | undefined): Html {
+  if (monitors === undefined)
+    return html`<p class="problem">This cluster's API server does not serve the DriftMonitor resource yet (the operator's drift
+monitoring is not installed), so there are no drift reports to show.</p>`;
+  if (monitors.length === 0) return html`<p>No DriftMonitor in this namespace.</p>`;
+  return html`<table><caption>DriftMonitor resources</caption>
+<thead><tr><th scope="col">Name</th><th scope="col">Severity</th><th scope="col">Status</th></tr></thead>
+<tbody>${monitors.map((monitor) => {
+    const ready = conditionOf(monitor.status?.conditions, 'Ready');
+    return html`<tr><th scope="row">${monitor.metadata.name}</th>
+<td>${phaseBadge(String(monitor.status?.severity ?? monitor.status?.phase ?? 'Pending'))}</td>
+<td>${ready ? `${ready.reason}: ${ready.message}` : '—'}</td></tr>`;
+  })}</tbody></table>`;
+}
+
+export function monitoringPage(
+  context: PageContext,
+  services: PredictionService[],
+  traffic: TrafficState,
+  driftMonitors: DriftMonitor[] | undefined,
+): Html {
+  return layout(
+    context,
+    '/monitoring',
+    'Monitoring',
+    html`<section aria-labelledby="services"><h2 id="services">PredictionServices</h2>
+<table><caption>PredictionService resources: tracks, replicas and readiness; status updates live</caption>
+<thead><tr><th scope="col">Name</th><th scope="col">Model</th><th scope="col">Primary track</th><th scope="col">Canary track</th>
+<th scope="col" class="num">Ready replicas</th><th scope="col">Ready</th></tr></thead>
+<tbody data-kind="PredictionService">${services.map(predictionServiceRow)}</tbody></table></section>
+<section aria-labelledby="traffic"><h2 id="traffic">Traffic</h2>
+<table><caption>/predict over the last 5 minutes, from Prometheus; refreshed every 15 seconds</caption>
+<thead><tr><th scope="col">Service</th><th scope="col" class="num">Requests per second</th><th scope="col" class="num">p95 latency (ms)</th></tr></thead>
+<tbody id="traffic-rows">${trafficRows(traffic)}</tbody></table></section>
+<section aria-labelledby="drift"><h2 id="drift">Drift</h2>${driftSection(driftMonitors)}</section>`,
+  );
+}

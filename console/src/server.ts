@@ -1,0 +1,444 @@
+import fs from 'node:fs';
+import {
+  catalogStatus,
+  isMissing,
+  listLoads,
+  MlflowClient,
+  type MlflowError,
+  promotionHistory,
+  type RegisteredModelVersion,
+} from '@prodclass/core';
+import { type Connection, jsonLogger, type LogLevel } from '@prodclass/operator/kube';
+import {
+  dataIncrementType,
+  group,
+  modelPromotionType,
+  type TrainingRun,
+  trainingRunType,
+} from '@prodclass/operator/resources';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { AuthError, Authenticator, type Identity } from './auth.js';
+import { ClusterView, newestFirst } from './cluster.js';
+import type { ConsoleConfig } from './config.js';
+import { cookieValue, csrfCookie, csrfCookieHeader, csrfField, csrfMatches, newCsrfToken } from './csrf.js';
+import { CatalogReader, recentProducts } from './database.js';
+import { type Html, html } from './html.js';
+import { LiveStream } from './live.js';
+import { dataPage } from './pages/data.js';
+import { layout, type PageContext } from './pages/layout.js';
+import { exampleProducts, type ModelsPageModel, modelsPage } from './pages/models.js';
+import { monitoringPage, type TrafficState, trafficRows } from './pages/monitoring.js';
+import { runPage, trainingPage } from './pages/training.js';
+import { predictWith } from './prediction.js';
+import { serviceTraffic } from './prometheus.js';
+import {
+  dataIncrementBody,
+  modelPromotionBody,
+  nameParams,
+  predictBody,
+  runArtifactParams,
+  runIdParams,
+  trainingRunBody,
+} from './schemas.js';
+
+export interface ConsoleOptions {
+  config: ConsoleConfig;
+  connection: Connection;
+}
+
+export interface Console {
+  app: FastifyInstance;
+  cluster: ClusterView;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    identity: Identity;
+    csrfToken: string;
+  }
+}
+
+const contentSecurityPolicy = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const staticFiles = {
+  'console.js': { type: 'text/javascript; charset=utf-8', file: '../public/console.js' },
+  'console.css': { type: 'text/css; charset=utf-8', file: '../public/console.css' },
+} as const;
+
+const requestedByAnnotation = `${group}/requested-by`;
+const artifactFiles: Record<string, string> = {
+  'confusion_matrix.png': 'evaluation/confusion_matrix.png',
+  'class_distribution.png': 'data/class_distribution.png',
+};
+const trafficRefreshMs = 15_000;
+/** PostgreSQL's undefined_table: the console reads a database nobody has migrated yet. */
+const undefinedTable = '42P01';
+
+function readStatic(): Record<string, { type: string; body: Buffer }> {
+  return Object.fromEntries(
+    Object.entries(staticFiles).map(([name, { type, file }]) => [
+      name,
+      { type, body: fs.readFileSync(new URL(file, import.meta.url)) },
+    ]),
+  );
+}
+
+/** The notice for `?applied=Kind/name`, only for kinds and names the console itself creates. */
+function appliedNotice(query: unknown): string | undefined {
+  const applied = (query as { applied?: unknown }).applied;
+  if (typeof applied !== 'string') return undefined;
+  const match = /^(DataIncrement|TrainingRun|ModelPromotion)\/([a-z0-9][-a-z0-9]{0,62})$/.exec(applied);
+  return match ? `Applied ${match[1]} ${match[2]}; its status below updates live.` : undefined;
+}
+
+/** The status and the message a person sees; server errors say only that they happened. */
+function errorAnswer(error: Error & { statusCode?: number; validation?: unknown; code?: string }): {
+  status: number;
+  message: string;
+} {
+  if (error instanceof AuthError) return { status: error.statusCode, message: error.message };
+  if (error.validation) return { status: 400, message: error.message };
+  if (error.code === undefinedTable)
+    return {
+      status: 503,
+      message:
+        'The catalog database has no tables yet: the first DataIncrement (or prodclass db migrate) creates them.',
+    };
+  const status = error.statusCode ?? 500;
+  return {
+    status,
+    message: status >= 500 ? 'The console could not answer; the details are in its log.' : error.message,
+  };
+}
+
+export async function buildConsole({ config, connection }: ConsoleOptions): Promise<Console> {
+  const app = Fastify({ logger: { level: config.logLevel }, bodyLimit: 64 * 1024 });
+  const kubeLog = jsonLogger((config.logLevel === 'silent' ? 'error' : config.logLevel) as LogLevel, {
+    component: 'cluster-view',
+  });
+  const cluster = new ClusterView(connection, config.namespace, kubeLog);
+  const auth = new Authenticator(cluster.api, config.auth);
+  const catalog = new CatalogReader(config.databaseUrl, (error) =>
+    app.log.warn({ err: error }, 'an idle database connection failed'),
+  );
+  const mlflow = new MlflowClient(config.mlflowTrackingUri, { timeoutMs: 5_000, retries: 1 });
+  const live = new LiveStream(cluster);
+  const assets = readStatic();
+
+  let traffic: TrafficState = { services: [], at: '', problem: 'not measured yet' };
+  let trafficRefreshedAt = 0;
+  const refreshTraffic = async () => {
+    trafficRefreshedAt = Date.now();
+    const at = new Date().toISOString();
+    if (!config.prometheusUrl) traffic = { services: [], at, problem: 'PROMETHEUS_URL is not set.' };
+    else
+      traffic = await serviceTraffic(config.prometheusUrl, config.namespace).then(
+        (services) => ({ services, at }),
+        (error: Error) => ({ services: [], at, problem: `Prometheus did not answer: ${error.message}` }),
+      );
+    live.broadcast('fragment', { target: 'traffic-rows', html: trafficRows(traffic).value });
+  };
+  // One Prometheus query for all open pages, and only while a page is open.
+  const trafficTimer = setInterval(() => {
+    if (live.clients > 0) void refreshTraffic();
+  }, trafficRefreshMs);
+  trafficTimer.unref();
+
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  app.decorateRequest('identity', null as unknown as Identity);
+  app.decorateRequest('csrfToken', '');
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('content-security-policy', contentSecurityPolicy);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    reply.header('x-frame-options', 'DENY');
+    if (request.url === '/healthz' || request.url.startsWith('/static/')) return;
+    request.identity = await auth.identify(request.headers);
+    const cookie = cookieValue(request.headers.cookie, csrfCookie);
+    if (request.method === 'POST') {
+      request.csrfToken = cookie ?? '';
+      return;
+    }
+    if (cookie && /^[A-Za-z0-9_-]{32}$/.test(cookie)) request.csrfToken = cookie;
+    else {
+      request.csrfToken = newCsrfToken();
+      reply.header('set-cookie', csrfCookieHeader(request.csrfToken, config.secureCookies));
+    }
+  });
+
+  // Form posts: the CSRF field must equal the cookie, and a browser-sent Origin must be this host.
+  app.addHook('preHandler', async (request) => {
+    if (request.method !== 'POST') return;
+    const origin = request.headers.origin;
+    if (origin && origin !== 'null' && new URL(origin).host !== request.headers.host)
+      throw new AuthError(403, 'cross-origin form posts are refused');
+    if (!csrfMatches(request.csrfToken, (request.body as Record<string, unknown> | undefined)?.[csrfField]))
+      throw new AuthError(403, 'the form has expired or did not come from this console: reload the page');
+  });
+
+  const context = (request: FastifyRequest): PageContext => ({
+    user: request.identity?.user,
+    csrfToken: request.csrfToken,
+    namespace: config.namespace,
+    notice: appliedNotice(request.query),
+  });
+  const sendPage = (reply: FastifyReply, page: Html, status = 200) =>
+    reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page.value);
+
+  app.setErrorHandler(
+    async (error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
+      const { status, message } = errorAnswer(error);
+      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      else
+        request.log.info({ status, reason: error.message, user: request.identity?.user }, 'request refused');
+      const title = status === 403 ? 'Not allowed' : status === 401 ? 'Sign-in required' : 'Request failed';
+      const page = layout(
+        { user: request.identity?.user, csrfToken: request.csrfToken ?? '', namespace: config.namespace },
+        '',
+        title,
+        html`<p class="problem" role="alert">${message}</p><p><a href="/data">Back to the console</a></p>`,
+      );
+      return sendPage(reply, page, status);
+    },
+  );
+
+  app.get('/healthz', async (_request, reply) => {
+    const healthy = cluster.healthy;
+    return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'watches not synced' });
+  });
+  app.get<{ Params: { file: string } }>('/static/:file', async (request, reply) => {
+    const asset = assets[request.params.file];
+    if (!asset) return reply.code(404).type('text/plain').send('not found');
+    return reply.type(asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
+  });
+  app.get('/', async (_request, reply) => reply.redirect('/data', 302));
+  app.get('/events', async (_request, reply) => {
+    reply.hijack();
+    live.attach(reply.raw);
+    if (Date.now() - trafficRefreshedAt > trafficRefreshMs) void refreshTraffic();
+  });
+
+  // Pages
+
+  app.get('/data', async (request, reply) => {
+    const increments = newestFirst(cluster.dataIncrements.list());
+    const model = await catalog.use(async (client) => ({
+      status: await catalogStatus(client),
+      loads: await listLoads(client),
+      samples: await recentProducts(client, 8),
+    }));
+    return sendPage(
+      reply,
+      dataPage(context(request), { ...model, increments, lastIncrement: increments[0] }),
+    );
+  });
+
+  app.get('/training', async (request, reply) =>
+    sendPage(reply, trainingPage(context(request), newestFirst(cluster.trainingRuns.list()))),
+  );
+
+  app.get<{ Params: { name: string } }>(
+    '/training/runs/:name',
+    { schema: { params: nameParams } },
+    async (request, reply) => {
+      const run = cluster.trainingRuns.get(config.namespace, request.params.name);
+      if (!run) return reply.callNotFound();
+      let details: Awaited<ReturnType<MlflowClient['getRun']>> | undefined;
+      let problem: string | undefined;
+      if (run.status?.mlflowRunId)
+        details = await mlflow.getRun(run.status.mlflowRunId).catch((error: MlflowError) => {
+          problem = `MLflow could not be read: ${error.message}`;
+          return undefined;
+        });
+      const mlflowUrl = details
+        ? `${config.mlflowPublicUrl}/#/experiments/${details.experimentId}/runs/${details.runId}`
+        : undefined;
+      return sendPage(
+        reply,
+        runPage(context(request), { run, mlflow: details, mlflowUrl, mlflowProblem: problem }),
+      );
+    },
+  );
+
+  app.get<{ Params: { runId: string } }>(
+    '/training/mlflow/:runId',
+    { schema: { params: runIdParams } },
+    async (request, reply) => {
+      const run = await mlflow.getRun(request.params.runId);
+      return reply.redirect(
+        `${config.mlflowPublicUrl}/#/experiments/${run.experimentId}/runs/${run.runId}`,
+        302,
+      );
+    },
+  );
+
+  app.get<{ Params: { runId: string; file: string } }>(
+    '/training/artifacts/:runId/:file',
+    { schema: { params: runArtifactParams } },
+    async (request, reply) => {
+      const artifact = artifactFiles[request.params.file];
+      if (!artifact) return reply.callNotFound();
+      const run = await mlflow.getRun(request.params.runId);
+      const bytes = await mlflow.downloadArtifact(`${run.artifactUri}/${artifact}`);
+      return reply.type('image/png').header('cache-control', 'private, max-age=3600').send(bytes);
+    },
+  );
+
+  const modelsModel = async (): Promise<ModelsPageModel> => {
+    let versions: RegisteredModelVersion[] = [];
+    let registryProblem: string | undefined;
+    try {
+      versions = await mlflow.modelVersions(config.registeredModel);
+    } catch (error) {
+      if (!isMissing(error)) registryProblem = `MLflow could not be read: ${(error as Error).message}`;
+    }
+    versions.sort((a, b) => Number(b.version) - Number(a.version));
+    const history = await catalog.use((client) =>
+      promotionHistory(client, config.registeredModel, config.alias),
+    );
+    return {
+      registeredModel: config.registeredModel,
+      alias: config.alias,
+      versions,
+      registryProblem,
+      history,
+      promotions: newestFirst(cluster.modelPromotions.list()),
+      services: newestFirst(cluster.predictionServices.list()),
+    };
+  };
+
+  app.get('/models', async (request, reply) =>
+    sendPage(reply, modelsPage(context(request), await modelsModel())),
+  );
+
+  app.post<{ Body: { service: string; designation: string; description?: string; example?: string } }>(
+    '/models/predict',
+    { schema: { body: predictBody } },
+    async (request, reply) => {
+      const { service: name, description = '' } = request.body;
+      let { designation } = request.body;
+      let text = description;
+      const example = request.body.example ? exampleProducts[Number(request.body.example)] : undefined;
+      if (example && !designation.trim()) {
+        designation = example.designation;
+        text = example.description;
+      }
+      const model = await modelsModel();
+      const service = cluster.predictionServices.get(config.namespace, name);
+      const prediction: NonNullable<ModelsPageModel['prediction']> = {
+        service: name,
+        designation,
+        description: text,
+      };
+      if (!service) prediction.error = `There is no PredictionService ${name}.`;
+      else
+        await predictWith(cluster.api, service, { designation, description: text.trim() ? text : null }).then(
+          (result) => {
+            prediction.result = result;
+          },
+          (error: Error) => {
+            prediction.error = `The prediction failed: ${error.message}`;
+          },
+        );
+      return sendPage(reply, modelsPage(context(request), { ...model, prediction }));
+    },
+  );
+
+  app.get('/monitoring', async (request, reply) => {
+    if (Date.now() - trafficRefreshedAt > trafficRefreshMs) await refreshTraffic();
+    const services = newestFirst(cluster.predictionServices.list());
+    const drift = cluster.driftMonitors ? newestFirst(cluster.driftMonitors.list()) : undefined;
+    return sendPage(reply, monitoringPage(context(request), services, traffic, drift));
+  });
+
+  // Actions: each one is a custom resource, created once RBAC allows it for the requesting user.
+
+  const requestedBy = (request: FastifyRequest) => ({
+    [requestedByAnnotation]: request.identity.user ?? 'prodclass-console',
+  });
+  const authorizeCreate = (request: FastifyRequest, resource: string) =>
+    auth.authorize(request.identity, { verb: 'create', group, resource, namespace: config.namespace });
+
+  app.post('/actions/data-increment', { schema: { body: dataIncrementBody } }, async (request, reply) => {
+    await authorizeCreate(request, dataIncrementType.plural);
+    const last = newestFirst(cluster.dataIncrements.list())[0];
+    if (!last)
+      throw Object.assign(new Error('apply a first DataIncrement before loading more'), { statusCode: 409 });
+    const created = await cluster.create(
+      dataIncrementType,
+      'load',
+      { source: last.spec.source, seed: last.spec.seed, incrementPercent: 3 },
+      requestedBy(request),
+    );
+    request.log.info(
+      { user: request.identity.user, created: created.metadata.name },
+      'DataIncrement applied',
+    );
+    return reply.redirect(`/data?applied=DataIncrement/${created.metadata.name}`, 303);
+  });
+
+  app.post<{
+    Body: { dataVersion: string; maxFeatures: number; c: number; minF1: number; autoPromote: boolean };
+  }>('/actions/training-run', { schema: { body: trainingRunBody } }, async (request, reply) => {
+    await authorizeCreate(request, trainingRunType.plural);
+    const { dataVersion, maxFeatures, c, minF1, autoPromote } = request.body;
+    const created = await cluster.create<TrainingRun>(
+      trainingRunType,
+      'train',
+      {
+        dataVersion,
+        registeredModel: config.registeredModel,
+        hyperparameters: { maxFeatures, c },
+        autoPromote: { enabled: autoPromote, minF1, alias: config.alias },
+      },
+      requestedBy(request),
+    );
+    request.log.info({ user: request.identity.user, created: created.metadata.name }, 'TrainingRun applied');
+    return reply.redirect(`/training?applied=TrainingRun/${created.metadata.name}`, 303);
+  });
+
+  app.post<{ Body: { version: number; reason: string } }>(
+    '/actions/model-promotion',
+    { schema: { body: modelPromotionBody } },
+    async (request, reply) => {
+      await authorizeCreate(request, modelPromotionType.plural);
+      const { version, reason } = request.body;
+      const by = request.identity.user ? ` (by ${request.identity.user})` : '';
+      const created = await cluster.create(
+        modelPromotionType,
+        `promote-v${version}`,
+        { registeredModel: config.registeredModel, version, alias: config.alias, reason: `${reason}${by}` },
+        requestedBy(request),
+      );
+      request.log.info(
+        { user: request.identity.user, created: created.metadata.name },
+        'ModelPromotion applied',
+      );
+      return reply.redirect(`/models?applied=ModelPromotion/${created.metadata.name}`, 303);
+    },
+  );
+
+  app.addHook('onClose', async () => {
+    clearInterval(trafficTimer);
+    live.close();
+    await cluster.stop();
+    await catalog.close();
+  });
+
+  await cluster.start();
+  return { app, cluster };
+}
