@@ -19,7 +19,12 @@ export interface DriftTestSpec {
 
 export type ReferenceWindow =
   | { kind: 'window'; from: Date; to: Date }
-  | { kind: 'trainingData'; modelVersion: string };
+  | {
+      kind: 'trainingData';
+      modelVersion: string;
+      /** The data load the version was trained on (its prodclass.data_version tag: trainingDataVersion()). */
+      dataVersion?: string;
+    };
 
 export interface DriftCheckRequest {
   /** Who asks: "namespace/name" of a DriftMonitor, or a CLI label. */
@@ -43,6 +48,8 @@ export interface DriftTestResult {
   /** What the thresholds compare: see docs/drift.md for each test. */
   statistic: number;
   pValue: number | null;
+  /** The χ² value itself, for the chi2 test (whose statistic is Cramér's V). */
+  chiSquare?: number;
   bins: { edges?: number[]; labels?: string[]; reference: number[]; current: number[] };
   severity: DriftSeverity;
   /** Set when the test could not be computed (e.g. no reference for confidence under trainingData); severity is then OK. */

@@ -1,0 +1,17 @@
+import type { MlflowClient } from '../mlflow/client.js';
+import { trainingTags } from '../training/train-and-register.js';
+
+/** The data load a registered version was trained on, from the tag training wrote on it. */
+export async function trainingDataVersion(
+  mlflow: MlflowClient,
+  modelName: string,
+  version: string,
+): Promise<string> {
+  const modelVersion = await mlflow.modelVersion(modelName, version);
+  const dataVersion = modelVersion.tags[trainingTags.dataVersion];
+  if (!dataVersion)
+    throw new Error(
+      `${modelName} version ${version} has no ${trainingTags.dataVersion} tag: it was not trained by prodclass`,
+    );
+  return dataVersion;
+}
