@@ -23,8 +23,8 @@ describe('cleanText', () => {
 
   it('leaves every text without mojibake as it is, however many accents it has', () => {
     // Texts built from the characters the repairs look at: each must come out the same as from
-    // running the three repairs unconditionally.
-    const alphabet = [...'aeuÃÂâàé¿©·¢€™’ \u00c2\u00df\u00e0\u00ef\u0080\u00bf'];
+    // running the repairs unconditionally.
+    const alphabet = [...'aeuUTvrÃÂÅâàé¿©·¢€„“™’»« \u00a0\u00c2\u00df\u00e0\u00ef\u0080\u00bf'];
     const unconditionally = (text: string) =>
       repairMojibake(`Ã© ${text}`).slice(repairMojibake('Ã© ').length);
     let seed = 7;
