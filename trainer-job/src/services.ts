@@ -21,11 +21,15 @@ export function requester(): string {
   return process.env.PRODCLASS_REQUESTED_BY?.trim() || `cli:${os.userInfo().username}`;
 }
 
-/** The commit of the code that trains: PRODCLASS_GIT_COMMIT (set in images), else the checkout's HEAD. */
+/**
+ * The commit of this code: PRODCLASS_GIT_COMMIT (set in images), else the HEAD of the checkout it
+ * runs from (not of the working directory, which may be another repository).
+ */
 export function gitCommit(): string | undefined {
   if (process.env.PRODCLASS_GIT_COMMIT) return process.env.PRODCLASS_GIT_COMMIT;
   try {
     return execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: import.meta.dirname,
       stdio: ['ignore', 'pipe', 'ignore'],
       encoding: 'utf8',
     }).trim();
