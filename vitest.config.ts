@@ -11,6 +11,7 @@ export default defineConfig({
       'trainer-job/src/**/*.test.ts',
       'model-server/src/**/*.test.ts',
       'operator/src/**/*.test.ts',
+      'console/src/**/*.test.ts',
       'test/**/*.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],

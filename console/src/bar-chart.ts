@@ -36,8 +36,11 @@ export function niceTicks(max: number): number[] {
   const magnitude = 10 ** Math.floor(Math.log10(rough));
   const step = [1, 2, 5, 10].map((m) => m * magnitude).find((candidate) => candidate >= rough) ?? rough;
   const ticks: number[] = [];
-  for (let tick = 0; tick < max + step / 2; tick += step) ticks.push(Number(tick.toPrecision(12)));
-  return ticks;
+  for (let index = 0; ; index++) {
+    const tick = Number((index * step).toPrecision(12));
+    ticks.push(tick);
+    if (tick >= max) return ticks;
+  }
 }
 
 const rowHeight = 22;
@@ -55,7 +58,7 @@ export function horizontalBarChart(options: BarChartOptions): Html {
   const largest = Math.max(0, ...bars.map((bar) => bar.value));
   const ticks = niceTicks(options.max ?? largest);
   const axisMax = ticks.at(-1) ?? 1;
-  const x = (value: number) => labelWidth + (value / axisMax) * plotWidth;
+  const x = (value: number) => Math.round((labelWidth + (value / axisMax) * plotWidth) * 10) / 10;
   const height = top + plotHeight + 52;
   const description = bars.map((bar) => `${bar.label}: ${format(bar.value)}`).join('; ');
   return html`<svg class="chart" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${title}. ${description}" xmlns="http://www.w3.org/2000/svg">
