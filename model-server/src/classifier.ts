@@ -1,11 +1,12 @@
-import type { ClassProbability, ProductText } from '@prodclass/core';
+import type { ClassProbability, ProductText, TokenCount } from '@prodclass/core';
 
 /**
  * What the server needs of a model: the k most probable classes of each product. Core's
  * TextClassifier is one, so serving runs the very cleaning and prediction code of training.
  */
 export interface Classifier {
-  predictTopK(products: readonly ProductText[], k: number): ClassProbability[][];
+  /** With `tokenCounts`, also each product's word tokens and unknown ones, where the model counts them. */
+  predictTopK(products: readonly ProductText[], k: number, tokenCounts?: TokenCount[]): ClassProbability[][];
 }
 
 /** Builds a classifier from the bytes of a model bundle file; throws when they are not one. */

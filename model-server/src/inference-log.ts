@@ -14,6 +14,9 @@ export interface InferenceRecord {
   confidence: number;
   /** Characters of the full designation plus description. */
   textLength: number;
+  /** Word tokens the model looked up and those not in its vocabulary; absent when it does not count them. */
+  tokenCount?: number;
+  unknownTokenCount?: number;
   designation: string;
   description: string | null;
 }

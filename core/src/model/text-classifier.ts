@@ -1,4 +1,4 @@
-import type { CsrMatrix } from '../features/sparse-matrix.js';
+import type { CsrMatrix, SparseRow } from '../features/sparse-matrix.js';
 import { type TfidfSettings, type TfidfState, TfidfVectorizer } from '../features/tfidf-vectorizer.js';
 import { productCorpus } from '../text/product-corpus.js';
 import { type ProductText, productText, type TextSettings } from '../text/product-text.js';
@@ -33,6 +33,19 @@ export interface TextClassifierFitReport extends FitReport {
   features: number;
   /** Wall time of each step: cleaning the text, TF-IDF, and the logistic regression's optimisation. */
   seconds: { clean: number; vectorize: number; optimize: number };
+}
+
+/** Of a product's word tokens as the model sees them (designation repeats included), how many the vocabulary lacks. */
+export interface TokenCount {
+  tokens: number;
+  unknown: number;
+}
+
+/** ProductTokenIds marks a word outside the vocabulary with -1. */
+function countTokens(ids: Int32Array): TokenCount {
+  let unknown = 0;
+  for (let index = 0; index < ids.length; index++) if ((ids[index] as number) < 0) unknown++;
+  return { tokens: ids.length, unknown };
 }
 
 /** The whole text model: cleaning, TF-IDF and multinomial logistic regression, fitted together. */
@@ -111,8 +124,10 @@ export class TextClassifier {
   /**
    * The k most probable classes of each product, most probable first. One product at a time, in
    * reused memory: a server answering request after request allocates no typed arrays here.
+   * With `tokenCounts`, each product's word tokens and those not in the vocabulary are written
+   * to it at the product's index (word analyzer only: the others leave it empty).
    */
-  predictTopK(products: readonly ProductText[], k: number): ClassProbability[][] {
+  predictTopK(products: readonly ProductText[], k: number, tokenCounts?: TokenCount[]): ClassProbability[][] {
     this.rowProbabilities ??= new Float64Array(this.classes.length);
     const probabilities = this.rowProbabilities;
     const settings = this.state.settings;
@@ -120,10 +135,15 @@ export class TextClassifier {
       this.productTokenIds ??= new ProductTokenIds((words) => this.vectorizer.tokenIds(words), settings.text);
     }
     const tokenIds = this.productTokenIds;
-    return products.map((product) => {
-      const row = tokenIds
-        ? this.vectorizer.transformTokenIdsRow(tokenIds.of(product))
-        : this.vectorizer.transformRow(productText(product, settings.text));
+    return products.map((product, index) => {
+      let row: SparseRow;
+      if (tokenIds) {
+        const ids = tokenIds.of(product);
+        if (tokenCounts) tokenCounts[index] = countTokens(ids);
+        row = this.vectorizer.transformTokenIdsRow(ids);
+      } else {
+        row = this.vectorizer.transformRow(productText(product, settings.text));
+      }
       return topClasses(this.model.predictRowProba(row, probabilities), this.classes, k);
     });
   }

@@ -1,4 +1,4 @@
-import { type ClassProbability, classByCode, type ProductText } from '@prodclass/core';
+import { type ClassProbability, classByCode, type ProductText, type TokenCount } from '@prodclass/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { errorResponseSchema, HttpError } from '../http-errors.js';
 import type { InferenceLog } from '../inference-log.js';
@@ -29,6 +29,8 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
   const { slot, inferenceLog, metrics } = options;
   const textLengths = metrics.textLength.seriesFor();
   const confidences = metrics.confidence.seriesFor();
+  /** Filled by each predictTopK call for the inference log; reused from call to call. */
+  const tokenCounts: TokenCount[] = [];
 
   function servingModel(): LoadedModel {
     const model = slot.current;
@@ -37,7 +39,12 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
   }
 
   function predict(model: LoadedModel, products: readonly ProductText[]) {
-    const rankings = model.classifier.predictTopK(products, predictionLimits.topK);
+    tokenCounts.length = 0;
+    const rankings = model.classifier.predictTopK(
+      products,
+      predictionLimits.topK,
+      inferenceLog && tokenCounts,
+    );
     const predictedAt = new Date();
     return products.map(({ designation, description: givenDescription }, index) => {
       // An empty description is no description: NULL in the log, never '' (nor the seed's 'NaN').
@@ -58,6 +65,8 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
         prdtypecode: best.classCode,
         confidence: best.probability,
         textLength,
+        tokenCount: tokenCounts[index]?.tokens,
+        unknownTokenCount: tokenCounts[index]?.unknown,
         designation,
         description,
       });
