@@ -2,6 +2,7 @@
 import { Command, CommanderError, Help } from 'commander';
 import { registerDataCommands } from './commands/data.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerDriftCommands } from './commands/drift.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerPromoteCommand } from './commands/promote.js';
 import { registerReproduceCommand } from './commands/reproduce.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerPromoteCommand(program);
   registerReproduceCommand(program);
   registerModelCommands(program);
+  registerDriftCommands(program);
   return listEveryCommand(program);
 }
 

@@ -58,3 +58,8 @@ export async function withDatabase<T>(url: string, work: (client: pg.Client) => 
     await client.end().catch(() => {});
   }
 }
+
+/** Connections to `url` for work that runs queries side by side (a drift check); end() it when done. */
+export function databasePool(url: string, connections: number): pg.Pool {
+  return new pg.Pool({ connectionString: url, max: connections, connectionTimeoutMillis: 5000 });
+}
