@@ -22,12 +22,12 @@ function continuationBits(text: string, index: number): number {
 const continuation = '[\\u0080-\\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]';
 /**
  * The UTF-8 sequences worth decoding, as cp1252 or Latin-1 shows them: two bytes led by Â, Ã, Ä or
- * Å (`Â·` ·, `Ã©` é, `Å“` œ), three led by â and then 0x80-0x84 (`â€™` ’, `â‚¬` €, `â„¢` ™). Other
+ * Å (`Â·` ·, `Ã©` é, `Å“` œ), three led by â and then 0x80, 0x81, 0x82 or 0x84 (`â€™` ’, `â‚¬` €, `â„¢` ™). Other
  * leads are letters French puts before punctuation (`CAFÉ…`, `é\u00a0»`) and decode to IPA,
- * Greek or CJK; Ã and Â never end a French word, and â is never followed by `€`, `‚` or `„`.
+ * Greek or CJK; Â, Ã, Ä and Å never end a French word, and â is never followed by `€`, `‚` or `„`.
  */
 const utf8AsCp1252Pattern = new RegExp(
-  `[\\u00c2-\\u00c5]${continuation}|â[\\u0080-\\u0084€‚„]${continuation}`,
+  `[\\u00c2-\\u00c5]${continuation}|â[\\u0080-\\u0082\\u0084€‚„]${continuation}`,
   'g',
 );
 
@@ -74,14 +74,18 @@ function letterOfLeadShownAsAGrave(sequence: string): string {
   return String.fromCharCode(sequence.charCodeAt(1) + 0x40);
 }
 
-const isLetter = (char: string) => /\p{L}/u.test(char);
-const isLowercaseLetter = (char: string) => /\p{Ll}/u.test(char);
-const isSpaceOrEdge = (char: string) => char === '' || /\s/.test(char);
+const letter = /\p{L}/u;
+const lowercaseLetter = /\p{Ll}/u;
+const space = /\s/;
+const isLetter = (char: string) => letter.test(char);
+const isLowercaseLetter = (char: string) => lowercaseLetter.test(char);
+const isSpaceOrEdge = (char: string) => char === '' || space.test(char);
 
 /**
  * `¿` is what a conversion to Latin-1 wrote for what it could not convert. `Ã¿` (or `à¿`): a
- * two-byte letter whose second byte was lost, a byte cp1252 has at 0x80-0x9F, so a capital À-ß;
- * É is the one French uses most (é after a lowercase letter).
+ * two-byte letter whose second byte was lost: a byte with no Latin-1 character (0x80-0x9F), so the
+ * letter was a capital À-ß, and É is the one French uses most (é after a lowercase letter). `Ã¿` is
+ * also ÿ read as cp1252, far rarer in French.
  */
 const lostSecondBytePattern = /[Ãà]¿/g;
 
@@ -120,7 +124,7 @@ function oeOfLostOe(match: string, u: string, offset: number, text: string): str
 
 /** Everything a repair above needs; most texts, however many accents they have, have none of it. */
 const mayHaveMojibake = new RegExp(
-  `[\\u00c2-\\u00c5]${continuation}|â[\\u0080-\\u0084€‚„]|à[\\u00a1-\\u00bf]|¿[¿uU]`,
+  `[\\u00c2-\\u00c5]${continuation}|â[\\u0080-\\u0082\\u0084€‚„]|à[\\u00a1-\\u00bf]|¿[¿uU]`,
 );
 
 /**
