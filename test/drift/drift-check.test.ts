@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadCatalog } from '../../core/src/catalog/load.js';
+import { readCatalogDataset } from '../../core/src/catalog/snapshot.js';
+import { syntheticSource } from '../../core/src/catalog/source.js';
 import {
   acknowledgeDriftReport,
   checkDrift,
@@ -231,6 +234,67 @@ describe('the statistics equal numpy/scipy on the same rows', () => {
       expect(resultOf(report, 'tokens', 'oov_share').statistic).toBeCloseTo(scipy.tokens.oov_share, 9);
     });
   }
+});
+
+describe('the training data as reference', () => {
+  /** Logs, as served in the current window, the catalog rows for which `keep` holds. */
+  async function logCatalogRows(modelName: string, keep: (prdtypecode: number) => boolean): Promise<string> {
+    const client = await database.connect();
+    const { load } = await loadCatalog(client, {
+      source: syntheticSource(3000, 5),
+      target: { toPercent: 100 },
+      seed: 1,
+    });
+    const { rows } = await readCatalogDataset(client, load);
+    const span = current.to.getTime() - current.from.getTime();
+    await copyPredictions(
+      client,
+      rows
+        .filter((row) => keep(row.prdtypecode))
+        .map((row, index) => ({
+          predictedAt: new Date(current.from.getTime() + ((index * 7919) % span)),
+          modelName,
+          modelVersion: '4',
+          prdtypecode: row.prdtypecode,
+          confidence: 0.5,
+          textLength: row.designation.length + (row.description?.length ?? 0),
+          tokenCount: 10,
+          unknownTokenCount: 1,
+        })),
+    );
+    return load.name;
+  }
+
+  test('the catalog the version was trained on is compared on text length and class; confidence and OOV are not applicable', async () => {
+    const dataVersion = await logCatalogRows('trained', () => true);
+    const report = await checkDrift(
+      pool,
+      request('trained', { reference: { kind: 'trainingData', modelVersion: '4', dataVersion } }),
+    );
+    expect(report.outcome).toBe('Checked');
+    expect(report.reference).toEqual({ kind: 'trainingData', from: null, to: null, samples: 3000 });
+    expect(report.current.samples).toBe(3000);
+    for (const result of report.tests) {
+      expect(result.severity, `${result.feature}/${result.test}`).toBe('OK');
+      if (['confidence', 'tokens'].includes(result.feature)) expect(result.notApplicable).toBeTruthy();
+      else expect(result.statistic, `${result.feature}/${result.test}`).toBeCloseTo(0, 12);
+    }
+
+    const fewerClasses = await logCatalogRows('fewer-classes', (code) => code < 2000);
+    const shifted = await checkDrift(
+      pool,
+      request('fewer-classes', {
+        reference: { kind: 'trainingData', modelVersion: '4', dataVersion: fewerClasses },
+      }),
+    );
+    expect(atLeastAlert).toContain(resultOf(shifted, 'predicted_class', 'chi2').severity);
+  });
+
+  test('without the data load the version was trained on, the check says how to find it', async () => {
+    await expect(
+      checkDrift(pool, request('stable', { reference: { kind: 'trainingData', modelVersion: '4' } })),
+    ).rejects.toThrow(/trainingDataVersion/);
+  });
 });
 
 describe('drift reports', () => {
