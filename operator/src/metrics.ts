@@ -1,4 +1,7 @@
+import type { DriftSeverity } from '@prodclass/core';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+const severityLevels: Record<DriftSeverity, number> = { OK: 0, WARNING: 1, ALERT: 2, CRITICAL: 3 };
 
 /** The operator's Prometheus metrics, in one registry served at /metrics. */
 export class OperatorMetrics {
@@ -39,8 +42,41 @@ export class OperatorMetrics {
     help: '1 while this replica holds the leader lease',
     registers: [this.registry],
   });
+  readonly driftScore = new Gauge({
+    name: 'prodclass_drift_score',
+    help: "Statistic of each test in a DriftMonitor's latest check, by monitor (namespace/name), feature and test",
+    labelNames: ['monitor', 'feature', 'test'] as const,
+    registers: [this.registry],
+  });
+  readonly driftSeverity = new Gauge({
+    name: 'prodclass_drift_severity',
+    help: "Worst severity of a DriftMonitor's latest check: 0 OK (or too little data), 1 WARNING, 2 ALERT, 3 CRITICAL",
+    labelNames: ['monitor'] as const,
+    registers: [this.registry],
+  });
+  /** The feature/test pairs each monitor's scores were exported for, so a new check replaces them all. */
+  readonly #driftTests = new Map<string, { feature: string; test: string }[]>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'prodclass_operator_' });
+  }
+
+  /** Exports a monitor's latest check; without one (or for a deleted monitor) its series are removed. */
+  setDrift(
+    monitor: string,
+    check?: { severity: DriftSeverity; tests: { feature: string; test: string; statistic?: number }[] },
+  ): void {
+    for (const { feature, test } of this.#driftTests.get(monitor) ?? [])
+      this.driftScore.remove({ monitor, feature, test });
+    this.#driftTests.delete(monitor);
+    if (!check) {
+      this.driftSeverity.remove({ monitor });
+      return;
+    }
+    this.driftSeverity.set({ monitor }, severityLevels[check.severity]);
+    const scored = check.tests.filter((test) => test.statistic !== undefined);
+    for (const { feature, test, statistic } of scored)
+      this.driftScore.set({ monitor, feature, test }, statistic as number);
+    this.#driftTests.set(monitor, scored);
   }
 }

@@ -4,6 +4,7 @@ import { managedSelector } from './children/names.js';
 import type { OperatorSettings } from './config.js';
 import { Controller, type Reconcile } from './controller.js';
 import { DataLoadRecords } from './external/data-loads.js';
+import { DriftChecks } from './external/drift-checks.js';
 import { MlflowRecords } from './external/mlflow.js';
 import type { Promote } from './external/promotion.js';
 import { startHttpServer } from './http-server.js';
@@ -25,12 +26,15 @@ import type { Logger } from './log.js';
 import { OperatorMetrics } from './metrics.js';
 import type { Caches, ReconcileContext } from './reconcilers/context.js';
 import { reconcileDataIncrement } from './reconcilers/data-increment.js';
+import { reconcileDriftMonitor } from './reconcilers/drift-monitor.js';
 import { reconcileModelPromotion } from './reconcilers/model-promotion.js';
 import { reconcilePredictionService } from './reconcilers/prediction-service.js';
 import { reconcileTrainingRun } from './reconcilers/training-run.js';
 import {
   type DataIncrement,
+  type DriftMonitor,
   dataIncrementType,
+  driftMonitorType,
   type ModelPromotion,
   modelPromotionType,
   type PredictionService,
@@ -51,13 +55,14 @@ export interface RunningOperator {
 
 /**
  * Starts the operator: watches (caches) first, then /healthz, /readyz and /metrics, then leader
- * election; only the leader runs the four reconcile loops.
+ * election; only the leader runs the reconcile loops.
  */
 export async function startOperator(
   settings: OperatorSettings,
   connection: Connection,
   promote: Promote,
   log: Logger,
+  clock: () => Date = () => new Date(),
 ): Promise<RunningOperator> {
   const api = new KubeApi(connection);
   const metrics = new OperatorMetrics();
@@ -80,6 +85,7 @@ export async function startOperator(
     trainingRuns: informer<TrainingRun>(trainingRunType),
     modelPromotions: informer<ModelPromotion>(modelPromotionType),
     predictionServices: informer<PredictionService>(predictionServiceType),
+    driftMonitors: informer<DriftMonitor>(driftMonitorType),
     jobs: informer<Job>(jobType, managedSelector),
     deployments: informer<Deployment>(deploymentType, managedSelector),
     services: informer<KubeObject>(serviceType, managedSelector),
@@ -87,6 +93,7 @@ export async function startOperator(
 
   let predictionServices: Controller | undefined;
   const events = new EventRecorder(api, settings.identity, log);
+  const driftChecks = new DriftChecks(settings.databaseUrl);
   const ctx: ReconcileContext = {
     api,
     caches,
@@ -95,6 +102,9 @@ export async function startOperator(
     dataLoads: new DataLoadRecords(settings.databaseUrl),
     mlflow: new MlflowRecords(settings.mlflowTrackingUri),
     promote,
+    driftChecks,
+    metrics,
+    now: clock,
     enqueuePredictionServices: (keys) => {
       for (const key of keys) predictionServices?.enqueue(key);
     },
@@ -113,6 +123,7 @@ export async function startOperator(
     trainingRuns: controller('TrainingRun', reconcileTrainingRun),
     modelPromotions: controller('ModelPromotion', reconcileModelPromotion),
     predictionServices: controller('PredictionService', reconcilePredictionService),
+    driftMonitors: controller('DriftMonitor', reconcileDriftMonitor),
   };
   predictionServices = controllers.predictionServices;
 
@@ -131,7 +142,16 @@ export async function startOperator(
     const owner = controllerKey(promotion, trainingRunType.kind);
     if (owner) controllers.trainingRuns.enqueue(owner);
   });
-  caches.predictionServices.on((_event, service) => controllers.predictionServices.enqueue(keyOf(service)));
+  caches.predictionServices.on((_event, service) => {
+    controllers.predictionServices.enqueue(keyOf(service));
+    for (const monitor of caches.driftMonitors.list())
+      if (
+        monitor.metadata.namespace === service.metadata.namespace &&
+        monitor.spec.predictionService === service.metadata.name
+      )
+        controllers.driftMonitors.enqueue(keyOf(monitor));
+  });
+  caches.driftMonitors.on((_event, monitor) => controllers.driftMonitors.enqueue(keyOf(monitor)));
   caches.jobs.on((_event, job) => {
     const increment = controllerKey(job, dataIncrementType.kind);
     if (increment) controllers.dataIncrements.enqueue(increment);
@@ -181,6 +201,7 @@ export async function startOperator(
     await Promise.all(Object.values(controllers).map((c) => c.stop()));
     await events.flush();
     await elector.release();
+    await driftChecks.close();
     metrics.leader.set(0);
     await Promise.all(all.map((cache) => cache.stop()));
     await http.close();

@@ -15,7 +15,7 @@ import { runHealthCheck } from './support/lua.js';
 // Each case: a sample of manifests/samples created in the API server, its status written through
 // the status subresource as the operator writes it (so the CRD validates it), read back, and given
 // to the kind's Lua health check run by lua5.4.
-type Kind = 'DataIncrement' | 'TrainingRun' | 'ModelPromotion' | 'PredictionService';
+type Kind = 'DataIncrement' | 'TrainingRun' | 'ModelPromotion' | 'PredictionService' | 'DriftMonitor';
 const checkOf = (kind: Kind) => path.join(repoRoot, 'manifests/argocd/health', `${kind.toLowerCase()}.lua`);
 const samplesDir = path.join(repoRoot, 'manifests/samples');
 /** The first sample of `kind` in manifests/samples. */
@@ -249,6 +249,71 @@ const cases: Case[] = [
     health: 'Progressing',
     message: 'Waiting for the operator to observe generation 2',
   },
+  { kind: 'DriftMonitor', state: 'new', health: 'Progressing', message: 'Waiting for the first check' },
+  {
+    kind: 'DriftMonitor',
+    state: 'no drift',
+    status: {
+      observedGeneration: 1,
+      severity: 'WARNING',
+      lastCheckTime: '2026-01-05T06:00:00Z',
+      conditions: [
+        condition('Drifted', 'False', 'NoDrift', 'severity WARNING over 900 current and 4000 reference rows'),
+        condition('Ready', 'True', 'Checked', 'report 4b7c: severity WARNING'),
+      ],
+    },
+    health: 'Healthy',
+  },
+  {
+    kind: 'DriftMonitor',
+    state: 'too little data',
+    status: {
+      observedGeneration: 1,
+      severity: 'OK',
+      conditions: [
+        condition('InsufficientData', 'True', 'TooFewSamples', 'too few predictions to judge drift'),
+        condition('Drifted', 'Unknown', 'InsufficientData', 'too few predictions to judge drift'),
+        condition('Ready', 'True', 'InsufficientData', 'too few predictions to judge drift'),
+      ],
+    },
+    health: 'Healthy',
+    message: 'InsufficientData: too few predictions to judge drift',
+  },
+  {
+    kind: 'DriftMonitor',
+    state: 'drifted',
+    status: {
+      observedGeneration: 1,
+      severity: 'ALERT',
+      conditions: [
+        condition('Drifted', 'True', 'DriftDetected', 'severity ALERT: text_length psi 0.250 (ALERT)'),
+        condition('Ready', 'True', 'Checked', 'report 4b7c: severity ALERT'),
+      ],
+    },
+    health: 'Degraded',
+    message: 'DriftDetected: severity ALERT: text_length psi 0.250 (ALERT)',
+  },
+  {
+    kind: 'DriftMonitor',
+    state: 'service not serving yet',
+    status: {
+      observedGeneration: 1,
+      conditions: [
+        condition('Ready', 'False', 'NoServedVersion', 'PredictionService classifier serves no version yet'),
+      ],
+    },
+    health: 'Progressing',
+  },
+  {
+    kind: 'DriftMonitor',
+    state: 'service not found',
+    status: {
+      observedGeneration: 1,
+      conditions: [condition('Ready', 'False', 'TargetNotFound', 'PredictionService classifier not found')],
+    },
+    health: 'Degraded',
+    message: 'TargetNotFound: PredictionService classifier not found',
+  },
 ];
 
 let namespace: string;
@@ -298,7 +363,13 @@ test.each(cases.map((c, index) => ({ ...c, index })))(
 );
 
 test('every kind has a check, and every health state is covered for each kind', () => {
-  const kinds: Kind[] = ['DataIncrement', 'TrainingRun', 'ModelPromotion', 'PredictionService'];
+  const kinds: Kind[] = [
+    'DataIncrement',
+    'TrainingRun',
+    'ModelPromotion',
+    'PredictionService',
+    'DriftMonitor',
+  ];
   for (const kind of kinds) {
     expect(fs.existsSync(checkOf(kind)), checkOf(kind)).toBe(true);
     const states = new Set(cases.filter((c) => c.kind === kind).map((c) => c.health));

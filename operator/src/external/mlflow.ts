@@ -1,4 +1,4 @@
-import { MlflowClient } from '@prodclass/core';
+import { MlflowClient, trainingTags } from '@prodclass/core';
 
 export const trainingRunTag = 'prodclass.dev/trainingrun';
 
@@ -60,6 +60,11 @@ export class MlflowRecords {
   /** The version an alias points at, or undefined when the alias (or the model) does not exist. */
   async aliasVersion(registeredModel: string, alias: string): Promise<string | undefined> {
     return (await this.#client.findModelVersionByAlias(registeredModel, alias))?.version;
+  }
+
+  /** The data load a version was trained on (the tag training records), if it has one. */
+  async trainingDataOf(registeredModel: string, version: string): Promise<string | undefined> {
+    return (await this.#client.findModelVersion(registeredModel, version))?.tags[trainingTags.dataVersion];
   }
 
   async versionExists(registeredModel: string, version: string): Promise<boolean> {

@@ -1,19 +1,28 @@
 import type { Job, PipelineSettings } from '../children/jobs.js';
 import type { Deployment } from '../children/model-server.js';
 import type { DataLoadRecords } from '../external/data-loads.js';
+import type { DriftChecks } from '../external/drift-checks.js';
 import type { MlflowRecords } from '../external/mlflow.js';
 import type { Promote } from '../external/promotion.js';
 import type { KubeApi } from '../kube/api.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
 import type { KubeObject } from '../kube/objects.js';
-import type { DataIncrement, ModelPromotion, PredictionService, TrainingRun } from '../resources/types.js';
+import type { OperatorMetrics } from '../metrics.js';
+import type {
+  DataIncrement,
+  DriftMonitor,
+  ModelPromotion,
+  PredictionService,
+  TrainingRun,
+} from '../resources/types.js';
 
 export interface Caches {
   dataIncrements: Informer<DataIncrement>;
   trainingRuns: Informer<TrainingRun>;
   modelPromotions: Informer<ModelPromotion>;
   predictionServices: Informer<PredictionService>;
+  driftMonitors: Informer<DriftMonitor>;
   jobs: Informer<Job>;
   deployments: Informer<Deployment>;
   services: Informer<KubeObject>;
@@ -28,6 +37,10 @@ export interface ReconcileContext {
   dataLoads: DataLoadRecords;
   mlflow: MlflowRecords;
   promote: Promote;
+  driftChecks: DriftChecks;
+  metrics: OperatorMetrics;
+  /** The time now (tests move the operator's clock forward instead of waiting). */
+  now(): Date;
   /** Asks the PredictionService controller to look at these keys again (an alias moved). */
   enqueuePredictionServices(keys: string[]): void;
 }

@@ -1,3 +1,4 @@
+import type { DriftSeverity, DriftTestSpec, SeverityThresholds } from '@prodclass/core';
 import type { Condition } from '../kube/conditions.js';
 import { type KubeObject, resourceType } from '../kube/objects.js';
 
@@ -8,6 +9,7 @@ export const dataIncrementType = resourceType(apiVersion, 'DataIncrement', 'data
 export const trainingRunType = resourceType(apiVersion, 'TrainingRun', 'trainingruns');
 export const modelPromotionType = resourceType(apiVersion, 'ModelPromotion', 'modelpromotions');
 export const predictionServiceType = resourceType(apiVersion, 'PredictionService', 'predictionservices');
+export const driftMonitorType = resourceType(apiVersion, 'DriftMonitor', 'driftmonitors');
 
 export type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 
@@ -136,3 +138,53 @@ export interface PredictionServiceStatus {
 }
 
 export type PredictionService = Resource<PredictionServiceSpec, PredictionServiceStatus>;
+
+/** What a DriftMonitor watches: a PredictionService of its namespace, or a registered model. */
+export type DriftTarget = { predictionService: string } | { registeredModel: string };
+
+export interface DriftMonitorSpec {
+  target: DriftTarget;
+  modelVersion?: string;
+  schedule: string;
+  timeZone: string;
+  currentWindowMs: number;
+  referenceWindow: { source: 'Preceding'; lengthMs: number } | { source: 'TrainingData' };
+  tests: DriftTestSpec[];
+  thresholds: SeverityThresholds;
+  minSamples: number;
+  onDrift: 'none' | 'retrain';
+  cooldownMs: number;
+  /** The spec of a TrainingRun of the template, training `registeredModel` unless the template names one. */
+  trainingRunFor(registeredModel: string): TrainingRunSpec;
+}
+
+export interface DriftTestSummary {
+  feature: string;
+  test: string;
+  /** Absent when the statistic is not a finite number. */
+  statistic?: number;
+  pValue?: number;
+  severity: DriftSeverity;
+}
+
+export interface DriftMonitorStatus {
+  modelName?: string;
+  referenceVersion?: string;
+  severity?: DriftSeverity;
+  lastCheckTime?: string;
+  nextCheckTime?: string;
+  lastReport?: {
+    id: string;
+    outcome: 'Checked' | 'InsufficientData';
+    currentSamples: number;
+    referenceSamples: number;
+    tests: DriftTestSummary[];
+  };
+  lastRetrainTime?: string;
+  lastTrainingRun?: string;
+  observedGeneration?: number;
+  conditions?: Condition[];
+}
+
+/** The spec as stored (durations as text); validDriftMonitorSpec reads it. */
+export type DriftMonitor = Resource<Record<string, unknown>, DriftMonitorStatus>;

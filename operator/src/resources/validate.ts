@@ -1,5 +1,15 @@
+import {
+  type DriftFeature,
+  type DriftTest,
+  type DriftTestSpec,
+  defaultDriftTests,
+  defaultSeverityThresholds,
+  type SeverityThresholds,
+} from '@prodclass/core';
+import { InvalidCron, parseCron } from '../schedule/cron.js';
 import type {
   DataIncrementSpec,
+  DriftMonitorSpec,
   Hyperparameters,
   ModelPromotionSpec,
   ModelSelector,
@@ -191,4 +201,114 @@ export function validPredictionServiceSpec(raw: unknown): PredictionServiceSpec 
 /** What a track serves: the pinned version, else the alias (production when neither is set). */
 export function selectorOf(track: { alias?: string; version?: number }): ModelSelector {
   return track.version !== undefined ? { version: track.version } : { alias: track.alias ?? 'production' };
+}
+
+const durationUnits: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration written as minutes, hours or days (`30m`, `12h`, `7d`), in milliseconds. */
+export function durationMs(value: unknown, field: string): number {
+  const match = /^([1-9][0-9]{0,5})(m|h|d)$/.exec(typeof value === 'string' ? value : '');
+  if (!match) throw new InvalidSpec(`${field} must be a duration such as 30m, 12h or 7d`);
+  return Number(match[1]) * (durationUnits[match[2] as string] as number);
+}
+
+function oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) throw new InvalidSpec(`${field} must be one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function thresholds(raw: unknown, field: string, fallback: SeverityThresholds): SeverityThresholds {
+  const json = object(raw, field);
+  const at = (level: keyof SeverityThresholds) =>
+    number(json[level] ?? fallback[level], `${field}.${level}`, 0, Number.MAX_VALUE);
+  const levels = { warning: at('warning'), alert: at('alert'), critical: at('critical') };
+  if (levels.warning > levels.alert || levels.alert > levels.critical)
+    throw new InvalidSpec(`${field} must satisfy warning <= alert <= critical`);
+  return levels;
+}
+
+/** The tests each feature has (a numeric distribution, class counts, or token counts). */
+const testsOf: Record<DriftFeature, DriftTest[]> = {
+  text_length: ['psi', 'ks', 'jensen_shannon'],
+  confidence: ['psi', 'ks', 'jensen_shannon'],
+  predicted_class: ['psi', 'chi2'],
+  tokens: ['oov_share'],
+};
+
+function driftTestSpecs(raw: unknown): DriftTestSpec[] {
+  if (raw === undefined) return defaultDriftTests;
+  if (!Array.isArray(raw) || raw.length === 0) throw new InvalidSpec('spec.tests must be a non-empty list');
+  return raw.map((item, index) => {
+    const field = `spec.tests[${index}]`;
+    const json = object(item, field);
+    const feature = oneOf(json.feature, `${field}.feature`, Object.keys(testsOf) as DriftFeature[]);
+    return {
+      feature,
+      test: oneOf(json.test, `${field}.test`, testsOf[feature]),
+      ...(json.thresholds === undefined
+        ? {}
+        : { thresholds: thresholds(json.thresholds, `${field}.thresholds`, defaultSeverityThresholds) }),
+    };
+  });
+}
+
+export function validDriftMonitorSpec(raw: unknown): DriftMonitorSpec {
+  const spec = object(raw, 'spec');
+  exactlyOne(spec, ['predictionService', 'registeredModel'], 'spec');
+  const target =
+    spec.predictionService !== undefined
+      ? {
+          predictionService: text(
+            spec.predictionService,
+            'spec.predictionService',
+            /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+          ),
+        }
+      : { registeredModel: text(spec.registeredModel, 'spec.registeredModel', modelName) };
+  const modelVersion = optional(spec.modelVersion, (v) => text(v, 'spec.modelVersion', /^[1-9][0-9]*$/));
+  const schedule = text(spec.schedule ?? '0 6 * * *', 'spec.schedule');
+  const timeZone = text(spec.timeZone ?? 'UTC', 'spec.timeZone');
+  try {
+    parseCron(schedule, timeZone);
+  } catch (error) {
+    if (error instanceof InvalidCron || error instanceof RangeError)
+      throw new InvalidSpec(`spec.schedule: ${error.message}`);
+    throw error;
+  }
+  const reference = object(spec.referenceWindow ?? {}, 'spec.referenceWindow');
+  const source = oneOf(reference.source ?? 'Preceding', 'spec.referenceWindow.source', [
+    'Preceding',
+    'TrainingData',
+  ] as const);
+  if (source === 'TrainingData' && !('predictionService' in target) && modelVersion === undefined)
+    throw new InvalidSpec('a TrainingData reference needs a predictionService or a modelVersion');
+  const onDrift = oneOf(spec.onDrift ?? 'none', 'spec.onDrift', ['none', 'retrain'] as const);
+  const template = object(spec.trainingRun ?? {}, 'spec.trainingRun');
+  const trainingRunFor = (registeredModel: string) => {
+    try {
+      return validTrainingRunSpec({ registeredModel, ...template });
+    } catch (error) {
+      if (error instanceof InvalidSpec)
+        throw new InvalidSpec(error.message.replace(/^spec\./, 'spec.trainingRun.'));
+      throw error;
+    }
+  };
+  trainingRunFor('rakuten_classifier');
+  return {
+    target,
+    modelVersion,
+    schedule,
+    timeZone,
+    currentWindowMs: durationMs(spec.currentWindow ?? '7d', 'spec.currentWindow'),
+    referenceWindow:
+      source === 'TrainingData'
+        ? { source }
+        : { source, lengthMs: durationMs(reference.length ?? '30d', 'spec.referenceWindow.length') },
+    tests: driftTestSpecs(spec.tests),
+    thresholds: thresholds(spec.thresholds ?? {}, 'spec.thresholds', defaultSeverityThresholds),
+    minSamples: number(spec.minSamples ?? 500, 'spec.minSamples', 1, 100_000_000, { integer: true }),
+    onDrift,
+    cooldownMs: durationMs(spec.cooldown ?? '24h', 'spec.cooldown'),
+    trainingRunFor,
+  };
 }

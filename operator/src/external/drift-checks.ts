@@ -1,0 +1,27 @@
+import { checkDrift, type DriftCheckRequest, type DriftReport, saveDriftReport } from '@prodclass/core';
+import pg from 'pg';
+
+/**
+ * Drift checks of the inference log where it lives: PostgreSQL aggregates both windows, the report
+ * is stored in drift_reports. A pool of two connections; checks are rare and short.
+ */
+export class DriftChecks {
+  readonly #pool: pg.Pool;
+
+  constructor(databaseUrl: string) {
+    this.#pool = new pg.Pool({ connectionString: databaseUrl, max: 2, connectionTimeoutMillis: 5000 });
+    // An idle connection the server dropped is replaced on the next check; nothing to do here.
+    this.#pool.on('error', () => {});
+  }
+
+  /** Computes the report and stores it. */
+  async check(request: DriftCheckRequest): Promise<DriftReport> {
+    const report = await checkDrift(this.#pool, request);
+    await saveDriftReport(this.#pool, report);
+    return report;
+  }
+
+  close(): Promise<void> {
+    return this.#pool.end();
+  }
+}
