@@ -35,8 +35,8 @@ async function filesWith(products: string | Buffer, labels: string | Buffer): Pr
 }
 
 const notUtf8 = 'not valid UTF-8 (is the file in another encoding?)';
-const unclosedQuote =
-  'the quoted field that starts on this line is never closed (a closing quote is followed by a comma or the end of the line; a quote inside a field is written "")';
+const unclosedQuote = (field: string) =>
+  `the ${field} of the record starting on this line opens a quote that is never closed (a closing quote is followed by a comma or the end of the line; a quote inside a field is written "")`;
 
 const malformed: [string, string | Buffer, string | Buffer, string, string][] = [
   [
@@ -93,28 +93,36 @@ const malformed: [string, string | Buffer, string | Buffer, string, string][] = 
     `${header}0,Lampe,,101,9001\n1,Cahier "A4",,102,9002\n`,
     `${labelsHeader}0,2060\n1,2522\n`,
     'X_train_update.csv:3',
-    'the field has a quote but does not start with one (quote the whole field and write the quote as "")',
+    'the designation of the record starting on this line has a quote but does not start with one (quote the whole field and write the quote as "")',
   ],
 ];
 
-/** Files whose quoting is broken, and the one line their error must name. */
-const brokenQuotes: [string, string, number][] = [
+/** Files whose quoting is broken, and the one line and the field their error must name. */
+const brokenQuotes: [string, string, number, string][] = [
   [
     'an unbalanced quote up to the end of the file',
     `${header}0,Lampe,,101,9001\n1,"Cahier,,102,9002\n2,Drap,,103,9003\n`,
     3,
+    'designation',
   ],
   [
     'an unbalanced quote found wrong at a later quoted field',
     `${header}0,Lampe,,101,9001\n1,"Cahier,,102,9002\n2,Drap,,103,9003\n3,"Jeu, neuf",,104,9004\n4,Bol,,105,9005\n`,
     3,
+    'designation',
   ],
   [
-    'an unbalanced quote in a field that starts on the second line of its record',
+    'an unbalanced quote in the description of a record of several lines',
     `${header}0,"Lampe\nsur pied","sans fin,101,9001\n1,Cahier,,102,9002\n2,"Drap",,103,9003\n`,
-    3,
+    2,
+    'description',
   ],
-  ['a quote that is not doubled', `${header}0,Lampe,,101,9001\n1,"Cahier "A4" ligné",,102,9002\n`, 3],
+  [
+    'a quote that is not doubled',
+    `${header}0,Lampe,,101,9001\n1,"Cahier "A4" ligné",,102,9002\n`,
+    3,
+    'designation',
+  ],
 ];
 
 /**
@@ -207,11 +215,16 @@ describe('the importer of the official files', () => {
     },
   );
 
-  test.each(brokenQuotes)('names the one line where the field starts for %s', async (_, products, line) => {
-    const directory = await filesWith(products, `${labelsHeader}0,2060\n1,2522\n2,1920\n3,40\n4,2060\n`);
-    const failure = await failureOf(directory);
-    expect(failure.message).toBe(`${path.join(directory, 'X_train_update.csv')}:${line}: ${unclosedQuote}`);
-  });
+  test.each(brokenQuotes)(
+    'names one line, where the record starts, for %s',
+    async (_, products, line, field) => {
+      const directory = await filesWith(products, `${labelsHeader}0,2060\n1,2522\n2,1920\n3,40\n4,2060\n`);
+      const failure = await failureOf(directory);
+      expect(failure.message).toBe(
+        `${path.join(directory, 'X_train_update.csv')}:${line}: ${unclosedQuote(field)}`,
+      );
+    },
+  );
 });
 
 describe('the encoding of the official files', () => {

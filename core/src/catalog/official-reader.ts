@@ -9,14 +9,19 @@ import { validatingUtf8 } from './utf8-validator.js';
 
 const integerPattern = /^\d+$/;
 
-/** What is wrong with broken quoting, said so that the line of the field is the one to fix. */
-function quotingReason(error: CsvError): string {
+/**
+ * What is wrong with broken quoting, for the line its record starts on: csv-parse only notices an
+ * unclosed quote at the next quote, often many lines further, where there is nothing to fix.
+ */
+function quotingReason(error: CsvError, header: readonly string[]): string {
+  const name = typeof error.column === 'number' ? header[error.column] : undefined;
+  const field = name === undefined ? 'a field' : `the ${name || 'index'}`;
   switch (error.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
     case 'CSV_INVALID_CLOSING_QUOTE':
-      return 'the quoted field that starts on this line is never closed (a closing quote is followed by a comma or the end of the line; a quote inside a field is written "")';
+      return `${field} of the record starting on this line opens a quote that is never closed (a closing quote is followed by a comma or the end of the line; a quote inside a field is written "")`;
     case 'INVALID_OPENING_QUOTE':
-      return 'the field has a quote but does not start with one (quote the whole field and write the quote as "")';
+      return `${field} of the record starting on this line has a quote but does not start with one (quote the whole field and write the quote as "")`;
     default:
       return error.message;
   }
@@ -26,7 +31,7 @@ function quotingReason(error: CsvError): string {
  * Calls `onRecord` for each record of an RFC 4180 file (quotes, `""` and newlines inside quoted
  * fields), with the line the record starts on. Bytes that are not UTF-8, a header other than
  * `header`, a record with the wrong number of fields or broken quoting is a CatalogFileError
- * naming one line: for broken quoting, the line the broken field starts on.
+ * naming one line: for broken quoting, the line its record starts on.
  */
 function readCsv(
   file: string,
@@ -35,8 +40,6 @@ function readCsv(
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     let nextLine = 1;
-    // Kept by the parser's own callbacks, so it is current when the parser fails.
-    let fieldStartLine = 1;
     let failed = false;
     const fail = (error: unknown) => {
       if (failed) return;
@@ -48,15 +51,6 @@ function readCsv(
       info: true,
       relax_column_count: true,
       bom: true,
-      // A field ends on the line its successor starts on; a record's last field, the line before.
-      cast: (value, context) => {
-        fieldStartLine = context.lines;
-        return value;
-      },
-      on_record: (record, context) => {
-        fieldStartLine = context.lines + 1;
-        return record;
-      },
     });
     const input = fs.createReadStream(file);
     const utf8 = validatingUtf8(file);
@@ -78,7 +72,7 @@ function readCsv(
       }
     });
     parser.on('error', (error: CsvError) =>
-      fail(new CatalogFileError(file, fieldStartLine, quotingReason(error))),
+      fail(new CatalogFileError(file, nextLine, quotingReason(error, header))),
     );
     parser.on('end', () => {
       if (failed) return;
