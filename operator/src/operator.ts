@@ -29,6 +29,7 @@ import { reconcileDataIncrement } from './reconcilers/data-increment.js';
 import { reconcileDriftMonitor } from './reconcilers/drift-monitor.js';
 import { reconcileModelPromotion } from './reconcilers/model-promotion.js';
 import { reconcilePredictionService } from './reconcilers/prediction-service.js';
+import { reconcileRetrainSchedule } from './reconcilers/retrain-schedule.js';
 import { reconcileTrainingRun } from './reconcilers/training-run.js';
 import {
   type DataIncrement,
@@ -39,6 +40,8 @@ import {
   modelPromotionType,
   type PredictionService,
   predictionServiceType,
+  type RetrainSchedule,
+  retrainScheduleType,
   type TrainingRun,
   trainingRunType,
 } from './resources/types.js';
@@ -85,6 +88,7 @@ export async function startOperator(
     trainingRuns: informer<TrainingRun>(trainingRunType),
     modelPromotions: informer<ModelPromotion>(modelPromotionType),
     predictionServices: informer<PredictionService>(predictionServiceType),
+    retrainSchedules: informer<RetrainSchedule>(retrainScheduleType),
     driftMonitors: informer<DriftMonitor>(driftMonitorType),
     jobs: informer<Job>(jobType, managedSelector),
     deployments: informer<Deployment>(deploymentType, managedSelector),
@@ -123,12 +127,15 @@ export async function startOperator(
     trainingRuns: controller('TrainingRun', reconcileTrainingRun),
     modelPromotions: controller('ModelPromotion', reconcileModelPromotion),
     predictionServices: controller('PredictionService', reconcilePredictionService),
+    retrainSchedules: controller('RetrainSchedule', reconcileRetrainSchedule),
     driftMonitors: controller('DriftMonitor', reconcileDriftMonitor),
   };
   predictionServices = controllers.predictionServices;
 
   caches.dataIncrements.on((_event, increment) => {
     controllers.dataIncrements.enqueue(keyOf(increment));
+    const schedule = controllerKey(increment, retrainScheduleType.kind);
+    if (schedule) controllers.retrainSchedules.enqueue(schedule);
     for (const run of caches.trainingRuns.list())
       if (
         run.metadata.namespace === increment.metadata.namespace &&
@@ -136,7 +143,12 @@ export async function startOperator(
       )
         controllers.trainingRuns.enqueue(keyOf(run));
   });
-  caches.trainingRuns.on((_event, run) => controllers.trainingRuns.enqueue(keyOf(run)));
+  caches.trainingRuns.on((_event, run) => {
+    controllers.trainingRuns.enqueue(keyOf(run));
+    const schedule = controllerKey(run, retrainScheduleType.kind);
+    if (schedule) controllers.retrainSchedules.enqueue(schedule);
+  });
+  caches.retrainSchedules.on((_event, schedule) => controllers.retrainSchedules.enqueue(keyOf(schedule)));
   caches.modelPromotions.on((_event, promotion) => {
     controllers.modelPromotions.enqueue(keyOf(promotion));
     const owner = controllerKey(promotion, trainingRunType.kind);

@@ -15,7 +15,13 @@ import { runHealthCheck } from './support/lua.js';
 // Each case: a sample of manifests/samples created in the API server, its status written through
 // the status subresource as the operator writes it (so the CRD validates it), read back, and given
 // to the kind's Lua health check run by lua5.4.
-type Kind = 'DataIncrement' | 'TrainingRun' | 'ModelPromotion' | 'PredictionService' | 'DriftMonitor';
+type Kind =
+  | 'DataIncrement'
+  | 'TrainingRun'
+  | 'ModelPromotion'
+  | 'PredictionService'
+  | 'RetrainSchedule'
+  | 'DriftMonitor';
 const checkOf = (kind: Kind) => path.join(repoRoot, 'manifests/argocd/health', `${kind.toLowerCase()}.lua`);
 const samplesDir = path.join(repoRoot, 'manifests/samples');
 /** The first sample of `kind` in manifests/samples. */
@@ -314,6 +320,104 @@ const cases: Case[] = [
     health: 'Degraded',
     message: 'TargetNotFound: PredictionService classifier not found',
   },
+  { kind: 'RetrainSchedule', state: 'new', health: 'Progressing' },
+  {
+    kind: 'RetrainSchedule',
+    state: 'waiting for its first tick',
+    status: {
+      observedGeneration: 1,
+      nextScheduleTime: '2026-01-12T02:00:00Z',
+      conditions: [condition('Ready', 'True', 'Scheduled', 'next tick at 2026-01-12T02:00:00Z')],
+    },
+    health: 'Healthy',
+    message: 'Scheduled: next tick at 2026-01-12T02:00:00Z',
+  },
+  {
+    kind: 'RetrainSchedule',
+    state: 'running a tick',
+    status: {
+      observedGeneration: 1,
+      lastScheduleTime: '2026-01-12T02:00:00Z',
+      nextScheduleTime: '2026-01-19T02:00:00Z',
+      active: [
+        {
+          scheduledTime: '2026-01-12T02:00:00Z',
+          dataIncrement: 'weekly-retrain-29470560',
+          trainingRun: 'weekly-retrain-29470560',
+        },
+      ],
+      recent: [
+        {
+          scheduledTime: '2026-01-05T02:00:00Z',
+          dataIncrement: 'weekly-retrain-29460480',
+          trainingRun: 'weekly-retrain-29460480',
+          result: 'Failed',
+        },
+      ],
+      conditions: [condition('Ready', 'True', 'Scheduled', 'next tick at 2026-01-19T02:00:00Z')],
+    },
+    health: 'Healthy',
+    message: 'Running: TrainingRun weekly-retrain-29470560; Scheduled: next tick at 2026-01-19T02:00:00Z',
+  },
+  {
+    kind: 'RetrainSchedule',
+    state: 'latest tick failed',
+    status: {
+      observedGeneration: 1,
+      lastScheduleTime: '2026-01-12T02:00:00Z',
+      recent: [
+        {
+          scheduledTime: '2026-01-12T02:00:00Z',
+          dataIncrement: 'weekly-retrain-29470560',
+          trainingRun: 'weekly-retrain-29470560',
+          result: 'Failed',
+        },
+        {
+          scheduledTime: '2026-01-05T02:00:00Z',
+          dataIncrement: 'weekly-retrain-29460480',
+          trainingRun: 'weekly-retrain-29460480',
+          result: 'Succeeded',
+          modelVersion: '4',
+          promotion: 'promote',
+        },
+      ],
+      conditions: [condition('Ready', 'True', 'Scheduled', 'next tick at 2026-01-19T02:00:00Z')],
+    },
+    health: 'Degraded',
+    message: 'The latest tick failed: TrainingRun weekly-retrain-29470560',
+  },
+  {
+    kind: 'RetrainSchedule',
+    state: 'invalid spec',
+    status: {
+      observedGeneration: 1,
+      conditions: [condition('Ready', 'False', 'InvalidSpec', 'spec.schedule: minute: 61 is outside 0-59')],
+    },
+    health: 'Degraded',
+    message: 'InvalidSpec: spec.schedule: minute: 61 is outside 0-59',
+  },
+  {
+    kind: 'RetrainSchedule',
+    state: 'suspended',
+    // Written as the operator does once it has seen the suspension (generation 2).
+    status: {
+      observedGeneration: 2,
+      conditions: [condition('Ready', 'True', 'Suspended', 'suspended: no tick starts anything')],
+    },
+    specChange: { suspend: true },
+    health: 'Suspended',
+  },
+  {
+    kind: 'RetrainSchedule',
+    state: 'scheduled, then its spec changed',
+    status: {
+      observedGeneration: 1,
+      conditions: [condition('Ready', 'True', 'Scheduled', 'next tick at 2026-01-12T02:00:00Z')],
+    },
+    specChange: { schedule: '0 4 * * mon' },
+    health: 'Progressing',
+    message: 'Waiting for the operator to observe generation 2',
+  },
 ];
 
 let namespace: string;
@@ -368,6 +472,7 @@ test('every kind has a check, and every health state is covered for each kind', 
     'TrainingRun',
     'ModelPromotion',
     'PredictionService',
+    'RetrainSchedule',
     'DriftMonitor',
   ];
   for (const kind of kinds) {

@@ -30,7 +30,14 @@ test('there is a sample of each custom resource, and the API server accepts ever
     .readdirSync(samplesDir)
     .flatMap((file) => parseManifests(fs.readFileSync(path.join(samplesDir, file), 'utf8')));
   expect(new Set(samples.map((sample) => sample.kind))).toEqual(
-    new Set(['DataIncrement', 'TrainingRun', 'ModelPromotion', 'PredictionService', 'DriftMonitor']),
+    new Set([
+      'DataIncrement',
+      'TrainingRun',
+      'ModelPromotion',
+      'PredictionService',
+      'RetrainSchedule',
+      'DriftMonitor',
+    ]),
   );
   const output = await kubectl(['apply', '--dry-run=server', '-n', namespace, '-f', samplesDir]);
   expect(output.trim().split('\n')).toHaveLength(samples.length);
@@ -43,6 +50,7 @@ test('the kustomize base builds the CRDs, RBAC and operator, and the API server 
   expect(objects.map((object) => object.kind).sort()).toEqual([
     'ClusterRole',
     'ClusterRoleBinding',
+    'CustomResourceDefinition',
     'CustomResourceDefinition',
     'CustomResourceDefinition',
     'CustomResourceDefinition',
@@ -66,7 +74,14 @@ test('the Argo CD kustomization puts each Lua health check under its argocd-cm k
   ) as [KubeObject & { data: Record<string, string> }];
   expect(configMap.metadata).toMatchObject({ name: 'argocd-cm', namespace: 'argocd' });
   const expected: Record<string, string> = {};
-  for (const kind of ['DataIncrement', 'TrainingRun', 'ModelPromotion', 'PredictionService', 'DriftMonitor'])
+  for (const kind of [
+    'DataIncrement',
+    'TrainingRun',
+    'ModelPromotion',
+    'PredictionService',
+    'RetrainSchedule',
+    'DriftMonitor',
+  ])
     expected[`resource.customizations.health.mlops.prodclass.dev_${kind}`] = fs.readFileSync(
       path.join(repoRoot, 'manifests/argocd/health', `${kind.toLowerCase()}.lua`),
       'utf8',

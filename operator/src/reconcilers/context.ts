@@ -14,6 +14,7 @@ import type {
   DriftMonitor,
   ModelPromotion,
   PredictionService,
+  RetrainSchedule,
   TrainingRun,
 } from '../resources/types.js';
 
@@ -22,6 +23,7 @@ export interface Caches {
   trainingRuns: Informer<TrainingRun>;
   modelPromotions: Informer<ModelPromotion>;
   predictionServices: Informer<PredictionService>;
+  retrainSchedules: Informer<RetrainSchedule>;
   driftMonitors: Informer<DriftMonitor>;
   jobs: Informer<Job>;
   deployments: Informer<Deployment>;

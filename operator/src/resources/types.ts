@@ -188,3 +188,39 @@ export interface DriftMonitorStatus {
 
 /** The spec as stored (durations as text); validDriftMonitorSpec reads it. */
 export type DriftMonitor = Resource<Record<string, unknown>, DriftMonitorStatus>;
+
+export const retrainScheduleType = resourceType(apiVersion, 'RetrainSchedule', 'retrainschedules');
+
+export interface RetrainScheduleSpec {
+  schedule: string;
+  timeZone: string;
+  suspend: boolean;
+  concurrencyPolicy: 'Forbid' | 'Replace';
+  startingDeadlineSeconds?: number;
+  successfulHistoryLimit: number;
+  failedHistoryLimit: number;
+  dataIncrement: Pick<DataIncrementSpec, 'source' | 'seed'> & { incrementPercent: number };
+  trainingRun: Omit<TrainingRunSpec, 'dataVersion'>;
+}
+
+/** The DataIncrement and TrainingRun one tick created (both named after the tick). */
+export interface ScheduledPair {
+  scheduledTime: string;
+  dataIncrement: string;
+  trainingRun: string;
+}
+
+export type TickOutcome = 'Started' | 'NothingToLoad' | 'Skipped' | 'MissedDeadline';
+
+export interface RetrainScheduleStatus {
+  lastScheduleTime?: string;
+  lastSuccessfulTime?: string;
+  nextScheduleTime?: string;
+  lastTick?: { time: string; outcome: TickOutcome; message: string };
+  active?: ScheduledPair[];
+  recent?: (ScheduledPair & { result: 'Succeeded' | 'Failed'; modelVersion?: string; promotion?: string })[];
+  observedGeneration?: number;
+  conditions?: Condition[];
+}
+
+export type RetrainSchedule = Resource<RetrainScheduleSpec, RetrainScheduleStatus>;

@@ -15,6 +15,7 @@ import type {
   ModelSelector,
   PredictionServiceSpec,
   ResourceRequirements,
+  RetrainScheduleSpec,
   TrainingRunSpec,
 } from './types.js';
 
@@ -310,5 +311,59 @@ export function validDriftMonitorSpec(raw: unknown): DriftMonitorSpec {
     onDrift,
     cooldownMs: durationMs(spec.cooldown ?? '24h', 'spec.cooldown'),
     trainingRunFor,
+  };
+}
+
+/** Reads a nested template with a validator written for a whole spec, naming the template's fields. */
+function template<T>(raw: unknown, field: string, parse: (spec: Json) => T): T {
+  try {
+    return parse(object(raw ?? {}, field));
+  } catch (error) {
+    if (error instanceof InvalidSpec) throw new InvalidSpec(error.message.replace(/\bspec\b/g, field));
+    throw error;
+  }
+}
+
+export function validRetrainScheduleSpec(raw: unknown): RetrainScheduleSpec {
+  const spec = object(raw, 'spec');
+  const schedule = text(spec.schedule, 'spec.schedule');
+  const timeZone = text(spec.timeZone ?? 'UTC', 'spec.timeZone');
+  try {
+    parseCron(schedule, timeZone);
+  } catch (error) {
+    if (error instanceof InvalidCron) throw new InvalidSpec(`spec.schedule: ${error.message}`);
+    throw error;
+  }
+  if (spec.suspend !== undefined && typeof spec.suspend !== 'boolean')
+    throw new InvalidSpec('spec.suspend must be true or false');
+  const concurrencyPolicy = spec.concurrencyPolicy ?? 'Forbid';
+  if (concurrencyPolicy !== 'Forbid' && concurrencyPolicy !== 'Replace')
+    throw new InvalidSpec('spec.concurrencyPolicy must be Forbid or Replace');
+  const dataIncrement = template(spec.dataIncrement, 'spec.dataIncrement', (json) => {
+    if (json.incrementPercent === undefined) throw new InvalidSpec('spec.incrementPercent is required');
+    const { source, seed, incrementPercent } = validDataIncrementSpec({
+      source: json.source,
+      seed: json.seed,
+      incrementPercent: json.incrementPercent,
+    });
+    return { source, seed, incrementPercent: incrementPercent as number };
+  });
+  const { dataVersion: _, ...trainingRun } = template(spec.trainingRun, 'spec.trainingRun', (json) =>
+    validTrainingRunSpec({ ...json, dataVersion: undefined }),
+  );
+  const limit = (value: unknown, field: string, fallback: number) =>
+    number(value ?? fallback, field, 0, 100, { integer: true });
+  return {
+    schedule,
+    timeZone,
+    suspend: (spec.suspend as boolean | undefined) ?? false,
+    concurrencyPolicy,
+    startingDeadlineSeconds: optional(spec.startingDeadlineSeconds, (v) =>
+      number(v, 'spec.startingDeadlineSeconds', 1, Number.MAX_SAFE_INTEGER, { integer: true }),
+    ),
+    successfulHistoryLimit: limit(spec.successfulHistoryLimit, 'spec.successfulHistoryLimit', 3),
+    failedHistoryLimit: limit(spec.failedHistoryLimit, 'spec.failedHistoryLimit', 1),
+    dataIncrement,
+    trainingRun,
   };
 }

@@ -1,0 +1,304 @@
+import type { ReconcileResult } from '../controller.js';
+import { isAlreadyExists, isNotFound } from '../kube/api.js';
+import { type ConditionUpdate, timestamp, withConditions } from '../kube/conditions.js';
+import {
+  controllerKey,
+  controllerReference,
+  type KubeObject,
+  type ResourceType,
+  splitKey,
+} from '../kube/objects.js';
+import type { Logger } from '../log.js';
+import {
+  type DataIncrement,
+  dataIncrementType,
+  type RetrainSchedule,
+  type RetrainScheduleSpec,
+  type RetrainScheduleStatus,
+  retrainScheduleType,
+  type ScheduledPair,
+  type TrainingRun,
+  trainingRunType,
+} from '../resources/types.js';
+import { InvalidSpec, validRetrainScheduleSpec } from '../resources/validate.js';
+import { parseCron } from '../schedule/cron.js';
+import { missedTickLimit, planTick, pruneHistory, tickChildName } from '../schedule/ticks.js';
+import type { ReconcileContext } from './context.js';
+import { type Announcement, publish } from './status-change.js';
+
+export const scheduleLabel = 'mlops.prodclass.dev/retrain-schedule';
+export const scheduledTimeAnnotation = 'mlops.prodclass.dev/scheduled-time';
+
+/** One tick's children as the caches hold them. */
+interface Tick {
+  time: Date;
+  name: string;
+  dataIncrement?: DataIncrement;
+  trainingRun?: TrainingRun;
+}
+
+type TickState = 'Active' | 'Succeeded' | 'Failed';
+
+function ticksOf(ctx: ReconcileContext, key: string, namespace: string): Tick[] {
+  const ticks = new Map<string, Tick>();
+  const children: [DataIncrement | TrainingRun, 'dataIncrement' | 'trainingRun'][] = [
+    ...ctx.caches.dataIncrements
+      .list()
+      .map((child) => [child, 'dataIncrement'] as [DataIncrement, 'dataIncrement']),
+    ...ctx.caches.trainingRuns.list().map((child) => [child, 'trainingRun'] as [TrainingRun, 'trainingRun']),
+  ];
+  for (const [child, role] of children) {
+    const time = child.metadata.annotations?.[scheduledTimeAnnotation];
+    if (child.metadata.namespace !== namespace || !time) continue;
+    if (controllerKey(child, retrainScheduleType.kind) !== key) continue;
+    const tick = ticks.get(time) ?? { time: new Date(time), name: child.metadata.name };
+    Object.assign(tick, { [role]: child });
+    ticks.set(time, tick);
+  }
+  return [...ticks.values()].sort((a, b) => a.time.getTime() - b.time.getTime());
+}
+
+/** A tick is over when its TrainingRun is, or when its DataIncrement ended without one to train. */
+function stateOf(tick: Tick): TickState {
+  const run = tick.trainingRun?.status?.phase;
+  if (tick.trainingRun) return run === 'Succeeded' ? 'Succeeded' : run === 'Failed' ? 'Failed' : 'Active';
+  const load = tick.dataIncrement?.status?.phase;
+  return load === 'Succeeded' || load === 'Failed' ? 'Failed' : 'Active';
+}
+
+const pairOf = (tick: Tick): ScheduledPair => ({
+  scheduledTime: timestamp(tick.time),
+  dataIncrement: tick.name,
+  trainingRun: tick.name,
+});
+
+async function ignoring<T>(request: Promise<T>, ignore: (error: unknown) => boolean): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (error) {
+    if (ignore(error)) return undefined;
+    throw error;
+  }
+}
+
+async function deleteTick(ctx: ReconcileContext, namespace: string, tick: Tick): Promise<void> {
+  // The increment first: a tick seen with only its TrainingRun left is still finished.
+  for (const type of [dataIncrementType, trainingRunType])
+    await ignoring(ctx.api.delete(type, namespace, tick.name), isNotFound);
+}
+
+type Started = { outcome: 'Started'; message: string } | { outcome: 'NothingToLoad'; message: string };
+
+/**
+ * Creates the tick's DataIncrement and the TrainingRun that trains on it (it waits for the load).
+ * Both are named after the tick, so a tick started twice (a restart before its status was written)
+ * finds them existing. A complete catalog has nothing to load: the tick creates nothing.
+ */
+async function startTick(
+  ctx: ReconcileContext,
+  schedule: RetrainSchedule,
+  spec: RetrainScheduleSpec,
+  time: Date,
+): Promise<Started> {
+  const namespace = schedule.metadata.namespace ?? '';
+  const name = tickChildName(schedule.metadata.name, time);
+  const metadata = {
+    name,
+    namespace,
+    labels: { [scheduleLabel]: schedule.metadata.name },
+    annotations: { [scheduledTimeAnnotation]: timestamp(time) },
+    ownerReferences: [controllerReference(schedule)],
+  };
+  const create = <T extends KubeObject>(type: ResourceType, body: T) =>
+    ignoring(ctx.api.create(type, namespace, body), isAlreadyExists);
+
+  let amount = 'existing';
+  const existing = await ignoring(
+    ctx.api.request<DataIncrement>('GET', dataIncrementType.path(namespace, name)),
+    isNotFound,
+  );
+  if (!existing) {
+    const loaded = await ctx.dataLoads.loadedPercentage();
+    if (loaded >= 100)
+      return { outcome: 'NothingToLoad', message: 'the catalog holds 100% of the source: nothing to load' };
+    const { incrementPercent, source, seed } = spec.dataIncrement;
+    // The last increment of a catalog loads what remains (a load past 100% would fail).
+    const last = incrementPercent >= 100 - loaded;
+    amount = last ? `to 100% from ${loaded}%` : `+${incrementPercent}%`;
+    await create<DataIncrement>(dataIncrementType, {
+      apiVersion: dataIncrementType.apiVersion,
+      kind: dataIncrementType.kind,
+      metadata,
+      spec: { source, seed, ...(last ? { toPercent: 100 } : { incrementPercent }) },
+    });
+  }
+  await create<TrainingRun>(trainingRunType, {
+    apiVersion: trainingRunType.apiVersion,
+    kind: trainingRunType.kind,
+    metadata,
+    spec: { ...spec.trainingRun, dataVersion: name },
+  });
+  return {
+    outcome: 'Started',
+    message: `created DataIncrement ${name} (${amount}) and TrainingRun ${name}, which trains on it`,
+  };
+}
+
+/**
+ * RetrainSchedule, CronJob-style: at each tick of its cron schedule a DataIncrement and a TrainingRun
+ * named after the tick. Only the latest due tick runs, however many were missed; Forbid skips a tick
+ * while an earlier one is active, Replace deletes the active one; finished ticks beyond the history
+ * limits are deleted. The reconcile is requeued for the next tick.
+ */
+export async function reconcileRetrainSchedule(
+  ctx: ReconcileContext,
+  key: string,
+  log: Logger,
+): Promise<ReconcileResult | undefined> {
+  const { namespace, name } = splitKey(key);
+  const schedule = ctx.caches.retrainSchedules.get(namespace, name);
+  if (!schedule || schedule.metadata.deletionTimestamp) return undefined;
+  const generation = schedule.metadata.generation;
+  const status = schedule.status ?? {};
+  const write = (
+    update: RetrainScheduleStatus,
+    conditions: ConditionUpdate[],
+    announcements: Announcement[],
+  ) =>
+    publish(
+      ctx,
+      retrainScheduleType,
+      schedule,
+      {
+        ...status,
+        ...update,
+        observedGeneration: generation,
+        conditions: withConditions(status.conditions, conditions, generation),
+      },
+      announcements[0],
+    ).then((stored) => {
+      if (stored !== schedule)
+        for (const { type, reason, message } of announcements.slice(1))
+          ctx.events.record(schedule, type, reason, message);
+    });
+
+  let spec: RetrainScheduleSpec;
+  try {
+    spec = validRetrainScheduleSpec(schedule.spec);
+  } catch (error) {
+    if (!(error instanceof InvalidSpec)) throw error;
+    await write(
+      { nextScheduleTime: undefined },
+      [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message: error.message }],
+      [{ type: 'Warning', reason: 'InvalidSpec', message: error.message }],
+    );
+    return undefined;
+  }
+  const now = ctx.now();
+  const ticks = ticksOf(ctx, key, namespace);
+  const active = ticks.filter((tick) => stateOf(tick) === 'Active');
+  const finished = ticks.flatMap((tick) => {
+    const result = stateOf(tick);
+    return result === 'Active' ? [] : [{ ...tick, result }];
+  });
+  const history = pruneHistory(finished, spec.successfulHistoryLimit, spec.failedHistoryLimit);
+  for (const tick of history.remove) await deleteTick(ctx, namespace, tick);
+
+  const plan = planTick({
+    schedule: parseCron(spec.schedule, spec.timeZone),
+    now,
+    since: new Date(status.lastTick?.time ?? schedule.metadata.creationTimestamp ?? now),
+    suspend: spec.suspend,
+    startingDeadlineSeconds: spec.startingDeadlineSeconds,
+    concurrencyPolicy: spec.concurrencyPolicy,
+    active: active.map((tick) => tick.time),
+  });
+
+  const update: RetrainScheduleStatus = { nextScheduleTime: plan.next && timestamp(plan.next) };
+  const announcements: Announcement[] = [];
+  let activePairs = active.map(pairOf);
+  if (plan.action !== 'wait') {
+    const time = timestamp(plan.time);
+    if (plan.missed > 0)
+      announcements.push({
+        type: 'Warning',
+        reason: 'MissedTicks',
+        message: `${plan.missed > missedTickLimit ? `more than ${missedTickLimit}` : plan.missed} earlier ticks were missed (was the operator stopped?); only the latest, ${time}, is acted on`,
+      });
+    if (plan.action === 'skip') {
+      const message =
+        plan.outcome === 'Skipped'
+          ? `tick ${time} skipped: ${activePairs.map((pair) => pair.trainingRun).join(', ')} still running (concurrencyPolicy Forbid)`
+          : `tick ${time} skipped: not started within startingDeadlineSeconds (${spec.startingDeadlineSeconds})`;
+      update.lastTick = { time, outcome: plan.outcome, message };
+      announcements.unshift({
+        type: plan.outcome === 'Skipped' ? 'Normal' : 'Warning',
+        reason: plan.outcome === 'Skipped' ? 'TickSkipped' : 'MissedDeadline',
+        message,
+      });
+    } else {
+      const replacedTimes = new Set(plan.replace.map((at) => at.getTime()));
+      const replaced = active.filter((tick) => replacedTimes.has(tick.time.getTime()));
+      const replacedNames = new Set(replaced.map((tick) => tick.name));
+      if (replaced.length > 0) {
+        for (const tick of replaced) await deleteTick(ctx, namespace, tick);
+        activePairs = activePairs.filter((pair) => !replacedNames.has(pair.trainingRun));
+        announcements.push({
+          type: 'Normal',
+          reason: 'Replaced',
+          message: `deleted the running tick(s) ${replaced.map((tick) => tick.name).join(', ')} (concurrencyPolicy Replace)`,
+        });
+      }
+      const started = await startTick(ctx, schedule, spec, plan.time);
+      const message = `tick ${time}: ${started.message}`;
+      update.lastTick = { time, outcome: started.outcome, message };
+      if (started.outcome === 'Started') {
+        update.lastScheduleTime = time;
+        const pair = pairOf({ time: plan.time, name: tickChildName(name, plan.time) });
+        activePairs = [...activePairs.filter((other) => other.trainingRun !== pair.trainingRun), pair];
+      }
+      announcements.unshift({
+        type: 'Normal',
+        reason: started.outcome === 'Started' ? 'TickStarted' : 'NothingToLoad',
+        message,
+      });
+      log.info('tick', { time, outcome: started.outcome });
+    }
+  }
+
+  const recent = history.keep.map((tick) => ({
+    ...pairOf(tick),
+    result: tick.result,
+    modelVersion: tick.trainingRun?.status?.modelVersion,
+    promotion: tick.trainingRun?.status?.promotion?.decision,
+  }));
+  // Pruned ticks included: a history limit of 0 still records the latest success.
+  const lastSuccessfulTime = [
+    status.lastSuccessfulTime,
+    ...finished.filter((tick) => tick.result === 'Succeeded').map((tick) => timestamp(tick.time)),
+  ]
+    .filter((time): time is string => time !== undefined)
+    .sort()
+    .at(-1);
+  await write(
+    { ...update, active: activePairs, recent, lastSuccessfulTime },
+    [
+      spec.suspend
+        ? {
+            type: 'Ready',
+            status: 'True',
+            reason: 'Suspended',
+            message: 'suspended: no tick starts anything',
+          }
+        : {
+            type: 'Ready',
+            status: 'True',
+            reason: 'Scheduled',
+            message: `next tick at ${update.nextScheduleTime}`,
+          },
+    ],
+    announcements,
+  );
+  // A little past the tick, so that the clock reads it as due.
+  return plan.next ? { requeueAfterMs: Math.max(0, plan.next.getTime() - now.getTime()) + 100 } : undefined;
+}
