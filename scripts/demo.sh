@@ -103,6 +103,10 @@ until [ -n "$prediction" ]; do
   fi
 done
 
+# Applied once something is served: its first check runs at once (too few predictions yet is
+# InsufficientData, not an alarm), then every morning.
+kubectl -n "$namespace" apply -f manifests/samples/08-driftmonitor.yaml >/dev/null
+
 cat <<TEXT
 
 The pipeline runs on the local stack.
@@ -112,6 +116,8 @@ The pipeline runs on the local stack.
   MLflow UI                  $MLFLOW_TRACKING_URI (experiment rakuten_model_training, model rakuten_classifier)
   model server API docs      $url/docs
   operator metrics           http://127.0.0.1:$operator_port/metrics
+  drift monitor              kubectl -n $namespace describe driftmonitor classifier-drift
+                             (metrics prodclass_drift_score and prodclass_drift_severity; reports in drift_reports)
 
 A prediction from $url/predict:
   $prediction
