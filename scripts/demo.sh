@@ -106,6 +106,8 @@ done
 # Applied once something is served: its first check runs at once (too few predictions yet is
 # InsufficientData, not an alarm), then every morning.
 kubectl -n "$namespace" apply -f manifests/samples/08-driftmonitor.yaml >/dev/null
+# The weekly retraining loop: Mondays at 03:00 Paris time, the next 3% of the catalog, then a run.
+kubectl -n "$namespace" apply -f manifests/samples/07-retrainschedule.yaml >/dev/null
 
 cat <<TEXT
 
@@ -118,6 +120,8 @@ The pipeline runs on the local stack.
   operator metrics           http://127.0.0.1:$operator_port/metrics
   drift monitor              kubectl -n $namespace describe driftmonitor classifier-drift
                              (metrics prodclass_drift_score and prodclass_drift_severity; reports in drift_reports)
+  retraining schedule        kubectl -n $namespace get rs weekly-retrain
+                             (its ticks: kubectl -n $namespace get di,tr -l mlops.prodclass.dev/retrain-schedule=weekly-retrain)
 
 A prediction from $url/predict:
   $prediction
