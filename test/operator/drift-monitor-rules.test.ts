@@ -68,6 +68,7 @@ describe('spec', () => {
     [{ registeredModel: 'm', referenceWindow: { source: 'TrainingData' } }, 'needs a predictionService'],
     [{ registeredModel: 'm', thresholds: { warning: 0.5, alert: 0.2 } }, 'warning <= alert <= critical'],
     [{ registeredModel: 'm', tests: [{ feature: 'price', test: 'psi' }] }, 'spec.tests[0].feature'],
+    [{ registeredModel: 'm', tests: [{ feature: 'text_length', test: 'chi2' }] }, 'spec.tests[0].test'],
     [{ registeredModel: 'm', onDrift: 'page' }, 'spec.onDrift must be one of none, retrain'],
     [
       { registeredModel: 'm', trainingRun: { autoPromote: { minF1: 2 } } },

@@ -237,3 +237,38 @@ test('a PredictionService that is not there is reported', async () => {
   );
   expect(Resources.condition(missing, 'Ready')).toMatchObject({ status: 'False', reason: 'TargetNotFound' });
 });
+
+test('the API server applies the defaults and refuses what the operator could not act on', async () => {
+  const created = await resources.create('DriftMonitor', 'driftmonitors', 'defaults', {
+    predictionService: 'classifier',
+  });
+  expect(created.spec).toMatchObject({
+    schedule: '0 6 * * *',
+    timeZone: 'UTC',
+    currentWindow: '7d',
+    referenceWindow: { source: 'Preceding', length: '30d' },
+    thresholds: { warning: 0.1, alert: 0.2, critical: 0.3 },
+    minSamples: 500,
+    onDrift: 'none',
+    cooldown: '24h',
+  });
+  const refused = async (spec: object) =>
+    (await resources
+      .create('DriftMonitor', 'driftmonitors', `bad-${randomBytes(3).toString('hex')}`, spec)
+      .then(
+        () => 'accepted',
+        (error: Error) => error.message,
+      )) as string;
+  expect(await refused({})).toContain('set exactly one of predictionService and registeredModel');
+  expect(await refused({ registeredModel: 'm', referenceWindow: { source: 'TrainingData' } })).toContain(
+    'a TrainingData reference needs a predictionService or a modelVersion',
+  );
+  expect(
+    await refused({ registeredModel: 'm', thresholds: { warning: 0.5, alert: 0.2, critical: 0.3 } }),
+  ).toContain('thresholds must satisfy warning <= alert <= critical');
+  expect(await refused({ registeredModel: 'm', tests: [{ feature: 'tokens', test: 'ks' }] })).toContain(
+    'tokens oov_share',
+  );
+  expect(await refused({ registeredModel: 'm', currentWindow: '7 days' })).toContain('spec.currentWindow');
+  expect(await refused({ registeredModel: 'm', onDrift: 'page' })).toContain('spec.onDrift');
+});
