@@ -17,7 +17,7 @@ function applyResource(change) {
 
 function connect() {
   const status = document.getElementById('live-status');
-  const events = new EventSource('/events');
+  const events = new EventSource(`/events?after=${document.body.dataset.liveAfter ?? ''}`);
   events.addEventListener('open', () => {
     if (status) status.textContent = 'live';
   });

@@ -60,3 +60,8 @@ export const predictBody = {
     description: { type: 'string', maxLength: 20_000 },
   },
 } as const;
+
+export const eventsQuery = {
+  type: 'object',
+  properties: { after: { type: 'integer', minimum: 0 } },
+} as const;

@@ -33,6 +33,7 @@ import { predictWith } from './prediction.js';
 import { serviceTraffic } from './prometheus.js';
 import {
   dataIncrementBody,
+  eventsQuery,
   modelPromotionBody,
   nameParams,
   predictBody,
@@ -55,6 +56,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     identity: Identity;
     csrfToken: string;
+    /** The live stream's position when the request arrived: the page's caches include at least that. */
+    liveAfter: number;
   }
 }
 
@@ -160,12 +163,14 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
   );
   app.decorateRequest('identity', null as unknown as Identity);
   app.decorateRequest('csrfToken', '');
+  app.decorateRequest('liveAfter', 0);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('content-security-policy', contentSecurityPolicy);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');
+    request.liveAfter = live.lastId;
     if (request.url === '/healthz' || request.url.startsWith('/static/')) return;
     request.identity = await auth.identify(request.headers);
     const cookie = cookieValue(request.headers.cookie, csrfCookie);
@@ -195,6 +200,7 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
     csrfToken: request.csrfToken,
     namespace: config.namespace,
     notice: appliedNotice(request.query),
+    liveAfter: request.liveAfter,
   });
   const sendPage = (reply: FastifyReply, page: Html, status = 200) =>
     reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page.value);
@@ -207,7 +213,12 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
         request.log.info({ status, reason: error.message, user: request.identity?.user }, 'request refused');
       const title = status === 403 ? 'Not allowed' : status === 401 ? 'Sign-in required' : 'Request failed';
       const page = layout(
-        { user: request.identity?.user, csrfToken: request.csrfToken ?? '', namespace: config.namespace },
+        {
+          user: request.identity?.user,
+          csrfToken: request.csrfToken ?? '',
+          namespace: config.namespace,
+          liveAfter: live.lastId,
+        },
         '',
         title,
         html`<p class="problem" role="alert">${message}</p><p><a href="/data">Back to the console</a></p>`,
@@ -226,11 +237,20 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
     return reply.type(asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
   });
   app.get('/', async (_request, reply) => reply.redirect('/data', 302));
-  app.get('/events', async (_request, reply) => {
-    reply.hijack();
-    live.attach(reply.raw);
-    if (Date.now() - trafficRefreshedAt > trafficRefreshMs) void refreshTraffic();
-  });
+  app.get<{ Querystring: { after?: number } }>(
+    '/events',
+    { schema: { querystring: eventsQuery } },
+    async (request, reply) => {
+      const lastEventId = Number(request.headers['last-event-id']);
+      const after =
+        Number.isInteger(lastEventId) && lastEventId >= 0
+          ? lastEventId
+          : (request.query.after ?? live.lastId);
+      reply.hijack();
+      live.attach(reply.raw, after);
+      if (Date.now() - trafficRefreshedAt > trafficRefreshMs) void refreshTraffic();
+    },
+  );
 
   // Pages
 
@@ -302,7 +322,16 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
     let versions: RegisteredModelVersion[] = [];
     let registryProblem: string | undefined;
     try {
-      versions = await mlflow.modelVersions(config.registeredModel);
+      // Searching versions leaves their aliases out, so the console's alias is looked up by name.
+      const [all, current] = await Promise.all([
+        mlflow.modelVersions(config.registeredModel),
+        mlflow.findModelVersionByAlias(config.registeredModel, config.alias),
+      ]);
+      versions = all.map((version) =>
+        version.version === current?.version && !version.aliases.includes(config.alias)
+          ? { ...version, aliases: [...version.aliases, config.alias] }
+          : version,
+      );
     } catch (error) {
       if (!isMissing(error)) registryProblem = `MLflow could not be read: ${(error as Error).message}`;
     }

@@ -7,6 +7,8 @@ export interface PageContext {
   namespace: string;
   /** A one-line result of the last action (from the redirect's query). */
   notice?: string | undefined;
+  /** The last live change the page includes; its event stream resumes after it. */
+  liveAfter: number;
 }
 
 const pages = [
@@ -26,7 +28,7 @@ export function layout(context: PageContext, current: string, title: string, bod
 <link rel="stylesheet" href="/static/console.css">
 <script src="/static/console.js" defer></script>
 </head>
-<body>
+<body data-live-after="${context.liveAfter}">
 <header>
 <a class="brand" href="/">prodclass</a>
 <nav aria-label="Pages"><ul>

@@ -79,7 +79,7 @@ ${actionForm(
 <label>Version <select name="version" required>${choices.map(
     (version) => html`<option value="${version.version}">v${version.version}</option>`,
   )}</select></label>
-<label>Reason <input name="reason" maxlength="200" value="promoted from the console"></label>
+<label class="wide">Reason <input name="reason" maxlength="200" value="promoted from the console"></label>
 </div></fieldset>`,
   'Promote',
 )}
@@ -126,7 +126,7 @@ function simulator(context: PageContext, model: ModelsPageModel): Html {
     )}</select></label>
 <label>Example <select name="example" id="example-product"><option value="">(type your own)</option>${exampleProducts.map(
       (example, index) =>
-        html`<option value="${index}" data-designation="${example.designation}" data-description="${example.description}">${example.designation}</option>`,
+        html`<option value="${index}"${prediction?.designation === example.designation ? html` selected` : ''} data-designation="${example.designation}" data-description="${example.description}">${example.designation}</option>`,
     )}</select></label>
 <label class="wide">Designation <input name="designation" id="designation" required maxlength="1000" value="${prediction?.designation ?? exampleProducts[1].designation}"></label>
 <label class="wide">Description <textarea name="description" id="description" rows="3" maxlength="20000">${prediction?.description ?? exampleProducts[1].description}</textarea></label>
