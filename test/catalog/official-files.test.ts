@@ -82,6 +82,13 @@ const malformed: [string, string | Buffer, string | Buffer, string, string][] = 
     'index 1 has no product',
   ],
   [
+    'a duplicate productid after line breaks inside fields, in a CRLF file',
+    `${header.replace('\n', '\r\n')}0,"Lampe\r\nsur pied","a\r\nb\rc",101,9001\r\n1,Cahier,,101,9002\r\n`,
+    `${labelsHeader}0,2060\n1,2522\n`,
+    'X_train_update.csv:5',
+    'productid 101 already appears on line 2',
+  ],
+  [
     'a byte that is not UTF-8 in the labels',
     `${header}0,Lampe,,101,9001\n1,Cahier,,102,9002\n`,
     Buffer.concat([Buffer.from(`${labelsHeader}0,2060\n1,2522`), Buffer.from([0xff]), Buffer.from('\n')]),
@@ -116,6 +123,12 @@ const brokenQuotes: [string, string, number, string][] = [
     `${header}0,"Lampe\nsur pied","sans fin,101,9001\n1,Cahier,,102,9002\n2,"Drap",,103,9003\n`,
     2,
     'description',
+  ],
+  [
+    'an unbalanced quote after a field with a CRLF inside, in a CRLF file',
+    `${header.replace('\n', '\r\n')}0,"Lampe\r\nsur pied",,101,9001\r\n1,"Cahier,,102,9002\r\n2,Drap,,103,9003\r\n`,
+    4,
+    'designation',
   ],
   [
     'a quote that is not doubled',

@@ -28,6 +28,17 @@ function quotingReason(error: CsvError, header: readonly string[]): string {
 }
 
 /**
+ * The line breaks inside a record's fields, counted as LFs like the physical lines of an editor or
+ * `sed -n`: csv-parse's own count takes a CRLF inside a quoted field for two lines.
+ */
+function linesInside(fields: readonly string[]): number {
+  let count = 0;
+  for (const field of fields)
+    for (let at = field.indexOf('\n'); at !== -1; at = field.indexOf('\n', at + 1)) count++;
+  return count;
+}
+
+/**
  * Calls `onRecord` for each record of an RFC 4180 file (quotes, `""` and newlines inside quoted
  * fields), with the line the record starts on. Bytes that are not UTF-8, a header other than
  * `header`, a record with the wrong number of fields or broken quoting is a CatalogFileError
@@ -47,17 +58,13 @@ function readCsv(
       input.destroy();
       reject(error);
     };
-    const parser = parse({
-      info: true,
-      relax_column_count: true,
-      bom: true,
-    });
+    const parser = parse({ relax_column_count: true, bom: true });
     const input = fs.createReadStream(file);
     const utf8 = validatingUtf8(file);
-    parser.on('data', ({ record, info }: { record: string[]; info: { lines: number } }) => {
+    parser.on('data', (record: string[]) => {
       if (failed) return;
       const line = nextLine;
-      nextLine = info.lines + 1;
+      nextLine = line + 1 + linesInside(record);
       try {
         if (line === 1) {
           if (record.join(',') !== header.join(','))
