@@ -117,8 +117,8 @@ test('every container runs as non-root with a read-only root filesystem', async 
     const template = (object.spec as { template?: { spec: PodSpec } } | undefined)?.template;
     return template ? [template.spec] : [];
   });
-  // operator, MLflow, PostgreSQL and the helm test Pod.
-  expect(pods.length).toBe(4);
+  // operator, MLflow, PostgreSQL, the console and the helm test Pod.
+  expect(pods.length).toBe(5);
   for (const pod of pods) {
     expect(pod.securityContext?.runAsNonRoot).toBe(true);
     expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);
