@@ -26,7 +26,7 @@ log_dir=.local/logs
 mkdir -p "$run_dir" "$log_dir"
 
 # A previous demo's operator and runner (ours, by their pid files) make way for this one.
-for name in operator local-runner; do
+for name in operator local-runner console; do
   if [ -f "$run_dir/$name.pid" ]; then
     kill "$(cat "$run_dir/$name.pid")" 2>/dev/null || true
     rm -f "$run_dir/$name.pid"
@@ -47,9 +47,12 @@ WATCH_NAMESPACE=$namespace HTTP_HOST=127.0.0.1 HTTP_PORT=$operator_port \
 echo $! >"$run_dir/operator.pid"
 WATCH_NAMESPACE=$namespace node operator/dist/local-runner/main.js >>"$log_dir/local-runner.log" 2>&1 &
 echo $! >"$run_dir/local-runner.pid"
+console_port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+NAMESPACE=$namespace PORT=$console_port node console/dist/main.js >>"$log_dir/console.log" 2>&1 &
+echo $! >"$run_dir/console.pid"
 
 stop() {
-  for name in operator local-runner; do
+  for name in operator local-runner console; do
     if [ -f "$run_dir/$name.pid" ]; then
       kill "$(cat "$run_dir/$name.pid")" 2>/dev/null || true
       rm -f "$run_dir/$name.pid"
@@ -64,7 +67,8 @@ kubectl -n "$namespace" apply \
   -f manifests/samples/01-dataincrement-initial.yaml \
   -f manifests/samples/02-trainingrun.yaml \
   -f manifests/samples/03-predictionservice.yaml >/dev/null
-echo "[demo] operator and local runner started (logs: $log_dir/operator.log, $log_dir/local-runner.log)" >&2
+echo "[demo] operator, local runner and console started (logs: $log_dir/operator.log, $log_dir/local-runner.log, $log_dir/console.log)" >&2
+echo "[demo] web console: http://127.0.0.1:$console_port (status updates live while the pipeline runs)" >&2
 echo "[demo] loading 40% of the catalog, training, promoting, serving — this takes a few minutes" >&2
 
 deadline=$((SECONDS + 3600))
@@ -113,6 +117,7 @@ cat <<TEXT
 
 The pipeline runs on the local stack.
 
+  web console                http://127.0.0.1:$console_port
   resources                  kubectl -n $namespace get prodclass
   a training run             kubectl -n $namespace describe trainingrun first-model
   MLflow UI                  $MLFLOW_TRACKING_URI (experiment rakuten_model_training, model rakuten_classifier)
@@ -134,5 +139,5 @@ kubectl -n "$namespace" get prodclass
 if [ "$exit_after_summary" = true ]; then
   exit 0
 fi
-echo "[demo] running; Ctrl-C stops the operator and the local runner (the stack keeps running)" >&2
+echo "[demo] running; Ctrl-C stops the operator, the local runner and the console (the stack keeps running)" >&2
 wait
