@@ -33,7 +33,11 @@ const repairedForms: readonly (readonly [string, string, string])[] = [
   ['CAF¿¿ Ã¿T¿¿', 'CAFÉ ÉTÉ', '¿¿ after a capital: É'],
   ['sac ¿¿ main', 'sac à main', '¿¿ standing alone: à'],
   ['¿uvre chef-d’¿uvre man¿uvre', 'œuvre chef-d’œuvre manœuvre', '¿ for a lost œ before uvr'],
-  ['c¿ur s¿urs b¿uf n¿ud v¿ux v¿u', 'cœur sœurs bœuf nœud vœux vœu', '¿ for œ: ur(s), uf, ud, ux, u$'],
+  [
+    '¿ufs c¿ur s¿urs b¿uf n¿ud v¿ux v¿u',
+    'œufs cœur sœurs bœuf nœud vœux vœu',
+    '¿ for œ: uf; in a word also ur(s), ud, ux, u at the end',
+  ],
   ['¿Uvres ¿UVRES C¿UR', 'Œuvres ŒUVRES CŒUR', 'title case and capitals: Œ'],
 ];
 
@@ -45,7 +49,7 @@ const keptTexts: readonly (readonly [string, string])[] = [
   ['«voilà» déjà… là·bas', '» after à ends the word; à… and à· are not the à-lead form'],
   ['employé·e·s 2\u202f€ 1\u00a0000 n°\u00a05', 'inclusive writing, prices, numbers'],
   ['d¿un l¿usage qu¿une', '¿ for a lost apostrophe: cleaning splits the word there, as at ’'],
-  ['¿¿Qué?? ¿¿¿', 'Spanish; three lost bytes (a three-byte character) are not guessed'],
+  ['¿¿Qué?? ¿Ud.? ¿u otro? ¿¿¿', 'Spanish; three lost bytes (a three-byte character) are not guessed'],
   ['Ã vendre', 'à whose no-break space became a space: not repaired, folding gives the same words'],
   ['Â€ â€«', 'would decode to a control character'],
 ];

@@ -110,12 +110,12 @@ function letterOfLostTwoBytes(_match: string, offset: number, text: string): str
 }
 
 /**
- * `¿` for a lost œ where French writes œ: before u and then vr, f, d, x, r or rs ending the word,
- * or the word's end (œuvre, bœuf, nœud, vœux, cœur, mœurs, vœu). Elsewhere `¿u` is a lost
- * apostrophe (`d¿un`), where cleaning splits the word as it would at ’. `¿Uvres` (title case)
- * becomes Œuvres.
+ * `¿` for a lost œ where French writes œ: before uvr or uf (œuvre, œuf, bœuf), and inside a word
+ * before ud, ux, or ur, urs or u ending the word (nœud, vœux, cœur, mœurs, vœu). Elsewhere `¿u` is
+ * a lost apostrophe (`d¿un`), where cleaning splits the word as it would at ’, or Spanish
+ * (`¿Ud.?`). `¿Uvres` (title case) becomes Œuvres.
  */
-const lostOePattern = /¿(u)(?=vr|[fdx]|rs?(?!\p{L})|(?!\p{L}))/giu;
+const lostOePattern = /¿(u)(?=vr|f|(?<=\p{L}¿u)(?:[dx]|rs?(?!\p{L})|(?!\p{L})))/giu;
 
 function oeOfLostOe(match: string, u: string, offset: number, text: string): string {
   if (u === 'u') return 'œu';
