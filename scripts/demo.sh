@@ -125,7 +125,7 @@ The pipeline runs on the local stack.
   operator metrics           http://127.0.0.1:$operator_port/metrics
   drift monitor              kubectl -n $namespace describe driftmonitor classifier-drift
                              (metrics prodclass_drift_score and prodclass_drift_severity; reports in drift_reports)
-  retraining schedule        kubectl -n $namespace get rs weekly-retrain
+  retraining schedule        kubectl -n $namespace get rs.mlops.prodclass.dev weekly-retrain   (plain rs is ReplicaSets)
                              (its ticks: kubectl -n $namespace get di,tr -l mlops.prodclass.dev/retrain-schedule=weekly-retrain)
 
 A prediction from $url/predict:

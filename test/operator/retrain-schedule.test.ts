@@ -4,7 +4,14 @@ import type { LocalRunner } from '../../operator/src/local-runner/runner.js';
 import { type RunningOperator, startOperator } from '../../operator/src/operator.js';
 import { retrainScheduleType } from '../../operator/src/resources/types.js';
 import { createTestDatabase } from '../support/test-database.js';
-import { adminConnection, applyCrds, createNamespace, deleteNamespace, waitFor } from './support/cluster.js';
+import {
+  adminConnection,
+  applyCrds,
+  createNamespace,
+  deleteNamespace,
+  kubectl,
+  waitFor,
+} from './support/cluster.js';
 import {
   createPipelineSecret,
   finishJob,
@@ -280,4 +287,48 @@ test('an invalid schedule is reported, not run', async () => {
     message: 'spec.schedule: minute: 61 is outside 0-59',
   });
   expect(invalid.status.nextScheduleTime).toBeUndefined();
+});
+
+test('the CRD: defaults, short name rs, printer columns, and what it refuses', async () => {
+  // Suspended, so that it never ticks here.
+  const created = await resources.create('RetrainSchedule', 'retrainschedules', 'weekly', {
+    schedule: '0 3 * * mon',
+    suspend: true,
+    dataIncrement: { source: { synthetic: {} }, incrementPercent: 3 },
+  });
+  expect(created.spec).toMatchObject({
+    concurrencyPolicy: 'Forbid',
+    successfulHistoryLimit: 3,
+    failedHistoryLimit: 1,
+    dataIncrement: { source: { synthetic: { seed: 42, rows: 84916 } }, seed: 42 },
+    trainingRun: { autoPromote: { enabled: true, minF1: 0.7, alias: 'production' } },
+  });
+  const suspended = await resources.until(
+    'retrainschedules',
+    'weekly',
+    (o) => Resources.condition(o, 'Ready')?.reason === 'Suspended',
+  );
+  expect(suspended.status.nextScheduleTime).toBeUndefined();
+  // `rs` alone is ReplicaSet's short name, which kubectl prefers; qualified with the group it is ours.
+  const { stdout } = await kubectl('get', 'rs.mlops.prodclass.dev', '-n', namespace);
+  expect(stdout).toMatch(/NAME\s+SCHEDULE\s+SUSPEND\s+ACTIVE\s+LAST SCHEDULE\s+NEXT\s+AGE/);
+  expect(stdout).toMatch(/weekly\s+0 3 \* \* mon\s+true/);
+  expect((await kubectl('get', 'prodclass', '-n', namespace)).stdout).toContain(
+    'retrainschedule.mlops.prodclass.dev/weekly',
+  );
+
+  const refused = async (name: string, spec: object) =>
+    resources.create('RetrainSchedule', 'retrainschedules', name, spec).then(
+      () => 'accepted',
+      (error: Error) => error.message,
+    );
+  expect(await refused('x'.repeat(53), { ...spec({}), schedule: '@daily' })).toContain(
+    "a RetrainSchedule's name has at most 52 characters",
+  );
+  expect(await refused('allow', spec({ schedule: '@daily', concurrencyPolicy: 'Allow' }))).toContain(
+    'spec.concurrencyPolicy: Unsupported value: "Allow"',
+  );
+  expect(
+    await refused('no-amount', spec({ schedule: '@daily', dataIncrement: { source: { synthetic: {} } } })),
+  ).toContain('spec.dataIncrement.incrementPercent: Required value');
 });
