@@ -5,8 +5,8 @@ const newline = 0x0a;
 const isContinuationByte = (byte: number) => (byte & 0xc0) === 0x80;
 
 /**
- * Validates a byte stream as UTF-8 chunk by chunk, a character may be cut between chunks, and
- * tells the physical line (counted by LF, so CRLF files count right) of the first invalid byte.
+ * Validates a byte stream as UTF-8 chunk by chunk (a character may be cut between two chunks) and
+ * tells the physical line of the first invalid byte, counted by LF so that CRLF files count right.
  */
 export class Utf8Validator {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
@@ -65,7 +65,7 @@ export class Utf8Validator {
       }
       if (chunk[at] === newline) line++;
     }
-    throw new Error('a chunk the decoder refused decoded byte by byte');
+    throw new Error('Utf8Validator: the decoder refused a chunk that it accepts byte by byte');
   }
 }
 
