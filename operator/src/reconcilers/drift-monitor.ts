@@ -24,6 +24,8 @@ export const driftReportAnnotation = 'mlops.prodclass.dev/drift-report';
 
 /** Longest wait between two looks at a monitor, whatever its schedule says. */
 const longestWaitMs = 3_600_000;
+/** How soon a monitor whose target cannot be checked (yet) is looked at again. */
+const problemRetryMs = 300_000;
 
 /**
  * Whether a check is due now, else when. A new monitor, or one whose spec changed, is checked at
@@ -216,7 +218,7 @@ async function createTrainingRun(
       namespace,
       labels: { [driftMonitorLabel]: name },
       annotations: { [driftReportAnnotation]: report.id },
-      ownerReferences: [controllerReference(monitor as DriftMonitor & { apiVersion: string; kind: string })],
+      ownerReferences: [controllerReference(monitor)],
     },
     spec: spec.trainingRunFor(report.modelName),
   };
@@ -288,9 +290,9 @@ export async function reconcileDriftMonitor(
 
   const target = await resolveTarget(ctx, namespace, spec);
   if ('problem' in target) {
-    // The PredictionService's watch events bring the monitor back.
+    // The PredictionService's watch events bring the monitor back, but not a tag set in MLflow.
     await write({}, [target.problem]);
-    return undefined;
+    return { requeueAfterMs: problemRetryMs };
   }
   let report: DriftReport;
   try {
