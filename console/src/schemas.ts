@@ -31,7 +31,12 @@ export const trainingRunBody = {
   required: ['_csrf', 'dataVersion', 'maxFeatures', 'c', 'minF1'],
   properties: {
     ...csrf,
-    dataVersion: { type: 'string', minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9._-]+$' },
+    dataVersion: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 253,
+      pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
+    },
     maxFeatures: { type: 'integer', minimum: 1, maximum: 1_000_000 },
     c: { type: 'number', exclusiveMinimum: 0, maximum: 10_000 },
     minF1: { type: 'number', minimum: 0, maximum: 1 },

@@ -8,7 +8,7 @@ import {
   promotionHistory,
   type RegisteredModelVersion,
 } from '@prodclass/core';
-import { type Connection, jsonLogger, type LogLevel } from '@prodclass/operator/kube';
+import { type Connection, jsonLogger, KubeApiError, type LogLevel } from '@prodclass/operator/kube';
 import {
   dataIncrementType,
   group,
@@ -110,6 +110,10 @@ function errorAnswer(error: Error & { statusCode?: number; validation?: unknown;
 } {
   if (error instanceof AuthError) return { status: error.statusCode, message: error.message };
   if (error.validation) return { status: 400, message: error.message };
+  // The API server refused the resource (invalid, already exists, forbidden to the console): its
+  // message says why.
+  if (error instanceof KubeApiError && [403, 409, 422].includes(error.status))
+    return { status: error.status === 422 ? 400 : error.status, message: error.message };
   if (error.code === undefinedTable)
     return {
       status: 503,

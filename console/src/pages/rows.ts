@@ -21,7 +21,7 @@ function blocker(conditions: Conditions): string {
   return open ? `${open.reason}: ${open.message}` : '';
 }
 
-export function dataIncrementRow(item: DataIncrement): Html {
+function renderDataIncrementRow(item: DataIncrement): Html {
   const { status } = item;
   const key = `DataIncrement/${item.metadata.name}`;
   return html`<tr data-key="${key}">
@@ -36,7 +36,7 @@ export function dataIncrementRow(item: DataIncrement): Html {
 </tr>`;
 }
 
-export function trainingRunRow(item: TrainingRun): Html {
+function renderTrainingRunRow(item: TrainingRun): Html {
   const { status, spec } = item;
   const name = item.metadata.name;
   const promotion = status?.promotion;
@@ -53,7 +53,7 @@ export function trainingRunRow(item: TrainingRun): Html {
 </tr>`;
 }
 
-export function modelPromotionRow(item: ModelPromotion): Html {
+function renderModelPromotionRow(item: ModelPromotion): Html {
   const { status, spec } = item;
   const ready = conditionOf(status?.conditions, 'Ready');
   return html`<tr data-key="ModelPromotion/${item.metadata.name}">
@@ -77,7 +77,7 @@ function track(
   return served ? `${wanted} → v${served}` : wanted;
 }
 
-export function predictionServiceRow(item: PredictionService): Html {
+function renderPredictionServiceRow(item: PredictionService): Html {
   const { status, spec } = item;
   const ready = conditionOf(status?.conditions, 'Ready');
   const state = ready?.status === 'True' ? 'Ready' : ready ? 'NotReady' : 'Pending';
@@ -90,6 +90,27 @@ export function predictionServiceRow(item: PredictionService): Html {
 <td>${phaseBadge(state)} ${ready?.message ?? ''}</td>
 </tr>`;
 }
+
+/**
+ * Rows rendered once per object version: the watch cache replaces an object when it changes, so
+ * a row cached against the object itself is never stale, and a page of 1,000 rows is mostly joins.
+ */
+function memoized<T extends KubeObject>(render: (item: T) => Html): (item: T) => Html {
+  const rows = new WeakMap<T, Html>();
+  return (item) => {
+    let row = rows.get(item);
+    if (!row) {
+      row = render(item);
+      rows.set(item, row);
+    }
+    return row;
+  };
+}
+
+export const dataIncrementRow = memoized(renderDataIncrementRow);
+export const trainingRunRow = memoized(renderTrainingRunRow);
+export const modelPromotionRow = memoized(renderModelPromotionRow);
+export const predictionServiceRow = memoized(renderPredictionServiceRow);
 
 /** The table row of a changed object, for the live stream; undefined for kinds without rows. */
 export function rowOf(kind: string, object: KubeObject): Html | undefined {
