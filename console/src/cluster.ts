@@ -23,14 +23,23 @@ import {
 /** DriftMonitor is being added to the operator; the console shows it only where the API server serves it. */
 export const driftMonitorType = resourceType(apiVersion, 'DriftMonitor', 'driftmonitors');
 
+/** The DriftMonitor status fields the console shows (crds/mlops.prodclass.dev_driftmonitors.yaml). */
 export interface DriftMonitor extends KubeObject {
-  spec?: Record<string, unknown>;
+  spec?: { predictionService?: string; schedule?: string };
   status?: {
-    severity?: string;
-    phase?: string;
-    lastReport?: Record<string, unknown>;
+    severity?: 'OK' | 'WARNING' | 'ALERT' | 'CRITICAL';
+    lastCheckTime?: string;
+    nextCheckTime?: string;
+    lastReport?: {
+      id?: string;
+      outcome?: 'Checked' | 'InsufficientData';
+      currentSamples?: number;
+      referenceSamples?: number;
+      tests?: { feature?: string; test?: string; statistic?: number; pValue?: number; severity?: string }[];
+    };
+    lastTrainingRun?: string;
     conditions?: { type: string; status: string; reason: string; message: string }[];
-  } & Record<string, unknown>;
+  };
 }
 
 export interface ResourceChange {

@@ -1,5 +1,6 @@
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { driftMonitorType } from '../../console/src/cluster.js';
 import { adminConfig, applyCrds, createNamespace, deleteNamespace } from '../operator/support/cluster.js';
 import { Resources } from '../operator/support/harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -175,4 +176,46 @@ test('bearer mode: a ServiceAccount token is reviewed and authorized; a bad toke
   expect(denied.status).toBe(403);
   const bad = await fetch(`${bearer.url}/models`, { headers: { authorization: 'Bearer not-a-token' } });
   expect(bad.status).toBe(401);
+});
+
+test('Monitoring shows each DriftMonitor’s severity and latest report, or says the API server has none', async () => {
+  const alice = { 'x-forwarded-user': 'alice' };
+  const discovery = await new Resources(namespace).api.request<{ resources: { name: string }[] }>(
+    'GET',
+    '/apis/mlops.prodclass.dev/v1alpha1',
+  );
+  if (!discovery.resources.some((resource) => resource.name === 'driftmonitors')) {
+    const { body } = await openPage(`${proxied.url}/monitoring`, alice);
+    expect(body).toContain('does not serve the DriftMonitor resource yet');
+    return;
+  }
+  const resources = new Resources(namespace);
+  await resources.create('DriftMonitor', 'driftmonitors', 'classifier-drift', {
+    predictionService: 'classifier',
+  });
+  await resources.api.mergePatch(
+    driftMonitorType,
+    namespace,
+    'classifier-drift',
+    {
+      status: {
+        severity: 'ALERT',
+        lastCheckTime: '2026-12-04T06:00:00Z',
+        lastReport: {
+          id: '42',
+          outcome: 'Checked',
+          currentSamples: 1200,
+          referenceSamples: 5000,
+          tests: [{ feature: 'text_length', test: 'psi', statistic: 0.2512, severity: 'ALERT' }],
+        },
+      },
+    },
+    'status',
+  );
+  await expect
+    .poll(async () => (await openPage(`${proxied.url}/monitoring`, alice)).body)
+    .toContain('1200 predictions against 5000 reference rows (report 42 in drift_reports)');
+  const { body } = await openPage(`${proxied.url}/monitoring`, alice);
+  expect(body).toContain('<span class="phase phase-alert">ALERT</span>');
+  expect(body).toContain('<td>text_length</td><td>psi</td>');
 });

@@ -29,14 +29,30 @@ function driftSection(monitors: DriftMonitor[] | undefined): Html {
     return html`<p class="problem">This cluster's API server does not serve the DriftMonitor resource yet (the operator's drift
 monitoring is not installed), so there are no drift reports to show.</p>`;
   if (monitors.length === 0) return html`<p>No DriftMonitor in this namespace.</p>`;
-  return html`<table><caption>DriftMonitor resources</caption>
-<thead><tr><th scope="col">Name</th><th scope="col">Severity</th><th scope="col">Status</th></tr></thead>
-<tbody>${monitors.map((monitor) => {
-    const ready = conditionOf(monitor.status?.conditions, 'Ready');
-    return html`<tr><th scope="row">${monitor.metadata.name}</th>
-<td>${phaseBadge(String(monitor.status?.severity ?? monitor.status?.phase ?? 'Pending'))}</td>
-<td>${ready ? `${ready.reason}: ${ready.message}` : '—'}</td></tr>`;
-  })}</tbody></table>`;
+  return html`${monitors.map((monitor) => {
+    const status = monitor.status;
+    const report = status?.lastReport;
+    const ready = conditionOf(status?.conditions, 'Ready');
+    return html`<table class="compact"><caption>DriftMonitor <strong>${monitor.metadata.name}</strong>
+(PredictionService ${monitor.spec?.predictionService ?? '—'}, schedule ${monitor.spec?.schedule ?? '—'})</caption>
+<tbody>
+<tr><th scope="row">Severity</th><td>${phaseBadge(status?.severity ?? 'Pending')} ${ready && ready.status !== 'True' ? `${ready.reason}: ${ready.message}` : ''}</td></tr>
+<tr><th scope="row">Last check / next</th><td>${formatTime(status?.lastCheckTime)} / ${formatTime(status?.nextCheckTime)}</td></tr>
+<tr><th scope="row">Latest report</th><td>${report ? `${report.outcome ?? '—'}: ${report.currentSamples ?? 0} predictions against ${report.referenceSamples ?? 0} reference rows (report ${report.id ?? '—'} in drift_reports)` : '—'}</td></tr>
+<tr><th scope="row">Retraining</th><td>${status?.lastTrainingRun ? `last TrainingRun ${status.lastTrainingRun}` : 'none so far'}</td></tr>
+</tbody></table>
+${
+  report?.tests?.length
+    ? html`<table><caption>Tests of the latest report</caption>
+<thead><tr><th scope="col">Feature</th><th scope="col">Test</th><th scope="col" class="num">Statistic</th><th scope="col" class="num">p-value</th><th scope="col">Severity</th></tr></thead>
+<tbody>${report.tests.map(
+        (line) => html`<tr><td>${line.feature ?? '—'}</td><td>${line.test ?? '—'}</td>
+<td class="num">${line.statistic?.toFixed(4) ?? '—'}</td><td class="num">${line.pValue?.toExponential(2) ?? '—'}</td>
+<td>${phaseBadge(line.severity ?? 'OK')}</td></tr>`,
+      )}</tbody></table>`
+    : ''
+}`;
+  })}`;
 }
 
 export function monitoringPage(
