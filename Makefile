@@ -4,7 +4,7 @@
 CLUSTER := prodclass
 NAMESPACE := prodclass-system
 VERSION := 0.1.0
-IMAGES := operator model-server trainer-job
+IMAGES := operator model-server trainer-job console
 
 .PHONY: kind-up kind-down images
 
