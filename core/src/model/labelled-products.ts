@@ -1,5 +1,7 @@
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
+import { validatingUtf8 } from '../catalog/utf8-validator.js';
 import type { ProductText } from '../text/product-text.js';
 
 export interface LabelledProduct extends ProductText {
@@ -21,7 +23,10 @@ function requireColumns(path: string, header: string[], required: readonly strin
 }
 
 async function* csvRecords(path: string, required: readonly string[]): AsyncGenerator<CsvRecord> {
-  const parser = createReadStream(path).pipe(
+  // pipeline, not pipe: a refused byte or a missing file must end the parser's iteration too.
+  const parser = pipeline(
+    createReadStream(path),
+    validatingUtf8(path),
     parse({
       bom: true,
       info: true,
@@ -31,6 +36,7 @@ async function* csvRecords(path: string, required: readonly string[]): AsyncGene
         return header;
       },
     }),
+    () => {},
   );
   try {
     for await (const entry of parser) yield entry as CsvRecord;
@@ -58,7 +64,7 @@ export async function readProductsCsv(
     labelled ? ['designation', 'prdtypecode'] : ['designation'],
   )) {
     const designation = record.designation?.trim() ?? '';
-    if (designation === '') throw new Error(`${path} line ${info.lines}: the designation is empty`);
+    if (designation === '') throw new Error(`${path}:${info.lines}: the designation is empty`);
     const description = record.description?.trim() || null;
     if (!labelled) {
       products.push({ designation, description });
@@ -66,7 +72,7 @@ export async function readProductsCsv(
     }
     const code = record.prdtypecode?.trim() ?? '';
     if (!/^\d+$/.test(code))
-      throw new Error(`${path} line ${info.lines}: prdtypecode "${code}" is not an integer`);
+      throw new Error(`${path}:${info.lines}: prdtypecode "${code}" is not an integer`);
     products.push({ designation, description, prdtypecode: Number(code) });
   }
   if (products.length === 0) throw new Error(`${path}: no products (the file is empty or has only a header)`);

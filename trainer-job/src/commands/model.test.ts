@@ -168,7 +168,36 @@ describe('prodclass model', () => {
   it('refuses a row without a designation', async () => {
     const data = file('no-designation.csv', csv([...rows.slice(0, 3), ['', 'une description', 10]]));
     const result = await runCli(['model', 'fit', '--data', data, '--out', join(directory, 'x.bundle')]);
-    expectOneLineError(result, /^prodclass: .*no-designation\.csv line 5: the designation is empty$/);
+    expectOneLineError(result, /^prodclass: .*no-designation\.csv:5: the designation is empty$/);
+  });
+
+  it('refuses a file that is not UTF-8, naming the line of the first such byte', async () => {
+    const latin1 = Buffer.from(csv(rows), 'latin1');
+    const data = file('cp1252.csv', latin1);
+    const result = await runCli([
+      'model',
+      'eval',
+      '--model',
+      join(directory, 'model.bundle'),
+      '--data',
+      data,
+    ]);
+    expectOneLineError(
+      result,
+      /^prodclass: .*cp1252\.csv:2: not valid UTF-8 \(is the file in another encoding\?\)$/,
+    );
+  });
+
+  it('refuses a missing file', async () => {
+    const result = await runCli([
+      'model',
+      'eval',
+      '--model',
+      join(directory, 'model.bundle'),
+      '--data',
+      join(directory, 'nope.csv'),
+    ]);
+    expectOneLineError(result, /^prodclass: .*nope\.csv: no such file$/);
   });
 
   it('refuses a predict line without a designation', async () => {
