@@ -213,7 +213,7 @@ describe('the statistics equal numpy/scipy on the same rows', () => {
       for (const feature of ['text_length', 'confidence'] as const) {
         const expected = scipy[feature];
         const psi = resultOf(report, feature, 'psi');
-        expect(psi.bins.edges?.map(Math.fround)).toEqual(expected.edges);
+        expect(psi.bins.edges).toEqual(expected.edges);
         expect(psi.bins.reference).toEqual(expected.reference);
         expect(psi.bins.current).toEqual(expected.current);
         expect(psi.statistic).toBeCloseTo(expected.psi, 9);

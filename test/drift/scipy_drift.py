@@ -13,6 +13,8 @@ from scipy import stats
 from scipy.spatial import distance
 
 EMPTY_BIN_SHARE = 1e-4
+# Confidences are compared in steps of 1/10,000 (docs/drift.md).
+CONFIDENCE_STEPS = 10_000
 
 
 def psi(reference, current):
@@ -21,7 +23,11 @@ def psi(reference, current):
     return float(np.sum((c - r) * np.log(c / r)))
 
 
-def numeric(reference, current):
+def confidence_steps(values):
+    return np.round(np.array(values, dtype=np.float32).astype(np.float64) * CONFIDENCE_STEPS).astype(np.int64)
+
+
+def numeric(reference, current, scale=1):
     edges = np.unique(np.quantile(reference, np.arange(1, 10) / 10, method="inverted_cdf"))
     # width_bucket's numbering: a value's bin is how many edges are at or below it.
     bins = len(edges) + 1
@@ -30,7 +36,7 @@ def numeric(reference, current):
     ks = stats.ks_2samp(reference, current, method="asymp")
     n1, n2 = len(reference), len(current)
     return {
-        "edges": edges.tolist(),
+        "edges": (edges / scale).tolist(),
         "reference": r.tolist(),
         "current": c.tolist(),
         "psi": psi(r, c),
@@ -52,7 +58,7 @@ def main():
     result = {
         "text_length": numeric(np.array(reference["text_length"]), np.array(current["text_length"])),
         "confidence": numeric(
-            np.array(reference["confidence"], dtype=np.float32), np.array(current["confidence"], dtype=np.float32)
+            confidence_steps(reference["confidence"]), confidence_steps(current["confidence"]), CONFIDENCE_STEPS
         ),
         "predicted_class": {
             "labels": [str(code) for code in codes],

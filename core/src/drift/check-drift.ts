@@ -15,12 +15,11 @@ import {
   populationStabilityIndex,
 } from './statistics.js';
 import {
+  aggregateWindows,
   type ClassCounts,
-  classCounts,
   type NumericDistribution,
-  type NumericFeature,
-  numericDistribution,
   type ReferenceSource,
+  type WindowAggregates,
   type WindowSelection,
 } from './window-queries.js';
 
@@ -60,6 +59,55 @@ async function referenceSource(pool: pg.Pool, request: DriftCheckRequest): Promi
   return { kind: 'trainingData', historyWatermark: load.history_watermark };
 }
 
+function measure(spec: DriftTestSpec, aggregates: WindowAggregates, fromTraining: boolean): Measured {
+  const { feature, test } = spec;
+  if (feature === 'predicted_class') {
+    const bins = classBins(aggregates.classes);
+    if (test === 'psi')
+      return { statistic: populationStabilityIndex(bins.reference, bins.current), pValue: null, bins };
+    if (test === 'chi2') {
+      const result = chiSquareTest(bins.reference, bins.current);
+      return { statistic: result.cramersV, pValue: result.pValue, chiSquare: result.chiSquare, bins };
+    }
+  }
+  if (feature === 'tokens' && test === 'oov_share') {
+    const { reference, current } = aggregates.classes.tokens;
+    if (fromTraining) return notApplicable('the training data has no logged token counts to compare with');
+    if (reference.tokens === 0 || current.tokens === 0)
+      return notApplicable('the model server logged no token counts in one of the windows');
+    const share = (totals: typeof reference) => totals.unknown / totals.tokens;
+    return {
+      statistic: Math.abs(share(current) - share(reference)),
+      pValue: null,
+      bins: {
+        labels: ['known', 'unknown'],
+        reference: [reference.tokens - reference.unknown, reference.unknown],
+        current: [current.tokens - current.unknown, current.unknown],
+      },
+    };
+  }
+  if (feature === 'text_length' || feature === 'confidence') {
+    const distribution = feature === 'text_length' ? aggregates.textLength : aggregates.confidence;
+    if (!distribution) return notApplicable('the training data has no confidences to compare with');
+    const bins = numericBins(distribution);
+    if (test === 'psi')
+      return { statistic: populationStabilityIndex(bins.reference, bins.current), pValue: null, bins };
+    if (test === 'jensen_shannon')
+      return { statistic: jensenShannonDistance(bins.reference, bins.current), pValue: null, bins };
+    if (test === 'ks')
+      return {
+        statistic: distribution.ksStatistic,
+        pValue: kolmogorovSmirnovPValue(
+          distribution.ksStatistic,
+          distribution.referenceSamples,
+          distribution.currentSamples,
+        ),
+        bins,
+      };
+  }
+  throw new Error(`drift test ${test} is not defined for feature ${feature}`);
+}
+
 /**
  * Compares the current window of a model's inference log with its reference (an earlier window,
  * or the catalog the served version was trained on). Aggregates in PostgreSQL; computes, does not
@@ -72,7 +120,8 @@ export async function checkDrift(pool: pg.Pool, request: DriftCheckRequest): Pro
     current: request.current,
     reference: await referenceSource(pool, request),
   };
-  const classes = await classCounts(pool, selection);
+  const aggregates = await aggregateWindows(pool, selection);
+  const classes = aggregates.classes;
   const sum = (counts: Map<number, number>) =>
     [...counts.values()].reduce((total, count) => total + count, 0);
   const samples = { reference: sum(classes.reference), current: sum(classes.current) };
@@ -98,68 +147,9 @@ export async function checkDrift(pool: pg.Pool, request: DriftCheckRequest): Pro
   };
   if (samples.reference < request.minSamples || samples.current < request.minSamples) return report;
 
-  const features = new Set(request.tests.map((spec) => spec.feature));
-  const numeric = new Map<NumericFeature, Promise<NumericDistribution>>();
-  for (const feature of ['text_length', 'confidence'] as const) {
-    if (!features.has(feature)) continue;
-    if (feature === 'confidence' && selection.reference.kind === 'trainingData') continue;
-    numeric.set(feature, numericDistribution(pool, selection, feature));
-  }
-
-  async function measure(spec: DriftTestSpec): Promise<Measured> {
-    const { feature, test } = spec;
-    if (feature === 'predicted_class') {
-      const bins = classBins(classes);
-      if (test === 'psi')
-        return { statistic: populationStabilityIndex(bins.reference, bins.current), pValue: null, bins };
-      if (test === 'chi2') {
-        const result = chiSquareTest(bins.reference, bins.current);
-        return { statistic: result.cramersV, pValue: result.pValue, chiSquare: result.chiSquare, bins };
-      }
-    }
-    if (feature === 'tokens' && test === 'oov_share') {
-      const { reference, current } = classes.tokens;
-      if (selection.reference.kind === 'trainingData')
-        return notApplicable('the training data has no logged token counts to compare with');
-      if (reference.tokens === 0 || current.tokens === 0)
-        return notApplicable('the model server logged no token counts in one of the windows');
-      const share = (totals: typeof reference) => totals.unknown / totals.tokens;
-      return {
-        statistic: Math.abs(share(current) - share(reference)),
-        pValue: null,
-        bins: {
-          labels: ['known', 'unknown'],
-          reference: [reference.tokens - reference.unknown, reference.unknown],
-          current: [current.tokens - current.unknown, current.unknown],
-        },
-      };
-    }
-    if (feature === 'text_length' || feature === 'confidence') {
-      const pending = numeric.get(feature);
-      if (!pending) return notApplicable('the training data has no confidences to compare with');
-      const distribution = await pending;
-      const bins = numericBins(distribution);
-      if (test === 'psi')
-        return { statistic: populationStabilityIndex(bins.reference, bins.current), pValue: null, bins };
-      if (test === 'jensen_shannon')
-        return { statistic: jensenShannonDistance(bins.reference, bins.current), pValue: null, bins };
-      if (test === 'ks')
-        return {
-          statistic: distribution.ksStatistic,
-          pValue: kolmogorovSmirnovPValue(
-            distribution.ksStatistic,
-            distribution.referenceSamples,
-            distribution.currentSamples,
-          ),
-          bins,
-        };
-    }
-    throw new Error(`drift test ${test} is not defined for feature ${feature}`);
-  }
-
-  const measured = await Promise.all(request.tests.map(measure));
-  report.tests = request.tests.map((spec, index) => {
-    const result = measured[index] as Measured;
+  const fromTraining = selection.reference.kind === 'trainingData';
+  report.tests = request.tests.map((spec) => {
+    const result = measure(spec, aggregates, fromTraining);
     const severity = result.notApplicable
       ? 'OK'
       : severityOf(result.statistic, spec.thresholds ?? request.thresholds);

@@ -18,15 +18,15 @@ export interface WindowSelection {
   reference: ReferenceSource;
 }
 
-/** A numeric column the drift tests read; the catalog has only the text length. */
-export type NumericFeature = 'text_length' | 'confidence';
+/** Confidences are compared in steps of 1/confidenceSteps (docs/drift.md). */
+export const confidenceSteps = 10_000;
 
 const logColumns = 'text_length, prdtypecode, confidence, token_count, unknown_token_count';
 
+const logRows = `from inference_log where model_name = $1 and ($2::text is null or model_version = $2)`;
+
 function logWindow(isCurrent: boolean, from: string, to: string): string {
-  return `select ${isCurrent} as is_current, ${logColumns} from inference_log
-    where model_name = $1 and ($2::text is null or model_version = $2)
-      and predicted_at >= ${from} and predicted_at < ${to}`;
+  return `select ${isCurrent} as is_current, ${logColumns} ${logRows} and predicted_at >= ${from} and predicted_at < ${to}`;
 }
 
 // The catalog as of a load, as core/src/catalog/snapshot.ts rebuilds it: each product's latest
@@ -46,6 +46,14 @@ function samples(selection: WindowSelection): { sql: string; parameters: unknown
   const { modelName, modelVersion, current, reference } = selection;
   const parameters: unknown[] = [modelName, modelVersion, current.from, current.to];
   const currentRows = logWindow(true, '$3', '$4');
+  if (reference.kind === 'window' && reference.to.getTime() === current.from.getTime()) {
+    // The usual case, a reference just before the current window: one range of the index.
+    parameters.push(reference.from);
+    return {
+      sql: `select predicted_at >= $3 as is_current, ${logColumns} ${logRows} and predicted_at >= $5 and predicted_at < $4`,
+      parameters,
+    };
+  }
   if (reference.kind === 'window') {
     parameters.push(reference.from, reference.to);
     return { sql: `${currentRows} union all ${logWindow(false, '$5', '$6')}`, parameters };
@@ -54,53 +62,17 @@ function samples(selection: WindowSelection): { sql: string; parameters: unknown
   return { sql: `${currentRows} union all ${trainingRows}`, parameters };
 }
 
+export interface TokenTotals {
+  tokens: number;
+  unknown: number;
+}
+
 export interface ClassCounts {
   /** prdtypecode → rows of each window. */
   reference: Map<number, number>;
   current: Map<number, number>;
   /** Terms looked up and terms unknown, over the rows whose server counted them. */
   tokens: { reference: TokenTotals; current: TokenTotals };
-}
-
-export interface TokenTotals {
-  counted: number;
-  tokens: number;
-  unknown: number;
-}
-
-export async function classCounts(pool: pg.Pool, selection: WindowSelection): Promise<ClassCounts> {
-  const { sql, parameters } = samples(selection);
-  const { rows } = await pool.query<{
-    is_current: boolean;
-    prdtypecode: number;
-    rows: string;
-    counted: string;
-    tokens: string | null;
-    unknown: string | null;
-  }>(
-    `with samples as (${sql})
-    select is_current, prdtypecode, count(*) as rows, count(token_count) as counted,
-      sum(token_count) as tokens, sum(unknown_token_count) as unknown
-    from samples group by is_current, prdtypecode`,
-    parameters,
-  );
-  const counts: ClassCounts = {
-    reference: new Map(),
-    current: new Map(),
-    tokens: {
-      reference: { counted: 0, tokens: 0, unknown: 0 },
-      current: { counted: 0, tokens: 0, unknown: 0 },
-    },
-  };
-  for (const row of rows) {
-    const window = row.is_current ? 'current' : 'reference';
-    counts[window].set(row.prdtypecode, Number(row.rows));
-    const totals = counts.tokens[window];
-    totals.counted += Number(row.counted);
-    totals.tokens += Number(row.tokens ?? 0);
-    totals.unknown += Number(row.unknown ?? 0);
-  }
-  return counts;
 }
 
 export interface NumericDistribution {
@@ -114,74 +86,150 @@ export interface NumericDistribution {
   current: number[];
 }
 
-const deciles = [1, 2, 3, 4, 5, 6, 7, 8, 9]
-  .map((k) => `min(value) filter (where 10 * reference_below >= ${k} * totals.reference)`)
-  .join(', ');
+export interface WindowAggregates {
+  classes: ClassCounts;
+  textLength: NumericDistribution;
+  /** Null when a window has no confidences (the training data). */
+  confidence: NumericDistribution | null;
+}
+
+// grouping() of the two grouping sets: a bit per column the set does not group by. Classes and
+// text lengths share one set (a few tens of thousands of groups): one hash table less per row.
+const classAndTextLengthSet = 1;
+const confidenceSet = 6;
 
 /**
- * One statement per feature: counts per distinct value of each window; their running sums give
- * the KS statistic and the reference's deciles (inverted-CDF quantiles: the smallest value with
- * at least ⌈k·N/10⌉ reference rows at or below it, as percentile_disc has them, in exact
- * arithmetic); width_bucket then counts both windows in the decile bins.
+ * For one numeric column of `counts` (one row per distinct value): the running sums give the KS
+ * statistic and the reference's deciles (inverted-CDF quantiles: the smallest value with at least
+ * ⌈k·N/10⌉ reference rows at or below it, as percentile_disc has them, in exact arithmetic);
+ * width_bucket then counts both windows in the decile bins.
  */
-export async function numericDistribution(
-  pool: pg.Pool,
-  selection: WindowSelection,
-  feature: NumericFeature,
-): Promise<NumericDistribution> {
+function numericSummary(name: string, column: string, groupingSet: number): string {
+  const deciles = [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    .map((k) => `min(value) filter (where 10 * reference_below >= ${k} * totals.reference)`)
+    .join(', ');
+  return `${name}_counts as (
+      select ${column} as value,
+        coalesce(sum(rows) filter (where not is_current), 0) as reference,
+        coalesce(sum(rows) filter (where is_current), 0) as current
+      from counts where grouping_set = ${groupingSet} and ${column} is not null group by 1
+    ),
+    ${name}_totals as (
+      select sum(reference) as reference, sum(current) as current from ${name}_counts
+    ),
+    ${name}_cdf as (
+      select value, sum(reference) over running as reference_below, sum(current) over running as current_below
+      from ${name}_counts window running as (order by value)
+    ),
+    ${name}_summary as (
+      select max(abs(reference_below / nullif(totals.reference, 0) - current_below / nullif(totals.current, 0))) as ks,
+        array[${deciles}] as deciles
+      from ${name}_cdf, ${name}_totals totals
+    ),
+    ${name}_edges as (
+      select array(select distinct edge from ${name}_summary, unnest(deciles) edge where edge is not null order by edge) as edges
+    ),
+    ${name}_bins as (
+      select width_bucket(value, edges) as bin, sum(reference) as reference, sum(current) as current
+      from ${name}_counts, ${name}_edges group by 1
+    ),
+    ${name} as (
+      select summary.ks, totals.reference as reference_samples, totals.current as current_samples, edges.edges,
+        (select array_agg(bin order by bin) from ${name}_bins) as bins,
+        (select array_agg(reference order by bin) from ${name}_bins) as reference,
+        (select array_agg(current order by bin) from ${name}_bins) as current
+      from ${name}_summary summary, ${name}_totals totals, ${name}_edges edges
+    )`;
+}
+
+interface NumericRow {
+  ks: number | null;
+  reference_samples: number | null;
+  current_samples: number | null;
+  edges: number[];
+  bins: number[] | null;
+  reference: number[] | null;
+  current: number[] | null;
+}
+
+function toDistribution(row: NumericRow, scale = 1): NumericDistribution {
+  const reference = new Array<number>(row.edges.length + 1).fill(0);
+  const current = new Array<number>(row.edges.length + 1).fill(0);
+  (row.bins ?? []).forEach((bin, index) => {
+    reference[bin] = row.reference?.[index] ?? 0;
+    current[bin] = row.current?.[index] ?? 0;
+  });
+  return {
+    ksStatistic: row.ks ?? 0,
+    referenceSamples: row.reference_samples ?? 0,
+    currentSamples: row.current_samples ?? 0,
+    edges: row.edges.map((edge) => edge / scale),
+    reference,
+    current,
+  };
+}
+
+/**
+ * Everything the drift tests need from both windows, in one statement and one pass over their
+ * rows: counts per class, per text length and per confidence step (grouping sets), then per
+ * numeric feature its KS statistic, deciles and decile bins. Returns one row of JSON.
+ */
+export async function aggregateWindows(pool: pg.Pool, selection: WindowSelection): Promise<WindowAggregates> {
   const { sql, parameters } = samples(selection);
   const { rows } = await pool.query<{
-    ks: number | null;
-    reference_samples: number | null;
-    current_samples: number | null;
-    edges: number[] | null;
-    bins: number[] | null;
-    reference: number[] | null;
-    current: number[] | null;
+    classes:
+      | {
+          code: number;
+          is_current: boolean;
+          rows: number;
+          tokens: number | null;
+          unknown: number | null;
+        }[]
+      | null;
+    text_length: NumericRow;
+    confidence: NumericRow;
   }>(
     `with samples as (${sql}),
-    counts as (
-      select ${feature} as value,
-        count(*) filter (where not is_current)::float8 as reference,
-        count(*) filter (where is_current)::float8 as current
-      from samples where ${feature} is not null group by 1
+    counts as materialized (
+      select grouping(prdtypecode, text_length, confidence_step) as grouping_set, is_current,
+        prdtypecode, text_length, confidence_step, count(*)::float8 as rows,
+        sum(token_count) as tokens, sum(unknown_token_count) as unknown
+      from (select *, round(confidence::float8 * ${confidenceSteps})::integer as confidence_step from samples) stepped
+      group by grouping sets ((is_current, prdtypecode, text_length), (is_current, confidence_step))
     ),
-    totals as (select sum(reference) as reference, sum(current) as current from counts),
-    cdf as materialized (
-      select value, sum(reference) over running as reference_below, sum(current) over running as current_below
-      from counts window running as (order by value)
-    ),
-    summary as (
-      select max(abs(reference_below / totals.reference - current_below / totals.current)) as ks,
-        array[${deciles}] as deciles
-      from cdf, totals
-    ),
-    edges as (select array(select distinct edge from summary, unnest(deciles) edge order by edge) as edges),
-    bins as (
-      select width_bucket(value, edges.edges) as bin, sum(reference) as reference, sum(current) as current
-      from counts, edges group by 1
-    )
-    select summary.ks, totals.reference as reference_samples, totals.current as current_samples, edges.edges,
-      (select array_agg(bin order by bin) from bins) as bins,
-      (select array_agg(reference order by bin) from bins) as reference,
-      (select array_agg(current order by bin) from bins) as current
-    from summary, totals, edges`,
+    ${numericSummary('text_length', 'text_length', classAndTextLengthSet)},
+    ${numericSummary('confidence', 'confidence_step', confidenceSet)}
+    select
+      (select json_agg(json_build_object('code', prdtypecode, 'is_current', is_current, 'rows', rows,
+          'tokens', tokens, 'unknown', unknown))
+        from (
+          select prdtypecode, is_current, sum(rows) as rows, sum(tokens) as tokens, sum(unknown) as unknown
+          from counts where grouping_set = ${classAndTextLengthSet} group by prdtypecode, is_current
+        ) classes) as classes,
+      (select row_to_json(text_length) from text_length) as text_length,
+      (select row_to_json(confidence) from confidence) as confidence`,
     parameters,
   );
   const row = rows[0];
-  const edges = (row?.edges ?? []).map(Number);
-  const reference = new Array<number>(edges.length + 1).fill(0);
-  const current = new Array<number>(edges.length + 1).fill(0);
-  (row?.bins ?? []).forEach((bin, index) => {
-    reference[bin] = Number(row?.reference?.[index] ?? 0);
-    current[bin] = Number(row?.current?.[index] ?? 0);
-  });
+  if (!row) throw new Error('the drift aggregation returned no row');
+  const classes: ClassCounts = {
+    reference: new Map(),
+    current: new Map(),
+    tokens: { reference: { tokens: 0, unknown: 0 }, current: { tokens: 0, unknown: 0 } },
+  };
+  for (const counts of row.classes ?? []) {
+    const window = counts.is_current ? 'current' : 'reference';
+    classes[window].set(counts.code, counts.rows);
+    const totals = classes.tokens[window];
+    classes.tokens[window] = {
+      tokens: totals.tokens + (counts.tokens ?? 0),
+      unknown: totals.unknown + (counts.unknown ?? 0),
+    };
+  }
+  const confidence = toDistribution(row.confidence, confidenceSteps);
   return {
-    ksStatistic: Number(row?.ks ?? 0),
-    referenceSamples: Number(row?.reference_samples ?? 0),
-    currentSamples: Number(row?.current_samples ?? 0),
-    edges,
-    reference,
-    current,
+    classes,
+    textLength: toDistribution(row.text_length),
+    confidence: confidence.referenceSamples > 0 && confidence.currentSamples > 0 ? confidence : null,
   };
 }
