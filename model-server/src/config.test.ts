@@ -37,9 +37,9 @@ describe('loadConfig', () => {
       'production',
     );
     expect(loadConfig({ ...mlflow, MODEL_URI: 'models:/m/3' }).modelAlias).toBeUndefined();
-    expect(() => loadConfig({ ...mlflow, MODEL_URI: 'models:/m@staging', MODEL_ALIAS: 'production' })).toThrow(
-      /MODEL_ALIAS only goes with MODEL_URI models:\/NAME\/VERSION/,
-    );
+    expect(() =>
+      loadConfig({ ...mlflow, MODEL_URI: 'models:/m@staging', MODEL_ALIAS: 'production' }),
+    ).toThrow(/MODEL_ALIAS only goes with MODEL_URI models:\/NAME\/VERSION/);
     expect(() => loadConfig({ ...mlflow, MODEL_URI: 'models:/m/3', MODEL_ALIAS: 'prod uction' })).toThrow(
       /MODEL_ALIAS must be/,
     );

@@ -66,7 +66,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     problems.push(`MODEL_ALIAS must be letters, digits, _ or -, got "${modelAlias}"`);
   }
   if (modelAlias !== undefined && modelUri && modelUri.kind !== 'version') {
-    problems.push('MODEL_ALIAS only goes with MODEL_URI models:/NAME/VERSION (an alias URI names its own alias)');
+    problems.push(
+      'MODEL_ALIAS only goes with MODEL_URI models:/NAME/VERSION (an alias URI names its own alias)',
+    );
   }
 
   const mlflowTrackingUri = optional('MLFLOW_TRACKING_URI');

@@ -223,7 +223,11 @@ test('a pinned version chosen through an alias (MODEL_ALIAS, as the operator set
   try {
     await waitUntilReady(server.url);
     const prediction = await postJson<{ model: unknown }>(`${server.url}/predict`, product);
-    expect(prediction.body.model).toEqual({ name: registry.name, version: firstVersion, alias: 'production' });
+    expect(prediction.body.model).toEqual({
+      name: registry.name,
+      version: firstVersion,
+      alias: 'production',
+    });
     const health = await getJson<Health>(`${server.url}/health`);
     expect(health.body.model).toMatchObject({ version: firstVersion, alias: 'production' });
   } finally {
