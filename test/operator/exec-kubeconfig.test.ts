@@ -18,8 +18,8 @@ let adminToken: string;
 
 beforeAll(() => {
   const admin = yaml.load(fs.readFileSync(stackEnv().KUBECONFIG, 'utf8')) as {
-    clusters: { cluster: { server: string } }[];
-    users: { user: { token: string } }[];
+    clusters: [{ cluster: { server: string } }];
+    users: [{ user: { token: string } }];
   };
   server = admin.clusters[0].cluster.server;
   adminToken = admin.users[0].user.token;
