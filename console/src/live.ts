@@ -16,7 +16,7 @@ export class LiveStream {
   readonly #heartbeat: NodeJS.Timeout;
   readonly #unsubscribe: () => void;
 
-  constructor(cluster: ClusterView) {
+  constructor(cluster: Pick<ClusterView, 'subscribe'>) {
     this.#unsubscribe = cluster.subscribe(({ event, kind, object }) => {
       const row = rowOf(kind, object);
       const id = ++this.#lastId;
