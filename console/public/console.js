@@ -8,7 +8,7 @@ function applyResource(change) {
     row?.remove();
   } else if (row) {
     row.outerHTML = change.html;
-  } else {
+  } else if (body.dataset.fixed === undefined) {
     body.insertAdjacentHTML('afterbegin', change.html);
   }
   const updated = body.querySelector(`tr[data-key="${CSS.escape(change.key)}"]`);

@@ -2,7 +2,7 @@ import { classByCode, type RunDetails } from '@prodclass/core';
 import type { TrainingRun } from '@prodclass/operator/resources';
 import { horizontalBarChart, palette } from '../bar-chart.js';
 import { type Html, html } from '../html.js';
-import { actionForm, formatTime, layout, type PageContext, phaseBadge } from './layout.js';
+import { actionForm, formatTime, layout, type PageContext } from './layout.js';
 import { trainingRunRow } from './rows.js';
 
 /** The form's starting values: the seed's defaults and the demo's auto-promotion threshold. */
@@ -32,12 +32,17 @@ export function trainingPage(context: PageContext, runs: TrainingRun[]): Html {
     'Training',
     html`${trainingForm(context)}
 <section aria-labelledby="runs"><h2 id="runs">TrainingRuns</h2>
-<table><caption>TrainingRun resources, newest first (${runs.length}); status updates live</caption>
+${runsTable(`TrainingRun resources, newest first (${runs.length}); status updates live`, runs, false)}</section>`,
+  );
+}
+
+/** The runs' table; a `fixed` one (a run's own page) updates its rows live but takes no new ones. */
+function runsTable(caption: string, runs: TrainingRun[], fixed: boolean): Html {
+  return html`<table><caption>${caption}</caption>
 <thead><tr><th scope="col">Name</th><th scope="col">Phase</th><th scope="col">Data</th><th scope="col" class="num">Max features</th>
 <th scope="col" class="num">C</th><th scope="col" class="num">F1 (weighted)</th><th scope="col" class="num">Version</th>
 <th scope="col">Promotion</th><th scope="col">MLflow</th></tr></thead>
-<tbody data-kind="TrainingRun">${runs.map(trainingRunRow)}</tbody></table></section>`,
-  );
+<tbody data-kind="TrainingRun"${fixed ? html` data-fixed` : ''}>${runs.map(trainingRunRow)}</tbody></table>`;
 }
 
 const summaryMetrics = [
@@ -99,9 +104,8 @@ export function runPage(context: PageContext, model: RunPageModel): Html {
     context,
     '/training',
     `TrainingRun ${run.metadata.name}`,
-    html`<table class="compact" data-kind="TrainingRun-detail"><caption>Resource</caption><tbody>
-<tr><th scope="row">Phase</th><td>${phaseBadge(run.status?.phase)}</td></tr>
-<tr><th scope="row">Data</th><td>${run.status?.dataLoad ?? spec.dataVersion}</td></tr>
+    html`${runsTable('Status; updates live', [run], true)}
+<table class="compact"><caption>Resource</caption><tbody>
 <tr><th scope="row">Hyperparameters</th><td>max features ${hyper?.maxFeatures}, C ${hyper?.c}, n-grams 1–${hyper?.ngramMax}, min df ${hyper?.minDf}, max df ${hyper?.maxDf}, seed ${hyper?.seed}</td></tr>
 <tr><th scope="row">Auto-promotion</th><td>${spec.autoPromote?.enabled ? `to @${spec.autoPromote.alias} when weighted F1 ≥ ${spec.autoPromote.minF1} and it beats the champion` : 'off'}</td></tr>
 <tr><th scope="row">Model version</th><td>${run.status?.modelVersion ? `${spec.registeredModel} v${run.status.modelVersion}` : '—'}</td></tr>
