@@ -7,7 +7,14 @@ import { deploymentType, serviceType } from '../../operator/src/kube/objects.js'
 import type { LocalRunner } from '../../operator/src/local-runner/runner.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
 import { createTestDatabase } from '../support/test-database.js';
-import { adminConnection, applyCrds, createNamespace, deleteNamespace, kubectl } from './support/cluster.js';
+import {
+  adminConnection,
+  applyCrds,
+  createNamespace,
+  deleteNamespace,
+  kubectl,
+  waitFor,
+} from './support/cluster.js';
 import {
   createPipelineSecret,
   finishJob,
@@ -115,3 +122,31 @@ test('as its ServiceAccount the operator leads, loads, trains, promotes and serv
   expect(deployment.spec.template.metadata.annotations['mlops.prodclass.dev/model-version']).toBe(version);
   await resources.getAt(serviceType.path(namespace, 'classifier'));
 });
+
+test('as its ServiceAccount the operator runs a RetrainSchedule tick and deletes it past the history limit', async () => {
+  // One real one-minute tick whose load fails (no such files), so that failedHistoryLimit 0 deletes it.
+  await resources.create('RetrainSchedule', 'retrainschedules', 'minutely', {
+    schedule: '* * * * *',
+    failedHistoryLimit: 0,
+    dataIncrement: { source: { files: { path: '/nonexistent/rakuten' } }, incrementPercent: 3 },
+    trainingRun: { registeredModel, experiment },
+  });
+  const started = await resources.until(
+    'retrainschedules',
+    'minutely',
+    (o) => o.status?.lastTick?.outcome === 'Started',
+    75_000,
+  );
+  const tick = `minutely-${Math.floor(Date.parse(started.status.lastScheduleTime) / 60_000)}`;
+  // Its TrainingRun fails with the load, and the finished tick is deleted at once.
+  const gone = (plural: string) =>
+    resources.get(plural, tick).then(
+      () => false,
+      (error: Error) => /404/.test(error.message),
+    );
+  await waitFor(
+    `tick ${tick} to be deleted`,
+    async () => (await gone('trainingruns')) && (await gone('dataincrements')),
+    90_000,
+  );
+}, 180_000);
