@@ -1,4 +1,4 @@
-import { classByCode } from '@prodclass/core';
+import { classByCode, type DriftAcknowledgement, driftAcknowledgements } from '@prodclass/core';
 import pg from 'pg';
 
 /**
@@ -20,6 +20,11 @@ export class CatalogReader {
     } finally {
       client.release();
     }
+  }
+
+  /** Who acknowledged a drift report, with which action and why. */
+  acknowledgements(reportId: string): Promise<DriftAcknowledgement[]> {
+    return driftAcknowledgements(this.#pool, reportId);
   }
 
   close(): Promise<void> {

@@ -85,6 +85,8 @@ const artifactFiles: Record<string, string> = {
 const trafficRefreshMs = 15_000;
 /** PostgreSQL's undefined_table: the console reads a database nobody has migrated yet. */
 const undefinedTable = '42P01';
+/** Drift report ids are UUIDs (drift_reports.id). */
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function readStatic(): Record<string, { type: string; body: Buffer }> {
   return Object.fromEntries(
@@ -395,7 +397,13 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
     if (Date.now() - trafficRefreshedAt > trafficRefreshMs) await refreshTraffic();
     const services = newestFirst(cluster.predictionServices.list());
     const drift = cluster.driftMonitors ? newestFirst(cluster.driftMonitors.list()) : undefined;
-    return sendPage(reply, monitoringPage(context(request), services, traffic, drift));
+    const reportIds = (drift ?? [])
+      .flatMap((monitor) => monitor.status?.lastReport?.id ?? [])
+      .filter((id) => uuid.test(id));
+    const acknowledgements = new Map(
+      await Promise.all(reportIds.map(async (id) => [id, await catalog.acknowledgements(id)] as const)),
+    );
+    return sendPage(reply, monitoringPage(context(request), services, traffic, drift, acknowledgements));
   });
 
   // Actions: each one is a custom resource, created once RBAC allows it for the requesting user.

@@ -202,7 +202,7 @@ test('Monitoring shows each DriftMonitor’s severity and latest report, or says
         severity: 'ALERT',
         lastCheckTime: '2026-12-04T06:00:00Z',
         lastReport: {
-          id: '42',
+          id: '0193a5b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b',
           outcome: 'Checked',
           currentSamples: 1200,
           referenceSamples: 5000,
@@ -214,8 +214,13 @@ test('Monitoring shows each DriftMonitor’s severity and latest report, or says
   );
   await expect
     .poll(async () => (await openPage(`${proxied.url}/monitoring`, alice)).body)
-    .toContain('1200 predictions against 5000 reference rows (report 42 in drift_reports)');
+    .toContain(
+      '1200 predictions against 5000 reference rows (report 0193a5b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b in drift_reports)',
+    );
   const { body } = await openPage(`${proxied.url}/monitoring`, alice);
   expect(body).toContain('<span class="phase phase-alert">ALERT</span>');
   expect(body).toContain('<td>text_length</td><td>psi</td>');
+  expect(body).toContain('Not acknowledged yet.');
+  expect(body).toContain('Retrain on the latest data');
+  expect(body).toContain('prodclass drift ack 0193a5b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b --action');
 });

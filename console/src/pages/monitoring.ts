@@ -1,8 +1,9 @@
+import type { DriftAcknowledgement } from '@prodclass/core';
 import type { PredictionService } from '@prodclass/operator/resources';
 import type { DriftMonitor } from '../cluster.js';
 import { type Html, html } from '../html.js';
 import type { ServiceTraffic } from '../prometheus.js';
-import { formatTime, layout, type PageContext, phaseBadge } from './layout.js';
+import { actionForm, formatTime, layout, type PageContext, phaseBadge } from './layout.js';
 import { conditionOf, predictionServiceRow } from './rows.js';
 
 export interface TrafficState {
@@ -24,7 +25,48 @@ export function trafficRows(traffic: TrafficState): Html {
   )}`;
 }
 
-function driftSection(monitors: DriftMonitor[] | undefined): Html {
+/** The acknowledgements of each report shown, by report id (read from drift_acknowledgements). */
+export type Acknowledgements = Map<string, DriftAcknowledgement[]>;
+
+/**
+ * What people can do about a report. Retraining and rollback are custom resources like every
+ * console action; recording the acknowledgement itself is `prodclass drift ack` (there is no
+ * resource for it, and the console does not write the database).
+ */
+function driftActions(
+  context: PageContext,
+  reportId: string,
+  acknowledgements: DriftAcknowledgement[],
+): Html {
+  return html`<div class="drift-actions">
+${
+  acknowledgements.length
+    ? html`<table class="compact"><caption>Acknowledgements of report ${reportId}</caption>
+<thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">By</th><th scope="col">Reason</th></tr></thead>
+<tbody>${acknowledgements.map(
+        (ack) =>
+          html`<tr><td>${formatTime(ack.acknowledgedAt.toISOString())}</td><td>${ack.action}</td><td>${ack.by}</td><td>${ack.reason ?? ''}</td></tr>`,
+      )}</tbody></table>`
+    : html`<p>Not acknowledged yet.</p>`
+}
+${actionForm(
+  context,
+  '/actions/training-run',
+  html`<input type="hidden" name="dataVersion" value="latest"><input type="hidden" name="maxFeatures" value="5000">
+<input type="hidden" name="c" value="1"><input type="hidden" name="minF1" value="0.7"><input type="hidden" name="autoPromote" value="true">`,
+  'Retrain on the latest data',
+  'inline-action',
+)}
+<p><a href="/models#promote">Roll back the model</a> · record the decision:
+<code>prodclass drift ack ${reportId} --action retrain|rollback|investigate --by NAME --reason TEXT</code></p>
+</div>`;
+}
+
+function driftSection(
+  context: PageContext,
+  monitors: DriftMonitor[] | undefined,
+  acknowledgements: Acknowledgements,
+): Html {
   if (monitors === undefined)
     return html`<p class="problem">This cluster's API server does not serve the DriftMonitor resource yet (the operator's drift
 monitoring is not installed), so there are no drift reports to show.</p>`;
@@ -51,7 +93,8 @@ ${
 <td>${phaseBadge(line.severity ?? 'OK')}</td></tr>`,
       )}</tbody></table>`
     : ''
-}`;
+}
+${report?.id ? driftActions(context, report.id, acknowledgements.get(report.id) ?? []) : ''}`;
   })}`;
 }
 
@@ -60,6 +103,7 @@ export function monitoringPage(
   services: PredictionService[],
   traffic: TrafficState,
   driftMonitors: DriftMonitor[] | undefined,
+  acknowledgements: Acknowledgements,
 ): Html {
   return layout(
     context,
@@ -74,6 +118,6 @@ export function monitoringPage(
 <table><caption>/predict over the last 5 minutes, from Prometheus; refreshed every 15 seconds</caption>
 <thead><tr><th scope="col">Service</th><th scope="col" class="num">Requests per second</th><th scope="col" class="num">p95 latency (ms)</th></tr></thead>
 <tbody id="traffic-rows">${trafficRows(traffic)}</tbody></table></section>
-<section aria-labelledby="drift"><h2 id="drift">Drift</h2>${driftSection(driftMonitors)}</section>`,
+<section aria-labelledby="drift"><h2 id="drift">Drift</h2>${driftSection(context, driftMonitors, acknowledgements)}</section>`,
   );
 }
