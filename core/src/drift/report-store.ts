@@ -9,6 +9,8 @@ export interface DriftAcknowledgementRequest {
   action: DriftAction;
   by: string;
   reason?: string;
+  /** The uid of the DriftAcknowledgement resource that asks; the same uid is recorded once. */
+  requestUid?: string;
 }
 
 export interface DriftAcknowledgement {
@@ -99,6 +101,13 @@ export async function latestDriftReport(pool: pg.Pool, monitor: string): Promise
   return rows[0] ? toReport(rows[0]) : null;
 }
 
+export class NoSuchDriftReport extends Error {
+  override name = 'NoSuchDriftReport';
+  constructor(readonly reportId: string) {
+    super(`no drift report has id ${reportId}`);
+  }
+}
+
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface AcknowledgementRow {
@@ -121,7 +130,10 @@ function toAcknowledgement(row: AcknowledgementRow): DriftAcknowledgement {
   };
 }
 
-/** Records who acknowledged a report, with which action and why. */
+/**
+ * Records who acknowledged a report, with which action and why. With a `requestUid` already
+ * recorded, returns that record and records nothing.
+ */
 export async function acknowledgeDriftReport(
   pool: pg.Pool,
   request: DriftAcknowledgementRequest,
@@ -130,13 +142,19 @@ export async function acknowledgeDriftReport(
     throw new Error(`action must be one of ${driftActions.join(', ')}, not ${request.action}`);
   if (request.by.trim() === '') throw new Error('an acknowledgement needs who gives it');
   if (!uuidPattern.test(request.reportId) || !(await driftReport(pool, request.reportId)))
-    throw new Error(`no drift report has id ${request.reportId}`);
+    throw new NoSuchDriftReport(request.reportId);
+  const requestUid = request.requestUid ?? null;
   const { rows } = await pool.query<AcknowledgementRow>(
-    `insert into drift_acknowledgements (report_id, action, acknowledged_by, reason)
-    values ($1, $2, $3, $4) returning *`,
-    [request.reportId, request.action, request.by, request.reason ?? null],
+    `insert into drift_acknowledgements (report_id, action, acknowledged_by, reason, request_uid)
+    values ($1, $2, $3, $4, $5) on conflict (request_uid) do nothing returning *`,
+    [request.reportId, request.action, request.by, request.reason ?? null, requestUid],
   );
-  return toAcknowledgement(rows[0] as AcknowledgementRow);
+  if (rows[0]) return toAcknowledgement(rows[0]);
+  const recorded = await pool.query<AcknowledgementRow>(
+    'select * from drift_acknowledgements where request_uid = $1',
+    [requestUid],
+  );
+  return toAcknowledgement(recorded.rows[0] as AcknowledgementRow);
 }
 
 export async function driftAcknowledgements(

@@ -93,18 +93,13 @@ export interface WindowAggregates {
   confidence: NumericDistribution | null;
 }
 
-// grouping() of the two grouping sets: a bit per column the set does not group by. Classes and
-// text lengths share one set (a few tens of thousands of groups): one hash table less per row.
-const classAndTextLengthSet = 1;
-const confidenceSet = 6;
-
 /**
  * For one numeric column of `counts` (one row per distinct value): the running sums give the KS
  * statistic and the reference's deciles (inverted-CDF quantiles: the smallest value with at least
  * ⌈k·N/10⌉ reference rows at or below it, as percentile_disc has them, in exact arithmetic);
  * width_bucket then counts both windows in the decile bins.
  */
-function numericSummary(name: string, column: string, groupingSet: number): string {
+function numericSummary(name: string, column: string): string {
   const deciles = [1, 2, 3, 4, 5, 6, 7, 8, 9]
     .map((k) => `min(value) filter (where 10 * reference_below >= ${k} * totals.reference)`)
     .join(', ');
@@ -112,7 +107,7 @@ function numericSummary(name: string, column: string, groupingSet: number): stri
       select ${column} as value,
         coalesce(sum(rows) filter (where not is_current), 0) as reference,
         coalesce(sum(rows) filter (where is_current), 0) as current
-      from counts where grouping_set = ${groupingSet} and ${column} is not null group by 1
+      from counts where ${column} is not null group by 1
     ),
     ${name}_totals as (
       select sum(reference) as reference, sum(current) as current from ${name}_counts
@@ -169,49 +164,72 @@ function toDistribution(row: NumericRow, scale = 1): NumericDistribution {
   };
 }
 
-/**
- * Everything the drift tests need from both windows, in one statement and one pass over their
- * rows: counts per class, per text length and per confidence step (grouping sets), then per
- * numeric feature its KS statistic, deciles and decile bins. Returns one row of JSON.
- */
-export async function aggregateWindows(pool: pg.Pool, selection: WindowSelection): Promise<WindowAggregates> {
+interface ClassRow {
+  code: number;
+  is_current: boolean;
+  rows: number;
+  tokens: number | null;
+  unknown: number | null;
+}
+
+/** Counts per class and text length (one hash aggregate), the text length's summary, the classes. */
+async function classesAndTextLength(
+  pool: pg.Pool,
+  selection: WindowSelection,
+): Promise<{ classes: ClassRow[] | null; text_length: NumericRow }> {
   const { sql, parameters } = samples(selection);
-  const { rows } = await pool.query<{
-    classes:
-      | {
-          code: number;
-          is_current: boolean;
-          rows: number;
-          tokens: number | null;
-          unknown: number | null;
-        }[]
-      | null;
-    text_length: NumericRow;
-    confidence: NumericRow;
-  }>(
+  const { rows } = await pool.query<{ classes: ClassRow[] | null; text_length: NumericRow }>(
     `with samples as (${sql}),
     counts as materialized (
-      select grouping(prdtypecode, text_length, confidence_step) as grouping_set, is_current,
-        prdtypecode, text_length, confidence_step, count(*)::float8 as rows,
+      select is_current, prdtypecode, text_length, count(*)::float8 as rows,
         sum(token_count) as tokens, sum(unknown_token_count) as unknown
-      from (select *, round(confidence::float8 * ${confidenceSteps})::integer as confidence_step from samples) stepped
-      group by grouping sets ((is_current, prdtypecode, text_length), (is_current, confidence_step))
+      from samples group by is_current, prdtypecode, text_length
     ),
-    ${numericSummary('text_length', 'text_length', classAndTextLengthSet)},
-    ${numericSummary('confidence', 'confidence_step', confidenceSet)}
+    ${numericSummary('text_length', 'text_length')}
     select
       (select json_agg(json_build_object('code', prdtypecode, 'is_current', is_current, 'rows', rows,
           'tokens', tokens, 'unknown', unknown))
         from (
           select prdtypecode, is_current, sum(rows) as rows, sum(tokens) as tokens, sum(unknown) as unknown
-          from counts where grouping_set = ${classAndTextLengthSet} group by prdtypecode, is_current
+          from counts group by prdtypecode, is_current
         ) classes) as classes,
-      (select row_to_json(text_length) from text_length) as text_length,
-      (select row_to_json(confidence) from confidence) as confidence`,
+      (select row_to_json(text_length) from text_length) as text_length`,
     parameters,
   );
-  const row = rows[0];
-  if (!row) throw new Error('the drift aggregation returned no row');
+  if (!rows[0]) throw new Error('the drift aggregation returned no row');
+  return rows[0];
+}
+
+/** Counts per confidence step, and their summary. */
+async function confidenceSummary(pool: pg.Pool, selection: WindowSelection): Promise<NumericRow> {
+  const { sql, parameters } = samples(selection);
+  const { rows } = await pool.query<{ confidence: NumericRow }>(
+    `with samples as (${sql}),
+    counts as materialized (
+      select is_current, round(confidence::float8 * ${confidenceSteps})::integer as confidence_step,
+        count(*)::float8 as rows
+      from samples group by 1, 2
+    ),
+    ${numericSummary('confidence', 'confidence_step')}
+    select row_to_json(confidence) as confidence from confidence`,
+    parameters,
+  );
+  if (!rows[0]) throw new Error('the drift aggregation returned no row');
+  return rows[0].confidence;
+}
+
+/**
+ * Everything the drift tests need from both windows, aggregated in PostgreSQL by two statements
+ * that run side by side on two connections: counts per class and text length, and counts per
+ * confidence step (two plain hash aggregates cost less than one with grouping sets), each followed
+ * by its numeric feature's KS statistic, deciles and decile bins. Each returns one row of JSON.
+ */
+export async function aggregateWindows(pool: pg.Pool, selection: WindowSelection): Promise<WindowAggregates> {
+  const [row, confidenceRow] = await Promise.all([
+    classesAndTextLength(pool, selection),
+    // The training data has no confidences.
+    selection.reference.kind === 'window' ? confidenceSummary(pool, selection) : null,
+  ]);
   const classes: ClassCounts = {
     reference: new Map(),
     current: new Map(),
@@ -226,10 +244,11 @@ export async function aggregateWindows(pool: pg.Pool, selection: WindowSelection
       unknown: totals.unknown + (counts.unknown ?? 0),
     };
   }
-  const confidence = toDistribution(row.confidence, confidenceSteps);
+  const confidence = confidenceRow && toDistribution(confidenceRow, confidenceSteps);
   return {
     classes,
     textLength: toDistribution(row.text_length),
-    confidence: confidence.referenceSamples > 0 && confidence.currentSamples > 0 ? confidence : null,
+    confidence:
+      confidence && confidence.referenceSamples > 0 && confidence.currentSamples > 0 ? confidence : null,
   };
 }
