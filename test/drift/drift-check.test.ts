@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -316,6 +317,12 @@ describe('drift reports', () => {
     });
     expect(acknowledgement).toMatchObject({ reportId: report.id, action: 'retrain', by: 'alice' });
     expect(await driftAcknowledgements(pool, report.id)).toEqual([acknowledgement]);
+    // A resource's acknowledgement is recorded once, however often it is asked for.
+    const requestUid = randomUUID();
+    const asked = { reportId: report.id, action: 'investigate', by: 'bob', requestUid } as const;
+    const first = await acknowledgeDriftReport(pool, asked);
+    expect(await acknowledgeDriftReport(pool, asked)).toEqual(first);
+    expect(await driftAcknowledgements(pool, report.id)).toEqual([acknowledgement, first]);
     await expect(
       acknowledgeDriftReport(pool, {
         reportId: '00000000-0000-0000-0000-000000000000',
