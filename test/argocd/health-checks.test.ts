@@ -21,7 +21,8 @@ type Kind =
   | 'ModelPromotion'
   | 'PredictionService'
   | 'RetrainSchedule'
-  | 'DriftMonitor';
+  | 'DriftMonitor'
+  | 'DriftAcknowledgement';
 const checkOf = (kind: Kind) => path.join(repoRoot, 'manifests/argocd/health', `${kind.toLowerCase()}.lua`);
 const samplesDir = path.join(repoRoot, 'manifests/samples');
 /** The first sample of `kind` in manifests/samples. */
@@ -320,6 +321,37 @@ const cases: Case[] = [
     health: 'Degraded',
     message: 'TargetNotFound: PredictionService classifier not found',
   },
+  { kind: 'DriftAcknowledgement', state: 'new', health: 'Progressing', message: 'Waiting for the operator' },
+  {
+    kind: 'DriftAcknowledgement',
+    state: 'recorded',
+    status: {
+      observedGeneration: 1,
+      phase: 'Recorded',
+      acknowledgementId: 7,
+      acknowledgedAt: '2026-01-05T10:00:00Z',
+      conditions: [
+        condition('Recorded', 'True', 'Recorded', 'retrain by alice recorded as acknowledgement 7'),
+        condition('Ready', 'True', 'Recorded', 'retrain by alice recorded as acknowledgement 7'),
+      ],
+    },
+    health: 'Healthy',
+    message: 'Recorded: retrain by alice recorded as acknowledgement 7',
+  },
+  {
+    kind: 'DriftAcknowledgement',
+    state: 'unknown report',
+    status: {
+      observedGeneration: 1,
+      phase: 'Failed',
+      conditions: [
+        condition('Recorded', 'False', 'ReportNotFound', 'no drift report has id 4b7c2d1e'),
+        condition('Ready', 'False', 'ReportNotFound', 'no drift report has id 4b7c2d1e'),
+      ],
+    },
+    health: 'Degraded',
+    message: 'ReportNotFound: no drift report has id 4b7c2d1e',
+  },
   { kind: 'RetrainSchedule', state: 'new', health: 'Progressing' },
   {
     kind: 'RetrainSchedule',
@@ -474,6 +506,7 @@ test('every kind has a check, and every health state is covered for each kind', 
     'PredictionService',
     'RetrainSchedule',
     'DriftMonitor',
+    'DriftAcknowledgement',
   ];
   for (const kind of kinds) {
     expect(fs.existsSync(checkOf(kind)), checkOf(kind)).toBe(true);

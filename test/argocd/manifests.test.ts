@@ -37,6 +37,7 @@ test('there is a sample of each custom resource, and the API server accepts ever
       'PredictionService',
       'RetrainSchedule',
       'DriftMonitor',
+      'DriftAcknowledgement',
     ]),
   );
   const output = await kubectl(['apply', '--dry-run=server', '-n', namespace, '-f', samplesDir]);
@@ -50,6 +51,7 @@ test('the kustomize base builds the CRDs, RBAC and operator, and the API server 
   expect(objects.map((object) => object.kind).sort()).toEqual([
     'ClusterRole',
     'ClusterRoleBinding',
+    'CustomResourceDefinition',
     'CustomResourceDefinition',
     'CustomResourceDefinition',
     'CustomResourceDefinition',
@@ -81,6 +83,7 @@ test('the Argo CD kustomization puts each Lua health check under its argocd-cm k
     'PredictionService',
     'RetrainSchedule',
     'DriftMonitor',
+    'DriftAcknowledgement',
   ])
     expected[`resource.customizations.health.mlops.prodclass.dev_${kind}`] = fs.readFileSync(
       path.join(repoRoot, 'manifests/argocd/health', `${kind.toLowerCase()}.lua`),
