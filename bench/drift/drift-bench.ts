@@ -100,16 +100,15 @@ try {
 
   /**
    * Times `repetitions` checks (after one that opens the connections and warms the caches) on two
-   * connections kept open, so that their backends' CPU time can be read. Parallel workers are
-   * separate processes whose CPU time cannot be read: the CPU figures are only complete without.
+   * connections kept open, so that their backends' CPU time can be read (the check uses no
+   * parallel workers, whose CPU time could not be).
    */
-  async function timeChecks(parallelWorkers: boolean) {
+  async function timeChecks() {
     const pool = new pg.Pool({
       connectionString: url.toString(),
       max: 2,
       idleTimeoutMillis: 0,
       application_name: 'prodclass-drift-bench',
-      ...(parallelWorkers ? {} : { options: '-c max_parallel_workers_per_gather=0' }),
     });
     const seconds: number[] = [];
     const postgresCpu: number[] = [];
@@ -137,10 +136,8 @@ try {
     await pool.end();
     return { seconds, postgresCpu, nodeCpu, report };
   }
-  // As deployed: the planner chooses parallel workers for the class and text-length statement.
-  const planned = await timeChecks(true);
-  const withoutWorkers = await timeChecks(false);
-  const report = withoutWorkers.report;
+  const checks = await timeChecks();
+  const report = checks.report;
 
   const { stdout } = await promisify(execFile)(
     path.join(import.meta.dirname, '../../.local/venv/bin/python'),
@@ -171,14 +168,10 @@ try {
         rows: { reference: report?.reference.samples, current: report?.current.samples },
         write_1m_rows_s: Number(writeSeconds.toFixed(1)),
         drift_check_s: {
-          median: median(planned.seconds),
-          runs: planned.seconds.map((s) => Number(s.toFixed(3))),
-        },
-        drift_check_without_parallel_workers_s: {
-          median: median(withoutWorkers.seconds),
-          runs: withoutWorkers.seconds.map((s) => Number(s.toFixed(3))),
-          postgres_cpu_median: median(withoutWorkers.postgresCpu),
-          node_cpu_median: median(withoutWorkers.nodeCpu),
+          median: median(checks.seconds),
+          runs: checks.seconds.map((s) => Number(s.toFixed(3))),
+          postgres_cpu_median: median(checks.postgresCpu),
+          node_cpu_median: median(checks.nodeCpu),
         },
         pandas_s: {
           median: median(pandasSeconds),
@@ -188,13 +181,10 @@ try {
           postgres_cpu_median: median(pandas.runs.map((run) => run.postgres_cpu_s)),
           runs: pandasSeconds.map((s) => Number(s.toFixed(3))),
         },
-        ratio_wall: Number((median(planned.seconds) / median(pandasSeconds)).toFixed(3)),
-        ratio_wall_without_parallel_workers: Number(
-          (median(withoutWorkers.seconds) / median(pandasSeconds)).toFixed(3),
-        ),
+        ratio_wall: Number((median(checks.seconds) / median(pandasSeconds)).toFixed(3)),
         ratio_cpu: Number(
           (
-            (median(withoutWorkers.postgresCpu) + median(withoutWorkers.nodeCpu)) /
+            (median(checks.postgresCpu) + median(checks.nodeCpu)) /
             median(pandas.runs.map((run) => run.python_cpu_s + run.postgres_cpu_s))
           ).toFixed(3),
         ),

@@ -164,6 +164,32 @@ function toDistribution(row: NumericRow, scale = 1): NumericDistribution {
   };
 }
 
+/**
+ * Runs one aggregation without parallel workers: a background check should not take every core
+ * of the database the model server writes to, and its two statements already run side by side
+ * (on the 2-core stack, workers made the check slower: bench/RESULTS.md).
+ */
+async function aggregate<Row extends pg.QueryResultRow>(
+  pool: pg.Pool,
+  sql: string,
+  parameters: unknown[],
+): Promise<Row> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin read only');
+    await client.query('set local max_parallel_workers_per_gather = 0');
+    const { rows } = await client.query<Row>(sql, parameters);
+    await client.query('commit');
+    if (!rows[0]) throw new Error('the drift aggregation returned no row');
+    return rows[0];
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 interface ClassRow {
   code: number;
   is_current: boolean;
@@ -178,7 +204,8 @@ async function classesAndTextLength(
   selection: WindowSelection,
 ): Promise<{ classes: ClassRow[] | null; text_length: NumericRow }> {
   const { sql, parameters } = samples(selection);
-  const { rows } = await pool.query<{ classes: ClassRow[] | null; text_length: NumericRow }>(
+  return aggregate<{ classes: ClassRow[] | null; text_length: NumericRow }>(
+    pool,
     `with samples as (${sql}),
     counts as materialized (
       select is_current, prdtypecode, text_length, count(*)::float8 as rows,
@@ -196,14 +223,13 @@ async function classesAndTextLength(
       (select row_to_json(text_length) from text_length) as text_length`,
     parameters,
   );
-  if (!rows[0]) throw new Error('the drift aggregation returned no row');
-  return rows[0];
 }
 
 /** Counts per confidence step, and their summary. */
 async function confidenceSummary(pool: pg.Pool, selection: WindowSelection): Promise<NumericRow> {
   const { sql, parameters } = samples(selection);
-  const { rows } = await pool.query<{ confidence: NumericRow }>(
+  const row = await aggregate<{ confidence: NumericRow }>(
+    pool,
     `with samples as (${sql}),
     counts as materialized (
       select is_current, round(confidence::float8 * ${confidenceSteps})::integer as confidence_step,
@@ -214,8 +240,7 @@ async function confidenceSummary(pool: pg.Pool, selection: WindowSelection): Pro
     select row_to_json(confidence) as confidence from confidence`,
     parameters,
   );
-  if (!rows[0]) throw new Error('the drift aggregation returned no row');
-  return rows[0].confidence;
+  return row.confidence;
 }
 
 /**
