@@ -26,11 +26,13 @@ import type { Logger } from './log.js';
 import { OperatorMetrics } from './metrics.js';
 import type { Caches, ReconcileContext } from './reconcilers/context.js';
 import { reconcileDataIncrement } from './reconcilers/data-increment.js';
+import { reconcileDriftAcknowledgement } from './reconcilers/drift-acknowledgement.js';
 import { reconcileDriftMonitor } from './reconcilers/drift-monitor.js';
 import { reconcileModelPromotion } from './reconcilers/model-promotion.js';
 import { reconcilePredictionService } from './reconcilers/prediction-service.js';
 import { reconcileRetrainSchedule } from './reconcilers/retrain-schedule.js';
 import { reconcileTrainingRun } from './reconcilers/training-run.js';
+import { type DriftAcknowledgement, driftAcknowledgementType } from './resources/drift-acknowledgement.js';
 import {
   type DataIncrement,
   type DriftMonitor,
@@ -90,6 +92,7 @@ export async function startOperator(
     predictionServices: informer<PredictionService>(predictionServiceType),
     retrainSchedules: informer<RetrainSchedule>(retrainScheduleType),
     driftMonitors: informer<DriftMonitor>(driftMonitorType),
+    driftAcknowledgements: informer<DriftAcknowledgement>(driftAcknowledgementType),
     jobs: informer<Job>(jobType, managedSelector),
     deployments: informer<Deployment>(deploymentType, managedSelector),
     services: informer<KubeObject>(serviceType, managedSelector),
@@ -129,6 +132,7 @@ export async function startOperator(
     predictionServices: controller('PredictionService', reconcilePredictionService),
     retrainSchedules: controller('RetrainSchedule', reconcileRetrainSchedule),
     driftMonitors: controller('DriftMonitor', reconcileDriftMonitor),
+    driftAcknowledgements: controller('DriftAcknowledgement', reconcileDriftAcknowledgement),
   };
   predictionServices = controllers.predictionServices;
 
@@ -164,6 +168,9 @@ export async function startOperator(
         controllers.driftMonitors.enqueue(keyOf(monitor));
   });
   caches.driftMonitors.on((_event, monitor) => controllers.driftMonitors.enqueue(keyOf(monitor)));
+  caches.driftAcknowledgements.on((_event, acknowledgement) =>
+    controllers.driftAcknowledgements.enqueue(keyOf(acknowledgement)),
+  );
   caches.jobs.on((_event, job) => {
     const increment = controllerKey(job, dataIncrementType.kind);
     if (increment) controllers.dataIncrements.enqueue(increment);

@@ -1,9 +1,19 @@
-import { checkDrift, type DriftCheckRequest, type DriftReport, saveDriftReport } from '@prodclass/core';
+import {
+  acknowledgeDriftReport,
+  checkDrift,
+  type DriftAcknowledgement,
+  type DriftAcknowledgementRequest,
+  type DriftCheckRequest,
+  type DriftReport,
+  driftReport,
+  saveDriftReport,
+} from '@prodclass/core';
 import pg from 'pg';
 
 /**
  * Drift checks of the inference log where it lives: PostgreSQL aggregates both windows, the report
- * is stored in drift_reports. A pool of two connections; checks are rare and short.
+ * is stored in drift_reports; acknowledgements of reports go to drift_acknowledgements. A pool of
+ * two connections; checks and acknowledgements are rare and short.
  */
 export class DriftChecks {
   readonly #pool: pg.Pool;
@@ -19,6 +29,15 @@ export class DriftChecks {
     const report = await checkDrift(this.#pool, request);
     await saveDriftReport(this.#pool, report);
     return report;
+  }
+
+  report(id: string): Promise<DriftReport | null> {
+    return driftReport(this.#pool, id);
+  }
+
+  /** Records the acknowledgement once per `requestUid`. */
+  acknowledge(request: DriftAcknowledgementRequest & { requestUid: string }): Promise<DriftAcknowledgement> {
+    return acknowledgeDriftReport(this.#pool, request);
   }
 
   close(): Promise<void> {

@@ -9,6 +9,7 @@ import type { EventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
 import type { KubeObject } from '../kube/objects.js';
 import type { OperatorMetrics } from '../metrics.js';
+import type { DriftAcknowledgement } from '../resources/drift-acknowledgement.js';
 import type {
   DataIncrement,
   DriftMonitor,
@@ -25,6 +26,7 @@ export interface Caches {
   predictionServices: Informer<PredictionService>;
   retrainSchedules: Informer<RetrainSchedule>;
   driftMonitors: Informer<DriftMonitor>;
+  driftAcknowledgements: Informer<DriftAcknowledgement>;
   jobs: Informer<Job>;
   deployments: Informer<Deployment>;
   services: Informer<KubeObject>;

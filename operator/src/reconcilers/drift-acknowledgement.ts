@@ -1,0 +1,142 @@
+import type { ReconcileResult } from '../controller.js';
+import { isNotFound } from '../kube/api.js';
+import { type ConditionUpdate, timestamp, withConditions } from '../kube/conditions.js';
+import type { EventKind } from '../kube/events.js';
+import { keyOf, type OwnerReference, splitKey } from '../kube/objects.js';
+import type { Logger } from '../log.js';
+import {
+  type DriftAcknowledgement,
+  type DriftAcknowledgementSpec,
+  type DriftAcknowledgementStatus,
+  driftAcknowledgementType,
+  validDriftAcknowledgementSpec,
+} from '../resources/drift-acknowledgement.js';
+import { type DriftMonitor, driftMonitorType } from '../resources/types.js';
+import { InvalidSpec } from '../resources/validate.js';
+import type { ReconcileContext } from './context.js';
+import { publish } from './status-change.js';
+
+/** The monitor from the cache, or from the API server when the cache has not seen it yet. */
+async function findMonitor(
+  ctx: ReconcileContext,
+  namespace: string,
+  name: string,
+): Promise<DriftMonitor | undefined> {
+  const cached = ctx.caches.driftMonitors.get(namespace, name);
+  if (cached) return cached;
+  return ctx.api
+    .request<DriftMonitor>('GET', driftMonitorType.path(namespace, name))
+    .catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+}
+
+/**
+ * Makes the monitor an owner of the acknowledgement (not its controller: the monitor does not
+ * manage it), so it is garbage-collected with the monitor. Returns the object as stored.
+ */
+async function ownedBy(
+  ctx: ReconcileContext,
+  acknowledgement: DriftAcknowledgement,
+  monitor: DriftMonitor,
+): Promise<DriftAcknowledgement> {
+  const owners = acknowledgement.metadata.ownerReferences ?? [];
+  const uid = monitor.metadata.uid;
+  if (!uid || owners.some((owner) => owner.uid === uid)) return acknowledgement;
+  const owner: OwnerReference = {
+    apiVersion: driftMonitorType.apiVersion,
+    kind: driftMonitorType.kind,
+    name: monitor.metadata.name,
+    uid,
+  };
+  const { namespace = '', name, resourceVersion } = acknowledgement.metadata;
+  return ctx.api.mergePatch<DriftAcknowledgement>(driftAcknowledgementType, namespace, name, {
+    metadata: { resourceVersion, ownerReferences: [...owners, owner] },
+  });
+}
+
+/**
+ * DriftAcknowledgement: records, once, who acknowledged a DriftMonitor's report, with which action
+ * and why, in drift_acknowledgements. The row carries the resource's uid, so a reconcile repeated
+ * after a crash (the row written, the status not) finds it instead of writing a second one. A
+ * monitor or report that does not exist fails the acknowledgement for good (the spec is immutable).
+ */
+export async function reconcileDriftAcknowledgement(
+  ctx: ReconcileContext,
+  key: string,
+  log: Logger,
+): Promise<ReconcileResult | undefined> {
+  const { namespace, name } = splitKey(key);
+  const found = ctx.caches.driftAcknowledgements.get(namespace, name);
+  if (!found || found.metadata.deletionTimestamp) return undefined;
+  const generation = found.metadata.generation;
+  const status = found.status ?? {};
+  if (status.phase !== undefined && status.observedGeneration === generation) return undefined;
+
+  let current = found;
+  // Recorded and Ready say the same: whether the acknowledgement is in the table.
+  const write = (
+    update: DriftAcknowledgementStatus,
+    condition: Omit<ConditionUpdate, 'type'>,
+    event: EventKind,
+  ) =>
+    publish(
+      ctx,
+      driftAcknowledgementType,
+      current,
+      {
+        ...status,
+        ...update,
+        observedGeneration: generation,
+        conditions: withConditions(
+          status.conditions,
+          [
+            { type: 'Recorded', ...condition },
+            { type: 'Ready', ...condition },
+          ],
+          generation,
+        ),
+      },
+      { type: event, reason: condition.reason, message: condition.message },
+    );
+  const fail = async (reason: string, message: string) => {
+    await write({ phase: 'Failed' }, { status: 'False', reason, message }, 'Warning');
+    return undefined;
+  };
+
+  let spec: DriftAcknowledgementSpec;
+  try {
+    spec = validDriftAcknowledgementSpec(found.spec);
+  } catch (error) {
+    if (!(error instanceof InvalidSpec)) throw error;
+    return fail('InvalidSpec', error.message);
+  }
+  const monitor = await findMonitor(ctx, namespace, spec.driftMonitor);
+  if (!monitor) return fail('MonitorNotFound', `DriftMonitor ${spec.driftMonitor} not found`);
+  current = await ownedBy(ctx, current, monitor);
+
+  const report = await ctx.driftChecks.report(spec.report);
+  if (report?.monitor !== keyOf(monitor))
+    return fail('ReportNotFound', `DriftMonitor ${spec.driftMonitor} has no report ${spec.report}`);
+
+  const requestUid = current.metadata.uid;
+  if (!requestUid) throw new Error(`DriftAcknowledgement ${key} has no uid`);
+  const recorded = await ctx.driftChecks.acknowledge({
+    reportId: spec.report,
+    action: spec.action,
+    by: spec.by,
+    reason: spec.reason,
+    requestUid,
+  });
+  const message = `${spec.action} by ${spec.by} recorded as acknowledgement ${recorded.id} of report ${spec.report}`;
+  const stored = await write(
+    { phase: 'Recorded', acknowledgementId: recorded.id, acknowledgedAt: timestamp(recorded.acknowledgedAt) },
+    { status: 'True', reason: 'Recorded', message },
+    'Normal',
+  );
+  if (stored !== current)
+    ctx.events.record(monitor, 'Normal', 'Acknowledged', `${message} (DriftAcknowledgement ${name})`);
+  log.info('drift report acknowledged', { report: spec.report, action: spec.action, id: recorded.id });
+  return undefined;
+}
