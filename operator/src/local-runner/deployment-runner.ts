@@ -6,12 +6,16 @@ import type { KubeApi } from '../kube/api.js';
 import { timestamp } from '../kube/conditions.js';
 import { deploymentType, keyOf } from '../kube/objects.js';
 import type { Logger } from '../log.js';
+import type { ScrapeTargets } from './scrape-targets.js';
 import { containerEnv, freePort, localCommand, startProcess, type Workspace } from './workloads.js';
 
 /** A model-server process standing in for one pod. */
 export interface LocalPod {
   namespace: string;
+  /** `<deployment>-<template hash>-<port>`, unique on this machine. */
+  name: string;
   labels: Record<string, string>;
+  annotations: Record<string, string>;
   templateHash: string;
   port: number;
   process: ChildProcess;
@@ -38,6 +42,7 @@ export class DeploymentRunner {
   constructor(
     private readonly api: KubeApi,
     private readonly workspace: Workspace,
+    private readonly scrapeTargets: ScrapeTargets,
     private readonly log: Logger,
   ) {}
 
@@ -49,6 +54,17 @@ export class DeploymentRunner {
   observe(deployment: Deployment): void {
     const key = keyOf(deployment);
     this.#latest.set(key, deployment);
+    this.#schedule(key);
+  }
+
+  /** The Deployment is gone: its pods stop. */
+  forget(deployment: Deployment): void {
+    const key = keyOf(deployment);
+    this.#latest.delete(key);
+    this.#schedule(key);
+  }
+
+  #schedule(key: string): void {
     if (this.#syncing.has(key)) {
       this.#dirty.add(key);
       return;
@@ -63,12 +79,6 @@ export class DeploymentRunner {
       this.#syncing.delete(key);
     };
     this.#syncing.set(key, run());
-  }
-
-  forget(deployment: Deployment): void {
-    const key = keyOf(deployment);
-    this.#latest.delete(key);
-    this.observe(deployment);
   }
 
   async stop(): Promise<void> {
@@ -132,12 +142,19 @@ export class DeploymentRunner {
       PORT: String(port),
       HOST: '127.0.0.1',
     };
-    const name = `${namespace}.${deployment.metadata.name}-${hash}-${port}`;
-    const process = startProcess(this.workspace, name, localCommand(this.workspace, container), env);
+    const name = `${deployment.metadata.name}-${hash}-${port}`;
+    const process = startProcess(
+      this.workspace,
+      `${namespace}.${name}`,
+      localCommand(this.workspace, container),
+      env,
+    );
     this.log.info('pod started', { deployment: keyOf(deployment), port, pid: process.pid });
     const pod: LocalPod = {
       namespace,
+      name,
       labels: deployment.spec?.template.metadata?.labels ?? {},
+      annotations: deployment.spec?.template.metadata?.annotations ?? {},
       templateHash: hash,
       port,
       process,
@@ -145,7 +162,9 @@ export class DeploymentRunner {
       terminating: false,
       inFlight: 0,
     };
+    this.scrapeTargets.add(pod);
     process.once('exit', (code) => {
+      this.scrapeTargets.remove(pod);
       if (pod.terminating) return;
       this.log.warn('pod exited; starting another', { deployment: keyOf(deployment), port, code });
       pod.ready = false;

@@ -8,6 +8,7 @@ import { deploymentType, jobType, type KubeObject, type ResourceType, serviceTyp
 import type { Logger } from '../log.js';
 import { DeploymentRunner } from './deployment-runner.js';
 import { JobRunner } from './job-runner.js';
+import { ScrapeTargets } from './scrape-targets.js';
 import { ServiceProxies } from './service-proxy.js';
 import type { Workspace } from './workloads.js';
 
@@ -17,8 +18,9 @@ export interface LocalRunner {
 
 /**
  * A development stand-in for the kubelet and the Job and Deployment controllers, for an API server
- * without nodes: it runs the Jobs and Deployments the operator made as local processes and gives
- * every Service a local URL. The operator does not know it exists.
+ * without nodes: it runs the Jobs and Deployments the operator made as local processes, gives
+ * every Service a local URL and registers annotated pods with Prometheus. The operator does not
+ * know it exists.
  */
 export async function startLocalRunner(
   connection: Connection,
@@ -50,7 +52,12 @@ export async function startLocalRunner(
   const services = informer<KubeObject>(serviceType);
 
   const jobRunner = new JobRunner(api, workspace, log);
-  const deploymentRunner = new DeploymentRunner(api, workspace, log);
+  const scrapeTargets = new ScrapeTargets(
+    workspace.scrapeTargetsDir,
+    (pod): string[] => proxies.servicesSelecting(pod),
+    log,
+  );
+  const deploymentRunner = new DeploymentRunner(api, workspace, scrapeTargets, log);
   const proxies = new ServiceProxies(api, () => deploymentRunner.servingPods(), log);
 
   jobs.on((event, job) => (event === 'deleted' ? jobRunner.forget(job) : jobRunner.observe(job)));
@@ -58,8 +65,14 @@ export async function startLocalRunner(
     event === 'deleted' ? deploymentRunner.forget(deployment) : deploymentRunner.observe(deployment),
   );
   services.on((event, service) => {
-    if (event === 'deleted') proxies.forget(service);
-    else proxies.observe(service).catch((error: unknown) => log.warn('service proxy failed', { error }));
+    if (event === 'deleted') {
+      proxies.forget(service);
+      scrapeTargets.refresh();
+    } else
+      proxies
+        .observe(service)
+        .catch((error: unknown) => log.warn('service proxy failed', { error }))
+        .then(() => scrapeTargets.refresh());
   });
   await Promise.all([jobs.start(), deployments.start(), services.start()]);
   log.info('local runner watching', { namespace: namespace ?? '(all)', workspace: workspace.root });
@@ -69,6 +82,7 @@ export async function startLocalRunner(
       await Promise.all([jobs.stop(), deployments.stop(), services.stop()]);
       jobRunner.stop();
       await deploymentRunner.stop();
+      scrapeTargets.stop();
       await proxies.stop();
     },
   };

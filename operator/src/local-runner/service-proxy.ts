@@ -16,7 +16,15 @@ interface Proxy {
   url: string;
   selector: Record<string, string>;
   namespace: string;
+  name: string;
   next: number;
+}
+
+function selects(proxy: Proxy, pod: LocalPod): boolean {
+  return (
+    pod.namespace === proxy.namespace &&
+    Object.entries(proxy.selector).every(([label, value]) => pod.labels[label] === value)
+  );
 }
 
 /**
@@ -39,7 +47,7 @@ export class ServiceProxies {
     let proxy = this.#proxies.get(key);
     if (proxy) proxy.selector = selector;
     else {
-      proxy = await this.#start(service.metadata.namespace ?? 'default', selector);
+      proxy = await this.#start(service.metadata.namespace ?? 'default', service.metadata.name, selector);
       this.#proxies.set(key, proxy);
       this.log.info('service proxy', { service: key, url: proxy.url });
     }
@@ -67,17 +75,18 @@ export class ServiceProxies {
     );
   }
 
-  #backends(proxy: Proxy): LocalPod[] {
-    return this.pods().filter(
-      (pod) =>
-        pod.namespace === proxy.namespace &&
-        Object.entries(proxy.selector).every(([label, value]) => pod.labels[label] === value),
-    );
+  /** The names of the Services whose selector matches the pod. */
+  servicesSelecting(pod: LocalPod): string[] {
+    return [...this.#proxies.values()].filter((proxy) => selects(proxy, pod)).map((proxy) => proxy.name);
   }
 
-  async #start(namespace: string, selector: Record<string, string>): Promise<Proxy> {
+  #backends(proxy: Proxy): LocalPod[] {
+    return this.pods().filter((pod) => selects(proxy, pod));
+  }
+
+  async #start(namespace: string, name: string, selector: Record<string, string>): Promise<Proxy> {
     const server = http.createServer();
-    const proxy: Proxy = { server, url: '', selector, namespace, next: 0 };
+    const proxy: Proxy = { server, url: '', selector, namespace, name, next: 0 };
     server.on('request', (request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -8,10 +8,15 @@ import { resourceType } from '../kube/objects.js';
 
 const secretType = resourceType('v1', 'Secret', 'secrets');
 
-/** Where the workspace builds are: `prodclass` and the model server run from their dist/ folders. */
+/**
+ * Where the workspace builds are (`prodclass` and the model server run from their dist/ folders)
+ * and where the processes' logs and the pods' scrape targets go.
+ */
 export interface Workspace {
   root: string;
   logDir: string;
+  /** Prometheus file_sd directory the pods' scrape targets are written to. */
+  scrapeTargetsDir: string;
 }
 
 /**

@@ -8,6 +8,7 @@ import { jobType } from '../../../operator/src/kube/objects.js';
 import { type LocalRunner, startLocalRunner } from '../../../operator/src/local-runner/runner.js';
 import { jsonLogger, type Logger } from '../../../operator/src/log.js';
 import { type RunningOperator, startOperator } from '../../../operator/src/operator.js';
+import { scrapeTargetsDir } from '../../../stack/services/prometheus.js';
 import { stackEnv } from '../../support/stack-env.js';
 import { adminConfig, adminConnection, waitFor } from './cluster.js';
 
@@ -67,7 +68,7 @@ export function runOperator(
 export function runLocalRunner(namespace: string, components?: string[]): Promise<LocalRunner> {
   return startLocalRunner(
     adminConnection(),
-    { root: repository, logDir: path.join(repository, '.local/logs/local-runner') },
+    { root: repository, logDir: path.join(repository, '.local/logs/local-runner'), scrapeTargetsDir },
     testLog('local-runner'),
     { namespace, components },
   );
