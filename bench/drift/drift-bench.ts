@@ -16,8 +16,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { migrate } from '../../core/src/catalog/migrate.js';
-import { checkDrift, type DriftReport } from '../../core/src/drift/check-drift.js';
-import { defaultDriftTests, defaultSeverityThresholds } from '../../core/src/drift/report.js';
+import { checkDrift } from '../../core/src/drift/check-drift.js';
+import {
+  type DriftReport,
+  defaultDriftTests,
+  defaultSeverityThresholds,
+} from '../../core/src/drift/report.js';
 import { up } from '../../stack/stack.js';
 import {
   baselineTraffic,
