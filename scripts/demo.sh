@@ -122,6 +122,8 @@ The pipeline runs on the local stack.
   a training run             kubectl -n $namespace describe trainingrun first-model
   MLflow UI                  $MLFLOW_TRACKING_URI (experiment rakuten_model_training, model rakuten_classifier)
   model server API docs      $url/docs
+  request rate, p95 latency  http://127.0.0.1:$console_port/monitoring, or Prometheus $PROMETHEUS_URL
+                             (prodclass_prediction_request_duration_seconds{namespace="$namespace",service="classifier"})
   operator metrics           http://127.0.0.1:$operator_port/metrics
   drift monitor              kubectl -n $namespace describe driftmonitor classifier-drift
                              (metrics prodclass_drift_score and prodclass_drift_severity; reports in drift_reports)
