@@ -23,6 +23,13 @@ import {
 /** DriftMonitor is being added to the operator; the console shows it only where the API server serves it. */
 export const driftMonitorType = resourceType(apiVersion, 'DriftMonitor', 'driftmonitors');
 
+/** What the Monitoring page applies to acknowledge a drift report (crds/mlops.prodclass.dev_driftacknowledgements.yaml). */
+export const driftAcknowledgementType = resourceType(
+  apiVersion,
+  'DriftAcknowledgement',
+  'driftacknowledgements',
+);
+
 /** The DriftMonitor status fields the console shows (crds/mlops.prodclass.dev_driftmonitors.yaml). */
 export interface DriftMonitor extends KubeObject {
   spec?: { predictionService?: string; schedule?: string };

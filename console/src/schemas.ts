@@ -54,6 +54,26 @@ export const modelPromotionBody = {
   },
 } as const;
 
+export const driftAcknowledgementBody = {
+  type: 'object',
+  required: ['_csrf', 'driftMonitor', 'report', 'action'],
+  properties: {
+    ...csrf,
+    driftMonitor: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 253,
+      pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
+    },
+    report: {
+      type: 'string',
+      pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+    },
+    action: { type: 'string', enum: ['retrain', 'rollback', 'investigate'] },
+    reason: { type: 'string', maxLength: 1024 },
+  },
+} as const;
+
 export const predictBody = {
   type: 'object',
   required: ['_csrf', 'service', 'designation'],

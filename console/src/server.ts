@@ -18,7 +18,7 @@ import {
 } from '@prodclass/operator/resources';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AuthError, Authenticator, type Identity } from './auth.js';
-import { ClusterView, newestFirst } from './cluster.js';
+import { ClusterView, driftAcknowledgementType, newestFirst } from './cluster.js';
 import type { ConsoleConfig } from './config.js';
 import { cookieValue, csrfCookie, csrfCookieHeader, csrfField, csrfMatches, newCsrfToken } from './csrf.js';
 import { CatalogReader, recentProducts } from './database.js';
@@ -33,6 +33,7 @@ import { predictWith } from './prediction.js';
 import { serviceTraffic } from './prometheus.js';
 import {
   dataIncrementBody,
+  driftAcknowledgementBody,
   eventsQuery,
   modelPromotionBody,
   nameParams,
@@ -101,8 +102,15 @@ function readStatic(): Record<string, { type: string; body: Buffer }> {
 function appliedNotice(query: unknown): string | undefined {
   const applied = (query as { applied?: unknown }).applied;
   if (typeof applied !== 'string') return undefined;
-  const match = /^(DataIncrement|TrainingRun|ModelPromotion)\/([a-z0-9][-a-z0-9]{0,62})$/.exec(applied);
-  return match ? `Applied ${match[1]} ${match[2]}; its status below updates live.` : undefined;
+  const match =
+    /^(DataIncrement|TrainingRun|ModelPromotion|DriftAcknowledgement)\/([a-z0-9][-a-z0-9]{0,62})$/.exec(
+      applied,
+    );
+  if (!match) return undefined;
+  // Acknowledgements are shown from drift_acknowledgements, where the operator records them.
+  return match[1] === 'DriftAcknowledgement'
+    ? `Applied DriftAcknowledgement ${match[2]}; the operator records it in a moment (reload to see it below).`
+    : `Applied ${match[1]} ${match[2]}; its status below updates live.`;
 }
 
 /** The status and the message a person sees; server errors say only that they happened. */
@@ -470,6 +478,32 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
         'ModelPromotion applied',
       );
       return reply.redirect(`/models?applied=ModelPromotion/${created.metadata.name}`, 303);
+    },
+  );
+
+  app.post<{ Body: { driftMonitor: string; report: string; action: string; reason?: string } }>(
+    '/actions/drift-acknowledgement',
+    { schema: { body: driftAcknowledgementBody } },
+    async (request, reply) => {
+      await authorizeCreate(request, driftAcknowledgementType.plural);
+      const { driftMonitor, report, action, reason } = request.body;
+      const created = await cluster.create(
+        driftAcknowledgementType,
+        `ack-${action}`,
+        {
+          driftMonitor,
+          report,
+          action,
+          by: request.identity.user ?? 'anonymous',
+          ...(reason?.trim() ? { reason: reason.trim() } : {}),
+        },
+        requestedBy(request),
+      );
+      request.log.info(
+        { user: request.identity.user, created: created.metadata.name, report },
+        'DriftAcknowledgement applied',
+      );
+      return reply.redirect(`/monitoring?applied=DriftAcknowledgement/${created.metadata.name}`, 303);
     },
   );
 

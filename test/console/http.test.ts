@@ -1,8 +1,15 @@
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { driftMonitorType } from '../../console/src/cluster.js';
-import { adminConfig, applyCrds, createNamespace, deleteNamespace } from '../operator/support/cluster.js';
-import { Resources } from '../operator/support/harness.js';
+import { startOperator } from '../../operator/src/operator.js';
+import {
+  adminConfig,
+  adminConnection,
+  applyCrds,
+  createNamespace,
+  deleteNamespace,
+} from '../operator/support/cluster.js';
+import { operatorSettings, Resources, testLog } from '../operator/support/harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { allowActions, type RunningConsole, startConsole } from './support/console.js';
 
@@ -222,5 +229,108 @@ test('Monitoring shows each DriftMonitor’s severity and latest report, or says
   expect(body).toContain('<td>text_length</td><td>psi</td>');
   expect(body).toContain('Not acknowledged yet.');
   expect(body).toContain('Retrain on the latest data');
-  expect(body).toContain('prodclass drift ack 0193a5b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b --action');
+  expect(body).toContain('action="/actions/drift-acknowledgement"');
+  expect(body).toContain('name="report" value="0193a5b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b"');
+});
+
+test('a drift report is acknowledged from the console: a DriftAcknowledgement the operator records; bob gets 403', async () => {
+  const resources = new Resources(namespace);
+  const operator = await startOperator(
+    operatorSettings(namespace, database.url),
+    adminConnection(),
+    async () => {
+      throw new Error('no promotion expected in this test');
+    },
+    testLog('operator'),
+  );
+  const anonymous = await startConsole(namespace, database.url, {
+    auth: { mode: 'off', userHeader: 'x-forwarded-user', groupsHeader: 'x-forwarded-groups' },
+  });
+  try {
+    // A model with no predictions: the monitor's first check is a real (InsufficientData) report.
+    await resources.create('DriftMonitor', 'driftmonitors', 'quiet-model', {
+      registeredModel: `console_ack_${namespace.replace(/-/g, '_')}`,
+    });
+    const monitor = await resources.until('driftmonitors', 'quiet-model', (o) => o.status?.lastReport);
+    const report: string = monitor.status.lastReport.id;
+    const form = (token: string) => ({
+      driftMonitor: 'quiet-model',
+      report,
+      action: 'investigate',
+      reason: 'new supplier feed',
+      _csrf: token,
+    });
+
+    const bob = { 'x-forwarded-user': 'bob' };
+    const asBob = await openPage(`${proxied.url}/monitoring`, bob);
+    const denied = await post(
+      `${proxied.url}/actions/drift-acknowledgement`,
+      { ...bob, cookie: asBob.cookie },
+      form(asBob.token),
+    );
+    expect(denied.status).toBe(403);
+    expect(await denied.text()).toContain(
+      `bob may not create driftacknowledgements in namespace ${namespace}`,
+    );
+
+    const alice = { 'x-forwarded-user': 'alice' };
+    const asAlice = await openPage(`${proxied.url}/monitoring`, alice);
+    expect(asAlice.body).toContain(`name="report" value="${report}"`);
+    const created = await post(
+      `${proxied.url}/actions/drift-acknowledgement`,
+      { ...alice, cookie: asAlice.cookie },
+      form(asAlice.token),
+    );
+    expect(created.status).toBe(303);
+    const name =
+      /applied=DriftAcknowledgement\/([a-z0-9-]+)/.exec(created.headers.get('location') ?? '')?.[1] ?? '';
+    const acknowledgement = await resources.until(
+      'driftacknowledgements',
+      name,
+      (o) => o.status?.phase === 'Recorded',
+    );
+    expect(acknowledgement.spec).toEqual({
+      driftMonitor: 'quiet-model',
+      report,
+      action: 'investigate',
+      by: 'alice',
+      reason: 'new supplier feed',
+    });
+    expect(acknowledgement.metadata.annotations['mlops.prodclass.dev/requested-by']).toBe('alice');
+    const page = await openPage(`${proxied.url}/monitoring`, alice);
+    expect(page.body).toContain(`Acknowledgements of report ${report}`);
+    expect(page.body).toMatch(/<td>investigate<\/td><td>alice<\/td><td>new supplier feed<\/td>/);
+
+    // Without authentication the acknowledgement is anonymous's.
+    const open = await openPage(`${anonymous.url}/monitoring`, {});
+    const posted = await post(
+      `${anonymous.url}/actions/drift-acknowledgement`,
+      { cookie: open.cookie },
+      {
+        ...form(open.token),
+        action: 'retrain',
+        reason: '',
+      },
+    );
+    expect(posted.status).toBe(303);
+    const second =
+      /applied=DriftAcknowledgement\/([a-z0-9-]+)/.exec(posted.headers.get('location') ?? '')?.[1] ?? '';
+    const recorded = await resources.until(
+      'driftacknowledgements',
+      second,
+      (o) => o.status?.phase === 'Recorded',
+    );
+    expect(recorded.spec).toEqual({
+      driftMonitor: 'quiet-model',
+      report,
+      action: 'retrain',
+      by: 'anonymous',
+    });
+    expect((await openPage(`${anonymous.url}/monitoring`, {})).body).toMatch(
+      /<td>retrain<\/td><td>anonymous<\/td><td><\/td>/,
+    );
+  } finally {
+    await anonymous.close();
+    await operator.stop();
+  }
 });

@@ -1,4 +1,4 @@
-import type { DriftAcknowledgement } from '@prodclass/core';
+import { type DriftAcknowledgement, driftActions } from '@prodclass/core';
 import type { PredictionService } from '@prodclass/operator/resources';
 import type { DriftMonitor } from '../cluster.js';
 import { type Html, html } from '../html.js';
@@ -29,12 +29,13 @@ export function trafficRows(traffic: TrafficState): Html {
 export type Acknowledgements = Map<string, DriftAcknowledgement[]>;
 
 /**
- * What people can do about a report. Retraining and rollback are custom resources like every
- * console action; recording the acknowledgement itself is `prodclass drift ack` (there is no
- * resource for it, and the console does not write the database).
+ * What people can do about a report: acknowledge it (a DriftAcknowledgement, which the operator
+ * records in drift_acknowledgements; the console does not write the database), retrain (a
+ * TrainingRun) or roll back (a ModelPromotion, from the Models page).
  */
-function driftActions(
+function reportActions(
   context: PageContext,
+  monitor: string,
   reportId: string,
   acknowledgements: DriftAcknowledgement[],
 ): Html {
@@ -51,14 +52,23 @@ ${
 }
 ${actionForm(
   context,
+  '/actions/drift-acknowledgement',
+  html`<input type="hidden" name="driftMonitor" value="${monitor}"><input type="hidden" name="report" value="${reportId}">
+<label>Action <select name="action" required>${driftActions.map(
+    (action) => html`<option value="${action}">${action}</option>`,
+  )}</select></label>
+<label class="wide">Reason <input name="reason" maxlength="1024"></label>`,
+  'Acknowledge',
+)}
+${actionForm(
+  context,
   '/actions/training-run',
   html`<input type="hidden" name="dataVersion" value="latest"><input type="hidden" name="maxFeatures" value="5000">
 <input type="hidden" name="c" value="1"><input type="hidden" name="minF1" value="0.7"><input type="hidden" name="autoPromote" value="true">`,
   'Retrain on the latest data',
   'inline-action',
 )}
-<p><a href="/models#promote">Roll back the model</a> · record the decision:
-<code>prodclass drift ack ${reportId} --action retrain|rollback|investigate --by NAME --reason TEXT</code></p>
+<p><a href="/models#promote">Roll back the model</a></p>
 </div>`;
 }
 
@@ -94,7 +104,7 @@ ${
       )}</tbody></table>`
     : ''
 }
-${report?.id ? driftActions(context, report.id, acknowledgements.get(report.id) ?? []) : ''}`;
+${report?.id ? reportActions(context, monitor.metadata.name, report.id, acknowledgements.get(report.id) ?? []) : ''}`;
   })}`;
 }
 

@@ -38,7 +38,7 @@ export async function startConsole(
   return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
 
-/** A Role allowing `user` to create the three kinds of action resources in `namespace`. */
+/** A Role allowing `user` to create the four kinds of action resources in `namespace`. */
 export async function allowActions(namespace: string, user: string): Promise<void> {
   const rbac = adminConfig().makeApiClient(k8s.RbacAuthorizationV1Api);
   await rbac.createNamespacedRole({
@@ -48,7 +48,7 @@ export async function allowActions(namespace: string, user: string): Promise<voi
       rules: [
         {
           apiGroups: ['mlops.prodclass.dev'],
-          resources: ['dataincrements', 'trainingruns', 'modelpromotions'],
+          resources: ['dataincrements', 'trainingruns', 'modelpromotions', 'driftacknowledgements'],
           verbs: ['create'],
         },
       ],
