@@ -150,3 +150,23 @@ test('as its ServiceAccount the operator runs a RetrainSchedule tick and deletes
     90_000,
   );
 }, 180_000);
+
+test('as its ServiceAccount the operator records a DriftAcknowledgement and makes its DriftMonitor its owner', async () => {
+  // A model with no predictions: the first check is an InsufficientData report, enough to acknowledge.
+  await resources.create('DriftMonitor', 'driftmonitors', 'quiet', { registeredModel });
+  const monitor = await resources.until('driftmonitors', 'quiet', (o) => o.status?.lastReport);
+  await resources.create('DriftAcknowledgement', 'driftacknowledgements', 'quiet-seen', {
+    driftMonitor: 'quiet',
+    report: monitor.status.lastReport.id,
+    action: 'investigate',
+    by: 'alice',
+  });
+  const recorded = await resources.until(
+    'driftacknowledgements',
+    'quiet-seen',
+    (o) => o.status?.phase === 'Recorded',
+  );
+  expect(recorded.metadata.ownerReferences).toEqual([
+    expect.objectContaining({ kind: 'DriftMonitor', name: 'quiet', uid: monitor.metadata.uid }),
+  ]);
+});
