@@ -7,7 +7,9 @@ export default defineConfig({
   },
   test: {
     include: [
-      'core/src/**/*.test.ts',
+      'textmodel/src/**/*.test.ts',
+      'catalog/src/**/*.test.ts',
+      'registry/src/**/*.test.ts',
       'trainer-job/src/**/*.test.ts',
       'model-server/src/**/*.test.ts',
       'operator/src/**/*.test.ts',

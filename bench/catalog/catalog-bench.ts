@@ -12,13 +12,13 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { loadCatalog } from '@prodclass/catalog/load';
+import { migrate } from '@prodclass/catalog/migrate';
+import { writeOfficialFiles } from '@prodclass/catalog/official-writer';
+import { exportSnapshot } from '@prodclass/catalog/snapshot';
+import { syntheticSource } from '@prodclass/catalog/source';
+import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
 import pg from 'pg';
-import { loadCatalog } from '../../core/src/catalog/load.js';
-import { migrate } from '../../core/src/catalog/migrate.js';
-import { writeOfficialFiles } from '../../core/src/catalog/official-writer.js';
-import { exportSnapshot } from '../../core/src/catalog/snapshot.js';
-import { syntheticSource } from '../../core/src/catalog/source.js';
-import { generateSyntheticCatalog } from '../../core/src/synthetic/generator.js';
 import { up } from '../../stack/stack.js';
 
 const rows = 84_916;

@@ -14,14 +14,14 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
-import { migrate } from '../../core/src/catalog/migrate.js';
-import { checkDrift } from '../../core/src/drift/check-drift.js';
+import { checkDrift } from '@prodclass/catalog/drift/check-drift';
 import {
   type DriftReport,
   defaultDriftTests,
   defaultSeverityThresholds,
-} from '../../core/src/drift/report.js';
+} from '@prodclass/catalog/drift/report';
+import { migrate } from '@prodclass/catalog/migrate';
+import pg from 'pg';
 import { up } from '../../stack/stack.js';
 import {
   baselineTraffic,

@@ -14,14 +14,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  defaultLogisticRegressionSettings,
-  defaultTextSettings,
-  defaultTfidfSettings,
-  encodeModelBundle,
-  generateSyntheticCatalog,
-  TextClassifier,
-} from '@prodclass/core';
+import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
+import { encodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
+import { defaultTfidfSettings } from '@prodclass/textmodel/features/tfidf-vectorizer';
+import { defaultLogisticRegressionSettings } from '@prodclass/textmodel/model/logistic-regression';
+import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
+import { defaultTextSettings } from '@prodclass/textmodel/text/product-text';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { repoRoot } from '../../stack/paths.js';

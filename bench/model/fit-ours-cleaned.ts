@@ -4,13 +4,12 @@
  * Prints its measurements as JSON. Usage: tsx bench/model/fit-ours-cleaned.ts SPLIT_CLEANED.json
  */
 import { readFileSync } from 'node:fs';
+import { defaultTfidfSettings, TfidfVectorizer } from '@prodclass/textmodel/features/tfidf-vectorizer';
+import { classificationMetrics } from '@prodclass/textmodel/metrics/classification-metrics';
 import {
-  classificationMetrics,
   defaultLogisticRegressionSettings,
-  defaultTfidfSettings,
   LogisticRegression,
-  TfidfVectorizer,
-} from '@prodclass/core';
+} from '@prodclass/textmodel/model/logistic-regression';
 
 const split = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as {
   train_texts: string[];

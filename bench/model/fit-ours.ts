@@ -3,18 +3,15 @@
  * split (raw products: cleaning is part of the fit) and prints its measurements as JSON.
  * Usage: tsx bench/model/fit-ours.ts SPLIT.json
  *
- * It runs the built package (core/dist, as the CLI does), not the TypeScript sources: worker
+ * It runs the built package (textmodel/dist, as the CLI does), not the TypeScript sources: worker
  * threads that clean text can only load compiled modules. Build first (npm run build).
  */
 import { readFileSync } from 'node:fs';
-import {
-  classificationMetrics,
-  defaultLogisticRegressionSettings,
-  defaultTextSettings,
-  defaultTfidfSettings,
-  type LabelledProduct,
-  TextClassifier,
-} from '@prodclass/core';
+import { defaultTfidfSettings } from '@prodclass/textmodel/features/tfidf-vectorizer';
+import { classificationMetrics } from '@prodclass/textmodel/metrics/classification-metrics';
+import { defaultLogisticRegressionSettings } from '@prodclass/textmodel/model/logistic-regression';
+import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
+import { defaultTextSettings, type LabelledProduct } from '@prodclass/textmodel/text/product-text';
 
 const split = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as {
   train: LabelledProduct[];

@@ -16,15 +16,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readProductsCsv } from '@prodclass/catalog/products-csv';
+import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
+import { seededPermutation } from '@prodclass/textmodel/sampling/permutation';
+import { stratifiedSplit } from '@prodclass/textmodel/sampling/stratified-split';
 import {
   defaultTextSettings,
-  generateSyntheticCatalog,
   type LabelledProduct,
   productText,
-  readProductsCsv,
-  seededPermutation,
-  stratifiedSplit,
-} from '../../core/src/index.js';
+} from '@prodclass/textmodel/text/product-text';
 
 const repository = resolve(import.meta.dirname, '../..');
 const python = join(repository, '.local/venv/bin/python');

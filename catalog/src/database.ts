@@ -1,11 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { requiredUrlFromEnv } from '../env.js';
-
-/** The catalog database named by DATABASE_URL. */
-export function databaseUrlFromEnv(): string {
-  return requiredUrlFromEnv('DATABASE_URL', ['postgres:', 'postgresql:'], 'the catalog (PostgreSQL)');
-}
 
 /** Failures worth another try: the server is not there (yet), or still starting or recovering. */
 function isTransient(error: unknown): boolean {

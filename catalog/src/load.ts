@@ -1,9 +1,9 @@
 import os from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { seededPermutation } from '@prodclass/textmodel/sampling/permutation';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { seededPermutation } from '../sampling/permutation.js';
 import { advisoryLocks } from './advisory-locks.js';
 import type { CatalogRow } from './catalog-row.js';
 import { productCopyLine } from './copy-text.js';

@@ -3,8 +3,8 @@ import fs from 'node:fs/promises';
 import type pg from 'pg';
 import { advisoryLocks } from './advisory-locks.js';
 
-/** core/migrations/, found from this module in both src/ and dist/ (it ships beside them). */
-export const migrationsDirectory = new URL('../../migrations/', import.meta.url);
+/** catalog/migrations/, found from this module in both src/ and dist/ (it ships beside them). */
+export const migrationsDirectory = new URL('../migrations/', import.meta.url);
 
 export interface MigrationResult {
   applied: string[];

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { classByCode } from '@prodclass/textmodel/classes';
 import { type CsvError, parse } from 'csv-parse';
-import { classByCode } from '../classes.js';
 import { CatalogFileError } from './catalog-file-error.js';
 import type { CatalogRow } from './catalog-row.js';
 import { officialFiles, officialHeaders } from './official-format.js';

@@ -1,12 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
+import type { LabelledProduct, ProductText } from '@prodclass/textmodel/text/product-text';
 import { parse } from 'csv-parse';
-import { validatingUtf8 } from '../catalog/utf8-validator.js';
-import type { ProductText } from '../text/product-text.js';
-
-export interface LabelledProduct extends ProductText {
-  prdtypecode: number;
-}
+import { validatingUtf8 } from './utf8-validator.js';
 
 interface CsvRecord {
   record: Record<string, string>;

@@ -5,11 +5,11 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
-import { generateSyntheticCatalog } from '../synthetic/generator.js';
 import type { CatalogRow } from './catalog-row.js';
 import { sourceFingerprint } from './fingerprint.js';
 import { officialFiles } from './official-format.js';
 import { readOfficialFiles } from './official-reader.js';
+import { generateSyntheticCatalog } from './synthetic/generator.js';
 
 /** All the rows a catalog is loaded from, slice by slice. */
 export interface CatalogSource {

@@ -1,5 +1,5 @@
+import { classByCode } from '@prodclass/textmodel/classes';
 import type pg from 'pg';
-import { classByCode } from '../classes.js';
 import { completedLoads } from './data-loads.js';
 import { defaultLoadName } from './load-names.js';
 import { hundredthsOf, percentageOf, rowsAt } from './percentage.js';

@@ -1,8 +1,9 @@
-import { classByCode, type DriftAcknowledgement, driftAcknowledgements } from '@prodclass/core';
+import { type DriftAcknowledgement, driftAcknowledgements } from '@prodclass/catalog/drift/report-store';
+import { classByCode } from '@prodclass/textmodel/classes';
 import pg from 'pg';
 
 /**
- * Read-only access to the catalog database. Core's readers take a `pg.Client`; a pooled client
+ * Read-only access to the catalog database. @prodclass/catalog's readers take a `pg.Client`; a pooled client
  * offers every query method they use, so it is passed as one.
  */
 export class CatalogReader {

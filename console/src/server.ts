@@ -1,13 +1,6 @@
 import fs from 'node:fs';
-import {
-  catalogStatus,
-  isMissing,
-  listLoads,
-  MlflowClient,
-  type MlflowError,
-  promotionHistory,
-  type RegisteredModelVersion,
-} from '@prodclass/core';
+import { listLoads } from '@prodclass/catalog/data-loads';
+import { catalogStatus } from '@prodclass/catalog/status';
 import { type Connection, jsonLogger, KubeApiError, type LogLevel } from '@prodclass/operator/kube';
 import {
   dataIncrementType,
@@ -16,6 +9,13 @@ import {
   type TrainingRun,
   trainingRunType,
 } from '@prodclass/operator/resources';
+import {
+  isMissing,
+  MlflowClient,
+  type MlflowError,
+  type RegisteredModelVersion,
+} from '@prodclass/registry/mlflow/client';
+import { promotionHistory } from '@prodclass/registry/promotion/promotions-table';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AuthError, Authenticator, type Identity } from './auth.js';
 import { ClusterView, driftAcknowledgementType, newestFirst } from './cluster.js';

@@ -1,4 +1,4 @@
-import { decodeModelBundle } from '@prodclass/core';
+import { decodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
 import type { Classifier } from './classifier.js';
 
 /** Decodes a model bundle (verifying its checksum) into the same TextClassifier `prodclass model predict` uses. */

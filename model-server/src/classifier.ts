@@ -1,8 +1,10 @@
-import type { ClassProbability, ProductText, TokenCount } from '@prodclass/core';
+import type { ClassProbability } from '@prodclass/textmodel/model/logistic-regression';
+import type { TokenCount } from '@prodclass/textmodel/model/text-classifier';
+import type { ProductText } from '@prodclass/textmodel/text/product-text';
 
 /**
- * What the server needs of a model: the k most probable classes of each product. Core's
- * TextClassifier is one, so serving runs the very cleaning and prediction code of training.
+ * What the server needs of a model: the k most probable classes of each product. The text
+ * model's TextClassifier is one, so serving runs the very cleaning and prediction code of training.
  */
 export interface Classifier {
   /** With `tokenCounts`, also each product's word tokens and unknown ones, where the model counts them. */

@@ -1,4 +1,4 @@
-import { copyValue } from '@prodclass/core';
+import { copyValue } from '@prodclass/catalog/copy-text';
 import type { InferenceRecord } from './inference-log.js';
 
 /**

@@ -1,4 +1,4 @@
-import { MlflowError } from '@prodclass/core';
+import { MlflowError } from '@prodclass/registry/mlflow/client';
 import type { Classifier, ClassifierLoader } from './classifier.js';
 import type { ModelCandidate, ModelSource } from './model-source.js';
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { MlflowClient, modelDirectory, type RegisteredModelVersion } from '@prodclass/core';
+import { MlflowClient, type RegisteredModelVersion } from '@prodclass/registry/mlflow/client';
+import { modelDirectory } from '@prodclass/registry/model-directory';
 import type { ModelUri } from './model-uri.js';
 
 /** A model the source names right now, before its bundle is fetched. */

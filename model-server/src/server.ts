@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { migrate } from '@prodclass/core';
+import { migrate } from '@prodclass/catalog/migrate';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import pg from 'pg';
 import type { ClassifierLoader } from './classifier.js';

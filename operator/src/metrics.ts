@@ -1,4 +1,4 @@
-import type { DriftSeverity } from '@prodclass/core';
+import type { DriftSeverity } from '@prodclass/catalog/drift/report';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 const severityLevels: Record<DriftSeverity, number> = { OK: 0, WARNING: 1, ALERT: 2, CRITICAL: 3 };

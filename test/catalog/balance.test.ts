@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { loadCatalog } from '@prodclass/catalog/load';
+import { syntheticSource } from '@prodclass/catalog/source';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { loadCatalog } from '../../core/src/catalog/load.js';
-import { syntheticSource } from '../../core/src/catalog/source.js';
 import { runCli } from '../support/cli.js';
 import { runPythonCheck } from '../support/python.js';
 import { stackEnv } from '../support/stack-env.js';

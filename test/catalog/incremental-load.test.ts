@@ -1,7 +1,7 @@
+import { loadCatalog } from '@prodclass/catalog/load';
+import { type CatalogSource, syntheticSource } from '@prodclass/catalog/source';
+import { catalogStatus } from '@prodclass/catalog/status';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadCatalog } from '../../core/src/catalog/load.js';
-import { type CatalogSource, syntheticSource } from '../../core/src/catalog/source.js';
-import { catalogStatus } from '../../core/src/catalog/status.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 let database: TestDatabase;

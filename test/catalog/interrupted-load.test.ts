@@ -1,8 +1,8 @@
+import type { CatalogRow } from '@prodclass/catalog/catalog-row';
+import { loadCatalog } from '@prodclass/catalog/load';
+import { syntheticSource } from '@prodclass/catalog/source';
+import { seededPermutation } from '@prodclass/textmodel/sampling/permutation';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { CatalogRow } from '../../core/src/catalog/catalog-row.js';
-import { loadCatalog } from '../../core/src/catalog/load.js';
-import { syntheticSource } from '../../core/src/catalog/source.js';
-import { seededPermutation } from '../../core/src/sampling/permutation.js';
 import { runCli, spawnCli } from '../support/cli.js';
 import { stackEnv } from '../support/stack-env.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';

@@ -1,6 +1,6 @@
+import { migrate } from '@prodclass/catalog/migrate';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { migrate } from '../../core/src/catalog/migrate.js';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 

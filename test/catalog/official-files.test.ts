@@ -2,12 +2,12 @@ import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { CatalogFileError } from '@prodclass/catalog/catalog-file-error';
+import type { CatalogRow } from '@prodclass/catalog/catalog-row';
+import { readOfficialFiles } from '@prodclass/catalog/official-reader';
+import { writeOfficialFiles } from '@prodclass/catalog/official-writer';
+import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CatalogFileError } from '../../core/src/catalog/catalog-file-error.js';
-import type { CatalogRow } from '../../core/src/catalog/catalog-row.js';
-import { readOfficialFiles } from '../../core/src/catalog/official-reader.js';
-import { writeOfficialFiles } from '../../core/src/catalog/official-writer.js';
-import { generateSyntheticCatalog } from '../../core/src/synthetic/generator.js';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 

@@ -1,7 +1,7 @@
+import { oversampleToMajority } from '@prodclass/textmodel/sampling/oversample';
+import { seededPermutation } from '@prodclass/textmodel/sampling/permutation';
+import { stratifiedSplit } from '@prodclass/textmodel/sampling/stratified-split';
 import { expect, test } from 'vitest';
-import { oversampleToMajority } from '../../core/src/sampling/oversample.js';
-import { seededPermutation } from '../../core/src/sampling/permutation.js';
-import { stratifiedSplit } from '../../core/src/sampling/stratified-split.js';
 
 const labels = Int32Array.from({ length: 1_000 }, (_, index) =>
   index % 10 < 7 ? 1 : index % 10 < 9 ? 2 : 3,

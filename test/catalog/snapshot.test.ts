@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { loadCatalog } from '@prodclass/catalog/load';
+import { exportSnapshot } from '@prodclass/catalog/snapshot';
+import { type CatalogSource, syntheticSource } from '@prodclass/catalog/source';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { loadCatalog } from '../../core/src/catalog/load.js';
-import { exportSnapshot } from '../../core/src/catalog/snapshot.js';
-import { type CatalogSource, syntheticSource } from '../../core/src/catalog/source.js';
 import { runCli } from '../support/cli.js';
 import { runPythonCheck } from '../support/python.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';

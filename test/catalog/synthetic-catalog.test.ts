@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { CatalogRow } from '@prodclass/catalog/catalog-row';
+import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
+import { productClasses } from '@prodclass/textmodel/classes';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { CatalogRow } from '../../core/src/catalog/catalog-row.js';
-import { productClasses } from '../../core/src/classes.js';
-import { generateSyntheticCatalog } from '../../core/src/synthetic/generator.js';
 import { runCli } from '../support/cli.js';
 import { runPythonCheck } from '../support/python.js';
 

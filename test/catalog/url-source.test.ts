@@ -3,9 +3,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { writeOfficialFiles } from '@prodclass/catalog/official-writer';
+import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { writeOfficialFiles } from '../../core/src/catalog/official-writer.js';
-import { generateSyntheticCatalog } from '../../core/src/synthetic/generator.js';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 

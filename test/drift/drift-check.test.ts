@@ -2,23 +2,25 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadCatalog } from '../../core/src/catalog/load.js';
-import { readCatalogDataset } from '../../core/src/catalog/snapshot.js';
-import { syntheticSource } from '../../core/src/catalog/source.js';
+import { checkDrift } from '@prodclass/catalog/drift/check-drift';
 import {
-  acknowledgeDriftReport,
-  checkDrift,
   type DriftCheckRequest,
   type DriftReport,
   type DriftTestResult,
   defaultDriftTests,
   defaultSeverityThresholds,
+} from '@prodclass/catalog/drift/report';
+import {
+  acknowledgeDriftReport,
   driftAcknowledgements,
   latestDriftReport,
   saveDriftReport,
-} from '../../core/src/index.js';
+} from '@prodclass/catalog/drift/report-store';
+import { loadCatalog } from '@prodclass/catalog/load';
+import { readCatalogDataset } from '@prodclass/catalog/snapshot';
+import { syntheticSource } from '@prodclass/catalog/source';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   baselineTraffic,
   copyPredictions,

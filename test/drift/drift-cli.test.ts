@@ -1,5 +1,5 @@
+import type { DriftReport } from '@prodclass/catalog/drift/report';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { DriftReport } from '../../core/src/index.js';
 import { runCli } from '../support/cli.js';
 import { baselineTraffic, copyPredictions, generatedPredictions } from '../support/generated-predictions.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';

@@ -1,4 +1,4 @@
-import { migrate } from '@prodclass/core';
+import { migrate } from '@prodclass/catalog/migrate';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { InferenceLog, inferenceLogLimits } from '../../model-server/src/inference-log.js';

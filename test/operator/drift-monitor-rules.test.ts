@@ -1,4 +1,8 @@
-import { type DriftReport, defaultDriftTests, defaultSeverityThresholds } from '@prodclass/core';
+import {
+  type DriftReport,
+  defaultDriftTests,
+  defaultSeverityThresholds,
+} from '@prodclass/catalog/drift/report';
 import { describe, expect, test } from 'vitest';
 import { OperatorMetrics } from '../../operator/src/metrics.js';
 import {

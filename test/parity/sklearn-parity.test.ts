@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { CsrMatrix } from '@prodclass/textmodel/features/sparse-matrix';
+import { TfidfVectorizer } from '@prodclass/textmodel/features/tfidf-vectorizer';
+import { LogisticRegression } from '@prodclass/textmodel/model/logistic-regression';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CsrMatrix, LogisticRegression, TfidfVectorizer } from '../../core/src/index.js';
 
 const repository = resolve(import.meta.dirname, '../..');
 const python = join(repository, '.local/venv/bin/python');

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { SeededRandom } from '@prodclass/textmodel/sampling/random';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { SeededRandom } from '../../core/src/sampling/random.js';
 
 /** The shape of generated inference-log traffic; drift tests shift one part of it. */
 export interface TrafficProfile {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { migrate } from '@prodclass/catalog/migrate';
 import pg from 'pg';
-import { migrate } from '../../core/src/catalog/migrate.js';
 import { stackEnv } from './stack-env.js';
 
 export interface TestDatabase {

@@ -15,3 +15,8 @@ export function requiredUrlFromEnv(name: string, protocols: readonly string[], n
     throw new Error(`${name} must be a ${protocols.join(' or ')} URL, got ${url.protocol}`);
   return value;
 }
+
+/** The catalog database named by DATABASE_URL. */
+export function databaseUrlFromEnv(): string {
+  return requiredUrlFromEnv('DATABASE_URL', ['postgres:', 'postgresql:'], 'the catalog (PostgreSQL)');
+}

@@ -1,9 +1,7 @@
-import {
-  defaultLogisticRegressionSettings,
-  defaultTextSettings,
-  defaultTfidfSettings,
-  type TextClassifierSettings,
-} from '@prodclass/core';
+import { defaultTfidfSettings } from '@prodclass/textmodel/features/tfidf-vectorizer';
+import { defaultLogisticRegressionSettings } from '@prodclass/textmodel/model/logistic-regression';
+import type { TextClassifierSettings } from '@prodclass/textmodel/model/text-classifier';
+import { defaultTextSettings } from '@prodclass/textmodel/text/product-text';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
 export function integerAtLeast(minimum: number) {

@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { databaseUrlFromEnv, MlflowClient, migrate, requiredUrlFromEnv, withDatabase } from '@prodclass/core';
+import { withDatabase } from '@prodclass/catalog/database';
+import { migrate } from '@prodclass/catalog/migrate';
+import { MlflowClient } from '@prodclass/registry/mlflow/client';
 import type pg from 'pg';
+import { databaseUrlFromEnv, requiredUrlFromEnv } from './env.js';
 
 /** The MLflow tracking server named by MLFLOW_TRACKING_URI. */
 export function mlflowFromEnv(neededFor: string): MlflowClient {

@@ -3,7 +3,7 @@ import type pg from 'pg';
 /**
  * SQL that aggregates the two windows of a drift check in PostgreSQL: counts per class, per bin
  * and per distinct value come back, never rows. The windows are read from the index
- * inference_log_drift alone (core/migrations/004_drift.sql).
+ * inference_log_drift alone (catalog/migrations/004_drift.sql).
  */
 
 /** Where the reference rows come from: a time window of the log, or the catalog as of a data load. */
@@ -29,7 +29,7 @@ function logWindow(isCurrent: boolean, from: string, to: string): string {
   return `select ${isCurrent} as is_current, ${logColumns} ${logRows} and predicted_at >= ${from} and predicted_at < ${to}`;
 }
 
-// The catalog as of a load, as core/src/catalog/snapshot.ts rebuilds it: each product's latest
+// The catalog as of a load, as catalog/src/snapshot.ts rebuilds it: each product's latest
 // history entry up to the load's watermark, unless that is a DELETE. Lengths in characters, like
 // the server's (which counts UTF-16 units: the two differ only for characters beyond the BMP).
 const trainingRows = `select false as is_current,

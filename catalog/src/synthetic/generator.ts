@@ -1,7 +1,7 @@
-import type { CatalogRow } from '../catalog/catalog-row.js';
-import { productClasses } from '../classes.js';
-import { shuffleInPlace } from '../sampling/permutation.js';
-import { SeededRandom } from '../sampling/random.js';
+import { productClasses } from '@prodclass/textmodel/classes';
+import { shuffleInPlace } from '@prodclass/textmodel/sampling/permutation';
+import { SeededRandom } from '@prodclass/textmodel/sampling/random';
+import type { CatalogRow } from '../catalog-row.js';
 import { addHtmlTags, addMojibake, escapeEntities, escapeTwice, titleCase } from './text-noise.js';
 import {
   type ClassVocabulary,

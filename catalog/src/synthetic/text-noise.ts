@@ -1,4 +1,4 @@
-import type { SeededRandom } from '../sampling/random.js';
+import type { SeededRandom } from '@prodclass/textmodel/sampling/random';
 
 /** The dirt that real marketplace text carries: HTML tags, HTML entities and mojibake. */
 

@@ -1,4 +1,5 @@
-import type { CatalogStatus, DataLoad } from '@prodclass/core';
+import type { DataLoad } from '@prodclass/catalog/data-loads';
+import type { CatalogStatus } from '@prodclass/catalog/status';
 import type { DataIncrement } from '@prodclass/operator/resources';
 import { horizontalBarChart } from '../bar-chart.js';
 import type { SampleProduct } from '../database.js';

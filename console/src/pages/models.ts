@@ -1,5 +1,7 @@
-import { promotionTags, type RegisteredModelVersion, type StoredPromotion } from '@prodclass/core';
 import type { ModelPromotion, PredictionService } from '@prodclass/operator/resources';
+import type { RegisteredModelVersion } from '@prodclass/registry/mlflow/client';
+import { promotionTags } from '@prodclass/registry/promotion/promote';
+import type { StoredPromotion } from '@prodclass/registry/promotion/promotions-table';
 import { horizontalBarChart, palette } from '../bar-chart.js';
 import { type Html, html } from '../html.js';
 import type { PredictionResult } from '../prediction.js';

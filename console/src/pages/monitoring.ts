@@ -1,4 +1,4 @@
-import { type DriftAcknowledgement, driftActions } from '@prodclass/core';
+import { type DriftAcknowledgement, driftActions } from '@prodclass/catalog/drift/report-store';
 import type { PredictionService } from '@prodclass/operator/resources';
 import type { DriftMonitor } from '../cluster.js';
 import { type Html, html } from '../html.js';

@@ -1,5 +1,6 @@
-import { classByCode, type RunDetails } from '@prodclass/core';
 import type { TrainingRun } from '@prodclass/operator/resources';
+import type { RunDetails } from '@prodclass/registry/mlflow/client';
+import { classByCode } from '@prodclass/textmodel/classes';
 import { horizontalBarChart, palette } from '../bar-chart.js';
 import { type Html, html } from '../html.js';
 import { actionForm, formatTime, layout, type PageContext } from './layout.js';

@@ -1,4 +1,7 @@
-import { type ClassProbability, classByCode, type ProductText, type TokenCount } from '@prodclass/core';
+import { classByCode } from '@prodclass/textmodel/classes';
+import type { ClassProbability } from '@prodclass/textmodel/model/logistic-regression';
+import type { TokenCount } from '@prodclass/textmodel/model/text-classifier';
+import type { ProductText } from '@prodclass/textmodel/text/product-text';
 import type { FastifyPluginAsync } from 'fastify';
 import { errorResponseSchema, HttpError } from '../http-errors.js';
 import type { InferenceLog } from '../inference-log.js';

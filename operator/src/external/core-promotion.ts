@@ -1,4 +1,6 @@
-import { MlflowClient, PromotionRefused, promoteVersion, withDatabase } from '@prodclass/core';
+import { withDatabase } from '@prodclass/catalog/database';
+import { MlflowClient } from '@prodclass/registry/mlflow/client';
+import { PromotionRefused, promoteVersion } from '@prodclass/registry/promotion/promote';
 import { type Promote, VersionRejected } from './promotion.js';
 
 /** Promotions through the core promotion module: alias, version tags and the promotions table. */

@@ -1,4 +1,5 @@
-import { completedLoads, type DataLoad, loadNamed, withDatabase } from '@prodclass/core';
+import { completedLoads, type DataLoad, loadNamed } from '@prodclass/catalog/data-loads';
+import { withDatabase } from '@prodclass/catalog/database';
 
 /** Reads the data_loads rows the load Jobs record, by load name. */
 export class DataLoadRecords {

@@ -1,13 +1,12 @@
+import { checkDrift } from '@prodclass/catalog/drift/check-drift';
+import type { DriftCheckRequest, DriftReport } from '@prodclass/catalog/drift/report';
 import {
   acknowledgeDriftReport,
-  checkDrift,
   type DriftAcknowledgement,
   type DriftAcknowledgementRequest,
-  type DriftCheckRequest,
-  type DriftReport,
   driftReport,
   saveDriftReport,
-} from '@prodclass/core';
+} from '@prodclass/catalog/drift/report-store';
 import pg from 'pg';
 
 /**

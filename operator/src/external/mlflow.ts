@@ -1,4 +1,5 @@
-import { MlflowClient, trainingTags } from '@prodclass/core';
+import { MlflowClient } from '@prodclass/registry/mlflow/client';
+import { trainingTags } from '@prodclass/registry/training-tags';
 
 export const trainingRunTag = 'prodclass.dev/trainingrun';
 

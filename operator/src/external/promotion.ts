@@ -1,4 +1,4 @@
-import type { PromotionRequest } from '@prodclass/core';
+import type { PromotionRequest } from '@prodclass/registry/promotion/promote';
 
 /** Moves the alias and records the decision; resolves with the version the alias pointed at before. */
 export type Promote = (request: PromotionRequest) => Promise<{ previousVersion?: string }>;

@@ -1,4 +1,4 @@
-import type { DataLoad } from '@prodclass/core';
+import type { DataLoad } from '@prodclass/catalog/data-loads';
 import { cliJob, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
 import type { ReconcileResult } from '../controller.js';

@@ -1,4 +1,4 @@
-import type { DriftCheckRequest, DriftReport } from '@prodclass/core';
+import type { DriftCheckRequest, DriftReport } from '@prodclass/catalog/drift/report';
 import { childName } from '../children/names.js';
 import type { ReconcileResult } from '../controller.js';
 import { isAlreadyExists, type ObjectList } from '../kube/api.js';

@@ -1,4 +1,4 @@
-import { type DriftAction, driftActions } from '@prodclass/core';
+import { type DriftAction, driftActions } from '@prodclass/catalog/drift/report-store';
 import type { Condition } from '../kube/conditions.js';
 import { type KubeObject, resourceType } from '../kube/objects.js';
 import { apiVersion } from './types.js';

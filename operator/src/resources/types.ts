@@ -1,4 +1,4 @@
-import type { DriftSeverity, DriftTestSpec, SeverityThresholds } from '@prodclass/core';
+import type { DriftSeverity, DriftTestSpec, SeverityThresholds } from '@prodclass/catalog/drift/report';
 import type { Condition } from '../kube/conditions.js';
 import { type KubeObject, resourceType } from '../kube/objects.js';
 

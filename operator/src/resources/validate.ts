@@ -5,7 +5,7 @@ import {
   defaultDriftTests,
   defaultSeverityThresholds,
   type SeverityThresholds,
-} from '@prodclass/core';
+} from '@prodclass/catalog/drift/report';
 import { InvalidCron, parseCron } from '../schedule/cron.js';
 import type {
   DataIncrementSpec,

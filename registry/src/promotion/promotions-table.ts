@@ -2,7 +2,7 @@ import type pg from 'pg';
 
 export type RecordedDecision = 'promoted' | 'rejected' | 'rolled_back';
 
-/** One row of the promotions table (see core/migrations/003_promotions.sql). */
+/** One row of the promotions table (see catalog/migrations/003_promotions.sql). */
 export interface PromotionRecord {
   registered_model: string;
   alias: string;

@@ -1,14 +1,12 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  defaultLogisticRegressionSettings,
-  defaultTextSettings,
-  defaultTfidfSettings,
-  encodeModelBundle,
-  generateSyntheticCatalog,
-  TextClassifier,
-} from '@prodclass/core';
+import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
+import { encodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
+import { defaultTfidfSettings } from '@prodclass/textmodel/features/tfidf-vectorizer';
+import { defaultLogisticRegressionSettings } from '@prodclass/textmodel/model/logistic-regression';
+import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
+import { defaultTextSettings } from '@prodclass/textmodel/text/product-text';
 
 /** The products of a small synthetic catalog; different seeds give different catalogs. */
 export function syntheticProducts(rows: number, seed: number) {

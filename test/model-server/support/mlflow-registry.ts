@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { MlflowClient, mlmodelYaml, modelDirectory } from '@prodclass/core';
+import { MlflowClient } from '@prodclass/registry/mlflow/client';
+import { mlmodelYaml, modelDirectory } from '@prodclass/registry/model-directory';
 import { stackEnv } from '../../support/stack-env.js';
 
 /**

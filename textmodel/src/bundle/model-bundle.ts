@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import { classByCode } from '../classes.js';
 import type { TfidfSettings } from '../features/tfidf-vectorizer.js';
 import type { LogisticRegressionSettings } from '../model/logistic-regression.js';
@@ -196,26 +195,4 @@ export function decodeModelBundle(bytes: Buffer, origin = 'model bundle'): Model
     );
   }
   return { header, classifier };
-}
-
-/** Writes the bundle next to its destination first, then renames it, so readers never see half a file. */
-export async function writeModelBundle(
-  path: string,
-  classifier: TextClassifier,
-  training: TrainingRecord,
-): Promise<void> {
-  const temporary = `${path}.partial-${process.pid}`;
-  await writeFile(temporary, encodeModelBundle(classifier, training));
-  await rename(temporary, path);
-}
-
-export async function readModelBundle(path: string): Promise<ModelBundle> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    throw new BundleError(code === 'ENOENT' ? `${path}: no such model bundle` : `${path}: ${message}`);
-  }
-  return decodeModelBundle(bytes, path);
 }

@@ -1,6 +1,6 @@
+import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
 import { describe, expect, it } from 'vitest';
 import { defaultTfidfSettings } from '../features/tfidf-vectorizer.js';
-import { generateSyntheticCatalog } from '../synthetic/generator.js';
 import { defaultTextSettings } from '../text/product-text.js';
 import { defaultLogisticRegressionSettings } from './logistic-regression.js';
 import { TextClassifier } from './text-classifier.js';

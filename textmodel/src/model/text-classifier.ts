@@ -1,9 +1,13 @@
 import type { CsrMatrix, SparseRow } from '../features/sparse-matrix.js';
 import { type TfidfSettings, type TfidfState, TfidfVectorizer } from '../features/tfidf-vectorizer.js';
 import { productCorpus } from '../text/product-corpus.js';
-import { type ProductText, productText, type TextSettings } from '../text/product-text.js';
+import {
+  type LabelledProduct,
+  type ProductText,
+  productText,
+  type TextSettings,
+} from '../text/product-text.js';
 import { ProductTokenIds } from '../text/product-token-ids.js';
-import type { LabelledProduct } from './labelled-products.js';
 import {
   type ClassProbability,
   type FitOptions,

@@ -6,6 +6,11 @@ export interface ProductText {
   description?: string | null;
 }
 
+/** A listing with its product type code, as training and evaluation read it. */
+export interface LabelledProduct extends ProductText {
+  prdtypecode: number;
+}
+
 /** How a listing becomes one text; stored in the model bundle so serving does what training did. */
 export interface TextSettings {
   /** The cleaned designation is repeated this many times, weighting title words over description words. */

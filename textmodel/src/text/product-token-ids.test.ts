@@ -1,6 +1,6 @@
+import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
 import { describe, expect, it } from 'vitest';
 import { defaultTfidfSettings, TfidfVectorizer } from '../features/tfidf-vectorizer.js';
-import { generateSyntheticCatalog } from '../synthetic/generator.js';
 import { productText, productWords } from './product-text.js';
 import { ProductTokenIds } from './product-token-ids.js';
 

@@ -1,13 +1,13 @@
 import path from 'node:path';
+import { writeBytesAtomically } from '@prodclass/catalog/atomic-file';
+import { completedLoadNamed } from '@prodclass/catalog/data-loads';
+import { type Progress, silent } from '@prodclass/catalog/progress';
+import { readCatalogDataset } from '@prodclass/catalog/snapshot';
+import type { MlflowClient, MlflowMetric } from '@prodclass/registry/mlflow/client';
 import type pg from 'pg';
 import { renderClassDistributionPng } from '../charts/class-distribution-png.js';
-import type { MlflowClient, MlflowMetric } from '../mlflow/client.js';
-import { writeBytesAtomically } from './atomic-file.js';
 import { balancedSetParquet } from './balanced-parquet.js';
 import { buildBalancedSet, imbalanceRatio } from './balanced-set.js';
-import { completedLoadNamed } from './data-loads.js';
-import { type Progress, silent } from './progress.js';
-import { readCatalogDataset } from './snapshot.js';
 
 export const datasetVersioningExperiment = 'rakuten_dataset_versioning';
 export const balancingStrategy = 'random_oversampling_train_only';

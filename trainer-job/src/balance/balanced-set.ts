@@ -1,6 +1,6 @@
-import { oversampleToMajority } from '../sampling/oversample.js';
-import { stratifiedSplit } from '../sampling/stratified-split.js';
-import type { DatasetRow } from './fingerprint.js';
+import type { DatasetRow } from '@prodclass/catalog/fingerprint';
+import { oversampleToMajority } from '@prodclass/textmodel/sampling/oversample';
+import { stratifiedSplit } from '@prodclass/textmodel/sampling/stratified-split';
 
 export interface BalancedRow extends DatasetRow {
   split: 'train' | 'test';

@@ -1,5 +1,5 @@
 import { createCanvas } from '@napi-rs/canvas';
-import { classByCode } from '../classes.js';
+import { classByCode } from '@prodclass/textmodel/classes';
 import { chartFont, fitText } from './canvas-text.js';
 
 /** The label for a class: its code and, for a known product-type code, its name. */

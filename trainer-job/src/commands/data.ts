@@ -1,25 +1,21 @@
+import { type DataLoad, listLoads } from '@prodclass/catalog/data-loads';
+import { withDatabase } from '@prodclass/catalog/database';
+import { type LoadTarget, loadCatalog } from '@prodclass/catalog/load';
+import { writeOfficialFiles } from '@prodclass/catalog/official-writer';
+import { progressToStderr } from '@prodclass/catalog/progress';
+import { exportSnapshot } from '@prodclass/catalog/snapshot';
 import {
   type CatalogSource,
-  type CatalogStatus,
-  catalogStatus,
-  createBalancedTrainingSet,
-  type DataLoad,
-  databaseUrlFromEnv,
   downloadedOfficialSource,
-  exportSnapshot,
-  generateSyntheticCatalog,
-  type LoadTarget,
-  listLoads,
-  loadCatalog,
-  MlflowClient,
   officialSource,
-  progressToStderr,
-  requiredUrlFromEnv,
   syntheticSource,
-  withDatabase,
-  writeOfficialFiles,
-} from '@prodclass/core';
+} from '@prodclass/catalog/source';
+import { type CatalogStatus, catalogStatus } from '@prodclass/catalog/status';
+import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
+import { MlflowClient } from '@prodclass/registry/mlflow/client';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { createBalancedTrainingSet } from '../balance/balance-run.js';
+import { databaseUrlFromEnv, requiredUrlFromEnv } from '../env.js';
 
 function positiveInteger(value: string): number {
   const number = Number(value);

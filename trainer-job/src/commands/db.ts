@@ -1,5 +1,7 @@
-import { databaseUrlFromEnv, migrate, withDatabase } from '@prodclass/core';
+import { withDatabase } from '@prodclass/catalog/database';
+import { migrate } from '@prodclass/catalog/migrate';
 import type { Command } from 'commander';
+import { databaseUrlFromEnv } from '../env.js';
 
 export function registerDbCommands(program: Command): void {
   const db = program.command('db').description('the catalog database');

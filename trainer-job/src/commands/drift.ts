@@ -1,19 +1,21 @@
+import { databasePool } from '@prodclass/catalog/database';
+import { checkDrift } from '@prodclass/catalog/drift/check-drift';
 import {
-  acknowledgeDriftReport,
-  checkDrift,
-  type DriftAction,
   type DriftReport,
-  databasePool,
-  databaseUrlFromEnv,
   defaultDriftTests,
   defaultSeverityThresholds,
-  driftActions,
   type ReferenceWindow,
+} from '@prodclass/catalog/drift/report';
+import {
+  acknowledgeDriftReport,
+  type DriftAction,
+  driftActions,
   saveDriftReport,
-  trainingDataVersion,
-} from '@prodclass/core';
+} from '@prodclass/catalog/drift/report-store';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type pg from 'pg';
+import { trainingDataVersion } from '../drift/training-reference.js';
+import { databaseUrlFromEnv } from '../env.js';
 import { integerAtLeast, writeJson } from '../options.js';
 import { mlflowFromEnv, requester, withMigratedDatabase } from '../services.js';
 

@@ -1,16 +1,15 @@
 import { createInterface } from 'node:readline';
+import { readProductsCsv } from '@prodclass/catalog/products-csv';
+import { weightsChecksum } from '@prodclass/textmodel/bundle/weights-checksum';
+import { classByCode } from '@prodclass/textmodel/classes';
 import {
-  classByCode,
   classificationMetrics,
   classificationReport,
-  type ProductText,
-  readModelBundle,
-  readProductsCsv,
-  TextClassifier,
-  weightsChecksum,
-  writeModelBundle,
-} from '@prodclass/core';
+} from '@prodclass/textmodel/metrics/classification-metrics';
+import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
+import type { ProductText } from '@prodclass/textmodel/text/product-text';
 import type { Command } from 'commander';
+import { readModelBundle, writeModelBundle } from '../model-bundle-file.js';
 import {
   addHyperparameterOptions,
   classifierSettings,

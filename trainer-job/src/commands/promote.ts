@@ -1,4 +1,4 @@
-import { promoteVersion, rollback } from '@prodclass/core';
+import { promoteVersion, rollback } from '@prodclass/registry/promotion/promote';
 import type { Command } from 'commander';
 import { integerAtLeast, writeJson } from '../options.js';
 import { mlflowFromEnv, requester, withMigratedDatabase } from '../services.js';

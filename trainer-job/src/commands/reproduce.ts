@@ -1,7 +1,7 @@
-import { reproduceRun } from '@prodclass/core';
 import type { Command } from 'commander';
 import { writeJson } from '../options.js';
 import { mlflowFromEnv, withMigratedDatabase } from '../services.js';
+import { reproduceRun } from '../training/reproduce.js';
 
 export function registerReproduceCommand(program: Command): void {
   program

@@ -1,4 +1,4 @@
-import { progressToStderr, trainAndRegister } from '@prodclass/core';
+import { progressToStderr } from '@prodclass/catalog/progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import {
   addHyperparameterOptions,
@@ -9,6 +9,7 @@ import {
   writeJson,
 } from '../options.js';
 import { gitCommit, mlflowFromEnv, requester, withMigratedDatabase } from '../services.js';
+import { trainAndRegister } from '../training/train-and-register.js';
 
 interface TrainFlags extends HyperparameterFlags {
   dataVersion?: string;

@@ -1,5 +1,5 @@
-import type { MlflowClient } from '../mlflow/client.js';
-import { trainingTags } from '../training/train-and-register.js';
+import type { MlflowClient } from '@prodclass/registry/mlflow/client';
+import { trainingTags } from '@prodclass/registry/training-tags';
 
 /** The data load a registered version was trained on, from the tag training wrote on it. */
 export async function trainingDataVersion(

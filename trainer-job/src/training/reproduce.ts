@@ -1,12 +1,13 @@
+import type { MlflowClient } from '@prodclass/registry/mlflow/client';
+import { modelDirectory } from '@prodclass/registry/model-directory';
+import { trainingTags } from '@prodclass/registry/training-tags';
+import { decodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
+import { weightsChecksum } from '@prodclass/textmodel/bundle/weights-checksum';
+import { classificationMetrics } from '@prodclass/textmodel/metrics/classification-metrics';
+import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
 import type pg from 'pg';
-import { decodeModelBundle } from '../bundle/model-bundle.js';
-import { weightsChecksum } from '../bundle/weights-checksum.js';
-import { classificationMetrics } from '../metrics/classification-metrics.js';
-import type { MlflowClient } from '../mlflow/client.js';
-import { TextClassifier } from '../model/text-classifier.js';
-import { modelDirectory } from './model-directory.js';
 import { splitDataset } from './split-dataset.js';
-import { loadTrainingDataset, trainingTags } from './train-and-register.js';
+import { loadTrainingDataset } from './train-and-register.js';
 
 interface Comparison<T> {
   recorded: T | undefined;

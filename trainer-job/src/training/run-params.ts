@@ -1,5 +1,5 @@
-import type { MlflowParam } from '../mlflow/client.js';
-import type { TextClassifierSettings } from '../model/text-classifier.js';
+import type { MlflowParam } from '@prodclass/registry/mlflow/client';
+import type { TextClassifierSettings } from '@prodclass/textmodel/model/text-classifier';
 
 /** Every training setting as MLflow params, named as scikit-learn users know them. */
 export function trainingParams(settings: TextClassifierSettings, testSize: number): MlflowParam[] {

@@ -1,6 +1,6 @@
-import type { CatalogDataset } from '../catalog/snapshot.js';
-import type { LabelledProduct } from '../model/labelled-products.js';
-import { stratifiedSplit } from '../sampling/stratified-split.js';
+import type { CatalogDataset } from '@prodclass/catalog/snapshot';
+import { stratifiedSplit } from '@prodclass/textmodel/sampling/stratified-split';
+import type { LabelledProduct } from '@prodclass/textmodel/text/product-text';
 
 export interface DatasetSplit {
   train: LabelledProduct[];

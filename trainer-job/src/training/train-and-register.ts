@@ -1,35 +1,30 @@
-import type pg from 'pg';
-import { bundleFormatVersion, decodeModelBundle, encodeModelBundle } from '../bundle/model-bundle.js';
-import { weightsChecksum } from '../bundle/weights-checksum.js';
-import { completedLoadNamed, latestCompletedLoad } from '../catalog/data-loads.js';
-import type { Progress } from '../catalog/progress.js';
-import { type CatalogDataset, readCatalogDataset } from '../catalog/snapshot.js';
-import { renderClassDistributionPng } from '../charts/class-distribution-png.js';
-import { renderConfusionMatrixPng } from '../charts/confusion-matrix-png.js';
-import { classByCode } from '../classes.js';
+import { completedLoadNamed, latestCompletedLoad } from '@prodclass/catalog/data-loads';
+import type { Progress } from '@prodclass/catalog/progress';
+import { type CatalogDataset, readCatalogDataset } from '@prodclass/catalog/snapshot';
+import type { MlflowClient, MlflowMetric, MlflowRun } from '@prodclass/registry/mlflow/client';
+import { mlmodelYaml, modelDirectory } from '@prodclass/registry/model-directory';
+import { promoteVersion, recordDecision } from '@prodclass/registry/promotion/promote';
+import { decidePromotion, type PromotionScores } from '@prodclass/registry/promotion/rule';
+import { trainingTags } from '@prodclass/registry/training-tags';
+import {
+  bundleFormatVersion,
+  decodeModelBundle,
+  encodeModelBundle,
+} from '@prodclass/textmodel/bundle/model-bundle';
+import { weightsChecksum } from '@prodclass/textmodel/bundle/weights-checksum';
+import { classByCode } from '@prodclass/textmodel/classes';
 import {
   type ClassificationMetrics,
   classificationMetrics,
   classificationReport,
-} from '../metrics/classification-metrics.js';
-import type { MlflowClient, MlflowMetric, MlflowRun } from '../mlflow/client.js';
-import type { LabelledProduct } from '../model/labelled-products.js';
-import { TextClassifier, type TextClassifierSettings } from '../model/text-classifier.js';
-import { promoteVersion, recordDecision } from '../promotion/promote.js';
-import { decidePromotion, type PromotionScores } from '../promotion/rule.js';
-import { mlmodelYaml, modelDirectory } from './model-directory.js';
+} from '@prodclass/textmodel/metrics/classification-metrics';
+import { TextClassifier, type TextClassifierSettings } from '@prodclass/textmodel/model/text-classifier';
+import type { LabelledProduct } from '@prodclass/textmodel/text/product-text';
+import type pg from 'pg';
+import { renderClassDistributionPng } from '../charts/class-distribution-png.js';
+import { renderConfusionMatrixPng } from '../charts/confusion-matrix-png.js';
 import { trainingParams } from './run-params.js';
 import { splitDataset } from './split-dataset.js';
-
-/** Run and version tags written by training; the operator and `prodclass reproduce` read them. */
-export const trainingTags = {
-  dataVersion: 'prodclass.data_version',
-  datasetFingerprint: 'prodclass.dataset_fingerprint',
-  weightsChecksum: 'prodclass.weights_checksum',
-  modelVersion: 'prodclass.model_version',
-  requestedBy: 'prodclass.requested_by',
-  gitCommit: 'mlflow.source.git.commit',
-} as const;
 
 export interface PromotionPolicy {
   minF1: number;
