@@ -1,5 +1,5 @@
+import { trainingTags } from '../contract/mlflow-tags.js';
 import type { MlflowClient } from '../mlflow/client.js';
-import { trainingTags } from '../training/train-and-register.js';
 
 /** The data load a registered version was trained on, from the tag training wrote on it. */
 export async function trainingDataVersion(

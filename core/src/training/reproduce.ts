@@ -1,12 +1,14 @@
 import type pg from 'pg';
 import { decodeModelBundle } from '../bundle/model-bundle.js';
 import { weightsChecksum } from '../bundle/weights-checksum.js';
+import { metricKey } from '../contract/metric-keys.js';
+import { trainingTags } from '../contract/mlflow-tags.js';
 import { classificationMetrics } from '../metrics/classification-metrics.js';
 import type { MlflowClient } from '../mlflow/client.js';
 import { TextClassifier } from '../model/text-classifier.js';
 import { modelDirectory } from './model-directory.js';
 import { splitDataset } from './split-dataset.js';
-import { loadTrainingDataset, trainingTags } from './train-and-register.js';
+import { loadTrainingDataset } from './train-and-register.js';
 
 interface Comparison<T> {
   recorded: T | undefined;
@@ -63,7 +65,7 @@ export async function reproduceRun(
     classifier.predict(split.test),
   );
   const metrics = Object.fromEntries(
-    comparedMetrics.map((key) => [key, compare(run.metrics[`test_${key}`], test[key])]),
+    comparedMetrics.map((key) => [key, compare(run.metrics[metricKey('test', key)], test[key])]),
   );
   const checksum = compare(
     run.tags[trainingTags.weightsChecksum],

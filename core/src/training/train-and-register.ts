@@ -8,6 +8,14 @@ import { renderClassDistributionPng } from '../charts/class-distribution-png.js'
 import { renderConfusionMatrixPng } from '../charts/confusion-matrix-png.js';
 import { classByCode } from '../classes.js';
 import {
+  classMetricKey,
+  type MetricSplit,
+  metricKey,
+  summaryScores,
+  trainingLossMetric,
+} from '../contract/metric-keys.js';
+import { trainingTags } from '../contract/mlflow-tags.js';
+import {
   type ClassificationMetrics,
   classificationMetrics,
   classificationReport,
@@ -20,16 +28,6 @@ import { decidePromotion, type PromotionScores } from '../promotion/rule.js';
 import { mlmodelYaml, modelDirectory } from './model-directory.js';
 import { trainingParams } from './run-params.js';
 import { splitDataset } from './split-dataset.js';
-
-/** Run and version tags written by training; the operator and `prodclass reproduce` read them. */
-export const trainingTags = {
-  dataVersion: 'prodclass.data_version',
-  datasetFingerprint: 'prodclass.dataset_fingerprint',
-  weightsChecksum: 'prodclass.weights_checksum',
-  modelVersion: 'prodclass.model_version',
-  requestedBy: 'prodclass.requested_by',
-  gitCommit: 'mlflow.source.git.commit',
-} as const;
 
 export interface PromotionPolicy {
   minF1: number;
@@ -93,27 +91,17 @@ export interface TrainingSummary {
   };
 }
 
-const summaryKeys = [
-  'accuracy',
-  'f1_weighted',
-  'f1_macro',
-  'precision_weighted',
-  'recall_weighted',
-  'precision_macro',
-  'recall_macro',
-] as const;
-
 function summarise(metrics: ClassificationMetrics): MetricSummary {
-  return Object.fromEntries(summaryKeys.map((key) => [key, metrics[key]])) as MetricSummary;
+  return Object.fromEntries(summaryScores.map((score) => [score, metrics[score]])) as MetricSummary;
 }
 
-function metricsToLog(prefix: 'train' | 'test', metrics: ClassificationMetrics): MlflowMetric[] {
+function metricsToLog(split: MetricSplit, metrics: ClassificationMetrics): MlflowMetric[] {
   return [
-    ...summaryKeys.map((key) => ({ key: `${prefix}_${key}`, value: metrics[key] })),
+    ...summaryScores.map((score) => ({ key: metricKey(split, score), value: metrics[score] })),
     ...Object.entries(metrics.per_class).flatMap(([code, scores]) => [
-      { key: `${prefix}_f1_class_${code}`, value: scores.f1 },
-      { key: `${prefix}_precision_class_${code}`, value: scores.precision },
-      { key: `${prefix}_recall_class_${code}`, value: scores.recall },
+      { key: classMetricKey(split, 'f1', Number(code)), value: scores.f1 },
+      { key: classMetricKey(split, 'precision', Number(code)), value: scores.precision },
+      { key: classMetricKey(split, 'recall', Number(code)), value: scores.recall },
     ]),
   ];
 }
@@ -222,7 +210,7 @@ export async function trainAndRegister(
     const losses: MlflowMetric[] = [];
     const { classifier, report } = await TextClassifier.fit(split.train, request.settings, {
       onIteration: ({ iteration, loss }) => {
-        losses.push({ key: 'training_loss', value: loss, step: iteration });
+        losses.push({ key: trainingLossMetric, value: loss, step: iteration });
         if (iteration % 10 === 0) progress('iteration', { iteration, loss });
       },
     });
@@ -308,7 +296,7 @@ export async function trainAndRegister(
         [trainingTags.dataVersion]: load.name,
         [trainingTags.datasetFingerprint]: fingerprint,
         [trainingTags.weightsChecksum]: checksum,
-        'prodclass.test_f1_weighted': String(test.f1_weighted),
+        [trainingTags.testF1Weighted]: String(test.f1_weighted),
       },
     });
     incompleteVersion = created.version;

@@ -1,4 +1,4 @@
-import type { DataLoad } from '@prodclass/core';
+import { type DataLoad, loadCommandArgs, syntheticSourceName } from '@prodclass/core';
 import { cliJob, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
 import type { ReconcileResult } from '../controller.js';
@@ -20,20 +20,11 @@ import { type Announcement, publish } from './status-change.js';
 export function loadArgs(spec: DataIncrementSpec, loadName: string): string[] {
   const { synthetic, files } = spec.source;
   const source = synthetic
-    ? [
-        '--source',
-        'synthetic',
-        '--synthetic-rows',
-        String(synthetic.rows),
-        '--synthetic-seed',
-        String(synthetic.seed),
-      ]
-    : ['--source', files?.path ?? files?.url ?? ''];
+    ? { source: syntheticSourceName, syntheticRows: synthetic.rows, syntheticSeed: synthetic.seed }
+    : { source: files?.path ?? files?.url ?? '' };
   const amount =
-    spec.toPercent !== undefined
-      ? ['--to-percent', String(spec.toPercent)]
-      : ['--increment', String(spec.incrementPercent)];
-  return ['data', 'load', ...source, ...amount, '--name', loadName, '--seed', String(spec.seed)];
+    spec.toPercent !== undefined ? { toPercent: spec.toPercent } : { increment: spec.incrementPercent };
+  return loadCommandArgs({ ...source, ...amount, name: loadName, seed: spec.seed });
 }
 
 /**

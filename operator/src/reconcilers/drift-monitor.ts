@@ -1,4 +1,4 @@
-import type { DriftCheckRequest, DriftReport } from '@prodclass/core';
+import { type DriftCheckRequest, type DriftReport, trainingTags } from '@prodclass/core';
 import { childName } from '../children/names.js';
 import type { ReconcileResult } from '../controller.js';
 import { isAlreadyExists, type ObjectList } from '../kube/api.js';
@@ -186,7 +186,7 @@ async function resolveTarget(
   if (spec.referenceWindow.source !== 'TrainingData' || !referenceVersion) return { name };
   const trainingData = await ctx.mlflow.trainingDataOf(name, referenceVersion);
   if (!trainingData) {
-    const message = `${name} version ${referenceVersion} records no training data load (prodclass.data_version)`;
+    const message = `${name} version ${referenceVersion} records no training data load (${trainingTags.dataVersion})`;
     return { problem: { type: 'Ready', status: 'False', reason: 'NoTrainingData', message } };
   }
   return { name, referenceVersion, trainingData };

@@ -1,7 +1,14 @@
+import {
+  metricKey,
+  promotionTags,
+  trainCommandArgs,
+  trainFlags,
+  trainingRunTag,
+  trainingTags,
+} from '@prodclass/core';
 import { cliJob, type Job, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
 import type { ReconcileResult } from '../controller.js';
-import { trainingRunTag } from '../external/mlflow.js';
 import { isAlreadyExists } from '../kube/api.js';
 import { type ConditionUpdate, conditionOf, timestamp, withConditions } from '../kube/conditions.js';
 import { controllerReference, splitKey } from '../kube/objects.js';
@@ -25,55 +32,40 @@ export function trainArgs(run: TrainingRun, spec: TrainingRunSpec, dataLoad: str
   const { namespace, name } = run.metadata;
   const h = spec.hyperparameters;
   const promotion = spec.autoPromote.enabled
-    ? ['--decide-promotion', '--min-f1', String(spec.autoPromote.minF1), '--alias', spec.autoPromote.alias]
-    : [];
-  // Without --data-version, `prodclass train` takes the newest completed load.
-  const data = dataLoad === 'latest' ? [] : ['--data-version', dataLoad];
-  return [
-    'train',
-    ...data,
-    '--registered-model',
-    spec.registeredModel,
-    '--experiment',
-    spec.experiment,
-    '--run-name',
-    name,
-    '--tag',
-    `${trainingRunTag}=${namespace}/${name}`,
-    '--max-features',
-    String(h.maxFeatures),
-    '--ngram-max',
-    String(h.ngramMax),
-    '--min-df',
-    String(h.minDf),
-    '--max-df',
-    String(h.maxDf),
-    '--C',
-    String(h.c),
-    '--max-iter',
-    String(h.maxIter),
-    '--class-weight',
-    h.classWeight,
-    '--seed',
-    String(h.seed),
-    '--test-size',
-    String(h.testSize),
+    ? { decidePromotion: true, minF1: spec.autoPromote.minF1, alias: spec.autoPromote.alias }
+    : {};
+  return trainCommandArgs({
+    // Without a data version, `prodclass train` takes the newest completed load.
+    dataVersion: dataLoad === 'latest' ? undefined : dataLoad,
+    registeredModel: spec.registeredModel,
+    experiment: spec.experiment,
+    runName: name,
+    tag: { [trainingRunTag]: `${namespace}/${name}` },
+    maxFeatures: h.maxFeatures,
+    ngramMax: h.ngramMax,
+    minDf: h.minDf,
+    maxDf: h.maxDf,
+    C: h.c,
+    maxIter: h.maxIter,
+    classWeight: h.classWeight,
+    seed: h.seed,
+    testSize: h.testSize,
     ...promotion,
-  ];
+  });
 }
 
 const metricNames: Record<keyof TrainingMetrics, string> = {
-  accuracy: 'test_accuracy',
-  f1Weighted: 'test_f1_weighted',
-  f1Macro: 'test_f1_macro',
-  precisionWeighted: 'test_precision_weighted',
-  recallWeighted: 'test_recall_weighted',
+  accuracy: metricKey('test', 'accuracy'),
+  f1Weighted: metricKey('test', 'f1_weighted'),
+  f1Macro: metricKey('test', 'f1_macro'),
+  precisionWeighted: metricKey('test', 'precision_weighted'),
+  recallWeighted: metricKey('test', 'recall_weighted'),
 };
 
-/** The load a training Job was started on, from its arguments (no --data-version: the latest). */
+/** The load a training Job was started on, from its arguments (no data version: the latest). */
 function dataLoadOf(job: Job): string {
   const args = job.spec?.template.spec?.containers[0]?.args ?? [];
-  const at = args.indexOf('--data-version');
+  const at = args.indexOf(trainFlags.dataVersion);
   return at >= 0 ? (args[at + 1] ?? 'latest') : 'latest';
 }
 
@@ -277,7 +269,7 @@ export async function reconcileTrainingRun(
       'Trained',
       record ? 'NoModelVersion' : 'RunNotFound',
       record
-        ? `MLflow run ${record.runId} has no prodclass.model_version tag`
+        ? `MLflow run ${record.runId} has no ${trainingTags.modelVersion} tag`
         : `Job ${jobName} completed but MLflow has no run tagged ${trainingRunTag}=${namespace}/${name} in experiment ${spec.experiment}`,
     );
     return undefined;
@@ -329,7 +321,7 @@ export async function reconcileTrainingRun(
           type: 'Promoted',
           status: 'False',
           reason: 'NoDecision',
-          message: `version ${record.modelVersion} has no prodclass.promotion.decision tag`,
+          message: `version ${record.modelVersion} has no ${promotionTags.decision} tag`,
         },
       ],
       announcement,

@@ -3,6 +3,7 @@ import {
   classByCode,
   classificationMetrics,
   classificationReport,
+  type HyperparameterOptions,
   type ProductText,
   readModelBundle,
   readProductsCsv,
@@ -11,15 +12,9 @@ import {
   writeModelBundle,
 } from '@prodclass/core';
 import type { Command } from 'commander';
-import {
-  addHyperparameterOptions,
-  classifierSettings,
-  type HyperparameterFlags,
-  integerAtLeast,
-  writeJson,
-} from '../options.js';
+import { addHyperparameterOptions, classifierSettings, integerAtLeast, writeJson } from '../options.js';
 
-interface FitFlags extends HyperparameterFlags {
+interface FitFlags extends HyperparameterOptions {
   data: string;
   out: string;
 }

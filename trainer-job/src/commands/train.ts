@@ -1,27 +1,19 @@
-import { progressToStderr, trainAndRegister } from '@prodclass/core';
+import {
+  progressToStderr,
+  type TrainOptions,
+  trainAndRegister,
+  trainDefaults,
+  trainFlags,
+} from '@prodclass/core';
 import { type Command, InvalidArgumentError } from 'commander';
 import {
   addHyperparameterOptions,
   classifierSettings,
-  type HyperparameterFlags,
   shareBelowOne,
   shareFromZeroToOne,
   writeJson,
 } from '../options.js';
 import { gitCommit, mlflowFromEnv, requester, withMigratedDatabase } from '../services.js';
-
-interface TrainFlags extends HyperparameterFlags {
-  dataVersion?: string;
-  testSize: number;
-  experiment: string;
-  registeredModel: string;
-  runName?: string;
-  tag: Record<string, string>;
-  autoPromote: boolean;
-  decidePromotion: boolean;
-  minF1: number;
-  alias: string;
-}
 
 function collectTag(value: string, tags: Record<string, string>): Record<string, string> {
   const match = /^([^=]+)=(.*)$/.exec(value);
@@ -29,9 +21,9 @@ function collectTag(value: string, tags: Record<string, string>): Record<string,
   return { ...tags, [match[1].trim()]: match[2] ?? '' };
 }
 
-async function train(flags: TrainFlags): Promise<void> {
+async function train(flags: TrainOptions): Promise<void> {
   if (flags.autoPromote && flags.decidePromotion)
-    throw new Error('--auto-promote and --decide-promotion exclude each other');
+    throw new Error(`${trainFlags.autoPromote} and ${trainFlags.decidePromotion} exclude each other`);
   const mlflow = mlflowFromEnv('training');
   const promotion =
     flags.autoPromote || flags.decidePromotion
@@ -59,34 +51,36 @@ async function train(flags: TrainFlags): Promise<void> {
 }
 
 export function registerTrainCommand(program: Command): void {
+  const flag = trainFlags;
+  const defaults = trainDefaults;
   addHyperparameterOptions(
     program
       .command('train')
       .description(
         'train on a catalog snapshot, log everything to MLflow, register a model version and optionally promote it',
       )
-      .option('--data-version <load>', 'a completed load name (default: the latest completed load)')
-      .option('--test-size <share>', 'held-out share of each class', shareBelowOne, 0.2)
-      .option('--experiment <name>', 'MLflow experiment', 'rakuten_model_training')
-      .option('--registered-model <name>', 'MLflow registered model', 'rakuten_classifier')
-      .option('--run-name <name>', 'MLflow run name (default: train_<load>)')
-      .option('--tag <key=value>', 'a run tag (repeatable)', collectTag, {})
+      .option(`${flag.dataVersion} <load>`, 'a completed load name (default: the latest completed load)')
+      .option(`${flag.testSize} <share>`, 'held-out share of each class', shareBelowOne, defaults.testSize)
+      .option(`${flag.experiment} <name>`, 'MLflow experiment', defaults.experiment)
+      .option(`${flag.registeredModel} <name>`, 'MLflow registered model', defaults.registeredModel)
+      .option(`${flag.runName} <name>`, 'MLflow run name (default: train_<load>)')
+      .option(`${flag.tag} <key=value>`, 'a run tag (repeatable)', collectTag, defaults.tag)
       .option(
-        '--auto-promote',
+        flag.autoPromote,
         'promote the new version if it passes the rule (threshold and champion)',
-        false,
+        defaults.autoPromote,
       )
       .option(
-        '--decide-promotion',
+        flag.decidePromotion,
         'record the rule’s verdict on the version without moving the alias (the operator moves it)',
-        false,
+        defaults.decidePromotion,
       )
       .option(
-        '--min-f1 <f1>',
+        `${flag.minF1} <f1>`,
         'weighted F1 the new version must reach to be promoted',
         shareFromZeroToOne,
-        0.7,
+        defaults.minF1,
       )
-      .option('--alias <alias>', 'registry alias of the champion', 'production'),
-  ).action((flags: TrainFlags) => train(flags));
+      .option(`${flag.alias} <alias>`, 'registry alias of the champion', defaults.alias),
+  ).action((flags: TrainOptions) => train(flags));
 }
