@@ -1,0 +1,139 @@
+/** FNV-1a over UTF-16 code units: how the table hashes a word's characters. */
+export const hashStart = 0x811c9dc5 | 0;
+
+export function hashStep(hash: number, code: number): number {
+  return Math.imul(hash ^ code, 0x01000193);
+}
+
+export function hashOf(text: string): number {
+  let hash = hashStart;
+  for (let index = 0; index < text.length; index++) hash = hashStep(hash, text.charCodeAt(index));
+  return hash;
+}
+
+/**
+ * Walks runs of characters of one class (a `codePointMatcher`), hashing each run's characters as
+ * it goes, so that the table can look the run up where it stands in the text.
+ */
+export class WordRuns {
+  /** Of the run last walked: the hash of its characters, and how many code points it has. */
+  hash = hashStart;
+  codePoints = 0;
+
+  constructor(private readonly units: (text: string, index: number) => number) {}
+
+  /** The end of the run starting at `index`: `index` itself when no run starts there. */
+  walk(text: string, index: number): number {
+    let hash = hashStart;
+    let codePoints = 0;
+    let end = index;
+    let units = end < text.length ? this.units(text, end) : 0;
+    while (units > 0) {
+      hash = hashStep(hash, text.charCodeAt(end));
+      if (units === 2) hash = hashStep(hash, text.charCodeAt(end + 1));
+      end += units;
+      codePoints++;
+      units = end < text.length ? this.units(text, end) : 0;
+    }
+    this.hash = hash;
+    this.codePoints = codePoints;
+    return end;
+  }
+}
+
+/** Per slot: the hash of the word stored there, its entry (-1: the slot is free), where its characters start, how many. */
+const slotFields = 4;
+
+/**
+ * Words numbered 0, 1, 2… in the order they are added, looked up by their characters where they
+ * stand in a text (`text`, `start`, `end`, and `hash`, their hashOf), so finding a word costs no
+ * string: a slot of an open-addressing table and the word's characters, kept flat in one typed
+ * array. Whoever keeps something per word keeps it in arrays indexed by the entry number.
+ */
+export class WordTable {
+  private slots = new Int32Array(slotFields * 16).fill(-1);
+  private characters = new Uint16Array(256);
+  private characterCount = 0;
+  private entryCount = 0;
+
+  /** How many words the table holds: the next entry number. */
+  get size(): number {
+    return this.entryCount;
+  }
+
+  /** The entry of the word `text.slice(start, end)`, or -1 when it is not in the table. */
+  find(text: string, start: number, end: number, hash: number): number {
+    const slots = this.slots;
+    const mask = slots.length / slotFields - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const fields = slot * slotFields;
+      const entry = slots[fields + 1] as number;
+      if (entry === -1) return -1;
+      if (
+        slots[fields] === hash &&
+        slots[fields + 3] === end - start &&
+        this.hasCharacters(slots[fields + 2] as number, text, start, end)
+      ) {
+        return entry;
+      }
+    }
+  }
+
+  /** Adds the word `text.slice(start, end)`, which is not in the table yet; returns its entry. */
+  add(text: string, start: number, end: number, hash: number): number {
+    if (2 * (this.entryCount + 1) > this.slots.length / slotFields) this.grow();
+    const first = this.characterCount;
+    this.characters = reserve(this.characters, first + end - start);
+    for (let index = start; index < end; index++)
+      this.characters[this.characterCount++] = text.charCodeAt(index);
+    const entry = this.entryCount++;
+    this.place(hash, entry, first, end - start);
+    return entry;
+  }
+
+  /** Forgets every word: the next one added is entry 0 again. */
+  clear(): void {
+    this.slots.fill(-1);
+    this.entryCount = 0;
+    this.characterCount = 0;
+  }
+
+  private hasCharacters(first: number, text: string, start: number, end: number): boolean {
+    const characters = this.characters;
+    for (let index = start; index < end; index++) {
+      if (characters[first + index - start] !== text.charCodeAt(index)) return false;
+    }
+    return true;
+  }
+
+  private place(hash: number, entry: number, first: number, length: number): void {
+    const slots = this.slots;
+    const mask = slots.length / slotFields - 1;
+    let slot = hash & mask;
+    while (slots[slot * slotFields + 1] !== -1) slot = (slot + 1) & mask;
+    const fields = slot * slotFields;
+    slots[fields] = hash;
+    slots[fields + 1] = entry;
+    slots[fields + 2] = first;
+    slots[fields + 3] = length;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Int32Array(2 * old.length).fill(-1);
+    for (let fields = 0; fields < old.length; fields += slotFields) {
+      const entry = old[fields + 1] as number;
+      if (entry !== -1) {
+        this.place(old[fields] as number, entry, old[fields + 2] as number, old[fields + 3] as number);
+      }
+    }
+  }
+}
+
+/** `array`, or a copy twice as large (or as large as needed) when it holds fewer than `length` items. */
+export function reserve<T extends Int32Array | Uint16Array>(array: T, length: number): T {
+  if (length <= array.length) return array;
+  const larger = new (array.constructor as new (length: number) => T)(Math.max(2 * array.length, length));
+  larger.set(array);
+  return larger;
+}
