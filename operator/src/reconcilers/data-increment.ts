@@ -1,7 +1,6 @@
 import { type DataLoad, loadCommandArgs, syntheticSourceName } from '@prodclass/core';
 import { cliJob, type JobState, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
-import type { ReconcileResult } from '../controller.js';
 import { timestamp } from '../kube/conditions.js';
 import { controllerReference } from '../kube/objects.js';
 import type { Logger } from '../log.js';
@@ -15,7 +14,7 @@ import { validDataIncrementSpec } from '../resources/validate.js';
 import type { ReconcileContext } from './context.js';
 import { createJob, findJob } from './job-lookup.js';
 import { fail, recordJob, waitForJob } from './job-status.js';
-import { liveObject, StatusWriter, validSpec } from './steps.js';
+import { reconciler, type StatusWriter, validSpec } from './steps.js';
 
 /** The `prodclass data load` arguments for a DataIncrement. */
 export function loadArgs(spec: DataIncrementSpec, loadName: string): string[] {
@@ -122,41 +121,38 @@ async function recordLoad(
  * DataIncrement: one load Job (`<name>-load`), then the figures of the data_loads row it recorded.
  * A load that is already recorded as completed under that name is taken as the result without a Job.
  */
-export async function reconcileDataIncrement(
-  ctx: ReconcileContext,
-  key: string,
-  log: Logger,
-): Promise<ReconcileResult | undefined> {
-  const increment = liveObject(ctx.caches.dataIncrements, key);
-  if (!increment) return undefined;
-  const writer: IncrementWriter = new StatusWriter(ctx, dataIncrementType, increment);
-  const status = writer.status;
-  const finished = status.phase === 'Succeeded' || status.phase === 'Failed';
-  if (finished && status.observedGeneration === increment.metadata.generation) return undefined;
+export const reconcileDataIncrement = reconciler(
+  { cache: (caches) => caches.dataIncrements, type: dataIncrementType },
+  async (ctx, writer: IncrementWriter, log) => {
+    const increment = writer.object;
+    const status = writer.status;
+    const finished = status.phase === 'Succeeded' || status.phase === 'Failed';
+    if (finished && status.observedGeneration === increment.metadata.generation) return undefined;
 
-  const spec = await validSpec(increment.spec, validDataIncrementSpec, async (message) => {
-    await writer
-      .set({ phase: 'Failed' })
-      .condition({ type: 'Ready', status: 'False', reason: 'InvalidSpec', message })
-      .announce({ type: 'Warning', reason: 'InvalidSpec', message })
-      .write();
-  });
-  if (!spec) return undefined;
-  const { namespace = '', name } = increment.metadata;
-  const names = { load: spec.loadName ?? name, job: childName(name, 'load') };
-  const job = await findJob(ctx, namespace, names.job, status.jobName !== undefined);
-  if (!job) return startJob(ctx, writer, spec, names, log);
-
-  if (!status.jobName) {
-    writer.set({ loadName: names.load });
-    recordJob(writer, job, `Job ${names.job} runs the load`);
-  }
-  const state = jobState(job);
-  if (state.state !== 'complete' && state.state !== 'failed')
-    return waitForJob(writer, state, names.job, 'Loaded', 'Loading', {
-      type: 'Normal',
-      reason: 'JobCreated',
-      message: `created Job ${names.job} to load ${names.load}`,
+    const spec = await validSpec(increment.spec, validDataIncrementSpec, async (message) => {
+      await writer
+        .set({ phase: 'Failed' })
+        .condition({ type: 'Ready', status: 'False', reason: 'InvalidSpec', message })
+        .announce({ type: 'Warning', reason: 'InvalidSpec', message })
+        .write();
     });
-  return recordLoad(ctx, writer, state, names);
-}
+    if (!spec) return undefined;
+    const { namespace = '', name } = increment.metadata;
+    const names = { load: spec.loadName ?? name, job: childName(name, 'load') };
+    const job = await findJob(ctx, namespace, names.job, status.jobName !== undefined);
+    if (!job) return startJob(ctx, writer, spec, names, log);
+
+    if (!status.jobName) {
+      writer.set({ loadName: names.load });
+      recordJob(writer, job, `Job ${names.job} runs the load`);
+    }
+    const state = jobState(job);
+    if (state.state !== 'complete' && state.state !== 'failed')
+      return waitForJob(writer, state, names.job, 'Loaded', 'Loading', {
+        type: 'Normal',
+        reason: 'JobCreated',
+        message: `created Job ${names.job} to load ${names.load}`,
+      });
+    return recordLoad(ctx, writer, state, names);
+  },
+);

@@ -1,9 +1,7 @@
-import type { ReconcileResult } from '../controller.js';
 import { isNotFound } from '../kube/api.js';
 import { type ConditionUpdate, timestamp } from '../kube/conditions.js';
 import type { EventKind } from '../kube/events.js';
 import { keyOf, type OwnerReference } from '../kube/objects.js';
-import type { Logger } from '../log.js';
 import {
   type DriftAcknowledgement,
   type DriftAcknowledgementStatus,
@@ -12,7 +10,7 @@ import {
 } from '../resources/drift-acknowledgement.js';
 import { type DriftMonitor, driftMonitorType } from '../resources/types.js';
 import type { ReconcileContext } from './context.js';
-import { liveObject, StatusWriter, validSpec } from './steps.js';
+import { reconciler, type StatusWriter, validSpec } from './steps.js';
 
 /** The monitor from the cache, or from the API server when the cache has not seen it yet. */
 async function findMonitor(
@@ -54,9 +52,11 @@ async function ownedBy(
   });
 }
 
+type AcknowledgementWriter = StatusWriter<DriftAcknowledgementStatus, DriftAcknowledgement>;
+
 /** Recorded and Ready say the same: whether the acknowledgement is in the table. */
 function record(
-  writer: StatusWriter<DriftAcknowledgementStatus, DriftAcknowledgement>,
+  writer: AcknowledgementWriter,
   update: DriftAcknowledgementStatus,
   condition: Omit<ConditionUpdate, 'type'>,
   event: EventKind,
@@ -74,57 +74,55 @@ function record(
  * after a crash (the row written, the status not) finds it instead of writing a second one. A
  * monitor or report that does not exist fails the acknowledgement for good (the spec is immutable).
  */
-export async function reconcileDriftAcknowledgement(
-  ctx: ReconcileContext,
-  key: string,
-  log: Logger,
-): Promise<ReconcileResult | undefined> {
-  const found = liveObject(ctx.caches.driftAcknowledgements, key);
-  if (!found) return undefined;
-  const writer = new StatusWriter<DriftAcknowledgementStatus, DriftAcknowledgement>(
-    ctx,
-    driftAcknowledgementType,
-    found,
-  );
-  const status = writer.status;
-  if (status.phase !== undefined && status.observedGeneration === found.metadata.generation) return undefined;
-  const fail = (reason: string, message: string) =>
-    record(writer, { phase: 'Failed' }, { status: 'False', reason, message }, 'Warning').then(
-      () => undefined,
+export const reconcileDriftAcknowledgement = reconciler(
+  { cache: (caches) => caches.driftAcknowledgements, type: driftAcknowledgementType },
+  async (ctx, writer: AcknowledgementWriter, log) => {
+    const found = writer.object;
+    const status = writer.status;
+    if (status.phase !== undefined && status.observedGeneration === found.metadata.generation)
+      return undefined;
+    const fail = (reason: string, message: string) =>
+      record(writer, { phase: 'Failed' }, { status: 'False', reason, message }, 'Warning').then(
+        () => undefined,
+      );
+
+    const spec = await validSpec(found.spec, validDriftAcknowledgementSpec, (message) =>
+      fail('InvalidSpec', message),
     );
+    if (!spec) return undefined;
+    const { namespace = '', name } = found.metadata;
+    const monitor = await findMonitor(ctx, namespace, spec.driftMonitor);
+    if (!monitor) return fail('MonitorNotFound', `DriftMonitor ${spec.driftMonitor} not found`);
+    const current = await ownedBy(ctx, found, monitor);
+    writer.rebase(current);
 
-  const spec = await validSpec(found.spec, validDriftAcknowledgementSpec, (message) =>
-    fail('InvalidSpec', message),
-  );
-  if (!spec) return undefined;
-  const { namespace = '', name } = found.metadata;
-  const monitor = await findMonitor(ctx, namespace, spec.driftMonitor);
-  if (!monitor) return fail('MonitorNotFound', `DriftMonitor ${spec.driftMonitor} not found`);
-  const current = await ownedBy(ctx, found, monitor);
-  writer.rebase(current);
+    const report = await ctx.driftChecks.report(spec.report);
+    if (report?.monitor !== keyOf(monitor))
+      return fail('ReportNotFound', `DriftMonitor ${spec.driftMonitor} has no report ${spec.report}`);
 
-  const report = await ctx.driftChecks.report(spec.report);
-  if (report?.monitor !== keyOf(monitor))
-    return fail('ReportNotFound', `DriftMonitor ${spec.driftMonitor} has no report ${spec.report}`);
-
-  const requestUid = current.metadata.uid;
-  if (!requestUid) throw new Error(`DriftAcknowledgement ${key} has no uid`);
-  const recorded = await ctx.driftChecks.acknowledge({
-    reportId: spec.report,
-    action: spec.action,
-    by: spec.by,
-    reason: spec.reason,
-    requestUid,
-  });
-  const message = `${spec.action} by ${spec.by} recorded as acknowledgement ${recorded.id} of report ${spec.report}`;
-  const changed = await record(
-    writer,
-    { phase: 'Recorded', acknowledgementId: recorded.id, acknowledgedAt: timestamp(recorded.acknowledgedAt) },
-    { status: 'True', reason: 'Recorded', message },
-    'Normal',
-  );
-  if (changed)
-    ctx.events.record(monitor, 'Normal', 'Acknowledged', `${message} (DriftAcknowledgement ${name})`);
-  log.info('drift report acknowledged', { report: spec.report, action: spec.action, id: recorded.id });
-  return undefined;
-}
+    const requestUid = current.metadata.uid;
+    if (!requestUid) throw new Error(`DriftAcknowledgement ${keyOf(current)} has no uid`);
+    const recorded = await ctx.driftChecks.acknowledge({
+      reportId: spec.report,
+      action: spec.action,
+      by: spec.by,
+      reason: spec.reason,
+      requestUid,
+    });
+    const message = `${spec.action} by ${spec.by} recorded as acknowledgement ${recorded.id} of report ${spec.report}`;
+    const changed = await record(
+      writer,
+      {
+        phase: 'Recorded',
+        acknowledgementId: recorded.id,
+        acknowledgedAt: timestamp(recorded.acknowledgedAt),
+      },
+      { status: 'True', reason: 'Recorded', message },
+      'Normal',
+    );
+    if (changed)
+      ctx.events.record(monitor, 'Normal', 'Acknowledged', `${message} (DriftAcknowledgement ${name})`);
+    log.info('drift report acknowledged', { report: spec.report, action: spec.action, id: recorded.id });
+    return undefined;
+  },
+);

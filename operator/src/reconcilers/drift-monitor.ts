@@ -1,9 +1,8 @@
 import { type DriftCheckRequest, type DriftReport, trainingTags } from '@prodclass/core';
 import { childName } from '../children/names.js';
-import type { ReconcileResult } from '../controller.js';
 import { isAlreadyExists, type ObjectList } from '../kube/api.js';
 import { type ConditionUpdate, timestamp } from '../kube/conditions.js';
-import { controllerReference } from '../kube/objects.js';
+import { controllerReference, keyOf } from '../kube/objects.js';
 import type { Logger } from '../log.js';
 import {
   type DriftMonitor,
@@ -17,7 +16,7 @@ import { validDriftMonitorSpec } from '../resources/validate.js';
 import { parseCron } from '../schedule/cron.js';
 import type { ReconcileContext } from './context.js';
 import type { Announcement } from './status-change.js';
-import { liveObject, StatusWriter, validSpec } from './steps.js';
+import { reconciler, type StatusWriter, validSpec } from './steps.js';
 
 /** Labels the TrainingRuns a monitor creates with the monitor's name, to find them after a restart. */
 export const driftMonitorLabel = 'mlops.prodclass.dev/drift-monitor';
@@ -298,61 +297,60 @@ async function check(
  * ALERT or CRITICAL with onDrift retrain creates a TrainingRun (owned by the monitor), at most once
  * per cooldown.
  */
-export async function reconcileDriftMonitor(
-  ctx: ReconcileContext,
-  key: string,
-  log: Logger,
-): Promise<ReconcileResult | undefined> {
-  const monitor = liveObject(ctx.caches.driftMonitors, key);
-  if (!monitor) {
-    ctx.metrics.setDrift(key);
-    return undefined;
-  }
-  const writer: MonitorWriter = new StatusWriter(ctx, driftMonitorType, monitor);
-  const status = writer.status;
-  const exportMetrics = (from: DriftMonitorStatus) =>
-    ctx.metrics.setDrift(
-      key,
-      from.severity && from.lastReport
-        ? { severity: from.severity, tests: from.lastReport.tests }
-        : undefined,
+export const reconcileDriftMonitor = reconciler(
+  {
+    cache: (caches) => caches.driftMonitors,
+    type: driftMonitorType,
+    gone: (ctx, key) => ctx.metrics.setDrift(key),
+  },
+  async (ctx, writer: MonitorWriter, log) => {
+    const monitor = writer.object;
+    const key = keyOf(monitor);
+    const status = writer.status;
+    const exportMetrics = (from: DriftMonitorStatus) =>
+      ctx.metrics.setDrift(
+        key,
+        from.severity && from.lastReport
+          ? { severity: from.severity, tests: from.lastReport.tests }
+          : undefined,
+      );
+    // After an operator restart the gauges come back from the status, not from a new check.
+    exportMetrics(status);
+
+    const spec = await validSpec(monitor.spec, validDriftMonitorSpec, (message) =>
+      writer
+        .condition({ type: 'Ready', status: 'False', reason: 'InvalidSpec', message })
+        .announce({ type: 'Warning', reason: 'InvalidSpec', message })
+        .write(),
     );
-  // After an operator restart the gauges come back from the status, not from a new check.
-  exportMetrics(status);
+    if (!spec) return undefined;
 
-  const spec = await validSpec(monitor.spec, validDriftMonitorSpec, (message) =>
-    writer
-      .condition({ type: 'Ready', status: 'False', reason: 'InvalidSpec', message })
-      .announce({ type: 'Warning', reason: 'InvalidSpec', message })
-      .write(),
-  );
-  if (!spec) return undefined;
+    const now = ctx.now();
+    const due = checkDue(status, monitor.metadata.generation, spec, now);
+    if (!due.due) return { requeueAfterMs: Math.min(due.at.getTime() - now.getTime() + 1000, longestWaitMs) };
 
-  const now = ctx.now();
-  const due = checkDue(status, monitor.metadata.generation, spec, now);
-  if (!due.due) return { requeueAfterMs: Math.min(due.at.getTime() - now.getTime() + 1000, longestWaitMs) };
+    const target = await resolveTarget(ctx, monitor.metadata.namespace ?? '', spec);
+    if ('problem' in target) {
+      // The PredictionService's watch events bring the monitor back, but not a tag set in MLflow.
+      await writer.condition(target.problem).write();
+      return { requeueAfterMs: problemRetryMs };
+    }
+    const report = await check(ctx, writer, driftRequest(key, spec, target, now));
+    const summary = reportStatus(report);
+    const nextCheck = parseCron(spec.schedule, spec.timeZone).next(now);
+    writer.set({
+      ...summary.status,
+      referenceVersion: target.referenceVersion,
+      nextCheckTime: timestamp(nextCheck),
+    });
+    if (isDrift(report) && spec.onDrift === 'retrain') await retrain(ctx, writer, spec, report, now, log);
 
-  const target = await resolveTarget(ctx, monitor.metadata.namespace ?? '', spec);
-  if ('problem' in target) {
-    // The PredictionService's watch events bring the monitor back, but not a tag set in MLflow.
-    await writer.condition(target.problem).write();
-    return { requeueAfterMs: problemRetryMs };
-  }
-  const report = await check(ctx, writer, driftRequest(key, spec, target, now));
-  const summary = reportStatus(report);
-  const nextCheck = parseCron(spec.schedule, spec.timeZone).next(now);
-  writer.set({
-    ...summary.status,
-    referenceVersion: target.referenceVersion,
-    nextCheckTime: timestamp(nextCheck),
-  });
-  if (isDrift(report) && spec.onDrift === 'retrain') await retrain(ctx, writer, spec, report, now, log);
-
-  await writer
-    .condition(...summary.conditions)
-    .announce(summary.announcement)
-    .write();
-  exportMetrics(writer.object.status ?? {});
-  log.info('drift checked', { report: report.id, severity: report.severity, outcome: report.outcome });
-  return { requeueAfterMs: Math.min(nextCheck.getTime() - now.getTime() + 1000, longestWaitMs) };
-}
+    await writer
+      .condition(...summary.conditions)
+      .announce(summary.announcement)
+      .write();
+    exportMetrics(writer.object.status ?? {});
+    log.info('drift checked', { report: report.id, severity: report.severity, outcome: report.outcome });
+    return { requeueAfterMs: Math.min(nextCheck.getTime() - now.getTime() + 1000, longestWaitMs) };
+  },
+);

@@ -2,7 +2,6 @@ import type { ReconcileResult } from '../controller.js';
 import { VersionRejected } from '../external/promotion.js';
 import { conditionOf, timestamp } from '../kube/conditions.js';
 import { keyOf } from '../kube/objects.js';
-import type { Logger } from '../log.js';
 import {
   type ModelPromotion,
   type ModelPromotionSpec,
@@ -11,7 +10,7 @@ import {
 } from '../resources/types.js';
 import { selectorOf, validModelPromotionSpec } from '../resources/validate.js';
 import type { ReconcileContext } from './context.js';
-import { liveObject, StatusWriter, validSpec } from './steps.js';
+import { reconciler, type StatusWriter, validSpec } from './steps.js';
 
 const promoting = 'Promoting';
 const versionPollMs = 30_000;
@@ -118,37 +117,37 @@ function enqueueFollowers(ctx: ReconcileContext, spec: ModelPromotionSpec): void
  * that condition and the alias already moved (the operator died in between) completes the status
  * without moving the alias, or writing the promotion history, a second time.
  */
-export async function reconcileModelPromotion(
-  ctx: ReconcileContext,
-  key: string,
-  log: Logger,
-): Promise<ReconcileResult | undefined> {
-  const promotion = liveObject(ctx.caches.modelPromotions, key);
-  if (!promotion) return undefined;
-  const writer: PromotionWriter = new StatusWriter(ctx, modelPromotionType, promotion);
-  const status = writer.status;
-  if (
-    status.phase !== undefined &&
-    status.phase !== 'Pending' &&
-    status.observedGeneration === promotion.metadata.generation
-  )
-    return undefined;
-  const spec = await validSpec(promotion.spec, validModelPromotionSpec, (message) =>
-    fail(writer, 'InvalidSpec', message),
-  );
-  if (!spec) return undefined;
+export const reconcileModelPromotion = reconciler(
+  { cache: (caches) => caches.modelPromotions, type: modelPromotionType },
+  async (ctx, writer: PromotionWriter, log) => {
+    const promotion = writer.object;
+    const status = writer.status;
+    if (
+      status.phase !== undefined &&
+      status.phase !== 'Pending' &&
+      status.observedGeneration === promotion.metadata.generation
+    )
+      return undefined;
+    const spec = await validSpec(promotion.spec, validModelPromotionSpec, (message) =>
+      fail(writer, 'InvalidSpec', message),
+    );
+    if (!spec) return undefined;
 
-  const aliasNow = await ctx.mlflow.aliasVersion(spec.registeredModel, spec.alias);
-  if (conditionOf(status.conditions, 'Promoted')?.reason === promoting && aliasNow === String(spec.version)) {
-    log.info('alias already moved before a restart; completing the status', {
-      alias: `${spec.registeredModel}@${spec.alias}`,
-      version: String(spec.version),
-    });
-    await succeed(writer, spec, status.previousVersion);
-  } else {
-    const ended = await moveAlias(ctx, writer, spec, aliasNow);
-    if (ended) return ended.result;
-  }
-  enqueueFollowers(ctx, spec);
-  return undefined;
-}
+    const aliasNow = await ctx.mlflow.aliasVersion(spec.registeredModel, spec.alias);
+    if (
+      conditionOf(status.conditions, 'Promoted')?.reason === promoting &&
+      aliasNow === String(spec.version)
+    ) {
+      log.info('alias already moved before a restart; completing the status', {
+        alias: `${spec.registeredModel}@${spec.alias}`,
+        version: String(spec.version),
+      });
+      await succeed(writer, spec, status.previousVersion);
+    } else {
+      const ended = await moveAlias(ctx, writer, spec, aliasNow);
+      if (ended) return ended.result;
+    }
+    enqueueFollowers(ctx, spec);
+    return undefined;
+  },
+);

@@ -6,11 +6,9 @@ import {
   type Track,
   trackDeployment,
 } from '../children/model-server.js';
-import type { ReconcileResult } from '../controller.js';
 import { isNotFound } from '../kube/api.js';
 import type { ConditionUpdate } from '../kube/conditions.js';
 import { controllerReference, deploymentType, serviceType } from '../kube/objects.js';
-import type { Logger } from '../log.js';
 import {
   type ModelSelector,
   type PredictionService,
@@ -20,7 +18,7 @@ import {
 } from '../resources/types.js';
 import { selectorOf, validPredictionServiceSpec } from '../resources/validate.js';
 import type { ReconcileContext } from './context.js';
-import { liveObject, StatusWriter, validSpec } from './steps.js';
+import { reconciler, type StatusWriter, validSpec } from './steps.js';
 
 type Resolution = { version: string } | { problem: ConditionUpdate };
 
@@ -36,6 +34,8 @@ async function resolve(ctx: ReconcileContext, model: string, selector: ModelSele
   const message = `${model}@${selector.alias} does not exist (yet)`;
   return { problem: { type: 'ModelResolved', status: 'False', reason: 'AliasNotFound', message } };
 }
+
+type ServiceWriter = StatusWriter<PredictionServiceStatus, PredictionService>;
 
 const describe = (selector: ModelSelector) =>
   'version' in selector ? `v${selector.version}` : `@${selector.alias}`;
@@ -157,51 +157,49 @@ function rolloutStatus(spec: PredictionServiceSpec, versions: Versions, rollout:
  * Tracks that follow an alias are looked at again every alias-poll interval, and at once when a
  * ModelPromotion moves their alias.
  */
-export async function reconcilePredictionService(
-  ctx: ReconcileContext,
-  key: string,
-  log: Logger,
-): Promise<ReconcileResult | undefined> {
-  const service = liveObject(ctx.caches.predictionServices, key);
-  if (!service) return undefined;
-  const { namespace = '', name } = service.metadata;
-  const status = service.status ?? {};
-  const url = `http://${name}.${namespace}.svc.cluster.local`;
-  const writer = new StatusWriter<PredictionServiceStatus>(ctx, predictionServiceType, service).set({ url });
+export const reconcilePredictionService = reconciler(
+  { cache: (caches) => caches.predictionServices, type: predictionServiceType },
+  async (ctx, writer: ServiceWriter, log) => {
+    const service = writer.object;
+    const { namespace = '', name } = service.metadata;
+    const status = service.status ?? {};
+    const url = `http://${name}.${namespace}.svc.cluster.local`;
+    writer.set({ url });
 
-  const spec = await validSpec(service.spec, validPredictionServiceSpec, (message) =>
-    writer.condition({ type: 'Ready', status: 'False', reason: 'InvalidSpec', message }).write(),
-  );
-  if (!spec) return undefined;
-  const versions = await resolveTracks(ctx, spec);
-  if ('problem' in versions) {
-    const { reason, message } = versions.problem;
-    await writer.condition(versions.problem, { type: 'Ready', status: 'False', reason, message }).write();
-    return { requeueAfterMs: ctx.settings.aliasPollMs };
-  }
-
-  const rollout = await applyTracks(ctx, service, spec, versions);
-  const { primaryReady, canaryReady, conditions } = rolloutStatus(spec, versions, rollout, url);
-  const servedVersion = primaryReady ? versions.primary : status.servedVersion;
-  if (canaryReady === undefined) writer.dropCondition('CanaryReady');
-  const changed = await writer
-    .set({
-      servedVersion,
-      canaryVersion: canaryReady ? versions.canary : undefined,
-      readyReplicas:
-        (rollout.primary.status?.readyReplicas ?? 0) + (rollout.canary?.status?.readyReplicas ?? 0),
-    })
-    .condition(...conditions)
-    .write();
-  if (changed && servedVersion !== status.servedVersion && servedVersion) {
-    log.info('rolled out', { version: servedVersion, previous: status.servedVersion });
-    ctx.events.record(
-      service,
-      'Normal',
-      'RolledOut',
-      `now serving ${spec.registeredModel} v${servedVersion}${status.servedVersion ? ` (was v${status.servedVersion})` : ''}`,
+    const spec = await validSpec(service.spec, validPredictionServiceSpec, (message) =>
+      writer.condition({ type: 'Ready', status: 'False', reason: 'InvalidSpec', message }).write(),
     );
-  }
-  const followsAlias = [spec, spec.canary].some((track) => track && 'alias' in selectorOf(track));
-  return followsAlias ? { requeueAfterMs: ctx.settings.aliasPollMs } : undefined;
-}
+    if (!spec) return undefined;
+    const versions = await resolveTracks(ctx, spec);
+    if ('problem' in versions) {
+      const { reason, message } = versions.problem;
+      await writer.condition(versions.problem, { type: 'Ready', status: 'False', reason, message }).write();
+      return { requeueAfterMs: ctx.settings.aliasPollMs };
+    }
+
+    const rollout = await applyTracks(ctx, service, spec, versions);
+    const { primaryReady, canaryReady, conditions } = rolloutStatus(spec, versions, rollout, url);
+    const servedVersion = primaryReady ? versions.primary : status.servedVersion;
+    if (canaryReady === undefined) writer.dropCondition('CanaryReady');
+    const changed = await writer
+      .set({
+        servedVersion,
+        canaryVersion: canaryReady ? versions.canary : undefined,
+        readyReplicas:
+          (rollout.primary.status?.readyReplicas ?? 0) + (rollout.canary?.status?.readyReplicas ?? 0),
+      })
+      .condition(...conditions)
+      .write();
+    if (changed && servedVersion !== status.servedVersion && servedVersion) {
+      log.info('rolled out', { version: servedVersion, previous: status.servedVersion });
+      ctx.events.record(
+        service,
+        'Normal',
+        'RolledOut',
+        `now serving ${spec.registeredModel} v${servedVersion}${status.servedVersion ? ` (was v${status.servedVersion})` : ''}`,
+      );
+    }
+    const followsAlias = [spec, spec.canary].some((track) => track && 'alias' in selectorOf(track));
+    return followsAlias ? { requeueAfterMs: ctx.settings.aliasPollMs } : undefined;
+  },
+);

@@ -1,7 +1,12 @@
-import type { ReconcileResult } from '../controller.js';
 import { isAlreadyExists, isNotFound } from '../kube/api.js';
 import { timestamp } from '../kube/conditions.js';
-import { controllerKey, controllerReference, type KubeObject, type ResourceType } from '../kube/objects.js';
+import {
+  controllerKey,
+  controllerReference,
+  type KubeObject,
+  keyOf,
+  type ResourceType,
+} from '../kube/objects.js';
 import type { Logger } from '../log.js';
 import {
   type DataIncrement,
@@ -19,7 +24,7 @@ import { parseCron } from '../schedule/cron.js';
 import { missedTickLimit, planTick, pruneHistory, type TickPlan, tickChildName } from '../schedule/ticks.js';
 import type { ReconcileContext } from './context.js';
 import type { Announcement } from './status-change.js';
-import { liveObject, StatusWriter, validSpec } from './steps.js';
+import { reconciler, type StatusWriter, validSpec } from './steps.js';
 
 export const scheduleLabel = 'mlops.prodclass.dev/retrain-schedule';
 export const scheduledTimeAnnotation = 'mlops.prodclass.dev/scheduled-time';
@@ -264,59 +269,62 @@ function historyStatus(
  * while an earlier one is active, Replace deletes the active one; finished ticks beyond the history
  * limits are deleted. The reconcile is requeued for the next tick.
  */
-export async function reconcileRetrainSchedule(
-  ctx: ReconcileContext,
-  key: string,
-  log: Logger,
-): Promise<ReconcileResult | undefined> {
-  const schedule = liveObject(ctx.caches.retrainSchedules, key);
-  if (!schedule) return undefined;
-  const writer: ScheduleWriter = new StatusWriter(ctx, retrainScheduleType, schedule);
-  const status = writer.status;
-  const spec = await validSpec(schedule.spec, validRetrainScheduleSpec, (message) =>
-    writer
-      .set({ nextScheduleTime: undefined })
-      .condition({ type: 'Ready', status: 'False', reason: 'InvalidSpec', message })
-      .announce({ type: 'Warning', reason: 'InvalidSpec', message })
-      .write(),
-  );
-  if (!spec) return undefined;
-  const namespace = schedule.metadata.namespace ?? '';
-  const now = ctx.now();
-  const ticks = ticksOf(ctx, key, namespace);
-  const active = ticks.filter((tick) => stateOf(tick) === 'Active');
-  const finished = ticks.flatMap((tick) => {
-    const result = stateOf(tick);
-    return result === 'Active' ? [] : [{ ...tick, result }];
-  });
-  const history = pruneHistory(finished, spec.successfulHistoryLimit, spec.failedHistoryLimit);
-  for (const tick of history.remove) await deleteTick(ctx, namespace, tick);
+export const reconcileRetrainSchedule = reconciler(
+  { cache: (caches) => caches.retrainSchedules, type: retrainScheduleType },
+  async (ctx, writer: ScheduleWriter, log) => {
+    const schedule = writer.object;
+    const key = keyOf(schedule);
+    const status = writer.status;
+    const spec = await validSpec(schedule.spec, validRetrainScheduleSpec, (message) =>
+      writer
+        .set({ nextScheduleTime: undefined })
+        .condition({ type: 'Ready', status: 'False', reason: 'InvalidSpec', message })
+        .announce({ type: 'Warning', reason: 'InvalidSpec', message })
+        .write(),
+    );
+    if (!spec) return undefined;
+    const namespace = schedule.metadata.namespace ?? '';
+    const now = ctx.now();
+    const ticks = ticksOf(ctx, key, namespace);
+    const active = ticks.filter((tick) => stateOf(tick) === 'Active');
+    const finished = ticks.flatMap((tick) => {
+      const result = stateOf(tick);
+      return result === 'Active' ? [] : [{ ...tick, result }];
+    });
+    const history = pruneHistory(finished, spec.successfulHistoryLimit, spec.failedHistoryLimit);
+    for (const tick of history.remove) await deleteTick(ctx, namespace, tick);
 
-  const plan = planTick({
-    schedule: parseCron(spec.schedule, spec.timeZone),
-    now,
-    since: new Date(status.lastTick?.time ?? schedule.metadata.creationTimestamp ?? now),
-    suspend: spec.suspend,
-    startingDeadlineSeconds: spec.startingDeadlineSeconds,
-    concurrencyPolicy: spec.concurrencyPolicy,
-    active: active.map((tick) => tick.time),
-  });
-  const nextScheduleTime = plan.next && timestamp(plan.next);
-  writer.set({ nextScheduleTime });
-  const activePairs = await actOnTick(ctx, writer, spec, plan, active, log);
-  await writer
-    .set({ active: activePairs, ...historyStatus(status, finished, history.keep) })
-    .condition(
-      spec.suspend
-        ? {
-            type: 'Ready',
-            status: 'True',
-            reason: 'Suspended',
-            message: 'suspended: no tick starts anything',
-          }
-        : { type: 'Ready', status: 'True', reason: 'Scheduled', message: `next tick at ${nextScheduleTime}` },
-    )
-    .write();
-  // A little past the tick, so that the clock reads it as due.
-  return plan.next ? { requeueAfterMs: Math.max(0, plan.next.getTime() - now.getTime()) + 100 } : undefined;
-}
+    const plan = planTick({
+      schedule: parseCron(spec.schedule, spec.timeZone),
+      now,
+      since: new Date(status.lastTick?.time ?? schedule.metadata.creationTimestamp ?? now),
+      suspend: spec.suspend,
+      startingDeadlineSeconds: spec.startingDeadlineSeconds,
+      concurrencyPolicy: spec.concurrencyPolicy,
+      active: active.map((tick) => tick.time),
+    });
+    const nextScheduleTime = plan.next && timestamp(plan.next);
+    writer.set({ nextScheduleTime });
+    const activePairs = await actOnTick(ctx, writer, spec, plan, active, log);
+    await writer
+      .set({ active: activePairs, ...historyStatus(status, finished, history.keep) })
+      .condition(
+        spec.suspend
+          ? {
+              type: 'Ready',
+              status: 'True',
+              reason: 'Suspended',
+              message: 'suspended: no tick starts anything',
+            }
+          : {
+              type: 'Ready',
+              status: 'True',
+              reason: 'Scheduled',
+              message: `next tick at ${nextScheduleTime}`,
+            },
+      )
+      .write();
+    // A little past the tick, so that the clock reads it as due.
+    return plan.next ? { requeueAfterMs: Math.max(0, plan.next.getTime() - now.getTime()) + 100 } : undefined;
+  },
+);

@@ -1,9 +1,11 @@
+import type { ReconcileResult } from '../controller.js';
 import { type Condition, type ConditionUpdate, withConditions } from '../kube/conditions.js';
 import type { Informer } from '../kube/informer.js';
 import { type KubeObject, type ResourceType, splitKey } from '../kube/objects.js';
 import type { WithStatus } from '../kube/status.js';
+import type { Logger } from '../log.js';
 import { InvalidSpec } from '../resources/validate.js';
-import type { ReconcileContext } from './context.js';
+import type { Caches, ReconcileContext } from './context.js';
 import { type Announcement, publish } from './status-change.js';
 
 /** What every status of the operator's kinds carries. */
@@ -13,10 +15,45 @@ export interface ObjectStatus {
 }
 
 /** The object a key names, from the cache; undefined when it is gone or being deleted. */
-export function liveObject<T extends KubeObject>(cache: Informer<T>, key: string): T | undefined {
+function liveObject<T extends KubeObject>(cache: Informer<T>, key: string): T | undefined {
   const { namespace, name } = splitKey(key);
   const object = cache.get(namespace, name);
   return object && !object.metadata.deletionTimestamp ? object : undefined;
+}
+
+export type Reconciler = (
+  ctx: ReconcileContext,
+  key: string,
+  log: Logger,
+) => Promise<ReconcileResult | undefined>;
+
+/** One kind as its reconciler sees it: where its objects are cached and its API resource. */
+export interface ReconciledKind<T extends KubeObject> {
+  cache(caches: Caches): Informer<T>;
+  type: ResourceType;
+  /** What to undo when the object is gone (or being deleted): nothing is reconciled then. */
+  gone?(ctx: ReconcileContext, key: string): void;
+}
+
+/**
+ * A kind's reconcile, in the manner of controller-runtime: the object the key names from the cache
+ * (nothing to do when it is gone or being deleted), handed with a StatusWriter to `steps`, which
+ * run the reconcile's phases and return its result.
+ */
+export function reconciler<S extends ObjectStatus, T extends WithStatus<S>>(
+  kind: ReconciledKind<T>,
+  steps: (
+    ctx: ReconcileContext,
+    writer: StatusWriter<S, T>,
+    log: Logger,
+  ) => Promise<ReconcileResult | undefined>,
+): Reconciler {
+  return async (ctx, key, log) => {
+    const object = liveObject(kind.cache(ctx.caches), key);
+    if (object) return steps(ctx, new StatusWriter<S, T>(ctx, kind.type, object), log);
+    kind.gone?.(ctx, key);
+    return undefined;
+  };
 }
 
 /**

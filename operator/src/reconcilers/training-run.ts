@@ -8,7 +8,6 @@ import {
 } from '@prodclass/core';
 import { cliJob, type Job, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
-import type { ReconcileResult } from '../controller.js';
 import { isAlreadyExists } from '../kube/api.js';
 import { type ConditionUpdate, conditionOf, timestamp } from '../kube/conditions.js';
 import { controllerReference } from '../kube/objects.js';
@@ -26,7 +25,7 @@ import { validTrainingRunSpec } from '../resources/validate.js';
 import type { ReconcileContext } from './context.js';
 import { createJob, findJob } from './job-lookup.js';
 import { fail, recordJob, waitForJob } from './job-status.js';
-import { liveObject, StatusWriter, validSpec } from './steps.js';
+import { reconciler, type StatusWriter, validSpec } from './steps.js';
 
 /** The `prodclass train` arguments for a TrainingRun. */
 export function trainArgs(run: TrainingRun, spec: TrainingRunSpec, dataLoad: string): string[] {
@@ -292,41 +291,38 @@ async function recordDecision(
  * Job tagged with this object, and when the Job decided to promote, creates a ModelPromotion
  * (`<name>-promotion`, owned by the run) and follows it.
  */
-export async function reconcileTrainingRun(
-  ctx: ReconcileContext,
-  key: string,
-  log: Logger,
-): Promise<ReconcileResult | undefined> {
-  const run = liveObject(ctx.caches.trainingRuns, key);
-  if (!run) return undefined;
-  const writer: RunWriter = new StatusWriter(ctx, trainingRunType, run);
-  const status = writer.status;
-  if (status.observedGeneration === run.metadata.generation) {
-    if (status.phase === 'Failed') return undefined;
-    if (status.phase === 'Succeeded') return followPromotion(ctx, writer);
-  }
-  const spec = await validSpec(run.spec, validTrainingRunSpec, (message) =>
-    fail(writer, 'Ready', 'InvalidSpec', message),
-  );
-  if (!spec) return undefined;
+export const reconcileTrainingRun = reconciler(
+  { cache: (caches) => caches.trainingRuns, type: trainingRunType },
+  async (ctx, writer: RunWriter, log) => {
+    const run = writer.object;
+    const status = writer.status;
+    if (status.observedGeneration === run.metadata.generation) {
+      if (status.phase === 'Failed') return undefined;
+      if (status.phase === 'Succeeded') return followPromotion(ctx, writer);
+    }
+    const spec = await validSpec(run.spec, validTrainingRunSpec, (message) =>
+      fail(writer, 'Ready', 'InvalidSpec', message),
+    );
+    if (!spec) return undefined;
 
-  const { namespace = '', name } = run.metadata;
-  const jobName = childName(name, 'train');
-  const job = await findJob(ctx, namespace, jobName, status.jobName !== undefined);
-  if (!job) return startJob(ctx, writer, spec, jobName, log);
-  const dataLoad = dataLoadOf(job);
-  if (!status.jobName) {
-    const message = `training on ${dataLoad}`;
-    writer.set({ dataLoad }).condition({ type: 'DataReady', status: 'True', reason: 'DataReady', message });
-    recordJob(writer, job, `Job ${jobName} trains the model`);
-  }
-  const state = jobState(job);
-  if (state.state === 'failed') return fail(writer, 'Trained', 'JobFailed', state.message);
-  if (state.state !== 'complete')
-    return waitForJob(writer, state, jobName, 'Trained', 'Training', {
-      type: 'Normal',
-      reason: 'JobCreated',
-      message: `created Job ${jobName} to train on ${dataLoad}`,
-    });
-  return recordTraining(ctx, writer, spec, jobName, state.completionTime);
-}
+    const { namespace = '', name } = run.metadata;
+    const jobName = childName(name, 'train');
+    const job = await findJob(ctx, namespace, jobName, status.jobName !== undefined);
+    if (!job) return startJob(ctx, writer, spec, jobName, log);
+    const dataLoad = dataLoadOf(job);
+    if (!status.jobName) {
+      const message = `training on ${dataLoad}`;
+      writer.set({ dataLoad }).condition({ type: 'DataReady', status: 'True', reason: 'DataReady', message });
+      recordJob(writer, job, `Job ${jobName} trains the model`);
+    }
+    const state = jobState(job);
+    if (state.state === 'failed') return fail(writer, 'Trained', 'JobFailed', state.message);
+    if (state.state !== 'complete')
+      return waitForJob(writer, state, jobName, 'Trained', 'Training', {
+        type: 'Normal',
+        reason: 'JobCreated',
+        message: `created Job ${jobName} to train on ${dataLoad}`,
+      });
+    return recordTraining(ctx, writer, spec, jobName, state.completionTime);
+  },
+);
