@@ -41,19 +41,19 @@ export class WordRuns {
   }
 }
 
-/** Per slot: the hash of the word stored there, its entry (-1: the slot is free), where its characters start, how many. */
-const slotFields = 4;
-
 /**
  * Words numbered 0, 1, 2… in the order they are added, looked up by their characters where they
  * stand in a text (`text`, `start`, `end`, and `hash`, their hashOf), so finding a word costs no
- * string: a slot of an open-addressing table and the word's characters, kept flat in one typed
- * array. Whoever keeps something per word keeps it in arrays indexed by the entry number.
+ * string: a slot of an open-addressing table, where the word's characters start, and the
+ * characters, kept flat in one typed array. Whoever keeps something per word keeps it in arrays
+ * indexed by the entry number.
  */
 export class WordTable {
-  private slots = new Int32Array(slotFields * 16).fill(-1);
+  /** Per slot: the hash of the word stored there, and its entry (-1: the slot is free). */
+  private slots = new Int32Array(2 * 16).fill(-1);
+  /** Entry `entry`'s characters are `characters[bounds[entry]]` up to `characters[bounds[entry + 1]]`. */
+  private bounds = new Int32Array(64);
   private characters = new Uint16Array(256);
-  private characterCount = 0;
   private entryCount = 0;
 
   /** How many words the table holds: the next entry number. */
@@ -64,30 +64,25 @@ export class WordTable {
   /** The entry of the word `text.slice(start, end)`, or -1 when it is not in the table. */
   find(text: string, start: number, end: number, hash: number): number {
     const slots = this.slots;
-    const mask = slots.length / slotFields - 1;
+    const mask = (slots.length >> 1) - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const fields = slot * slotFields;
-      const entry = slots[fields + 1] as number;
+      const entry = slots[2 * slot + 1] as number;
       if (entry === -1) return -1;
-      if (
-        slots[fields] === hash &&
-        slots[fields + 3] === end - start &&
-        this.hasCharacters(slots[fields + 2] as number, text, start, end)
-      ) {
-        return entry;
-      }
+      if (slots[2 * slot] === hash && this.hasCharacters(entry, text, start, end)) return entry;
     }
   }
 
   /** Adds the word `text.slice(start, end)`, which is not in the table yet; returns its entry. */
   add(text: string, start: number, end: number, hash: number): number {
-    if (2 * (this.entryCount + 1) > this.slots.length / slotFields) this.grow();
-    const first = this.characterCount;
+    if (2 * (this.entryCount + 1) > this.slots.length >> 1) this.grow();
+    const entry = this.entryCount++;
+    this.bounds = reserve(this.bounds, entry + 2);
+    const first = this.bounds[entry] as number;
     this.characters = reserve(this.characters, first + end - start);
     for (let index = start; index < end; index++)
-      this.characters[this.characterCount++] = text.charCodeAt(index);
-    const entry = this.entryCount++;
-    this.place(hash, entry, first, end - start);
+      this.characters[first + index - start] = text.charCodeAt(index);
+    this.bounds[entry + 1] = first + end - start;
+    this.place(hash, entry);
     return entry;
   }
 
@@ -95,10 +90,11 @@ export class WordTable {
   clear(): void {
     this.slots.fill(-1);
     this.entryCount = 0;
-    this.characterCount = 0;
   }
 
-  private hasCharacters(first: number, text: string, start: number, end: number): boolean {
+  private hasCharacters(entry: number, text: string, start: number, end: number): boolean {
+    const first = this.bounds[entry] as number;
+    if ((this.bounds[entry + 1] as number) - first !== end - start) return false;
     const characters = this.characters;
     for (let index = start; index < end; index++) {
       if (characters[first + index - start] !== text.charCodeAt(index)) return false;
@@ -106,26 +102,21 @@ export class WordTable {
     return true;
   }
 
-  private place(hash: number, entry: number, first: number, length: number): void {
+  private place(hash: number, entry: number): void {
     const slots = this.slots;
-    const mask = slots.length / slotFields - 1;
+    const mask = (slots.length >> 1) - 1;
     let slot = hash & mask;
-    while (slots[slot * slotFields + 1] !== -1) slot = (slot + 1) & mask;
-    const fields = slot * slotFields;
-    slots[fields] = hash;
-    slots[fields + 1] = entry;
-    slots[fields + 2] = first;
-    slots[fields + 3] = length;
+    while (slots[2 * slot + 1] !== -1) slot = (slot + 1) & mask;
+    slots[2 * slot] = hash;
+    slots[2 * slot + 1] = entry;
   }
 
   private grow(): void {
     const old = this.slots;
     this.slots = new Int32Array(2 * old.length).fill(-1);
-    for (let fields = 0; fields < old.length; fields += slotFields) {
-      const entry = old[fields + 1] as number;
-      if (entry !== -1) {
-        this.place(old[fields] as number, entry, old[fields + 2] as number, old[fields + 3] as number);
-      }
+    for (let slot = 0; slot < old.length >> 1; slot++) {
+      const entry = old[2 * slot + 1] as number;
+      if (entry !== -1) this.place(old[2 * slot] as number, entry);
     }
   }
 }
