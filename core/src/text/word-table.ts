@@ -1,7 +1,7 @@
 /** FNV-1a over UTF-16 code units: how the table hashes a word's characters. */
-export const hashStart = 0x811c9dc5 | 0;
+const hashStart = 0x811c9dc5 | 0;
 
-export function hashStep(hash: number, code: number): number {
+function hashStep(hash: number, code: number): number {
   return Math.imul(hash ^ code, 0x01000193);
 }
 
