@@ -1,5 +1,5 @@
 # `make kind-up`: prodclass on a local kind cluster, for machines with Docker, kind, kubectl and
-# helm (see README, "Installing on a cluster"). `make kind-down` deletes the cluster.
+# helm (see docs/install.md, "kind"). `make kind-down` deletes the cluster.
 
 CLUSTER := prodclass
 NAMESPACE := prodclass-system

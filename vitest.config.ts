@@ -14,6 +14,7 @@ export default defineConfig({
       'model-server/src/**/*.test.ts',
       'operator/src/**/*.test.ts',
       'console/src/**/*.test.ts',
+      'stack/**/*.test.ts',
       'test/**/*.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],

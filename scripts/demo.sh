@@ -45,7 +45,7 @@ operator_port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0
 WATCH_NAMESPACE=$namespace HTTP_HOST=127.0.0.1 HTTP_PORT=$operator_port \
   node operator/dist/main.js >>"$log_dir/operator.log" 2>&1 &
 echo $! >"$run_dir/operator.pid"
-WATCH_NAMESPACE=$namespace node operator/dist/local-runner/main.js >>"$log_dir/local-runner.log" 2>&1 &
+WATCH_NAMESPACE=$namespace node --import tsx stack/local-runner/main.ts >>"$log_dir/local-runner.log" 2>&1 &
 echo $! >"$run_dir/local-runner.pid"
 console_port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 NAMESPACE=$namespace PORT=$console_port node console/dist/main.js >>"$log_dir/console.log" 2>&1 &

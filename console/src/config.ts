@@ -19,7 +19,7 @@ export interface ConsoleConfig {
   logLevel: string;
 }
 
-/** Every variable with a default, as documented in console/README.md. */
+/** Every variable with a default, as documented in docs/console.md. */
 export const configDefaults = {
   PORT: '8090',
   HOST: '127.0.0.1',

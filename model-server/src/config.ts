@@ -15,7 +15,7 @@ export interface ServerConfig {
   logLevel: string;
 }
 
-/** Every setting's variable and default, as documented in the README's model-server section. */
+/** Every setting's variable and default, as documented in docs/model-server.md. */
 export const configDefaults = {
   PORT: '8000',
   HOST: '127.0.0.1',

@@ -27,7 +27,7 @@ export interface InferenceLogObserver {
   writeFailed(error: Error): void;
 }
 
-/** Documented in the README's model-server section. */
+/** Documented in docs/model-server.md. */
 export const inferenceLogLimits = {
   queueCapacity: 10_000,
   batchSize: 500,

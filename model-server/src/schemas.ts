@@ -1,4 +1,4 @@
-/** Input limits, documented in the README's model-server section and in the OpenAPI schemas. */
+/** Input limits, documented in docs/model-server.md and in the OpenAPI schemas. */
 export const predictionLimits = {
   designationCharacters: 1_000,
   descriptionCharacters: 20_000,

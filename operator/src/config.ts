@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { LogLevel } from './log.js';
 
-/** The operator's settings, read and checked once from the environment (see the README). */
+/** The operator's settings, read and checked once from the environment (documented in docs/operator.md, Settings). */
 export interface OperatorSettings {
   trainerImage: string;
   modelServerImage: string;

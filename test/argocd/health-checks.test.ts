@@ -10,6 +10,7 @@ import {
   kubectl,
   parseManifests,
 } from '../helm/support/commands.js';
+import { healthCheckFile } from './support/health-check-files.js';
 import { runHealthCheck } from './support/lua.js';
 
 // Each case: a sample of manifests/samples created in the API server, its status written through
@@ -23,7 +24,7 @@ type Kind =
   | 'RetrainSchedule'
   | 'DriftMonitor'
   | 'DriftAcknowledgement';
-const checkOf = (kind: Kind) => path.join(repoRoot, 'manifests/argocd/health', `${kind.toLowerCase()}.lua`);
+const checkOf = (kind: Kind) => path.join(repoRoot, 'manifests/argocd/health', healthCheckFile(kind));
 const samplesDir = path.join(repoRoot, 'manifests/samples');
 /** The first sample of `kind` in manifests/samples. */
 function sampleOf(kind: Kind): KubeObject {

@@ -13,6 +13,7 @@ import {
   kubectl,
   parseManifests,
 } from '../helm/support/commands.js';
+import { healthCheckFile } from './support/health-check-files.js';
 
 const samplesDir = path.join(repoRoot, 'manifests/samples');
 let namespace: string;
@@ -86,7 +87,7 @@ test('the Argo CD kustomization puts each Lua health check under its argocd-cm k
     'DriftAcknowledgement',
   ])
     expected[`resource.customizations.health.mlops.prodclass.dev_${kind}`] = fs.readFileSync(
-      path.join(repoRoot, 'manifests/argocd/health', `${kind.toLowerCase()}.lua`),
+      path.join(repoRoot, 'manifests/argocd/health', healthCheckFile(kind)),
       'utf8',
     );
   expect(configMap.data).toEqual(expected);

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { corePromote } from '../../operator/src/external/core-promotion.js';
-import type { LocalRunner } from '../../operator/src/local-runner/runner.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
+import type { LocalRunner } from '../../stack/local-runner/runner.js';
 import { applyCrds, createNamespace, deleteNamespace } from '../operator/support/cluster.js';
 import {
   createPipelineSecret,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { jobType } from '../../operator/src/kube/objects.js';
-import type { LocalRunner } from '../../operator/src/local-runner/runner.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
+import type { LocalRunner } from '../../stack/local-runner/runner.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { applyCrds, createNamespace, deleteNamespace, waitFor } from './support/cluster.js';
 import {

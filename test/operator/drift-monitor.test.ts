@@ -154,10 +154,12 @@ test('longer texts: ALERT on the text-length tests, a report, metrics, Events an
   const run = await resources.get('trainingruns', status.lastTrainingRun);
   expect(run.spec).toMatchObject({ registeredModel: driftedModel, dataVersion: 'latest' });
 
-  const lines = await metricLines(operator as RunningOperator, 'longer-texts');
-  expect(lines).toContainEqual(
-    `prodclass_drift_severity{monitor="${namespace}/longer-texts"} ${status.severity === 'ALERT' ? 2 : 3}`,
+  // The gauges follow the status write, so they may lag the status by a moment.
+  const severityLine = `prodclass_drift_severity{monitor="${namespace}/longer-texts"} ${status.severity === 'ALERT' ? 2 : 3}`;
+  await waitFor('the drift gauges', async () =>
+    (await metricLines(operator as RunningOperator, 'longer-texts')).includes(severityLine),
   );
+  const lines = await metricLines(operator as RunningOperator, 'longer-texts');
   const psi = lines.find((line) => line.includes('feature="text_length",test="psi"'));
   expect(Number(psi?.split(' ').at(-1))).toBeGreaterThanOrEqual(0.2);
   await waitFor('the drift and retrain Events', async () => {

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { KubeApi } from '../../operator/src/kube/api.js';
 import { deploymentType, serviceType } from '../../operator/src/kube/objects.js';
-import type { LocalRunner } from '../../operator/src/local-runner/runner.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
+import type { LocalRunner } from '../../stack/local-runner/runner.js';
 import { createTestDatabase } from '../support/test-database.js';
 import {
   adminConnection,

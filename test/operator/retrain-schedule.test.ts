@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { LocalRunner } from '../../operator/src/local-runner/runner.js';
 import { type RunningOperator, startOperator } from '../../operator/src/operator.js';
 import { retrainScheduleType } from '../../operator/src/resources/types.js';
+import type { LocalRunner } from '../../stack/local-runner/runner.js';
 import { createTestDatabase } from '../support/test-database.js';
 import {
   adminConnection,

@@ -1,3 +1,8 @@
+import {
+  type HyperparameterOptions,
+  hyperparameterDefaults,
+  hyperparameterFlags,
+} from '@prodclass/registry/contract/train-command';
 import { defaultTfidfSettings } from '@prodclass/textmodel/features/tfidf-vectorizer';
 import { defaultLogisticRegressionSettings } from '@prodclass/textmodel/model/logistic-regression';
 import type { TextClassifierSettings } from '@prodclass/textmodel/model/text-classifier';
@@ -42,52 +47,59 @@ export function shareBelowOne(value: string): number {
 
 export const writeJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
-export interface HyperparameterFlags {
-  maxFeatures: number;
-  ngramMax: number;
-  analyzer: 'word' | 'char_wb';
-  minDf: number;
-  maxDf: number;
-  sublinearTf: boolean;
-  designationRepeats: number;
-  C: number;
-  maxIter: number;
-  tol: number;
-  classWeight: 'balanced' | 'none';
-  seed: number;
-}
-
-/** The text model's hyperparameters, shared by `model fit` and `train` (defaults: the seed's). */
+/** The text model's hyperparameters, shared by `model fit` and `train`. */
 export function addHyperparameterOptions(command: Command): Command {
+  const flag = hyperparameterFlags;
+  const defaults = hyperparameterDefaults;
   return command
-    .option('--max-features <n>', 'keep the n most frequent terms', integerAtLeast(1), 5000)
-    .option('--ngram-max <n>', 'longest n-gram', integerAtLeast(1), 2)
-    .addOption(
-      new Option('--analyzer <kind>', 'word n-grams, or character n-grams inside words')
-        .choices(['word', 'char_wb'])
-        .default('word'),
-    )
-    .option('--min-df <n>', 'drop terms in fewer documents', integerAtLeast(1), 2)
-    .option('--max-df <share>', 'drop terms in a larger share of documents', shareAtMostOne, 0.95)
-    .option('--sublinear-tf', 'use 1 + ln(tf) instead of raw term counts', false)
     .option(
-      '--designation-repeats <n>',
+      `${flag.maxFeatures} <n>`,
+      'keep the n most frequent terms',
+      integerAtLeast(1),
+      defaults.maxFeatures,
+    )
+    .option(`${flag.ngramMax} <n>`, 'longest n-gram', integerAtLeast(1), defaults.ngramMax)
+    .addOption(
+      new Option(`${flag.analyzer} <kind>`, 'word n-grams, or character n-grams inside words')
+        .choices(['word', 'char_wb'] satisfies HyperparameterOptions['analyzer'][])
+        .default(defaults.analyzer),
+    )
+    .option(`${flag.minDf} <n>`, 'drop terms in fewer documents', integerAtLeast(1), defaults.minDf)
+    .option(
+      `${flag.maxDf} <share>`,
+      'drop terms in a larger share of documents',
+      shareAtMostOne,
+      defaults.maxDf,
+    )
+    .option(flag.sublinearTf, 'use 1 + ln(tf) instead of raw term counts', defaults.sublinearTf)
+    .option(
+      `${flag.designationRepeats} <n>`,
       'repeat the designation n times to weight title words',
       integerAtLeast(1),
-      1,
+      defaults.designationRepeats,
     )
-    .option('--C <c>', 'inverse L2 regularisation strength', positiveNumber, 1)
-    .option('--max-iter <n>', 'L-BFGS iteration limit', integerAtLeast(1), 1000)
-    .option('--tol <tol>', 'stop when every gradient component is at most this', positiveNumber, 1e-4)
+    .option(`${flag.C} <c>`, 'inverse L2 regularisation strength', positiveNumber, defaults.C)
+    .option(`${flag.maxIter} <n>`, 'L-BFGS iteration limit', integerAtLeast(1), defaults.maxIter)
+    .option(
+      `${flag.tol} <tol>`,
+      'stop when every gradient component is at most this',
+      positiveNumber,
+      defaults.tol,
+    )
     .addOption(
-      new Option('--class-weight <kind>', 'weight classes by inverse frequency')
-        .choices(['balanced', 'none'])
-        .default('none'),
+      new Option(`${flag.classWeight} <kind>`, 'weight classes by inverse frequency')
+        .choices(['balanced', 'none'] satisfies HyperparameterOptions['classWeight'][])
+        .default(defaults.classWeight),
     )
-    .option('--seed <n>', 'seed of the train/test split, recorded with the model', integerAtLeast(0), 42);
+    .option(
+      `${flag.seed} <n>`,
+      'seed of the train/test split, recorded with the model',
+      integerAtLeast(0),
+      defaults.seed,
+    );
 }
 
-export function classifierSettings(flags: HyperparameterFlags): TextClassifierSettings {
+export function classifierSettings(flags: HyperparameterOptions): TextClassifierSettings {
   return {
     text: { ...defaultTextSettings, designationRepeats: flags.designationRepeats },
     tfidf: {

@@ -1,6 +1,6 @@
 import type { ModelPromotion, PredictionService } from '@prodclass/operator/resources';
+import { promotionTags } from '@prodclass/registry/contract/mlflow-tags';
 import type { RegisteredModelVersion } from '@prodclass/registry/mlflow/client';
-import { promotionTags } from '@prodclass/registry/promotion/promote';
 import type { StoredPromotion } from '@prodclass/registry/promotion/promotions-table';
 import { horizontalBarChart, palette } from '../bar-chart.js';
 import { type Html, html } from '../html.js';

@@ -1,4 +1,5 @@
 import type { TrainingRun } from '@prodclass/operator/resources';
+import { classCodeOfMetric, metricKey } from '@prodclass/registry/contract/metric-keys';
 import type { RunDetails } from '@prodclass/registry/mlflow/client';
 import { classByCode } from '@prodclass/textmodel/classes';
 import { horizontalBarChart, palette } from '../bar-chart.js';
@@ -63,15 +64,15 @@ function metricsTable(run: RunDetails): Html {
 <thead><tr><th scope="col">Metric</th><th scope="col" class="num">Held-out test</th><th scope="col" class="num">Train</th></tr></thead>
 <tbody>${summaryMetrics.map(
     ([key, label]) =>
-      html`<tr><th scope="row">${label}</th><td class="num">${value(`test_${key}`)}</td><td class="num">${value(`train_${key}`)}</td></tr>`,
+      html`<tr><th scope="row">${label}</th><td class="num">${value(metricKey('test', key))}</td><td class="num">${value(metricKey('train', key))}</td></tr>`,
   )}</tbody></table>`;
 }
 
 function perClassChart(run: RunDetails): Html {
   const bars = Object.entries(run.metrics)
     .flatMap(([key, value]) => {
-      const code = /^test_f1_class_(\d+)$/.exec(key)?.[1];
-      return code ? [{ code: Number(code), value }] : [];
+      const code = classCodeOfMetric(key, 'test', 'f1');
+      return code === undefined ? [] : [{ code, value }];
     })
     .sort((a, b) => b.value - a.value)
     .map(({ code, value }) => ({

@@ -1,7 +1,5 @@
+import { promotionTags, trainingRunTag, trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import { MlflowClient } from '@prodclass/registry/mlflow/client';
-import { trainingTags } from '@prodclass/registry/training-tags';
-
-export const trainingRunTag = 'prodclass.dev/trainingrun';
 
 /** What a training Job left in MLflow: its run and the version it registered. */
 export interface TrainingRecord {
@@ -41,8 +39,8 @@ export class MlflowRecords {
     return {
       runId: run.runId,
       runStatus: run.status,
-      modelVersion: run.tags['prodclass.model_version'],
-      dataLoad: run.tags['prodclass.data_version'],
+      modelVersion: run.tags[trainingTags.modelVersion],
+      dataLoad: run.tags[trainingTags.dataVersion],
       metrics: run.metrics,
     };
   }
@@ -53,9 +51,9 @@ export class MlflowRecords {
     version: string,
   ): Promise<{ decision: 'promote' | 'reject'; reason: string } | undefined> {
     const tags = (await this.#client.findModelVersion(registeredModel, version))?.tags ?? {};
-    const decision = tags['prodclass.promotion.decision'];
+    const decision = tags[promotionTags.decision];
     if (decision !== 'promote' && decision !== 'reject') return undefined;
-    return { decision, reason: tags['prodclass.promotion.reason'] ?? '' };
+    return { decision, reason: tags[promotionTags.reason] ?? '' };
   }
 
   /** The version an alias points at, or undefined when the alias (or the model) does not exist. */

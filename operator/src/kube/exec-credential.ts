@@ -27,6 +27,23 @@ export interface ExecCluster {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+const isEnvList = (env: unknown): boolean =>
+  env == null ||
+  (Array.isArray(env) &&
+    env.every(
+      (entry) => isRecord(entry) && typeof entry.name === 'string' && typeof entry.value === 'string',
+    ));
+
+/** The operator runs a plugin without a terminal: one that must prompt cannot work. */
+function checkInteractiveMode(interactiveMode: unknown, where: string): void {
+  if (interactiveMode === 'Always')
+    throw new Error(
+      `${where}: exec.interactiveMode is Always, but the operator has no terminal to answer a prompt; the plugin must work with interactiveMode IfAvailable or Never`,
+    );
+  if (interactiveMode != null && interactiveMode !== 'Never' && interactiveMode !== 'IfAvailable')
+    throw new Error(`${where}: exec.interactiveMode must be Never, IfAvailable or Always`);
+}
+
 /** Validates an `exec:` section; `where` names the kubeconfig and user in the errors. */
 export function parseExecConfig(exec: unknown, where: string): ExecConfig {
   if (!isRecord(exec)) throw new Error(`${where}: exec must be a mapping`);
@@ -38,19 +55,8 @@ export function parseExecConfig(exec: unknown, where: string): ExecConfig {
     );
   if (args != null && !(Array.isArray(args) && args.every((arg) => typeof arg === 'string')))
     throw new Error(`${where}: exec.args must be a list of strings`);
-  const validEnv =
-    env == null ||
-    (Array.isArray(env) &&
-      env.every(
-        (entry) => isRecord(entry) && typeof entry.name === 'string' && typeof entry.value === 'string',
-      ));
-  if (!validEnv) throw new Error(`${where}: exec.env must be a list of {name, value} strings`);
-  if (interactiveMode === 'Always')
-    throw new Error(
-      `${where}: exec.interactiveMode is Always, but the operator has no terminal to answer a prompt; the plugin must work with interactiveMode IfAvailable or Never`,
-    );
-  if (interactiveMode != null && interactiveMode !== 'Never' && interactiveMode !== 'IfAvailable')
-    throw new Error(`${where}: exec.interactiveMode must be Never, IfAvailable or Always`);
+  if (!isEnvList(env)) throw new Error(`${where}: exec.env must be a list of {name, value} strings`);
+  checkInteractiveMode(interactiveMode, where);
   return {
     apiVersion: apiVersion as ApiVersion,
     command,
@@ -172,35 +178,39 @@ export class ExecCredentialPlugin {
       throw new Error(
         `${name}: answered with apiVersion ${JSON.stringify(answer.apiVersion ?? null)}, but the kubeconfig asks for ${this.config.apiVersion}`,
       );
-    const status = answer.status;
-    if (!isRecord(status)) throw new Error(`${name}: the ExecCredential has no status`);
-    const { token, clientCertificateData, clientKeyData, expirationTimestamp } = status;
-    for (const [field, value] of Object.entries({
-      token,
-      clientCertificateData,
-      clientKeyData,
-      expirationTimestamp,
-    }))
-      if (value != null && typeof value !== 'string')
-        throw new Error(`${name}: status.${field} must be a string`);
-    if (!clientCertificateData !== !clientKeyData)
-      throw new Error(`${name}: status has only one of clientCertificateData and clientKeyData`);
-    if (!token && !clientCertificateData)
-      throw new Error(`${name}: status has neither a token nor clientCertificateData and clientKeyData`);
-    const expiresAt = expirationTimestamp
-      ? Date.parse(expirationTimestamp as string)
-      : Number.POSITIVE_INFINITY;
-    if (Number.isNaN(expiresAt))
-      throw new Error(
-        `${name}: status.expirationTimestamp ${JSON.stringify(expirationTimestamp)} is not a time`,
-      );
-    const credential: Credential = {};
-    if (token) credential.token = token as string;
-    if (clientCertificateData) {
-      // PEM text, unlike the base64 of a kubeconfig's client-certificate-data.
-      credential.cert = Buffer.from(clientCertificateData as string);
-      credential.key = Buffer.from(clientKeyData as string);
-    }
-    return { credential, expiresAt };
+    return credentialOf(answer.status, name);
   }
+}
+
+/** The credential in an ExecCredential's status and when it expires; `name` names the plugin in errors. */
+function credentialOf(status: unknown, name: string): { credential: Credential; expiresAt: number } {
+  if (!isRecord(status)) throw new Error(`${name}: the ExecCredential has no status`);
+  const { token, clientCertificateData, clientKeyData, expirationTimestamp } = status;
+  for (const [field, value] of Object.entries({
+    token,
+    clientCertificateData,
+    clientKeyData,
+    expirationTimestamp,
+  }))
+    if (value != null && typeof value !== 'string')
+      throw new Error(`${name}: status.${field} must be a string`);
+  if (!clientCertificateData !== !clientKeyData)
+    throw new Error(`${name}: status has only one of clientCertificateData and clientKeyData`);
+  if (!token && !clientCertificateData)
+    throw new Error(`${name}: status has neither a token nor clientCertificateData and clientKeyData`);
+  const expiresAt = expirationTimestamp
+    ? Date.parse(expirationTimestamp as string)
+    : Number.POSITIVE_INFINITY;
+  if (Number.isNaN(expiresAt))
+    throw new Error(
+      `${name}: status.expirationTimestamp ${JSON.stringify(expirationTimestamp)} is not a time`,
+    );
+  const credential: Credential = {};
+  if (token) credential.token = token as string;
+  if (clientCertificateData) {
+    // PEM text, unlike the base64 of a kubeconfig's client-certificate-data.
+    credential.cert = Buffer.from(clientCertificateData as string);
+    credential.key = Buffer.from(clientKeyData as string);
+  }
+  return { credential, expiresAt };
 }

@@ -3,10 +3,12 @@
 
 export { jsonLogger, type Logger, type LogLevel } from '../log.js';
 export { isNotFound, KubeApi, KubeApiError, type ObjectList } from './api.js';
-export type { Condition } from './conditions.js';
+export { type Condition, timestamp } from './conditions.js';
 export { type Connection, loadConnection } from './connection.js';
 export { Informer, type InformerEvent } from './informer.js';
 export {
+  deploymentType,
+  jobType,
   type KubeObject,
   keyOf,
   type ObjectMeta,

@@ -105,6 +105,23 @@ export class LeaderElector {
     return false;
   }
 
+  /** Creates the Lease, held by us; false when another candidate created it first. */
+  async #create(spec: Lease['spec']): Promise<boolean> {
+    const { namespace, name } = this.options;
+    try {
+      this.#lease = await this.api.create<Lease>(leaseType, namespace, {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name, namespace },
+        spec,
+      });
+      return true;
+    } catch (error) {
+      if (isAlreadyExists(error)) return false;
+      throw error;
+    }
+  }
+
   async #tryAcquireOrRenew(): Promise<boolean> {
     const { namespace, name, identity, leaseDurationMs } = this.options;
     const now = microTime();
@@ -118,18 +135,7 @@ export class LeaderElector {
       lease = await this.api.request<Lease>('GET', leaseType.path(namespace, name));
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      try {
-        this.#lease = await this.api.create<Lease>(leaseType, namespace, {
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          metadata: { name, namespace },
-          spec: { ...spec, acquireTime: now, leaseTransitions: 0 },
-        });
-        return true;
-      } catch (createError) {
-        if (isAlreadyExists(createError)) return false;
-        throw createError;
-      }
+      return this.#create({ ...spec, acquireTime: now, leaseTransitions: 0 });
     }
     const record = JSON.stringify(lease.spec ?? {});
     if (record !== this.#observed) {

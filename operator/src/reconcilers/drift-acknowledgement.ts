@@ -1,20 +1,16 @@
-import type { ReconcileResult } from '../controller.js';
 import { isNotFound } from '../kube/api.js';
-import { type ConditionUpdate, timestamp, withConditions } from '../kube/conditions.js';
+import { type ConditionUpdate, timestamp } from '../kube/conditions.js';
 import type { EventKind } from '../kube/events.js';
-import { keyOf, type OwnerReference, splitKey } from '../kube/objects.js';
-import type { Logger } from '../log.js';
+import { keyOf, type OwnerReference } from '../kube/objects.js';
 import {
   type DriftAcknowledgement,
-  type DriftAcknowledgementSpec,
   type DriftAcknowledgementStatus,
   driftAcknowledgementType,
   validDriftAcknowledgementSpec,
 } from '../resources/drift-acknowledgement.js';
 import { type DriftMonitor, driftMonitorType } from '../resources/types.js';
-import { InvalidSpec } from '../resources/validate.js';
 import type { ReconcileContext } from './context.js';
-import { publish } from './status-change.js';
+import { reconciler, type StatusWriter, validSpec } from './steps.js';
 
 /** The monitor from the cache, or from the API server when the cache has not seen it yet. */
 async function findMonitor(
@@ -56,87 +52,77 @@ async function ownedBy(
   });
 }
 
+type AcknowledgementWriter = StatusWriter<DriftAcknowledgementStatus, DriftAcknowledgement>;
+
+/** Recorded and Ready say the same: whether the acknowledgement is in the table. */
+function record(
+  writer: AcknowledgementWriter,
+  update: DriftAcknowledgementStatus,
+  condition: Omit<ConditionUpdate, 'type'>,
+  event: EventKind,
+): Promise<boolean> {
+  return writer
+    .set(update)
+    .condition({ type: 'Recorded', ...condition }, { type: 'Ready', ...condition })
+    .announce({ type: event, reason: condition.reason, message: condition.message })
+    .write();
+}
+
 /**
  * DriftAcknowledgement: records, once, who acknowledged a DriftMonitor's report, with which action
  * and why, in drift_acknowledgements. The row carries the resource's uid, so a reconcile repeated
  * after a crash (the row written, the status not) finds it instead of writing a second one. A
  * monitor or report that does not exist fails the acknowledgement for good (the spec is immutable).
  */
-export async function reconcileDriftAcknowledgement(
-  ctx: ReconcileContext,
-  key: string,
-  log: Logger,
-): Promise<ReconcileResult | undefined> {
-  const { namespace, name } = splitKey(key);
-  const found = ctx.caches.driftAcknowledgements.get(namespace, name);
-  if (!found || found.metadata.deletionTimestamp) return undefined;
-  const generation = found.metadata.generation;
-  const status = found.status ?? {};
-  if (status.phase !== undefined && status.observedGeneration === generation) return undefined;
+export const reconcileDriftAcknowledgement = reconciler(
+  { cache: (caches) => caches.driftAcknowledgements, type: driftAcknowledgementType },
+  async (ctx, writer: AcknowledgementWriter, log) => {
+    const found = writer.object;
+    const status = writer.status;
+    if (status.phase !== undefined && status.observedGeneration === found.metadata.generation)
+      return undefined;
+    const fail = (reason: string, message: string) =>
+      record(writer, { phase: 'Failed' }, { status: 'False', reason, message }, 'Warning').then(
+        () => undefined,
+      );
 
-  let current = found;
-  // Recorded and Ready say the same: whether the acknowledgement is in the table.
-  const write = (
-    update: DriftAcknowledgementStatus,
-    condition: Omit<ConditionUpdate, 'type'>,
-    event: EventKind,
-  ) =>
-    publish(
-      ctx,
-      driftAcknowledgementType,
-      current,
-      {
-        ...status,
-        ...update,
-        observedGeneration: generation,
-        conditions: withConditions(
-          status.conditions,
-          [
-            { type: 'Recorded', ...condition },
-            { type: 'Ready', ...condition },
-          ],
-          generation,
-        ),
-      },
-      { type: event, reason: condition.reason, message: condition.message },
+    const spec = await validSpec(found.spec, validDriftAcknowledgementSpec, (message) =>
+      fail('InvalidSpec', message),
     );
-  const fail = async (reason: string, message: string) => {
-    await write({ phase: 'Failed' }, { status: 'False', reason, message }, 'Warning');
+    if (!spec) return undefined;
+    const { namespace = '', name } = found.metadata;
+    const monitor = await findMonitor(ctx, namespace, spec.driftMonitor);
+    if (!monitor) return fail('MonitorNotFound', `DriftMonitor ${spec.driftMonitor} not found`);
+    const current = await ownedBy(ctx, found, monitor);
+    writer.rebase(current);
+
+    const report = await ctx.driftChecks.report(spec.report);
+    if (report?.monitor !== keyOf(monitor))
+      return fail('ReportNotFound', `DriftMonitor ${spec.driftMonitor} has no report ${spec.report}`);
+
+    const requestUid = current.metadata.uid;
+    if (!requestUid) throw new Error(`DriftAcknowledgement ${keyOf(current)} has no uid`);
+    const recorded = await ctx.driftChecks.acknowledge({
+      reportId: spec.report,
+      action: spec.action,
+      by: spec.by,
+      reason: spec.reason,
+      requestUid,
+    });
+    const message = `${spec.action} by ${spec.by} recorded as acknowledgement ${recorded.id} of report ${spec.report}`;
+    const changed = await record(
+      writer,
+      {
+        phase: 'Recorded',
+        acknowledgementId: recorded.id,
+        acknowledgedAt: timestamp(recorded.acknowledgedAt),
+      },
+      { status: 'True', reason: 'Recorded', message },
+      'Normal',
+    );
+    if (changed)
+      ctx.events.record(monitor, 'Normal', 'Acknowledged', `${message} (DriftAcknowledgement ${name})`);
+    log.info('drift report acknowledged', { report: spec.report, action: spec.action, id: recorded.id });
     return undefined;
-  };
-
-  let spec: DriftAcknowledgementSpec;
-  try {
-    spec = validDriftAcknowledgementSpec(found.spec);
-  } catch (error) {
-    if (!(error instanceof InvalidSpec)) throw error;
-    return fail('InvalidSpec', error.message);
-  }
-  const monitor = await findMonitor(ctx, namespace, spec.driftMonitor);
-  if (!monitor) return fail('MonitorNotFound', `DriftMonitor ${spec.driftMonitor} not found`);
-  current = await ownedBy(ctx, current, monitor);
-
-  const report = await ctx.driftChecks.report(spec.report);
-  if (report?.monitor !== keyOf(monitor))
-    return fail('ReportNotFound', `DriftMonitor ${spec.driftMonitor} has no report ${spec.report}`);
-
-  const requestUid = current.metadata.uid;
-  if (!requestUid) throw new Error(`DriftAcknowledgement ${key} has no uid`);
-  const recorded = await ctx.driftChecks.acknowledge({
-    reportId: spec.report,
-    action: spec.action,
-    by: spec.by,
-    reason: spec.reason,
-    requestUid,
-  });
-  const message = `${spec.action} by ${spec.by} recorded as acknowledgement ${recorded.id} of report ${spec.report}`;
-  const stored = await write(
-    { phase: 'Recorded', acknowledgementId: recorded.id, acknowledgedAt: timestamp(recorded.acknowledgedAt) },
-    { status: 'True', reason: 'Recorded', message },
-    'Normal',
-  );
-  if (stored !== current)
-    ctx.events.record(monitor, 'Normal', 'Acknowledged', `${message} (DriftAcknowledgement ${name})`);
-  log.info('drift report acknowledged', { report: spec.report, action: spec.action, id: recorded.id });
-  return undefined;
-}
+  },
+);

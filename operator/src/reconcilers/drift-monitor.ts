@@ -1,9 +1,9 @@
 import type { DriftCheckRequest, DriftReport } from '@prodclass/catalog/drift/report';
+import { trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import { childName } from '../children/names.js';
-import type { ReconcileResult } from '../controller.js';
 import { isAlreadyExists, type ObjectList } from '../kube/api.js';
-import { type ConditionUpdate, timestamp, withConditions } from '../kube/conditions.js';
-import { controllerReference, splitKey } from '../kube/objects.js';
+import { type ConditionUpdate, timestamp } from '../kube/conditions.js';
+import { controllerReference, keyOf } from '../kube/objects.js';
 import type { Logger } from '../log.js';
 import {
   type DriftMonitor,
@@ -13,10 +13,11 @@ import {
   type TrainingRun,
   trainingRunType,
 } from '../resources/types.js';
-import { InvalidSpec, validDriftMonitorSpec } from '../resources/validate.js';
+import { validDriftMonitorSpec } from '../resources/validate.js';
 import { parseCron } from '../schedule/cron.js';
 import type { ReconcileContext } from './context.js';
-import { type Announcement, publish } from './status-change.js';
+import type { Announcement } from './status-change.js';
+import { reconciler, type StatusWriter, validSpec } from './steps.js';
 
 /** Labels the TrainingRuns a monitor creates with the monitor's name, to find them after a restart. */
 export const driftMonitorLabel = 'mlops.prodclass.dev/drift-monitor';
@@ -186,7 +187,7 @@ async function resolveTarget(
   if (spec.referenceWindow.source !== 'TrainingData' || !referenceVersion) return { name };
   const trainingData = await ctx.mlflow.trainingDataOf(name, referenceVersion);
   if (!trainingData) {
-    const message = `${name} version ${referenceVersion} records no training data load (prodclass.data_version)`;
+    const message = `${name} version ${referenceVersion} records no training data load (${trainingTags.dataVersion})`;
     return { problem: { type: 'Ready', status: 'False', reason: 'NoTrainingData', message } };
   }
   return { name, referenceVersion, trainingData };
@@ -228,131 +229,129 @@ async function createTrainingRun(
   return runName;
 }
 
+type MonitorWriter = StatusWriter<DriftMonitorStatus, DriftMonitor>;
+
+/**
+ * Drift with onDrift retrain: a TrainingRun unless the cooldown since the last one runs. The status
+ * records when and which run was started (or a run whose status write was lost).
+ */
+async function retrain(
+  ctx: ReconcileContext,
+  writer: MonitorWriter,
+  spec: DriftMonitorSpec,
+  report: DriftReport,
+  now: Date,
+  log: Logger,
+): Promise<void> {
+  const monitor = writer.object;
+  const status = writer.status;
+  const newest = (await ownedTrainingRuns(ctx, monitor))
+    .filter((run) => run.metadata.creationTimestamp)
+    .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''))
+    .at(-1);
+  const created = newest?.metadata.creationTimestamp;
+  const decision = retrainDecision(now, spec.cooldownMs, [status.lastRetrainTime, created]);
+  if (decision.retrain) {
+    const runName = await createTrainingRun(ctx, monitor, spec, report);
+    writer.set({ lastRetrainTime: timestamp(now), lastTrainingRun: runName });
+    log.info('drift retrain', { trainingRun: runName, report: report.id, severity: report.severity });
+    ctx.events.record(
+      monitor,
+      'Normal',
+      'RetrainCreated',
+      `created TrainingRun ${runName} for report ${report.id} (severity ${report.severity})`,
+    );
+    return;
+  }
+  // A run whose status write was lost is recorded now.
+  if (newest && created && created > (status.lastRetrainTime ?? ''))
+    writer.set({ lastRetrainTime: created, lastTrainingRun: newest.metadata.name });
+  ctx.events.record(
+    monitor,
+    'Normal',
+    'RetrainCoolingDown',
+    `drift ${report.severity}, but no TrainingRun before ${timestamp(decision.until)} (cooldown)`,
+  );
+}
+
+/** Runs the check; a check that fails is recorded in Ready and thrown (the reconcile is retried). */
+async function check(
+  ctx: ReconcileContext,
+  writer: MonitorWriter,
+  request: DriftCheckRequest,
+): Promise<DriftReport> {
+  try {
+    return await ctx.driftChecks.check(request);
+  } catch (error) {
+    const message = `drift check failed: ${(error as Error).message}`;
+    await writer
+      .condition({ type: 'Ready', status: 'False', reason: 'CheckFailed', message })
+      .announce({ type: 'Warning', reason: 'CheckFailed', message })
+      .write();
+    throw error;
+  }
+}
+
 /**
  * DriftMonitor: on its schedule, compares the monitored model's recent predictions with the
  * reference in PostgreSQL, stores the report, summarises it in the status and the metrics, and on
  * ALERT or CRITICAL with onDrift retrain creates a TrainingRun (owned by the monitor), at most once
  * per cooldown.
  */
-export async function reconcileDriftMonitor(
-  ctx: ReconcileContext,
-  key: string,
-  log: Logger,
-): Promise<ReconcileResult | undefined> {
-  const { namespace, name } = splitKey(key);
-  const monitor = ctx.caches.driftMonitors.get(namespace, name);
-  if (!monitor || monitor.metadata.deletionTimestamp) {
-    ctx.metrics.setDrift(key);
-    return undefined;
-  }
-  const generation = monitor.metadata.generation;
-  const status = monitor.status ?? {};
-  const exportMetrics = (from: DriftMonitorStatus) =>
-    ctx.metrics.setDrift(
-      key,
-      from.severity && from.lastReport
-        ? { severity: from.severity, tests: from.lastReport.tests }
-        : undefined,
-    );
-  const write = (update: DriftMonitorStatus, conditions: ConditionUpdate[], announcement?: Announcement) =>
-    publish(
-      ctx,
-      driftMonitorType,
-      monitor,
-      {
-        ...status,
-        ...update,
-        observedGeneration: generation,
-        conditions: withConditions(status.conditions, conditions, generation),
-      },
-      announcement,
-    );
-  // After an operator restart the gauges come back from the status, not from a new check.
-  exportMetrics(status);
-
-  let spec: DriftMonitorSpec;
-  try {
-    spec = validDriftMonitorSpec(monitor.spec);
-  } catch (error) {
-    if (!(error instanceof InvalidSpec)) throw error;
-    const message = error.message;
-    await write({}, [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message }], {
-      type: 'Warning',
-      reason: 'InvalidSpec',
-      message,
-    });
-    return undefined;
-  }
-
-  const now = ctx.now();
-  const due = checkDue(status, generation, spec, now);
-  if (!due.due) return { requeueAfterMs: Math.min(due.at.getTime() - now.getTime() + 1000, longestWaitMs) };
-
-  const target = await resolveTarget(ctx, namespace, spec);
-  if ('problem' in target) {
-    // The PredictionService's watch events bring the monitor back, but not a tag set in MLflow.
-    await write({}, [target.problem]);
-    return { requeueAfterMs: problemRetryMs };
-  }
-  let report: DriftReport;
-  try {
-    report = await ctx.driftChecks.check(driftRequest(key, spec, target, now));
-  } catch (error) {
-    const message = `drift check failed: ${(error as Error).message}`;
-    await write({}, [{ type: 'Ready', status: 'False', reason: 'CheckFailed', message }], {
-      type: 'Warning',
-      reason: 'CheckFailed',
-      message,
-    });
-    throw error;
-  }
-  const summary = reportStatus(report);
-  const nextCheck = parseCron(spec.schedule, spec.timeZone).next(now);
-  const update: DriftMonitorStatus = {
-    ...summary.status,
-    referenceVersion: target.referenceVersion,
-    nextCheckTime: timestamp(nextCheck),
-  };
-  const conditions = summary.conditions;
-
-  if (isDrift(report) && spec.onDrift === 'retrain') {
-    const newest = (await ownedTrainingRuns(ctx, monitor))
-      .filter((run) => run.metadata.creationTimestamp)
-      .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''))
-      .at(-1);
-    const decision = retrainDecision(now, spec.cooldownMs, [
-      status.lastRetrainTime,
-      newest?.metadata.creationTimestamp,
-    ]);
-    if (decision.retrain) {
-      const runName = await createTrainingRun(ctx, monitor, spec, report);
-      update.lastRetrainTime = timestamp(now);
-      update.lastTrainingRun = runName;
-      log.info('drift retrain', { trainingRun: runName, report: report.id, severity: report.severity });
-      ctx.events.record(
-        monitor,
-        'Normal',
-        'RetrainCreated',
-        `created TrainingRun ${runName} for report ${report.id} (severity ${report.severity})`,
+export const reconcileDriftMonitor = reconciler(
+  {
+    cache: (caches) => caches.driftMonitors,
+    type: driftMonitorType,
+    gone: (ctx, key) => ctx.metrics.setDrift(key),
+  },
+  async (ctx, writer: MonitorWriter, log) => {
+    const monitor = writer.object;
+    const key = keyOf(monitor);
+    const status = writer.status;
+    const exportMetrics = (from: DriftMonitorStatus) =>
+      ctx.metrics.setDrift(
+        key,
+        from.severity && from.lastReport
+          ? { severity: from.severity, tests: from.lastReport.tests }
+          : undefined,
       );
-    } else {
-      // A run whose status write was lost is recorded now.
-      const created = newest?.metadata.creationTimestamp;
-      if (newest && created && created > (status.lastRetrainTime ?? '')) {
-        update.lastRetrainTime = created;
-        update.lastTrainingRun = newest.metadata.name;
-      }
-      ctx.events.record(
-        monitor,
-        'Normal',
-        'RetrainCoolingDown',
-        `drift ${report.severity}, but no TrainingRun before ${timestamp(decision.until)} (cooldown)`,
-      );
+    // After an operator restart the gauges come back from the status, not from a new check.
+    exportMetrics(status);
+
+    const spec = await validSpec(monitor.spec, validDriftMonitorSpec, (message) =>
+      writer
+        .condition({ type: 'Ready', status: 'False', reason: 'InvalidSpec', message })
+        .announce({ type: 'Warning', reason: 'InvalidSpec', message })
+        .write(),
+    );
+    if (!spec) return undefined;
+
+    const now = ctx.now();
+    const due = checkDue(status, monitor.metadata.generation, spec, now);
+    if (!due.due) return { requeueAfterMs: Math.min(due.at.getTime() - now.getTime() + 1000, longestWaitMs) };
+
+    const target = await resolveTarget(ctx, monitor.metadata.namespace ?? '', spec);
+    if ('problem' in target) {
+      // The PredictionService's watch events bring the monitor back, but not a tag set in MLflow.
+      await writer.condition(target.problem).write();
+      return { requeueAfterMs: problemRetryMs };
     }
-  }
+    const report = await check(ctx, writer, driftRequest(key, spec, target, now));
+    const summary = reportStatus(report);
+    const nextCheck = parseCron(spec.schedule, spec.timeZone).next(now);
+    writer.set({
+      ...summary.status,
+      referenceVersion: target.referenceVersion,
+      nextCheckTime: timestamp(nextCheck),
+    });
+    if (isDrift(report) && spec.onDrift === 'retrain') await retrain(ctx, writer, spec, report, now, log);
 
-  const stored = await write(update, conditions, summary.announcement);
-  exportMetrics(stored.status ?? update);
-  log.info('drift checked', { report: report.id, severity: report.severity, outcome: report.outcome });
-  return { requeueAfterMs: Math.min(nextCheck.getTime() - now.getTime() + 1000, longestWaitMs) };
-}
+    await writer
+      .condition(...summary.conditions)
+      .announce(summary.announcement)
+      .write();
+    exportMetrics(writer.object.status ?? {});
+    log.info('drift checked', { report: report.id, severity: report.severity, outcome: report.outcome });
+    return { requeueAfterMs: Math.min(nextCheck.getTime() - now.getTime() + 1000, longestWaitMs) };
+  },
+);

@@ -1,129 +1,100 @@
 import type { ReconcileResult } from '../controller.js';
 import { VersionRejected } from '../external/promotion.js';
-import { type ConditionUpdate, conditionOf, timestamp, withConditions } from '../kube/conditions.js';
-import { keyOf, splitKey } from '../kube/objects.js';
-import type { Logger } from '../log.js';
+import { conditionOf, timestamp } from '../kube/conditions.js';
+import { keyOf } from '../kube/objects.js';
 import {
   type ModelPromotion,
   type ModelPromotionSpec,
   type ModelPromotionStatus,
   modelPromotionType,
 } from '../resources/types.js';
-import { InvalidSpec, selectorOf, validModelPromotionSpec } from '../resources/validate.js';
+import { selectorOf, validModelPromotionSpec } from '../resources/validate.js';
 import type { ReconcileContext } from './context.js';
-import { type Announcement, publish } from './status-change.js';
+import { reconciler, type StatusWriter, validSpec } from './steps.js';
 
 const promoting = 'Promoting';
 const versionPollMs = 30_000;
 
+type PromotionWriter = StatusWriter<ModelPromotionStatus, ModelPromotion>;
+
+function fail(writer: PromotionWriter, reason: string, message: string): Promise<undefined> {
+  return writer
+    .set({ phase: 'Failed' })
+    .condition(
+      { type: 'Promoted', status: 'False', reason, message },
+      { type: 'Ready', status: 'False', reason, message },
+    )
+    .announce({ type: 'Warning', reason, message })
+    .write()
+    .then(() => undefined);
+}
+
+async function succeed(
+  writer: PromotionWriter,
+  spec: ModelPromotionSpec,
+  previousVersion: string | undefined,
+): Promise<void> {
+  const message = `${spec.registeredModel}@${spec.alias}: ${previousVersion ? `v${previousVersion}` : 'unset'} → v${spec.version}`;
+  await writer
+    .set({ phase: 'Succeeded', previousVersion, promotedAt: timestamp() })
+    .condition(
+      { type: 'Promoted', status: 'True', reason: 'Promoted', message },
+      { type: 'Ready', status: 'True', reason: 'Promoted', message },
+    )
+    .announce({ type: 'Normal', reason: 'Promoted', message })
+    .write();
+}
+
 /**
- * ModelPromotion: moves the alias once, through the core promotion module. Before the move the
- * status records the alias's current version and a `Promoting` condition; a reconcile that finds
- * that condition and the alias already moved (the operator died in between) completes the status
- * without moving the alias, or writing the promotion history, a second time.
+ * Moves the alias: first records its current version and a `Promoting` condition, then promotes.
+ * Undefined when the alias moved; otherwise the result of the reconcile.
  */
-export async function reconcileModelPromotion(
+async function moveAlias(
   ctx: ReconcileContext,
-  key: string,
-  log: Logger,
-): Promise<ReconcileResult | undefined> {
-  const { namespace, name } = splitKey(key);
-  const promotion = ctx.caches.modelPromotions.get(namespace, name);
-  if (!promotion || promotion.metadata.deletionTimestamp) return undefined;
-  const generation = promotion.metadata.generation;
-  const status = promotion.status ?? {};
-  if (status.phase !== undefined && status.phase !== 'Pending' && status.observedGeneration === generation)
-    return undefined;
-
-  let current: ModelPromotion = promotion;
-  const next = async (
-    update: ModelPromotionStatus,
-    conditions: ConditionUpdate[],
-    announcement?: Announcement,
-  ) => {
-    const before = current.status ?? {};
-    current = await publish(
-      ctx,
-      modelPromotionType,
-      current,
-      {
-        ...before,
-        ...update,
-        observedGeneration: generation,
-        conditions: withConditions(before.conditions, conditions, generation),
-      },
-      announcement,
-    );
-  };
-  const fail = (reason: string, message: string) =>
-    next(
-      { phase: 'Failed' },
-      [
-        { type: 'Promoted', status: 'False', reason, message },
-        { type: 'Ready', status: 'False', reason, message },
-      ],
-      { type: 'Warning', reason, message },
-    );
-
-  let spec: ModelPromotionSpec;
-  try {
-    spec = validModelPromotionSpec(promotion.spec);
-  } catch (error) {
-    if (!(error instanceof InvalidSpec)) throw error;
-    await fail('InvalidSpec', error.message);
-    return undefined;
-  }
+  writer: PromotionWriter,
+  spec: ModelPromotionSpec,
+  aliasNow: string | undefined,
+): Promise<{ result: ReconcileResult | undefined } | undefined> {
   const target = String(spec.version);
-  const where = `${spec.registeredModel}@${spec.alias}`;
-  const succeed = (previousVersion: string | undefined) => {
-    const message = `${where}: ${previousVersion ? `v${previousVersion}` : 'unset'} → v${target}`;
-    return next(
-      { phase: 'Succeeded', previousVersion, promotedAt: timestamp() },
-      [
-        { type: 'Promoted', status: 'True', reason: 'Promoted', message },
-        { type: 'Ready', status: 'True', reason: 'Promoted', message },
-      ],
-      { type: 'Normal', reason: 'Promoted', message },
-    );
-  };
-
-  const aliasNow = await ctx.mlflow.aliasVersion(spec.registeredModel, spec.alias);
-  if (conditionOf(status.conditions, 'Promoted')?.reason === promoting && aliasNow === target) {
-    log.info('alias already moved before a restart; completing the status', {
-      alias: where,
-      version: target,
-    });
-    await succeed(status.previousVersion);
-  } else {
-    if (!(await ctx.mlflow.versionExists(spec.registeredModel, target))) {
-      // Applied together with the TrainingRun that will register it (GitOps), it may just be early.
-      const message = `${spec.registeredModel} has no version ${target} (yet)`;
-      await next({ phase: 'Pending' }, [
+  if (!(await ctx.mlflow.versionExists(spec.registeredModel, target))) {
+    // Applied together with the TrainingRun that will register it (GitOps), it may just be early.
+    const message = `${spec.registeredModel} has no version ${target} (yet)`;
+    await writer
+      .set({ phase: 'Pending' })
+      .condition(
         { type: 'Promoted', status: 'False', reason: 'VersionNotFound', message },
         { type: 'Ready', status: 'False', reason: 'VersionNotFound', message },
-      ]);
-      return { requeueAfterMs: versionPollMs };
-    }
-    await next({ phase: 'Pending', previousVersion: aliasNow }, [
-      { type: 'Promoted', status: 'Unknown', reason: promoting, message: `moving ${where} to v${target}` },
-      { type: 'Ready', status: 'False', reason: promoting, message: `moving ${where} to v${target}` },
-    ]);
-    try {
-      const result = await ctx.promote({
-        registeredModel: spec.registeredModel,
-        version: spec.version,
-        alias: spec.alias,
-        reason: spec.reason ?? `ModelPromotion ${namespace}/${name}`,
-        requestedBy: `ModelPromotion ${namespace}/${name}`,
-      });
-      await succeed(result.previousVersion ?? aliasNow);
-    } catch (error) {
-      if (!(error instanceof VersionRejected)) throw error;
-      await fail('VersionRejected', error.message);
-      return undefined;
-    }
+      )
+      .write();
+    return { result: { requeueAfterMs: versionPollMs } };
   }
+  const moving = `moving ${spec.registeredModel}@${spec.alias} to v${target}`;
+  await writer
+    .set({ phase: 'Pending', previousVersion: aliasNow })
+    .condition(
+      { type: 'Promoted', status: 'Unknown', reason: promoting, message: moving },
+      { type: 'Ready', status: 'False', reason: promoting, message: moving },
+    )
+    .write();
+  const { namespace, name } = writer.object.metadata;
+  try {
+    const result = await ctx.promote({
+      registeredModel: spec.registeredModel,
+      version: spec.version,
+      alias: spec.alias,
+      reason: spec.reason ?? `ModelPromotion ${namespace}/${name}`,
+      requestedBy: `ModelPromotion ${namespace}/${name}`,
+    });
+    await succeed(writer, spec, result.previousVersion ?? aliasNow);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof VersionRejected)) throw error;
+    return { result: await fail(writer, 'VersionRejected', error.message) };
+  }
+}
 
+/** The PredictionServices that follow the alias look at it again. */
+function enqueueFollowers(ctx: ReconcileContext, spec: ModelPromotionSpec): void {
   ctx.enqueuePredictionServices(
     ctx.caches.predictionServices
       .list()
@@ -138,5 +109,45 @@ export async function reconcileModelPromotion(
       )
       .map(keyOf),
   );
-  return undefined;
 }
+
+/**
+ * ModelPromotion: moves the alias once, through the core promotion module. Before the move the
+ * status records the alias's current version and a `Promoting` condition; a reconcile that finds
+ * that condition and the alias already moved (the operator died in between) completes the status
+ * without moving the alias, or writing the promotion history, a second time.
+ */
+export const reconcileModelPromotion = reconciler(
+  { cache: (caches) => caches.modelPromotions, type: modelPromotionType },
+  async (ctx, writer: PromotionWriter, log) => {
+    const promotion = writer.object;
+    const status = writer.status;
+    if (
+      status.phase !== undefined &&
+      status.phase !== 'Pending' &&
+      status.observedGeneration === promotion.metadata.generation
+    )
+      return undefined;
+    const spec = await validSpec(promotion.spec, validModelPromotionSpec, (message) =>
+      fail(writer, 'InvalidSpec', message),
+    );
+    if (!spec) return undefined;
+
+    const aliasNow = await ctx.mlflow.aliasVersion(spec.registeredModel, spec.alias);
+    if (
+      conditionOf(status.conditions, 'Promoted')?.reason === promoting &&
+      aliasNow === String(spec.version)
+    ) {
+      log.info('alias already moved before a restart; completing the status', {
+        alias: `${spec.registeredModel}@${spec.alias}`,
+        version: String(spec.version),
+      });
+      await succeed(writer, spec, status.previousVersion);
+    } else {
+      const ended = await moveAlias(ctx, writer, spec, aliasNow);
+      if (ended) return ended.result;
+    }
+    enqueueFollowers(ctx, spec);
+    return undefined;
+  },
+);

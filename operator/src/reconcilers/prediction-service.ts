@@ -6,20 +6,19 @@ import {
   type Track,
   trackDeployment,
 } from '../children/model-server.js';
-import type { ReconcileResult } from '../controller.js';
 import { isNotFound } from '../kube/api.js';
-import { type ConditionUpdate, withConditions } from '../kube/conditions.js';
-import { controllerReference, deploymentType, serviceType, splitKey } from '../kube/objects.js';
-import type { Logger } from '../log.js';
+import type { ConditionUpdate } from '../kube/conditions.js';
+import { controllerReference, deploymentType, serviceType } from '../kube/objects.js';
 import {
   type ModelSelector,
+  type PredictionService,
   type PredictionServiceSpec,
   type PredictionServiceStatus,
   predictionServiceType,
 } from '../resources/types.js';
-import { InvalidSpec, selectorOf, validPredictionServiceSpec } from '../resources/validate.js';
+import { selectorOf, validPredictionServiceSpec } from '../resources/validate.js';
 import type { ReconcileContext } from './context.js';
-import { publish } from './status-change.js';
+import { reconciler, type StatusWriter, validSpec } from './steps.js';
 
 type Resolution = { version: string } | { problem: ConditionUpdate };
 
@@ -36,65 +35,42 @@ async function resolve(ctx: ReconcileContext, model: string, selector: ModelSele
   return { problem: { type: 'ModelResolved', status: 'False', reason: 'AliasNotFound', message } };
 }
 
+type ServiceWriter = StatusWriter<PredictionServiceStatus, PredictionService>;
+
 const describe = (selector: ModelSelector) =>
   'version' in selector ? `v${selector.version}` : `@${selector.alias}`;
 
-/**
- * PredictionService: resolves each track's alias or version in the registry, server-side applies
- * one Deployment per track and the Service, and reports what is served once a rollout is complete.
- * Tracks that follow an alias are looked at again every alias-poll interval, and at once when a
- * ModelPromotion moves their alias.
- */
-export async function reconcilePredictionService(
+/** The version each track is to serve. */
+interface Versions {
+  primary: string;
+  canary?: string;
+}
+
+/** The versions the tracks' aliases or versions name, or the first that does not resolve. */
+async function resolveTracks(
   ctx: ReconcileContext,
-  key: string,
-  log: Logger,
-): Promise<ReconcileResult | undefined> {
-  const { namespace, name } = splitKey(key);
-  const service = ctx.caches.predictionServices.get(namespace, name);
-  if (!service || service.metadata.deletionTimestamp) return undefined;
-  const generation = service.metadata.generation;
-  const status = service.status ?? {};
-  const url = `http://${name}.${namespace}.svc.cluster.local`;
-  const write = (update: PredictionServiceStatus, conditions: ConditionUpdate[], drop: string[] = []) =>
-    publish(ctx, predictionServiceType, service, {
-      ...status,
-      ...update,
-      url,
-      observedGeneration: generation,
-      conditions: withConditions(status.conditions, conditions, generation).filter(
-        (c) => !drop.includes(c.type),
-      ),
-    });
+  spec: PredictionServiceSpec,
+): Promise<Versions | { problem: ConditionUpdate }> {
+  const primary = await resolve(ctx, spec.registeredModel, selectorOf(spec));
+  if ('problem' in primary) return primary;
+  if (!spec.canary) return { primary: primary.version };
+  const canary = await resolve(ctx, spec.registeredModel, selectorOf(spec.canary));
+  return 'problem' in canary ? canary : { primary: primary.version, canary: canary.version };
+}
 
-  let spec: PredictionServiceSpec;
-  try {
-    spec = validPredictionServiceSpec(service.spec);
-  } catch (error) {
-    if (!(error instanceof InvalidSpec)) throw error;
-    await write({}, [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message: error.message }]);
-    return undefined;
-  }
-  const primary = selectorOf(spec);
-  const canary = spec.canary ? selectorOf(spec.canary) : undefined;
-  const followsAlias = 'alias' in primary || (canary !== undefined && 'alias' in canary);
-  const poll = followsAlias ? { requeueAfterMs: ctx.settings.aliasPollMs } : undefined;
+interface Rollout {
+  primary: Deployment;
+  canary?: Deployment;
+}
 
-  const primaryVersion = await resolve(ctx, spec.registeredModel, primary);
-  const canaryVersion = canary ? await resolve(ctx, spec.registeredModel, canary) : undefined;
-  const problem = [primaryVersion, canaryVersion].find((r) => r && 'problem' in r);
-  if (problem && 'problem' in problem) {
-    await write({}, [
-      problem.problem,
-      { type: 'Ready', status: 'False', reason: problem.problem.reason, message: problem.problem.message },
-    ]);
-    return { requeueAfterMs: ctx.settings.aliasPollMs };
-  }
-  const versions = {
-    primary: (primaryVersion as { version: string }).version,
-    canary: (canaryVersion as { version: string } | undefined)?.version,
-  };
-
+/** Server-side applies the Service and one Deployment per track; deletes a canary no longer asked for. */
+async function applyTracks(
+  ctx: ReconcileContext,
+  service: PredictionService,
+  spec: PredictionServiceSpec,
+  versions: Versions,
+): Promise<Rollout> {
+  const { namespace = '', name } = service.metadata;
   const owner = controllerReference(service);
   await ctx.api.apply(serviceType, namespace, name, predictionService(name, namespace, owner));
   const applyTrack = (track: Track, selector: ModelSelector, version: string, replicas: number) =>
@@ -114,92 +90,116 @@ export async function reconcilePredictionService(
         resources: spec.resources,
       }),
     );
-  const primaryDeployment = await applyTrack('primary', primary, versions.primary, spec.replicas);
-  let canaryDeployment: Deployment | undefined;
-  if (spec.canary && canary && versions.canary) {
-    canaryDeployment = await applyTrack('canary', canary, versions.canary, spec.canary.replicas);
-  } else if (ctx.caches.deployments.get(namespace, deploymentName(name, 'canary'))) {
+  const primary = await applyTrack('primary', selectorOf(spec), versions.primary, spec.replicas);
+  if (spec.canary && versions.canary)
+    return {
+      primary,
+      canary: await applyTrack('canary', selectorOf(spec.canary), versions.canary, spec.canary.replicas),
+    };
+  if (ctx.caches.deployments.get(namespace, deploymentName(name, 'canary')))
     await ctx.api
       .delete(deploymentType, namespace, deploymentName(name, 'canary'))
       .catch((error: unknown) => {
         if (!isNotFound(error)) throw error;
       });
-  }
+  return { primary };
+}
 
-  const primaryReady = spec.replicas > 0 && rolledOut(primaryDeployment, versions.primary, spec.replicas);
+/** A track's readiness condition. */
+function trackCondition(type: string, version: string | undefined, ready: boolean): ConditionUpdate {
+  return ready
+    ? { type, status: 'True', reason: 'RolledOut', message: `v${version} is served` }
+    : { type, status: 'False', reason: 'RollingOut', message: `rolling out v${version}` };
+}
+
+/** What is rolled out: which tracks are ready, and the conditions that say so. */
+function rolloutStatus(spec: PredictionServiceSpec, versions: Versions, rollout: Rollout, url: string) {
+  const primaryReady = spec.replicas > 0 && rolledOut(rollout.primary, versions.primary, spec.replicas);
   const canaryReady =
-    spec.canary && versions.canary && canaryDeployment
-      ? rolledOut(canaryDeployment, versions.canary, spec.canary.replicas)
+    spec.canary && versions.canary && rollout.canary
+      ? rolledOut(rollout.canary, versions.canary, spec.canary.replicas)
       : undefined;
-  const servedVersion = primaryReady ? versions.primary : status.servedVersion;
+  const canary = spec.canary ? `, canary ${describe(selectorOf(spec.canary))} = v${versions.canary}` : '';
   const conditions: ConditionUpdate[] = [
     {
       type: 'ModelResolved',
       status: 'True',
       reason: 'Resolved',
-      message: `primary ${describe(primary)} = v${versions.primary}${canary ? `, canary ${describe(canary)} = v${versions.canary}` : ''}`,
+      message: `primary ${describe(selectorOf(spec))} = v${versions.primary}${canary}`,
     },
-    primaryReady
-      ? {
-          type: 'PrimaryReady',
-          status: 'True',
-          reason: 'RolledOut',
-          message: `v${versions.primary} is served`,
-        }
-      : {
-          type: 'PrimaryReady',
-          status: 'False',
-          reason: spec.replicas === 0 ? 'NoReplicas' : 'RollingOut',
-          message: spec.replicas === 0 ? 'replicas is 0' : `rolling out v${versions.primary}`,
-        },
+    spec.replicas === 0
+      ? { type: 'PrimaryReady', status: 'False', reason: 'NoReplicas', message: 'replicas is 0' }
+      : trackCondition('PrimaryReady', versions.primary, primaryReady),
   ];
-  if (canaryReady !== undefined)
-    conditions.push(
-      canaryReady
-        ? {
-            type: 'CanaryReady',
-            status: 'True',
-            reason: 'RolledOut',
-            message: `v${versions.canary} is served`,
-          }
-        : {
-            type: 'CanaryReady',
-            status: 'False',
-            reason: 'RollingOut',
-            message: `rolling out v${versions.canary}`,
-          },
-    );
-  const ready = primaryReady && canaryReady !== false;
-  conditions.push(
-    ready
-      ? { type: 'Ready', status: 'True', reason: 'Ready', message: `serving v${versions.primary} at ${url}` }
-      : {
-          type: 'Ready',
-          status: 'False',
-          reason: primaryReady ? 'CanaryNotReady' : 'PrimaryNotReady',
-          message: primaryReady
-            ? `canary rolling out v${versions.canary}`
-            : `primary rolling out v${versions.primary}`,
-        },
-  );
-  const stored = await write(
-    {
-      servedVersion,
-      canaryVersion: canaryReady ? versions.canary : undefined,
-      readyReplicas:
-        (primaryDeployment.status?.readyReplicas ?? 0) + (canaryDeployment?.status?.readyReplicas ?? 0),
-    },
-    conditions,
-    canaryReady === undefined ? ['CanaryReady'] : [],
-  );
-  if (stored !== service && servedVersion !== status.servedVersion && servedVersion) {
-    log.info('rolled out', { version: servedVersion, previous: status.servedVersion });
-    ctx.events.record(
-      service,
-      'Normal',
-      'RolledOut',
-      `now serving ${spec.registeredModel} v${servedVersion}${status.servedVersion ? ` (was v${status.servedVersion})` : ''}`,
-    );
-  }
-  return poll;
+  if (canaryReady !== undefined) conditions.push(trackCondition('CanaryReady', versions.canary, canaryReady));
+  if (primaryReady && canaryReady !== false)
+    conditions.push({
+      type: 'Ready',
+      status: 'True',
+      reason: 'Ready',
+      message: `serving v${versions.primary} at ${url}`,
+    });
+  else
+    conditions.push({
+      type: 'Ready',
+      status: 'False',
+      reason: primaryReady ? 'CanaryNotReady' : 'PrimaryNotReady',
+      message: primaryReady
+        ? `canary rolling out v${versions.canary}`
+        : `primary rolling out v${versions.primary}`,
+    });
+  return { primaryReady, canaryReady, conditions };
 }
+
+/**
+ * PredictionService: resolves each track's alias or version in the registry, server-side applies
+ * one Deployment per track and the Service, and reports what is served once a rollout is complete.
+ * Tracks that follow an alias are looked at again every alias-poll interval, and at once when a
+ * ModelPromotion moves their alias.
+ */
+export const reconcilePredictionService = reconciler(
+  { cache: (caches) => caches.predictionServices, type: predictionServiceType },
+  async (ctx, writer: ServiceWriter, log) => {
+    const service = writer.object;
+    const { namespace = '', name } = service.metadata;
+    const status = service.status ?? {};
+    const url = `http://${name}.${namespace}.svc.cluster.local`;
+    writer.set({ url });
+
+    const spec = await validSpec(service.spec, validPredictionServiceSpec, (message) =>
+      writer.condition({ type: 'Ready', status: 'False', reason: 'InvalidSpec', message }).write(),
+    );
+    if (!spec) return undefined;
+    const versions = await resolveTracks(ctx, spec);
+    if ('problem' in versions) {
+      const { reason, message } = versions.problem;
+      await writer.condition(versions.problem, { type: 'Ready', status: 'False', reason, message }).write();
+      return { requeueAfterMs: ctx.settings.aliasPollMs };
+    }
+
+    const rollout = await applyTracks(ctx, service, spec, versions);
+    const { primaryReady, canaryReady, conditions } = rolloutStatus(spec, versions, rollout, url);
+    const servedVersion = primaryReady ? versions.primary : status.servedVersion;
+    if (canaryReady === undefined) writer.dropCondition('CanaryReady');
+    const changed = await writer
+      .set({
+        servedVersion,
+        canaryVersion: canaryReady ? versions.canary : undefined,
+        readyReplicas:
+          (rollout.primary.status?.readyReplicas ?? 0) + (rollout.canary?.status?.readyReplicas ?? 0),
+      })
+      .condition(...conditions)
+      .write();
+    if (changed && servedVersion !== status.servedVersion && servedVersion) {
+      log.info('rolled out', { version: servedVersion, previous: status.servedVersion });
+      ctx.events.record(
+        service,
+        'Normal',
+        'RolledOut',
+        `now serving ${spec.registeredModel} v${servedVersion}${status.servedVersion ? ` (was v${status.servedVersion})` : ''}`,
+      );
+    }
+    const followsAlias = [spec, spec.canary].some((track) => track && 'alias' in selectorOf(track));
+    return followsAlias ? { requeueAfterMs: ctx.settings.aliasPollMs } : undefined;
+  },
+);

@@ -1,12 +1,11 @@
-import type { ReconcileResult } from '../controller.js';
 import { isAlreadyExists, isNotFound } from '../kube/api.js';
-import { type ConditionUpdate, timestamp, withConditions } from '../kube/conditions.js';
+import { timestamp } from '../kube/conditions.js';
 import {
   controllerKey,
   controllerReference,
   type KubeObject,
+  keyOf,
   type ResourceType,
-  splitKey,
 } from '../kube/objects.js';
 import type { Logger } from '../log.js';
 import {
@@ -20,11 +19,12 @@ import {
   type TrainingRun,
   trainingRunType,
 } from '../resources/types.js';
-import { InvalidSpec, validRetrainScheduleSpec } from '../resources/validate.js';
+import { validRetrainScheduleSpec } from '../resources/validate.js';
 import { parseCron } from '../schedule/cron.js';
-import { missedTickLimit, planTick, pruneHistory, tickChildName } from '../schedule/ticks.js';
+import { missedTickLimit, planTick, pruneHistory, type TickPlan, tickChildName } from '../schedule/ticks.js';
 import type { ReconcileContext } from './context.js';
-import { type Announcement, publish } from './status-change.js';
+import type { Announcement } from './status-change.js';
+import { reconciler, type StatusWriter, validSpec } from './steps.js';
 
 export const scheduleLabel = 'mlops.prodclass.dev/retrain-schedule';
 export const scheduledTimeAnnotation = 'mlops.prodclass.dev/scheduled-time';
@@ -144,135 +144,115 @@ async function startTick(
   };
 }
 
+type ScheduleWriter = StatusWriter<RetrainScheduleStatus, RetrainSchedule>;
+
+/** A tick that is not started: Forbid with an earlier tick running, or past its starting deadline. */
+function skipTick(
+  writer: ScheduleWriter,
+  spec: RetrainScheduleSpec,
+  plan: Extract<TickPlan, { action: 'skip' }>,
+  activePairs: ScheduledPair[],
+): Announcement {
+  const time = timestamp(plan.time);
+  const message =
+    plan.outcome === 'Skipped'
+      ? `tick ${time} skipped: ${activePairs.map((pair) => pair.trainingRun).join(', ')} still running (concurrencyPolicy Forbid)`
+      : `tick ${time} skipped: not started within startingDeadlineSeconds (${spec.startingDeadlineSeconds})`;
+  writer.set({ lastTick: { time, outcome: plan.outcome, message } });
+  return {
+    type: plan.outcome === 'Skipped' ? 'Normal' : 'Warning',
+    reason: plan.outcome === 'Skipped' ? 'TickSkipped' : 'MissedDeadline',
+    message,
+  };
+}
+
 /**
- * RetrainSchedule, CronJob-style: at each tick of its cron schedule a DataIncrement and a TrainingRun
- * named after the tick. Only the latest due tick runs, however many were missed; Forbid skips a tick
- * while an earlier one is active, Replace deletes the active one; finished ticks beyond the history
- * limits are deleted. The reconcile is requeued for the next tick.
+ * Starts the tick, after deleting the active ticks Replace replaces. Returns the active pairs
+ * afterwards and what to announce: the tick first, then the replacement.
  */
-export async function reconcileRetrainSchedule(
+async function startPlannedTick(
   ctx: ReconcileContext,
-  key: string,
+  writer: ScheduleWriter,
+  spec: RetrainScheduleSpec,
+  plan: Extract<TickPlan, { action: 'start' }>,
+  active: Tick[],
   log: Logger,
-): Promise<ReconcileResult | undefined> {
-  const { namespace, name } = splitKey(key);
-  const schedule = ctx.caches.retrainSchedules.get(namespace, name);
-  if (!schedule || schedule.metadata.deletionTimestamp) return undefined;
-  const generation = schedule.metadata.generation;
-  const status = schedule.status ?? {};
-  const write = (
-    update: RetrainScheduleStatus,
-    conditions: ConditionUpdate[],
-    announcements: Announcement[],
-  ) =>
-    publish(
-      ctx,
-      retrainScheduleType,
-      schedule,
-      {
-        ...status,
-        ...update,
-        observedGeneration: generation,
-        conditions: withConditions(status.conditions, conditions, generation),
-      },
-      announcements[0],
-    ).then((stored) => {
-      if (stored !== schedule)
-        for (const { type, reason, message } of announcements.slice(1))
-          ctx.events.record(schedule, type, reason, message);
-    });
-
-  let spec: RetrainScheduleSpec;
-  try {
-    spec = validRetrainScheduleSpec(schedule.spec);
-  } catch (error) {
-    if (!(error instanceof InvalidSpec)) throw error;
-    await write(
-      { nextScheduleTime: undefined },
-      [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message: error.message }],
-      [{ type: 'Warning', reason: 'InvalidSpec', message: error.message }],
-    );
-    return undefined;
-  }
-  const now = ctx.now();
-  const ticks = ticksOf(ctx, key, namespace);
-  const active = ticks.filter((tick) => stateOf(tick) === 'Active');
-  const finished = ticks.flatMap((tick) => {
-    const result = stateOf(tick);
-    return result === 'Active' ? [] : [{ ...tick, result }];
-  });
-  const history = pruneHistory(finished, spec.successfulHistoryLimit, spec.failedHistoryLimit);
-  for (const tick of history.remove) await deleteTick(ctx, namespace, tick);
-
-  const plan = planTick({
-    schedule: parseCron(spec.schedule, spec.timeZone),
-    now,
-    since: new Date(status.lastTick?.time ?? schedule.metadata.creationTimestamp ?? now),
-    suspend: spec.suspend,
-    startingDeadlineSeconds: spec.startingDeadlineSeconds,
-    concurrencyPolicy: spec.concurrencyPolicy,
-    active: active.map((tick) => tick.time),
-  });
-
-  const update: RetrainScheduleStatus = { nextScheduleTime: plan.next && timestamp(plan.next) };
+): Promise<{ activePairs: ScheduledPair[]; announcements: Announcement[] }> {
+  const schedule = writer.object;
+  const namespace = schedule.metadata.namespace ?? '';
+  const time = timestamp(plan.time);
+  const replacedTimes = new Set(plan.replace.map((at) => at.getTime()));
+  const replaced = active.filter((tick) => replacedTimes.has(tick.time.getTime()));
   const announcements: Announcement[] = [];
-  let activePairs = active.map(pairOf);
-  if (plan.action !== 'wait') {
-    const time = timestamp(plan.time);
-    if (plan.missed > 0)
-      announcements.push({
-        type: 'Warning',
-        reason: 'MissedTicks',
-        message: `${plan.missed > missedTickLimit ? `more than ${missedTickLimit}` : plan.missed} earlier ticks were missed (was the operator stopped?); only the latest, ${time}, is acted on`,
-      });
-    if (plan.action === 'skip') {
-      const message =
-        plan.outcome === 'Skipped'
-          ? `tick ${time} skipped: ${activePairs.map((pair) => pair.trainingRun).join(', ')} still running (concurrencyPolicy Forbid)`
-          : `tick ${time} skipped: not started within startingDeadlineSeconds (${spec.startingDeadlineSeconds})`;
-      update.lastTick = { time, outcome: plan.outcome, message };
-      announcements.unshift({
-        type: plan.outcome === 'Skipped' ? 'Normal' : 'Warning',
-        reason: plan.outcome === 'Skipped' ? 'TickSkipped' : 'MissedDeadline',
-        message,
-      });
-    } else {
-      const replacedTimes = new Set(plan.replace.map((at) => at.getTime()));
-      const replaced = active.filter((tick) => replacedTimes.has(tick.time.getTime()));
-      const replacedNames = new Set(replaced.map((tick) => tick.name));
-      if (replaced.length > 0) {
-        for (const tick of replaced) await deleteTick(ctx, namespace, tick);
-        activePairs = activePairs.filter((pair) => !replacedNames.has(pair.trainingRun));
-        announcements.push({
-          type: 'Normal',
-          reason: 'Replaced',
-          message: `deleted the running tick(s) ${replaced.map((tick) => tick.name).join(', ')} (concurrencyPolicy Replace)`,
-        });
-      }
-      const started = await startTick(ctx, schedule, spec, plan.time);
-      const message = `tick ${time}: ${started.message}`;
-      update.lastTick = { time, outcome: started.outcome, message };
-      if (started.outcome === 'Started') {
-        update.lastScheduleTime = time;
-        const pair = pairOf({ time: plan.time, name: tickChildName(name, plan.time) });
-        activePairs = [...activePairs.filter((other) => other.trainingRun !== pair.trainingRun), pair];
-      }
-      announcements.unshift({
-        type: 'Normal',
-        reason: started.outcome === 'Started' ? 'TickStarted' : 'NothingToLoad',
-        message,
-      });
-      log.info('tick', { time, outcome: started.outcome });
-    }
+  for (const tick of replaced) await deleteTick(ctx, namespace, tick);
+  if (replaced.length > 0)
+    announcements.push({
+      type: 'Normal',
+      reason: 'Replaced',
+      message: `deleted the running tick(s) ${replaced.map((tick) => tick.name).join(', ')} (concurrencyPolicy Replace)`,
+    });
+  let activePairs = active.filter((tick) => !replaced.includes(tick)).map(pairOf);
+  const started = await startTick(ctx, schedule, spec, plan.time);
+  const message = `tick ${time}: ${started.message}`;
+  writer.set({ lastTick: { time, outcome: started.outcome, message } });
+  if (started.outcome === 'Started') {
+    writer.set({ lastScheduleTime: time });
+    const pair = pairOf({ time: plan.time, name: tickChildName(schedule.metadata.name, plan.time) });
+    activePairs = [...activePairs.filter((other) => other.trainingRun !== pair.trainingRun), pair];
   }
+  announcements.unshift({
+    type: 'Normal',
+    reason: started.outcome === 'Started' ? 'TickStarted' : 'NothingToLoad',
+    message,
+  });
+  log.info('tick', { time, outcome: started.outcome });
+  return { activePairs, announcements };
+}
 
-  const recent = history.keep.map((tick) => ({
+/** What the latest due tick calls for: start, skip or nothing. Returns the active pairs afterwards. */
+async function actOnTick(
+  ctx: ReconcileContext,
+  writer: ScheduleWriter,
+  spec: RetrainScheduleSpec,
+  plan: TickPlan,
+  active: Tick[],
+  log: Logger,
+): Promise<ScheduledPair[]> {
+  if (plan.action === 'wait') return active.map(pairOf);
+  const missed: Announcement[] =
+    plan.missed > 0
+      ? [
+          {
+            type: 'Warning',
+            reason: 'MissedTicks',
+            message: `${plan.missed > missedTickLimit ? `more than ${missedTickLimit}` : plan.missed} earlier ticks were missed (was the operator stopped?); only the latest, ${timestamp(plan.time)}, is acted on`,
+          },
+        ]
+      : [];
+  if (plan.action === 'skip') {
+    const activePairs = active.map(pairOf);
+    writer.announce(skipTick(writer, spec, plan, activePairs));
+    for (const announcement of missed) writer.announce(announcement);
+    return activePairs;
+  }
+  const { activePairs, announcements } = await startPlannedTick(ctx, writer, spec, plan, active, log);
+  const [tick, ...replaced] = announcements;
+  for (const announcement of [tick, ...missed, ...replaced]) writer.announce(announcement);
+  return activePairs;
+}
+
+/** The finished ticks kept, and the latest success (pruned ticks included: a limit of 0 still records it). */
+function historyStatus(
+  status: RetrainScheduleStatus,
+  finished: (Tick & { result: 'Succeeded' | 'Failed' })[],
+  keep: (Tick & { result: 'Succeeded' | 'Failed' })[],
+): Pick<RetrainScheduleStatus, 'recent' | 'lastSuccessfulTime'> {
+  const recent = keep.map((tick) => ({
     ...pairOf(tick),
     result: tick.result,
     modelVersion: tick.trainingRun?.status?.modelVersion,
     promotion: tick.trainingRun?.status?.promotion?.decision,
   }));
-  // Pruned ticks included: a history limit of 0 still records the latest success.
   const lastSuccessfulTime = [
     status.lastSuccessfulTime,
     ...finished.filter((tick) => tick.result === 'Succeeded').map((tick) => timestamp(tick.time)),
@@ -280,25 +260,71 @@ export async function reconcileRetrainSchedule(
     .filter((time): time is string => time !== undefined)
     .sort()
     .at(-1);
-  await write(
-    { ...update, active: activePairs, recent, lastSuccessfulTime },
-    [
-      spec.suspend
-        ? {
-            type: 'Ready',
-            status: 'True',
-            reason: 'Suspended',
-            message: 'suspended: no tick starts anything',
-          }
-        : {
-            type: 'Ready',
-            status: 'True',
-            reason: 'Scheduled',
-            message: `next tick at ${update.nextScheduleTime}`,
-          },
-    ],
-    announcements,
-  );
-  // A little past the tick, so that the clock reads it as due.
-  return plan.next ? { requeueAfterMs: Math.max(0, plan.next.getTime() - now.getTime()) + 100 } : undefined;
+  return { recent, lastSuccessfulTime };
 }
+
+/**
+ * RetrainSchedule, CronJob-style: at each tick of its cron schedule a DataIncrement and a TrainingRun
+ * named after the tick. Only the latest due tick runs, however many were missed; Forbid skips a tick
+ * while an earlier one is active, Replace deletes the active one; finished ticks beyond the history
+ * limits are deleted. The reconcile is requeued for the next tick.
+ */
+export const reconcileRetrainSchedule = reconciler(
+  { cache: (caches) => caches.retrainSchedules, type: retrainScheduleType },
+  async (ctx, writer: ScheduleWriter, log) => {
+    const schedule = writer.object;
+    const key = keyOf(schedule);
+    const status = writer.status;
+    const spec = await validSpec(schedule.spec, validRetrainScheduleSpec, (message) =>
+      writer
+        .set({ nextScheduleTime: undefined })
+        .condition({ type: 'Ready', status: 'False', reason: 'InvalidSpec', message })
+        .announce({ type: 'Warning', reason: 'InvalidSpec', message })
+        .write(),
+    );
+    if (!spec) return undefined;
+    const namespace = schedule.metadata.namespace ?? '';
+    const now = ctx.now();
+    const ticks = ticksOf(ctx, key, namespace);
+    const active = ticks.filter((tick) => stateOf(tick) === 'Active');
+    const finished = ticks.flatMap((tick) => {
+      const result = stateOf(tick);
+      return result === 'Active' ? [] : [{ ...tick, result }];
+    });
+    const history = pruneHistory(finished, spec.successfulHistoryLimit, spec.failedHistoryLimit);
+    for (const tick of history.remove) await deleteTick(ctx, namespace, tick);
+
+    const plan = planTick({
+      schedule: parseCron(spec.schedule, spec.timeZone),
+      now,
+      since: new Date(status.lastTick?.time ?? schedule.metadata.creationTimestamp ?? now),
+      suspend: spec.suspend,
+      startingDeadlineSeconds: spec.startingDeadlineSeconds,
+      concurrencyPolicy: spec.concurrencyPolicy,
+      active: active.map((tick) => tick.time),
+    });
+    const nextScheduleTime = plan.next && timestamp(plan.next);
+    writer.set({ nextScheduleTime });
+    const activePairs = await actOnTick(ctx, writer, spec, plan, active, log);
+    await writer
+      .set({ active: activePairs, ...historyStatus(status, finished, history.keep) })
+      .condition(
+        spec.suspend
+          ? {
+              type: 'Ready',
+              status: 'True',
+              reason: 'Suspended',
+              message: 'suspended: no tick starts anything',
+            }
+          : {
+              type: 'Ready',
+              status: 'True',
+              reason: 'Scheduled',
+              message: `next tick at ${nextScheduleTime}`,
+            },
+      )
+      .write();
+    // A little past the tick, so that the clock reads it as due.
+    return plan.next ? { requeueAfterMs: Math.max(0, plan.next.getTime() - now.getTime()) + 100 } : undefined;
+  },
+);

@@ -1,10 +1,11 @@
+import { metricKey } from '@prodclass/registry/contract/metric-keys';
+import { promotionTags, trainingRunTag, trainingTags } from '@prodclass/registry/contract/mlflow-tags';
+import { trainCommandArgs, trainFlags } from '@prodclass/registry/contract/train-command';
 import { cliJob, type Job, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
-import type { ReconcileResult } from '../controller.js';
-import { trainingRunTag } from '../external/mlflow.js';
 import { isAlreadyExists } from '../kube/api.js';
-import { type ConditionUpdate, conditionOf, timestamp, withConditions } from '../kube/conditions.js';
-import { controllerReference, splitKey } from '../kube/objects.js';
+import { type ConditionUpdate, conditionOf, timestamp } from '../kube/conditions.js';
+import { controllerReference } from '../kube/objects.js';
 import type { Logger } from '../log.js';
 import {
   type ModelPromotion,
@@ -15,65 +16,51 @@ import {
   type TrainingRunStatus,
   trainingRunType,
 } from '../resources/types.js';
-import { InvalidSpec, validTrainingRunSpec } from '../resources/validate.js';
+import { validTrainingRunSpec } from '../resources/validate.js';
 import type { ReconcileContext } from './context.js';
 import { createJob, findJob } from './job-lookup.js';
-import { type Announcement, publish } from './status-change.js';
+import { fail, recordJob, waitForJob } from './job-status.js';
+import { reconciler, type StatusWriter, validSpec } from './steps.js';
 
 /** The `prodclass train` arguments for a TrainingRun. */
 export function trainArgs(run: TrainingRun, spec: TrainingRunSpec, dataLoad: string): string[] {
   const { namespace, name } = run.metadata;
   const h = spec.hyperparameters;
   const promotion = spec.autoPromote.enabled
-    ? ['--decide-promotion', '--min-f1', String(spec.autoPromote.minF1), '--alias', spec.autoPromote.alias]
-    : [];
-  // Without --data-version, `prodclass train` takes the newest completed load.
-  const data = dataLoad === 'latest' ? [] : ['--data-version', dataLoad];
-  return [
-    'train',
-    ...data,
-    '--registered-model',
-    spec.registeredModel,
-    '--experiment',
-    spec.experiment,
-    '--run-name',
-    name,
-    '--tag',
-    `${trainingRunTag}=${namespace}/${name}`,
-    '--max-features',
-    String(h.maxFeatures),
-    '--ngram-max',
-    String(h.ngramMax),
-    '--min-df',
-    String(h.minDf),
-    '--max-df',
-    String(h.maxDf),
-    '--C',
-    String(h.c),
-    '--max-iter',
-    String(h.maxIter),
-    '--class-weight',
-    h.classWeight,
-    '--seed',
-    String(h.seed),
-    '--test-size',
-    String(h.testSize),
+    ? { decidePromotion: true, minF1: spec.autoPromote.minF1, alias: spec.autoPromote.alias }
+    : {};
+  return trainCommandArgs({
+    // Without a data version, `prodclass train` takes the newest completed load.
+    dataVersion: dataLoad === 'latest' ? undefined : dataLoad,
+    registeredModel: spec.registeredModel,
+    experiment: spec.experiment,
+    runName: name,
+    tag: { [trainingRunTag]: `${namespace}/${name}` },
+    maxFeatures: h.maxFeatures,
+    ngramMax: h.ngramMax,
+    minDf: h.minDf,
+    maxDf: h.maxDf,
+    C: h.c,
+    maxIter: h.maxIter,
+    classWeight: h.classWeight,
+    seed: h.seed,
+    testSize: h.testSize,
     ...promotion,
-  ];
+  });
 }
 
 const metricNames: Record<keyof TrainingMetrics, string> = {
-  accuracy: 'test_accuracy',
-  f1Weighted: 'test_f1_weighted',
-  f1Macro: 'test_f1_macro',
-  precisionWeighted: 'test_precision_weighted',
-  recallWeighted: 'test_recall_weighted',
+  accuracy: metricKey('test', 'accuracy'),
+  f1Weighted: metricKey('test', 'f1_weighted'),
+  f1Macro: metricKey('test', 'f1_macro'),
+  precisionWeighted: metricKey('test', 'precision_weighted'),
+  recallWeighted: metricKey('test', 'recall_weighted'),
 };
 
-/** The load a training Job was started on, from its arguments (no --data-version: the latest). */
+/** The load a training Job was started on, from its arguments (no data version: the latest). */
 function dataLoadOf(job: Job): string {
   const args = job.spec?.template.spec?.containers[0]?.args ?? [];
-  const at = args.indexOf('--data-version');
+  const at = args.indexOf(trainFlags.dataVersion);
   return at >= 0 ? (args[at + 1] ?? 'latest') : 'latest';
 }
 
@@ -134,238 +121,203 @@ function promotedCondition(promotion: ModelPromotion | undefined, name: string):
   };
 }
 
-/**
- * TrainingRun: waits for its data, runs one training Job (`<name>-train`), reads the MLflow run the
- * Job tagged with this object, and when the Job decided to promote, creates a ModelPromotion
- * (`<name>-promotion`, owned by the run) and follows it.
- */
-export async function reconcileTrainingRun(
-  ctx: ReconcileContext,
-  key: string,
-  log: Logger,
-): Promise<ReconcileResult | undefined> {
-  const { namespace, name } = splitKey(key);
-  const run = ctx.caches.trainingRuns.get(namespace, name);
-  if (!run || run.metadata.deletionTimestamp) return undefined;
-  const generation = run.metadata.generation;
-  const status = run.status ?? {};
+type RunWriter = StatusWriter<TrainingRunStatus, TrainingRun>;
+
+/** A Succeeded run whose version is to be promoted follows its ModelPromotion in its Promoted condition. */
+async function followPromotion(ctx: ReconcileContext, writer: RunWriter): Promise<undefined> {
+  if (writer.status.promotion?.decision !== 'promote') return undefined;
+  const { namespace = '', name } = writer.object.metadata;
   const promotionName = childName(name, 'promotion');
+  await writer
+    .condition(promotedCondition(ctx.caches.modelPromotions.get(namespace, promotionName), promotionName))
+    .write();
+  return undefined;
+}
 
-  // What a reconcile that first sees the Job records along with whatever else it writes.
-  let jobRecord: TrainingRunStatus = {};
-  let jobConditions: ConditionUpdate[] = [];
-  const next = (update: TrainingRunStatus, conditions: ConditionUpdate[], announcement?: Announcement) =>
-    publish(
-      ctx,
-      trainingRunType,
-      run,
-      {
-        ...status,
-        ...jobRecord,
-        ...update,
-        observedGeneration: generation,
-        conditions: withConditions(status.conditions, [...jobConditions, ...conditions], generation),
-      },
-      announcement,
-    );
-  const fail = (condition: string, reason: string, message: string) =>
-    next(
-      { phase: 'Failed', completionTime: timestamp() },
-      [
-        { type: condition, status: 'False', reason, message },
-        { type: 'Ready', status: 'False', reason: 'Failed', message },
-      ],
-      { type: 'Warning', reason, message },
-    );
-
-  if (status.observedGeneration === generation && status.phase === 'Failed') return undefined;
-  if (status.observedGeneration === generation && status.phase === 'Succeeded') {
-    if (status.promotion?.decision !== 'promote') return undefined;
-    const promoted = promotedCondition(
-      ctx.caches.modelPromotions.get(namespace, promotionName),
-      promotionName,
-    );
-    await next({}, [promoted]);
+/** No Job yet: waits for the data, then creates the Job (its watch event brings the run back). */
+async function startJob(
+  ctx: ReconcileContext,
+  writer: RunWriter,
+  spec: TrainingRunSpec,
+  jobName: string,
+  log: Logger,
+): Promise<undefined> {
+  const run = writer.object;
+  const namespace = run.metadata.namespace ?? '';
+  if (writer.status.jobName)
+    return fail(writer, 'Trained', 'JobDeleted', `Job ${jobName} was deleted before the run was recorded`);
+  const data = dataReadiness(ctx, namespace, spec.dataVersion);
+  if (!data.ready) {
+    if (data.final) return fail(writer, 'DataReady', data.reason, data.message);
+    await writer
+      .set({ phase: 'Pending' })
+      .condition(
+        { type: 'DataReady', status: 'False', reason: data.reason, message: data.message },
+        { type: 'Ready', status: 'False', reason: 'WaitingForData', message: data.message },
+      )
+      .write();
     return undefined;
   }
+  const outcome = await createJob(
+    ctx,
+    cliJob(ctx.settings, {
+      name: jobName,
+      namespace,
+      owner: controllerReference(run),
+      component: 'training',
+      args: trainArgs(run, spec, data.load),
+      backoffLimit: spec.backoffLimit,
+      activeDeadlineSeconds: spec.activeDeadlineSeconds,
+      resources: spec.resources,
+    }),
+  );
+  log.info('training job', { job: jobName, outcome });
+  // One write per run on a burst's critical path to its Job: the Job's watch event records it.
+  return undefined;
+}
 
-  let spec: TrainingRunSpec;
-  try {
-    spec = validTrainingRunSpec(run.spec);
-  } catch (error) {
-    if (!(error instanceof InvalidSpec)) throw error;
-    await fail('Ready', 'InvalidSpec', error.message);
-    return undefined;
-  }
-  const jobName = childName(name, 'train');
-  const job = await findJob(ctx, namespace, jobName, status.jobName !== undefined);
+/** The ModelPromotion a promote decision asks for, owned by the run. */
+function promotionFor(
+  run: TrainingRun,
+  spec: TrainingRunSpec,
+  version: string,
+  reason: string,
+): ModelPromotion {
+  const { namespace = '', name } = run.metadata;
+  return {
+    apiVersion: modelPromotionType.apiVersion,
+    kind: modelPromotionType.kind,
+    metadata: {
+      name: childName(name, 'promotion'),
+      namespace,
+      ownerReferences: [controllerReference(run)],
+    },
+    spec: {
+      registeredModel: spec.registeredModel,
+      version: Number(version),
+      alias: spec.autoPromote.alias,
+      reason: `auto-promoted by TrainingRun ${namespace}/${name}: ${reason}`.slice(0, 1024),
+    },
+  };
+}
 
-  if (!job) {
-    if (status.jobName) {
-      await fail('Trained', 'JobDeleted', `Job ${jobName} was deleted before the run was recorded`);
-      return undefined;
-    }
-    const data = dataReadiness(ctx, namespace, spec.dataVersion);
-    if (!data.ready) {
-      if (data.final) await fail('DataReady', data.reason, data.message);
-      else
-        await next({ phase: 'Pending' }, [
-          { type: 'DataReady', status: 'False', reason: data.reason, message: data.message },
-          { type: 'Ready', status: 'False', reason: 'WaitingForData', message: data.message },
-        ]);
-      return undefined;
-    }
-    const outcome = await createJob(
-      ctx,
-      cliJob(ctx.settings, {
-        name: jobName,
-        namespace,
-        owner: controllerReference(run),
-        component: 'training',
-        args: trainArgs(run, spec, data.load),
-        backoffLimit: spec.backoffLimit,
-        activeDeadlineSeconds: spec.activeDeadlineSeconds,
-        resources: spec.resources,
-      }),
-    );
-    log.info('training job', { job: jobName, outcome });
-    // The Job's watch event brings the run back to record it: one write per run on a burst's
-    // critical path to its Job.
-    return undefined;
-  }
-
-  if (!status.jobName) {
-    const dataLoad = dataLoadOf(job);
-    jobRecord = { jobName, dataLoad, startTime: job.metadata.creationTimestamp ?? timestamp() };
-    jobConditions = [
-      { type: 'DataReady', status: 'True', reason: 'DataReady', message: `training on ${dataLoad}` },
-      {
-        type: 'JobCreated',
-        status: 'True',
-        reason: 'JobCreated',
-        message: `Job ${jobName} trains the model`,
-      },
-    ];
-  }
-  const state = jobState(job);
-  if (state.state === 'failed') {
-    await fail('Trained', 'JobFailed', state.message);
-    return undefined;
-  }
-  if (state.state !== 'complete') {
-    const waiting = `waiting for Job ${jobName}`;
-    await next(
-      { phase: state.state === 'running' ? 'Running' : 'Pending' },
-      [
-        { type: 'Trained', status: 'Unknown', reason: 'Training', message: waiting },
-        { type: 'Ready', status: 'False', reason: 'Training', message: waiting },
-      ],
-      status.jobName
-        ? undefined
-        : {
-            type: 'Normal',
-            reason: 'JobCreated',
-            message: `created Job ${jobName} to train on ${jobRecord.dataLoad}`,
-          },
-    );
-    return undefined;
-  }
-
+/** What the Job registered: the run's MLflow record, metrics and, with autoPromote, the decision. */
+async function recordTraining(
+  ctx: ReconcileContext,
+  writer: RunWriter,
+  spec: TrainingRunSpec,
+  jobName: string,
+  completionTime: string | undefined,
+): Promise<undefined> {
+  const run = writer.object;
+  const { namespace = '', name } = run.metadata;
   const record = await ctx.mlflow.trainingRecord(spec.experiment, `${namespace}/${name}`);
-  if (!record?.modelVersion) {
-    await fail(
+  if (!record?.modelVersion)
+    return fail(
+      writer,
       'Trained',
       record ? 'NoModelVersion' : 'RunNotFound',
       record
-        ? `MLflow run ${record.runId} has no prodclass.model_version tag`
+        ? `MLflow run ${record.runId} has no ${trainingTags.modelVersion} tag`
         : `Job ${jobName} completed but MLflow has no run tagged ${trainingRunTag}=${namespace}/${name} in experiment ${spec.experiment}`,
     );
-    return undefined;
-  }
   const metrics = Object.fromEntries(
     Object.entries(metricNames).flatMap(([field, metric]) =>
       record.metrics[metric] === undefined ? [] : [[field, record.metrics[metric]]],
     ),
   ) as TrainingMetrics;
-  const trained: ConditionUpdate = {
-    type: 'Trained',
-    status: 'True',
-    reason: 'Registered',
-    message: `registered ${spec.registeredModel} v${record.modelVersion} from run ${record.runId}`,
-  };
-  const ready: ConditionUpdate = {
-    type: 'Ready',
-    status: 'True',
-    reason: 'Succeeded',
-    message: trained.message,
-  };
-  const done: TrainingRunStatus = {
-    phase: 'Succeeded',
-    dataLoad: record.dataLoad ?? status.dataLoad,
-    mlflowRunId: record.runId,
-    modelVersion: record.modelVersion,
-    f1: metrics.f1Weighted?.toFixed(3),
-    metrics,
-    completionTime: state.completionTime ?? timestamp(),
-  };
-  const announcement: Announcement = {
-    type: 'Normal',
-    reason: 'Trained',
-    message: `${trained.message}; weighted F1 ${metrics.f1Weighted?.toFixed(4) ?? 'unknown'}`,
-  };
-  if (!spec.autoPromote.enabled) {
-    await next(done, [trained, ready], announcement);
-    return undefined;
-  }
+  const registered = `registered ${spec.registeredModel} v${record.modelVersion} from run ${record.runId}`;
+  writer
+    .set({
+      phase: 'Succeeded',
+      dataLoad: record.dataLoad ?? writer.status.dataLoad,
+      mlflowRunId: record.runId,
+      modelVersion: record.modelVersion,
+      f1: metrics.f1Weighted?.toFixed(3),
+      metrics,
+      completionTime: completionTime ?? timestamp(),
+    })
+    .condition(
+      { type: 'Trained', status: 'True', reason: 'Registered', message: registered },
+      { type: 'Ready', status: 'True', reason: 'Succeeded', message: registered },
+    )
+    .announce({
+      type: 'Normal',
+      reason: 'Trained',
+      message: `${registered}; weighted F1 ${metrics.f1Weighted?.toFixed(4) ?? 'unknown'}`,
+    });
+  if (spec.autoPromote.enabled) await recordDecision(ctx, writer, spec, record.modelVersion);
+  await writer.write();
+  return undefined;
+}
 
-  const decision = await ctx.mlflow.decisionOf(spec.registeredModel, record.modelVersion);
+/** The promotion decision the Job tagged the version with; on promote, the ModelPromotion. */
+async function recordDecision(
+  ctx: ReconcileContext,
+  writer: RunWriter,
+  spec: TrainingRunSpec,
+  version: string,
+): Promise<void> {
+  const decision = await ctx.mlflow.decisionOf(spec.registeredModel, version);
   if (!decision) {
-    await next(
-      done,
-      [
-        trained,
-        ready,
-        {
-          type: 'Promoted',
-          status: 'False',
-          reason: 'NoDecision',
-          message: `version ${record.modelVersion} has no prodclass.promotion.decision tag`,
-        },
-      ],
-      announcement,
-    );
-    return undefined;
+    const message = `version ${version} has no ${promotionTags.decision} tag`;
+    writer.condition({ type: 'Promoted', status: 'False', reason: 'NoDecision', message });
+    return;
   }
   if (decision.decision === 'reject') {
-    await next(
-      { ...done, promotion: { decision: 'reject', reason: decision.reason } },
-      [trained, ready, { type: 'Promoted', status: 'False', reason: 'Rejected', message: decision.reason }],
-      announcement,
-    );
-    return undefined;
+    writer
+      .set({ promotion: { decision: 'reject', reason: decision.reason } })
+      .condition({ type: 'Promoted', status: 'False', reason: 'Rejected', message: decision.reason });
+    return;
   }
-  const promotion: ModelPromotion = {
-    apiVersion: modelPromotionType.apiVersion,
-    kind: modelPromotionType.kind,
-    metadata: { name: promotionName, namespace, ownerReferences: [controllerReference(run)] },
-    spec: {
-      registeredModel: spec.registeredModel,
-      version: Number(record.modelVersion),
-      alias: spec.autoPromote.alias,
-      reason: `auto-promoted by TrainingRun ${namespace}/${name}: ${decision.reason}`.slice(0, 1024),
-    },
-  };
+  const run = writer.object;
+  const promotion = promotionFor(run, spec, version, decision.reason);
+  const { namespace = '', name: promotionName } = promotion.metadata;
   await ctx.api.create(modelPromotionType, namespace, promotion).catch((error: unknown) => {
     if (!isAlreadyExists(error)) throw error;
   });
-  await next(
-    { ...done, promotion: { decision: 'promote', reason: decision.reason, modelPromotion: promotionName } },
-    [
-      trained,
-      ready,
-      promotedCondition(ctx.caches.modelPromotions.get(namespace, promotionName), promotionName),
-    ],
-    announcement,
-  );
-  return undefined;
+  writer
+    .set({ promotion: { decision: 'promote', reason: decision.reason, modelPromotion: promotionName } })
+    .condition(promotedCondition(ctx.caches.modelPromotions.get(namespace, promotionName), promotionName));
 }
+
+/**
+ * TrainingRun: waits for its data, runs one training Job (`<name>-train`), reads the MLflow run the
+ * Job tagged with this object, and when the Job decided to promote, creates a ModelPromotion
+ * (`<name>-promotion`, owned by the run) and follows it.
+ */
+export const reconcileTrainingRun = reconciler(
+  { cache: (caches) => caches.trainingRuns, type: trainingRunType },
+  async (ctx, writer: RunWriter, log) => {
+    const run = writer.object;
+    const status = writer.status;
+    if (status.observedGeneration === run.metadata.generation) {
+      if (status.phase === 'Failed') return undefined;
+      if (status.phase === 'Succeeded') return followPromotion(ctx, writer);
+    }
+    const spec = await validSpec(run.spec, validTrainingRunSpec, (message) =>
+      fail(writer, 'Ready', 'InvalidSpec', message),
+    );
+    if (!spec) return undefined;
+
+    const { namespace = '', name } = run.metadata;
+    const jobName = childName(name, 'train');
+    const job = await findJob(ctx, namespace, jobName, status.jobName !== undefined);
+    if (!job) return startJob(ctx, writer, spec, jobName, log);
+    const dataLoad = dataLoadOf(job);
+    if (!status.jobName) {
+      const message = `training on ${dataLoad}`;
+      writer.set({ dataLoad }).condition({ type: 'DataReady', status: 'True', reason: 'DataReady', message });
+      recordJob(writer, job, `Job ${jobName} trains the model`);
+    }
+    const state = jobState(job);
+    if (state.state === 'failed') return fail(writer, 'Trained', 'JobFailed', state.message);
+    if (state.state !== 'complete')
+      return waitForJob(writer, state, jobName, 'Trained', 'Training', {
+        type: 'Normal',
+        reason: 'JobCreated',
+        message: `created Job ${jobName} to train on ${dataLoad}`,
+      });
+    return recordTraining(ctx, writer, spec, jobName, state.completionTime);
+  },
+);

@@ -253,6 +253,30 @@ function driftTestSpecs(raw: unknown): DriftTestSpec[] {
   });
 }
 
+/** A cron schedule in a time zone, as parseCron reads it. */
+function validSchedule(schedule: string, timeZone: string): void {
+  try {
+    parseCron(schedule, timeZone);
+  } catch (error) {
+    if (error instanceof InvalidCron || error instanceof RangeError)
+      throw new InvalidSpec(`spec.schedule: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The TrainingRun spec a DriftMonitor's template gives for a model, its errors naming spec.trainingRun. */
+function trainingRunTemplate(template: Json): (registeredModel: string) => TrainingRunSpec {
+  return (registeredModel) => {
+    try {
+      return validTrainingRunSpec({ registeredModel, ...template });
+    } catch (error) {
+      if (error instanceof InvalidSpec)
+        throw new InvalidSpec(error.message.replace(/^spec\./, 'spec.trainingRun.'));
+      throw error;
+    }
+  };
+}
+
 export function validDriftMonitorSpec(raw: unknown): DriftMonitorSpec {
   const spec = object(raw, 'spec');
   exactlyOne(spec, ['predictionService', 'registeredModel'], 'spec');
@@ -269,13 +293,7 @@ export function validDriftMonitorSpec(raw: unknown): DriftMonitorSpec {
   const modelVersion = optional(spec.modelVersion, (v) => text(v, 'spec.modelVersion', /^[1-9][0-9]*$/));
   const schedule = text(spec.schedule ?? '0 6 * * *', 'spec.schedule');
   const timeZone = text(spec.timeZone ?? 'UTC', 'spec.timeZone');
-  try {
-    parseCron(schedule, timeZone);
-  } catch (error) {
-    if (error instanceof InvalidCron || error instanceof RangeError)
-      throw new InvalidSpec(`spec.schedule: ${error.message}`);
-    throw error;
-  }
+  validSchedule(schedule, timeZone);
   const reference = object(spec.referenceWindow ?? {}, 'spec.referenceWindow');
   const source = oneOf(reference.source ?? 'Preceding', 'spec.referenceWindow.source', [
     'Preceding',
@@ -284,16 +302,7 @@ export function validDriftMonitorSpec(raw: unknown): DriftMonitorSpec {
   if (source === 'TrainingData' && !('predictionService' in target) && modelVersion === undefined)
     throw new InvalidSpec('a TrainingData reference needs a predictionService or a modelVersion');
   const onDrift = oneOf(spec.onDrift ?? 'none', 'spec.onDrift', ['none', 'retrain'] as const);
-  const template = object(spec.trainingRun ?? {}, 'spec.trainingRun');
-  const trainingRunFor = (registeredModel: string) => {
-    try {
-      return validTrainingRunSpec({ registeredModel, ...template });
-    } catch (error) {
-      if (error instanceof InvalidSpec)
-        throw new InvalidSpec(error.message.replace(/^spec\./, 'spec.trainingRun.'));
-      throw error;
-    }
-  };
+  const trainingRunFor = trainingRunTemplate(object(spec.trainingRun ?? {}, 'spec.trainingRun'));
   trainingRunFor('rakuten_classifier');
   return {
     target,

@@ -66,31 +66,33 @@ function value(text: string, spec: FieldSpec): number {
   return number;
 }
 
+function stepOf(stepText: string | undefined, spec: FieldSpec): number {
+  if (stepText === undefined) return 1;
+  if (!/^\d+$/.test(stepText) || Number(stepText) === 0)
+    throw new InvalidCron(`${spec.name}: step "${stepText}" must be a positive integer`);
+  return Number(stepText);
+}
+
+/** The lowest and highest value of a range part (`*`, `a`, `a-b`; with a step, `a` runs to the end). */
+function boundsOf(range: string, stepped: boolean, spec: FieldSpec): [number, number] {
+  if (range === '*' || (range === '?' && spec.name.startsWith('day'))) return [spec.min, spec.max];
+  const [first = '', last, more] = range.split('-');
+  if (more !== undefined) throw new InvalidCron(`${spec.name}: "${range}" is malformed`);
+  const low = value(first, spec);
+  // `a/n` means from a to the end, stepping by n.
+  const high = last !== undefined ? value(last, spec) : stepped ? spec.max : low;
+  if (high < low) throw new InvalidCron(`${spec.name}: range "${range}" runs backwards`);
+  return [low, high];
+}
+
 /** The values a field allows, as a membership table indexed by value. */
 function parseField(text: string, spec: FieldSpec): boolean[] {
   const allowed = new Array<boolean>(spec.max + 1).fill(false);
   for (const part of text.split(',')) {
     const [range = '', stepText, extra] = part.split('/');
     if (extra !== undefined || range === '') throw new InvalidCron(`${spec.name}: "${part}" is malformed`);
-    let step = 1;
-    if (stepText !== undefined) {
-      if (!/^\d+$/.test(stepText) || Number(stepText) === 0)
-        throw new InvalidCron(`${spec.name}: step "${stepText}" must be a positive integer`);
-      step = Number(stepText);
-    }
-    let low: number;
-    let high: number;
-    if (range === '*' || (range === '?' && spec.name.startsWith('day'))) {
-      low = spec.min;
-      high = spec.max;
-    } else {
-      const [first = '', last, more] = range.split('-');
-      if (more !== undefined) throw new InvalidCron(`${spec.name}: "${range}" is malformed`);
-      low = value(first, spec);
-      // `a/n` means from a to the end, stepping by n.
-      high = last !== undefined ? value(last, spec) : stepText !== undefined ? spec.max : low;
-      if (high < low) throw new InvalidCron(`${spec.name}: range "${range}" runs backwards`);
-    }
+    const step = stepOf(stepText, spec);
+    const [low, high] = boundsOf(range, stepText !== undefined, spec);
     for (let v = low; v <= high; v += step) allowed[v] = true;
   }
   return allowed;

@@ -1,19 +1,8 @@
 import type pg from 'pg';
+import { promotionTags } from '../contract/mlflow-tags.js';
 import type { MlflowClient, RegisteredModelVersion } from '../mlflow/client.js';
 import { insertPromotion, promotionHistory, type RecordedDecision } from './promotions-table.js';
 import type { PromotionDecision, PromotionScores } from './rule.js';
-
-/** Version tags that carry a promotion decision, read by the operator and the model server. */
-export const promotionTags = {
-  decision: 'prodclass.promotion.decision',
-  reason: 'prodclass.promotion.reason',
-  alias: 'prodclass.promotion.alias',
-  minF1: 'prodclass.promotion.min_f1',
-  challengerF1: 'prodclass.promotion.challenger_f1',
-  championVersion: 'prodclass.promotion.champion_version',
-  championF1: 'prodclass.promotion.champion_f1',
-  promotedAt: 'prodclass.promotion.promoted_at',
-} as const;
 
 export interface PromotionServices {
   mlflow: MlflowClient;

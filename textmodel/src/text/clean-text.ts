@@ -1,13 +1,14 @@
-import { codePointMatcher, hashOf, hashStart, hashStep, sameCharacters } from './code-point-matcher.js';
+import { codePointMatcher } from './code-point-matcher.js';
 import { lowercaseAndFoldAccents } from './fold-accents.js';
 import { decodeHtmlEntities, stripHtmlTags } from './html.js';
 import { repairMojibake } from './mojibake.js';
 import { englishStopWords, frenchStopWords, germanStopWords } from './stop-words.js';
+import { hashOf, WordRuns, WordTable } from './word-table.js';
 
 const urlPattern = /\b(?:https?:\/\/|www\.)\S+/gi;
 const emailPattern = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
 /** A character of a word before folding: letters may still carry combining accents. */
-const rawWordCharacterUnits = codePointMatcher(/^[\p{L}\p{M}\p{N}]$/u);
+const rawWordRuns = new WordRuns(codePointMatcher(/^[\p{L}\p{M}\p{N}]$/u));
 const wordPattern = /[\p{L}\p{N}]+/gu;
 
 const stopWords = new Set(
@@ -50,54 +51,22 @@ function keepWord(word: string): boolean {
  */
 class CleanedWordCache {
   private static readonly limit = 500_000;
-  /** Per slot: the entry stored there, or -1; and that entry's hash. */
-  private slots = new Int32Array(1 << 16).fill(-1);
-  private hashes = new Int32Array(1 << 16);
-  private words: string[] = [];
+  private readonly words = new WordTable();
+  /** Per entry of `words`: its cleaned words. */
   private cleaned: (readonly string[])[] = [];
 
   /** The kept, folded words of `text.slice(start, end)`, whose characters hash to `hash`. */
   get(text: string, start: number, end: number, hash: number): readonly string[] {
-    const mask = this.slots.length - 1;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.slots[slot] as number;
-      if (entry === -1) return this.add(text.slice(start, end), hash);
-      if (this.hashes[slot] === hash && sameCharacters(this.words[entry] as string, text, start, end)) {
-        return this.cleaned[entry] as readonly string[];
-      }
+    const entry = this.words.find(text, start, end, hash);
+    if (entry !== -1) return this.cleaned[entry] as readonly string[];
+    if (this.words.size >= CleanedWordCache.limit) {
+      this.words.clear();
+      this.cleaned = [];
     }
-  }
-
-  private add(word: string, hash: number): readonly string[] {
-    if (this.words.length >= CleanedWordCache.limit) this.clear();
-    if (2 * (this.words.length + 1) > this.slots.length) this.grow();
-    const cleaned = cleanRawWord(word);
-    this.place(this.words.length, hash);
-    this.words.push(word);
+    const cleaned = cleanRawWord(text.slice(start, end));
+    this.words.add(text, start, end, hash);
     this.cleaned.push(cleaned);
     return cleaned;
-  }
-
-  private place(entry: number, hash: number): void {
-    const mask = this.slots.length - 1;
-    let slot = hash & mask;
-    while (this.slots[slot] !== -1) slot = (slot + 1) & mask;
-    this.slots[slot] = entry;
-    this.hashes[slot] = hash;
-  }
-
-  private grow(): void {
-    this.slots = new Int32Array(2 * this.slots.length).fill(-1);
-    this.hashes = new Int32Array(this.slots.length);
-    this.words.forEach((word, entry) => {
-      this.place(entry, hashOf(word));
-    });
-  }
-
-  private clear(): void {
-    this.slots.fill(-1);
-    this.words = [];
-    this.cleaned = [];
   }
 }
 
@@ -116,7 +85,7 @@ function isDigitJoin(text: string, index: number): boolean {
 
 /**
  * Receives a text's raw words one by one: a word is `text.slice(start, end)` (lowercased), and its
- * characters hash to `hash` (code-point-matcher's hashOf).
+ * characters hash to `hash` (word-table's hashOf).
  */
 export interface RawWordVisitor {
   word(text: string, start: number, end: number, hash: number): void;
@@ -135,30 +104,22 @@ export function visitRawWords(raw: string, visitor: RawWordVisitor): void {
   const lower = text.toLowerCase();
   let index = 0;
   while (index < lower.length) {
-    let units = rawWordCharacterUnits(lower, index);
-    if (units === 0) {
+    const start = index;
+    index = rawWordRuns.walk(lower, index);
+    if (index === start) {
       index++;
       continue;
     }
-    const start = index;
-    let hash = hashStart;
     let joined = false;
-    while (units > 0) {
-      hash = hashStep(hash, lower.charCodeAt(index));
-      if (units === 2) hash = hashStep(hash, lower.charCodeAt(index + 1));
-      index += units;
-      units = index < lower.length ? rawWordCharacterUnits(lower, index) : 0;
-      if (units === 0 && isDigitJoin(lower, index)) {
-        joined = true;
-        index++;
-        units = 1;
-      }
+    while (isDigitJoin(lower, index)) {
+      joined = true;
+      index = rawWordRuns.walk(lower, index + 1);
     }
     if (joined) {
       const word = lower.slice(start, index).replace(/[-.]/g, '');
       visitor.word(word, 0, word.length, hashOf(word));
     } else {
-      visitor.word(lower, start, index, hash);
+      visitor.word(lower, start, index, rawWordRuns.hash);
     }
   }
 }

@@ -32,25 +32,3 @@ export function codePointMatcher(pattern: RegExp): (text: string, index: number)
     return matches ? 2 : 0;
   };
 }
-
-/** FNV-1a over UTF-16 code units, for tables that look words up by their characters in place. */
-export const hashStart = 0x811c9dc5 | 0;
-
-export function hashStep(hash: number, code: number): number {
-  return Math.imul(hash ^ code, 0x01000193);
-}
-
-export function hashOf(text: string): number {
-  let hash = hashStart;
-  for (let index = 0; index < text.length; index++) hash = hashStep(hash, text.charCodeAt(index));
-  return hash;
-}
-
-/** Whether `text.slice(start, end)` is `word`, without making the slice. */
-export function sameCharacters(word: string, text: string, start: number, end: number): boolean {
-  if (word.length !== end - start) return false;
-  for (let index = 0; index < word.length; index++) {
-    if (word.charCodeAt(index) !== text.charCodeAt(start + index)) return false;
-  }
-  return true;
-}

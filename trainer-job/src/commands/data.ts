@@ -12,6 +12,12 @@ import {
 } from '@prodclass/catalog/source';
 import { type CatalogStatus, catalogStatus } from '@prodclass/catalog/status';
 import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
+import {
+  type LoadOptions,
+  loadDefaults,
+  loadFlags,
+  syntheticSourceName,
+} from '@prodclass/registry/contract/load-command';
 import { MlflowClient } from '@prodclass/registry/mlflow/client';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { createBalancedTrainingSet } from '../balance/balance-run.js';
@@ -106,58 +112,66 @@ export function registerDataCommands(program: Command): void {
       write(written);
     });
 
+  const flag = loadFlags;
   data
     .command('load')
     .description('load the next slice of the source into the catalog')
     .requiredOption(
-      '--source <dir|url|synthetic>',
-      'a directory or an http(s) URL holding the official files, or "synthetic"',
+      `${flag.source} <dir|url|${syntheticSourceName}>`,
+      `a directory or an http(s) URL holding the official files, or "${syntheticSourceName}"`,
     )
-    .addOption(new Option('--to-percent <p>', 'load up to this share of the source').argParser(percentage))
     .addOption(
-      new Option('--increment <p>', 'load this many more percentage points')
-        .argParser(percentage)
-        .conflicts('toPercent'),
+      new Option(`${flag.toPercent} <p>`, 'load up to this share of the source').argParser(percentage),
     )
-    .option('--name <name>', 'load name (default: initial_<p>pct, then week_<n>)')
-    .option('--seed <n>', 'seed of the fixed permutation the slices come from', seedNumber, 42)
-    .option('--synthetic-rows <n>', 'rows of the synthetic source', positiveInteger, 84916)
-    .option('--synthetic-seed <n>', 'seed of the synthetic source', seedNumber, 42)
-    .action(
-      async (options: {
-        source: string;
-        toPercent?: number;
-        increment?: number;
-        name?: string;
-        seed: number;
-        syntheticRows: number;
-        syntheticSeed: number;
-      }) => {
-        let target: LoadTarget;
-        if (options.toPercent !== undefined) target = { toPercent: options.toPercent };
-        else if (options.increment !== undefined) target = { increment: options.increment };
-        else throw new Error('say how much to load: --to-percent P or --increment P');
-        if (options.name !== undefined && options.name.trim() === '')
-          throw new Error('--name must not be empty');
-        const url = databaseUrlFromEnv();
-        progressToStderr('source-reading', { source: options.source });
-        const source: CatalogSource =
-          options.source === 'synthetic'
-            ? syntheticSource(options.syntheticRows, options.syntheticSeed)
-            : /^https?:\/\//.test(options.source)
-              ? await downloadedOfficialSource(options.source)
-              : await officialSource(options.source);
-        progressToStderr('source-read', { rows: source.rows.length, fingerprint: source.fingerprint });
-        const outcome = await withDatabase(url, (client) =>
-          loadCatalog(client, { source, target, name: options.name, seed: options.seed }, progressToStderr),
-        );
-        const message =
-          outcome.outcome === 'already-completed'
-            ? `load "${outcome.load.name}" was already completed: nothing to do`
-            : `load "${outcome.load.name}" completed: +${outcome.load.rows_added} rows, ${outcome.load.cumulative_rows} in all`;
-        write({ outcome: outcome.outcome, message, load: outcome.load });
-      },
-    );
+    .addOption(
+      new Option(`${flag.increment} <p>`, 'load this many more percentage points')
+        .argParser(percentage)
+        .conflicts('toPercent' satisfies keyof LoadOptions),
+    )
+    .option(`${flag.name} <name>`, 'load name (default: initial_<p>pct, then week_<n>)')
+    .option(
+      `${flag.seed} <n>`,
+      'seed of the fixed permutation the slices come from',
+      seedNumber,
+      loadDefaults.seed,
+    )
+    .option(
+      `${flag.syntheticRows} <n>`,
+      'rows of the synthetic source',
+      positiveInteger,
+      loadDefaults.syntheticRows,
+    )
+    .option(
+      `${flag.syntheticSeed} <n>`,
+      'seed of the synthetic source',
+      seedNumber,
+      loadDefaults.syntheticSeed,
+    )
+    .action(async (options: LoadOptions) => {
+      let target: LoadTarget;
+      if (options.toPercent !== undefined) target = { toPercent: options.toPercent };
+      else if (options.increment !== undefined) target = { increment: options.increment };
+      else throw new Error(`say how much to load: ${flag.toPercent} P or ${flag.increment} P`);
+      if (options.name !== undefined && options.name.trim() === '')
+        throw new Error(`${flag.name} must not be empty`);
+      const url = databaseUrlFromEnv();
+      progressToStderr('source-reading', { source: options.source });
+      const source: CatalogSource =
+        options.source === syntheticSourceName
+          ? syntheticSource(options.syntheticRows, options.syntheticSeed)
+          : /^https?:\/\//.test(options.source)
+            ? await downloadedOfficialSource(options.source)
+            : await officialSource(options.source);
+      progressToStderr('source-read', { rows: source.rows.length, fingerprint: source.fingerprint });
+      const outcome = await withDatabase(url, (client) =>
+        loadCatalog(client, { source, target, name: options.name, seed: options.seed }, progressToStderr),
+      );
+      const message =
+        outcome.outcome === 'already-completed'
+          ? `load "${outcome.load.name}" was already completed: nothing to do`
+          : `load "${outcome.load.name}" completed: +${outcome.load.rows_added} rows, ${outcome.load.cumulative_rows} in all`;
+      write({ outcome: outcome.outcome, message, load: outcome.load });
+    });
 
   data
     .command('status')

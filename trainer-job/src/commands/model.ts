@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { readProductsCsv } from '@prodclass/catalog/products-csv';
+import type { HyperparameterOptions } from '@prodclass/registry/contract/train-command';
 import { weightsChecksum } from '@prodclass/textmodel/bundle/weights-checksum';
 import { classByCode } from '@prodclass/textmodel/classes';
 import {
@@ -10,15 +11,9 @@ import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
 import type { ProductText } from '@prodclass/textmodel/text/product-text';
 import type { Command } from 'commander';
 import { readModelBundle, writeModelBundle } from '../model-bundle-file.js';
-import {
-  addHyperparameterOptions,
-  classifierSettings,
-  type HyperparameterFlags,
-  integerAtLeast,
-  writeJson,
-} from '../options.js';
+import { addHyperparameterOptions, classifierSettings, integerAtLeast, writeJson } from '../options.js';
 
-interface FitFlags extends HyperparameterFlags {
+interface FitFlags extends HyperparameterOptions {
   data: string;
   out: string;
 }

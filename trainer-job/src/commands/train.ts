@@ -1,9 +1,9 @@
 import { progressToStderr } from '@prodclass/catalog/progress';
+import { type TrainOptions, trainDefaults, trainFlags } from '@prodclass/registry/contract/train-command';
 import { type Command, InvalidArgumentError } from 'commander';
 import {
   addHyperparameterOptions,
   classifierSettings,
-  type HyperparameterFlags,
   shareBelowOne,
   shareFromZeroToOne,
   writeJson,
@@ -11,28 +11,15 @@ import {
 import { gitCommit, mlflowFromEnv, requester, withMigratedDatabase } from '../services.js';
 import { trainAndRegister } from '../training/train-and-register.js';
 
-interface TrainFlags extends HyperparameterFlags {
-  dataVersion?: string;
-  testSize: number;
-  experiment: string;
-  registeredModel: string;
-  runName?: string;
-  tag: Record<string, string>;
-  autoPromote: boolean;
-  decidePromotion: boolean;
-  minF1: number;
-  alias: string;
-}
-
 function collectTag(value: string, tags: Record<string, string>): Record<string, string> {
   const match = /^([^=]+)=(.*)$/.exec(value);
   if (!match?.[1]) throw new InvalidArgumentError('must look like key=value');
   return { ...tags, [match[1].trim()]: match[2] ?? '' };
 }
 
-async function train(flags: TrainFlags): Promise<void> {
+async function train(flags: TrainOptions): Promise<void> {
   if (flags.autoPromote && flags.decidePromotion)
-    throw new Error('--auto-promote and --decide-promotion exclude each other');
+    throw new Error(`${trainFlags.autoPromote} and ${trainFlags.decidePromotion} exclude each other`);
   const mlflow = mlflowFromEnv('training');
   const promotion =
     flags.autoPromote || flags.decidePromotion
@@ -60,34 +47,36 @@ async function train(flags: TrainFlags): Promise<void> {
 }
 
 export function registerTrainCommand(program: Command): void {
+  const flag = trainFlags;
+  const defaults = trainDefaults;
   addHyperparameterOptions(
     program
       .command('train')
       .description(
         'train on a catalog snapshot, log everything to MLflow, register a model version and optionally promote it',
       )
-      .option('--data-version <load>', 'a completed load name (default: the latest completed load)')
-      .option('--test-size <share>', 'held-out share of each class', shareBelowOne, 0.2)
-      .option('--experiment <name>', 'MLflow experiment', 'rakuten_model_training')
-      .option('--registered-model <name>', 'MLflow registered model', 'rakuten_classifier')
-      .option('--run-name <name>', 'MLflow run name (default: train_<load>)')
-      .option('--tag <key=value>', 'a run tag (repeatable)', collectTag, {})
+      .option(`${flag.dataVersion} <load>`, 'a completed load name (default: the latest completed load)')
+      .option(`${flag.testSize} <share>`, 'held-out share of each class', shareBelowOne, defaults.testSize)
+      .option(`${flag.experiment} <name>`, 'MLflow experiment', defaults.experiment)
+      .option(`${flag.registeredModel} <name>`, 'MLflow registered model', defaults.registeredModel)
+      .option(`${flag.runName} <name>`, 'MLflow run name (default: train_<load>)')
+      .option(`${flag.tag} <key=value>`, 'a run tag (repeatable)', collectTag, defaults.tag)
       .option(
-        '--auto-promote',
+        flag.autoPromote,
         'promote the new version if it passes the rule (threshold and champion)',
-        false,
+        defaults.autoPromote,
       )
       .option(
-        '--decide-promotion',
+        flag.decidePromotion,
         'record the rule’s verdict on the version without moving the alias (the operator moves it)',
-        false,
+        defaults.decidePromotion,
       )
       .option(
-        '--min-f1 <f1>',
+        `${flag.minF1} <f1>`,
         'weighted F1 the new version must reach to be promoted',
         shareFromZeroToOne,
-        0.7,
+        defaults.minF1,
       )
-      .option('--alias <alias>', 'registry alias of the champion', 'production'),
-  ).action((flags: TrainFlags) => train(flags));
+      .option(`${flag.alias} <alias>`, 'registry alias of the champion', defaults.alias),
+  ).action((flags: TrainOptions) => train(flags));
 }

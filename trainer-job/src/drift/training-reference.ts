@@ -1,5 +1,5 @@
+import { trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import type { MlflowClient } from '@prodclass/registry/mlflow/client';
-import { trainingTags } from '@prodclass/registry/training-tags';
 
 /** The data load a registered version was trained on, from the tag training wrote on it. */
 export async function trainingDataVersion(

@@ -1,6 +1,7 @@
+import { metricKey } from '@prodclass/registry/contract/metric-keys';
+import { trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import type { MlflowClient } from '@prodclass/registry/mlflow/client';
 import { modelDirectory } from '@prodclass/registry/model-directory';
-import { trainingTags } from '@prodclass/registry/training-tags';
 import { decodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
 import { weightsChecksum } from '@prodclass/textmodel/bundle/weights-checksum';
 import { classificationMetrics } from '@prodclass/textmodel/metrics/classification-metrics';
@@ -64,7 +65,7 @@ export async function reproduceRun(
     classifier.predict(split.test),
   );
   const metrics = Object.fromEntries(
-    comparedMetrics.map((key) => [key, compare(run.metrics[`test_${key}`], test[key])]),
+    comparedMetrics.map((key) => [key, compare(run.metrics[metricKey('test', key)], test[key])]),
   );
   const checksum = compare(
     run.tags[trainingTags.weightsChecksum],

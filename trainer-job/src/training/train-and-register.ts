@@ -1,11 +1,18 @@
 import { completedLoadNamed, latestCompletedLoad } from '@prodclass/catalog/data-loads';
 import type { Progress } from '@prodclass/catalog/progress';
 import { type CatalogDataset, readCatalogDataset } from '@prodclass/catalog/snapshot';
+import {
+  classMetricKey,
+  type MetricSplit,
+  metricKey,
+  summaryScores,
+  trainingLossMetric,
+} from '@prodclass/registry/contract/metric-keys';
+import { trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import type { MlflowClient, MlflowMetric, MlflowRun } from '@prodclass/registry/mlflow/client';
 import { mlmodelYaml, modelDirectory } from '@prodclass/registry/model-directory';
 import { promoteVersion, recordDecision } from '@prodclass/registry/promotion/promote';
 import { decidePromotion, type PromotionScores } from '@prodclass/registry/promotion/rule';
-import { trainingTags } from '@prodclass/registry/training-tags';
 import {
   bundleFormatVersion,
   decodeModelBundle,
@@ -88,27 +95,17 @@ export interface TrainingSummary {
   };
 }
 
-const summaryKeys = [
-  'accuracy',
-  'f1_weighted',
-  'f1_macro',
-  'precision_weighted',
-  'recall_weighted',
-  'precision_macro',
-  'recall_macro',
-] as const;
-
 function summarise(metrics: ClassificationMetrics): MetricSummary {
-  return Object.fromEntries(summaryKeys.map((key) => [key, metrics[key]])) as MetricSummary;
+  return Object.fromEntries(summaryScores.map((score) => [score, metrics[score]])) as MetricSummary;
 }
 
-function metricsToLog(prefix: 'train' | 'test', metrics: ClassificationMetrics): MlflowMetric[] {
+function metricsToLog(split: MetricSplit, metrics: ClassificationMetrics): MlflowMetric[] {
   return [
-    ...summaryKeys.map((key) => ({ key: `${prefix}_${key}`, value: metrics[key] })),
+    ...summaryScores.map((score) => ({ key: metricKey(split, score), value: metrics[score] })),
     ...Object.entries(metrics.per_class).flatMap(([code, scores]) => [
-      { key: `${prefix}_f1_class_${code}`, value: scores.f1 },
-      { key: `${prefix}_precision_class_${code}`, value: scores.precision },
-      { key: `${prefix}_recall_class_${code}`, value: scores.recall },
+      { key: classMetricKey(split, 'f1', Number(code)), value: scores.f1 },
+      { key: classMetricKey(split, 'precision', Number(code)), value: scores.precision },
+      { key: classMetricKey(split, 'recall', Number(code)), value: scores.recall },
     ]),
   ];
 }
@@ -217,7 +214,7 @@ export async function trainAndRegister(
     const losses: MlflowMetric[] = [];
     const { classifier, report } = await TextClassifier.fit(split.train, request.settings, {
       onIteration: ({ iteration, loss }) => {
-        losses.push({ key: 'training_loss', value: loss, step: iteration });
+        losses.push({ key: trainingLossMetric, value: loss, step: iteration });
         if (iteration % 10 === 0) progress('iteration', { iteration, loss });
       },
     });
@@ -303,7 +300,7 @@ export async function trainAndRegister(
         [trainingTags.dataVersion]: load.name,
         [trainingTags.datasetFingerprint]: fingerprint,
         [trainingTags.weightsChecksum]: checksum,
-        'prodclass.test_f1_weighted': String(test.f1_weighted),
+        [trainingTags.testF1Weighted]: String(test.f1_weighted),
       },
     });
     incompleteVersion = created.version;

@@ -1,8 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { KubeApi } from '../kube/api.js';
-import { type KubeObject, keyOf, serviceType } from '../kube/objects.js';
-import type { Logger } from '../log.js';
+import { type KubeApi, type KubeObject, keyOf, type Logger, serviceType } from '@prodclass/operator/kube';
 import type { LocalPod } from './deployment-runner.js';
 
 export const localUrlAnnotation = 'local-runner.prodclass.dev/url';

@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { V1Container } from '@kubernetes/client-node';
-import { isNotFound, type KubeApi } from '../kube/api.js';
-import { resourceType } from '../kube/objects.js';
+import { isNotFound, type KubeApi, resourceType } from '@prodclass/operator/kube';
 
 const secretType = resourceType('v1', 'Secret', 'secrets');
 

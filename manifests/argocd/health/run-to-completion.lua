@@ -1,6 +1,8 @@
--- Argo CD health of a DataIncrement (run to completion): Healthy once phase Succeeded, Degraded when
--- phase Failed (with the Ready condition's reason and message), Progressing otherwise, and while
--- the operator has not yet observed the latest generation. Lua 5.1 (Argo CD's gopher-lua).
+-- Argo CD health of the kinds that run to completion once (DataIncrement, TrainingRun,
+-- ModelPromotion, DriftAcknowledgement): Healthy once the phase is final and good (Succeeded;
+-- Recorded for a DriftAcknowledgement), Degraded when phase Failed (with the Ready condition's
+-- reason and message), Progressing otherwise, and while the operator has not yet observed the
+-- latest generation. One file for the four argocd-cm keys. Lua 5.1 (Argo CD's gopher-lua).
 local hs = { status = "Progressing", message = "Waiting for the operator" }
 local status = obj.status
 if status == nil then
@@ -21,9 +23,9 @@ local detail = nil
 if ready ~= nil then
   detail = (ready.reason or "Unknown") .. ": " .. (ready.message or "")
 end
-if status.phase == "Succeeded" then
+if status.phase == "Succeeded" or status.phase == "Recorded" then
   hs.status = "Healthy"
-  hs.message = detail or "Succeeded"
+  hs.message = detail or status.phase
 elseif status.phase == "Failed" then
   hs.status = "Degraded"
   hs.message = detail or "Failed"

@@ -1,11 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Deployment } from '../children/model-server.js';
-import type { KubeApi } from '../kube/api.js';
-import { timestamp } from '../kube/conditions.js';
-import { deploymentType, keyOf } from '../kube/objects.js';
-import type { Logger } from '../log.js';
+import type { Deployment } from '@prodclass/operator/children';
+import { deploymentType, type KubeApi, keyOf, type Logger, timestamp } from '@prodclass/operator/kube';
 import type { ScrapeTargets } from './scrape-targets.js';
 import { containerEnv, freePort, localCommand, startProcess, type Workspace } from './workloads.js';
 

@@ -1,9 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import type { Job } from '../children/jobs.js';
-import type { KubeApi } from '../kube/api.js';
-import { timestamp } from '../kube/conditions.js';
-import { jobType, keyOf } from '../kube/objects.js';
-import type { Logger } from '../log.js';
+import type { Job } from '@prodclass/operator/children';
+import { jobType, type KubeApi, keyOf, type Logger, timestamp } from '@prodclass/operator/kube';
 import { containerEnv, localCommand, startProcess, type Workspace } from './workloads.js';
 
 const finished = (job: Job) =>

@@ -2,8 +2,8 @@ import { type ChildProcess, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { jsonLogger } from '@prodclass/operator/kube';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { jsonLogger } from '../log.js';
 import type { LocalPod } from './deployment-runner.js';
 import { ScrapeTargets } from './scrape-targets.js';
 

@@ -1,11 +1,15 @@
-import type { Job } from '../children/jobs.js';
-import type { Deployment } from '../children/model-server.js';
-import { labels, managedSelector } from '../children/names.js';
-import { KubeApi } from '../kube/api.js';
-import type { Connection } from '../kube/connection.js';
-import { Informer } from '../kube/informer.js';
-import { deploymentType, jobType, type KubeObject, type ResourceType, serviceType } from '../kube/objects.js';
-import type { Logger } from '../log.js';
+import { type Deployment, type Job, labels, managedSelector } from '@prodclass/operator/children';
+import {
+  type Connection,
+  deploymentType,
+  Informer,
+  jobType,
+  KubeApi,
+  type KubeObject,
+  type Logger,
+  type ResourceType,
+  serviceType,
+} from '@prodclass/operator/kube';
 import { DeploymentRunner } from './deployment-runner.js';
 import { JobRunner } from './job-runner.js';
 import { ScrapeTargets } from './scrape-targets.js';

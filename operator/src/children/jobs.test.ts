@@ -1,0 +1,46 @@
+import { expect, test } from 'vitest';
+import { type Job, jobState } from './jobs.js';
+
+const job = (status: Job['status']): Job => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name: 'run-train', namespace: 'ml' },
+  status,
+});
+
+test('a Job with no status or no active pod is pending; with an active pod, running', () => {
+  expect(jobState(job(undefined))).toEqual({ state: 'pending' });
+  expect(jobState(job({ active: 0 }))).toEqual({ state: 'pending' });
+  expect(jobState(job({ active: 1 }))).toEqual({ state: 'running' });
+});
+
+test('Complete=True completes it, with the completion time the Job controller recorded', () => {
+  const conditions = [{ type: 'Complete', status: 'True' }];
+  expect(jobState(job({ conditions, completionTime: '2026-03-01T10:00:00Z' }))).toEqual({
+    state: 'complete',
+    completionTime: '2026-03-01T10:00:00Z',
+  });
+  expect(jobState(job({ conditions, active: 1 }))).toEqual({ state: 'complete', completionTime: undefined });
+});
+
+test('Failed=True fails it with the Job controller reason and message, or defaults naming the Job', () => {
+  const failed = { type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'reached limit' };
+  expect(jobState(job({ conditions: [failed] }))).toEqual({
+    state: 'failed',
+    reason: 'BackoffLimitExceeded',
+    message: 'reached limit',
+  });
+  expect(jobState(job({ conditions: [{ type: 'Failed', status: 'True' }] }))).toEqual({
+    state: 'failed',
+    reason: 'JobFailed',
+    message: 'Job run-train failed',
+  });
+});
+
+test('conditions that are not True do not count', () => {
+  const conditions = [
+    { type: 'Complete', status: 'False' },
+    { type: 'Failed', status: 'Unknown' },
+  ];
+  expect(jobState(job({ conditions, active: 1 }))).toEqual({ state: 'running' });
+});

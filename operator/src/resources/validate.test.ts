@@ -1,0 +1,102 @@
+import { expect, test } from 'vitest';
+import {
+  durationMs,
+  InvalidSpec,
+  selectorOf,
+  validDataIncrementSpec,
+  validModelPromotionSpec,
+  validPredictionServiceSpec,
+  validTrainingRunSpec,
+} from './validate.js';
+
+function refused(validate: (raw: unknown) => unknown, raw: unknown, message: RegExp): void {
+  expect(() => validate(raw)).toThrow(InvalidSpec);
+  expect(() => validate(raw)).toThrow(message);
+}
+
+// The whole default TrainingRun spec is checked through RetrainSchedule's template (retrain-schedule-spec.test.ts).
+test('an empty TrainingRun spec trains on the latest load and promotes to production above F1 0.7', () => {
+  const spec = validTrainingRunSpec({});
+  expect(spec.dataVersion).toBe('latest');
+  expect(spec.autoPromote).toEqual({ enabled: true, minF1: 0.7, alias: 'production' });
+  expect([spec.backoffLimit, spec.activeDeadlineSeconds, spec.resources]).toEqual([1, 3600, undefined]);
+});
+
+test('TrainingRun resources become strings, as containers take them', () => {
+  expect(validTrainingRunSpec({ resources: { limits: { cpu: 2, memory: '4Gi' } } }).resources).toEqual({
+    limits: { cpu: '2', memory: '4Gi' },
+    requests: undefined,
+  });
+});
+
+test.each([
+  [null, /spec must be an object/],
+  [{ dataVersion: 'Load_40' }, /spec.dataVersion must match/],
+  [{ hyperparameters: { maxDf: 0 } }, /spec.hyperparameters.maxDf must be greater than 0/],
+  [{ hyperparameters: { c: 0 } }, /spec.hyperparameters.c must be greater than 0/],
+  [{ hyperparameters: { ngramMax: 4 } }, /spec.hyperparameters.ngramMax must be between 1 and 3/],
+  [{ hyperparameters: { maxIter: 1.5 } }, /spec.hyperparameters.maxIter must be an integer/],
+  [{ hyperparameters: { classWeight: 'auto' } }, /spec.hyperparameters.classWeight must be none or balanced/],
+  [{ autoPromote: { enabled: 'yes' } }, /spec.autoPromote.enabled must be true or false/],
+  [{ autoPromote: { alias: '1st' } }, /spec.autoPromote.alias must match/],
+  [{ activeDeadlineSeconds: 10 }, /spec.activeDeadlineSeconds must be between 60 and 604800/],
+  [{ resources: { limits: { cpu: true } } }, /spec.resources.limits.cpu must be a quantity/],
+])('TrainingRun %j is refused', (raw, message) => refused(validTrainingRunSpec, raw, message));
+
+test('a DataIncrement takes one source and one amount; synthetic sizes default', () => {
+  expect(validDataIncrementSpec({ source: { synthetic: {} }, incrementPercent: 10 })).toEqual({
+    source: { synthetic: { seed: 42, rows: 84916 } },
+    toPercent: undefined,
+    incrementPercent: 10,
+    seed: 42,
+    loadName: undefined,
+  });
+  expect(
+    validDataIncrementSpec({ source: { files: { url: 'https://example.org/x' } }, toPercent: 100 }).source,
+  ).toEqual({ files: { path: undefined, url: 'https://example.org/x' } });
+});
+
+test.each([
+  [{ source: {}, toPercent: 10 }, /spec.source needs exactly one of synthetic and files/],
+  [{ source: { synthetic: {}, files: { path: '/x' } }, toPercent: 10 }, /spec.source needs exactly one/],
+  [{ source: { synthetic: {} } }, /spec needs exactly one of toPercent and incrementPercent/],
+  [{ source: { synthetic: {} }, toPercent: 10, incrementPercent: 5 }, /spec needs exactly one of toPercent/],
+  [{ source: { synthetic: {} }, toPercent: 0 }, /spec.toPercent must be greater than 0/],
+  [{ source: { synthetic: {} }, incrementPercent: 101 }, /spec.incrementPercent must be between 0 and 100/],
+  [{ source: { files: { path: 'relative' } }, toPercent: 10 }, /spec.source.files.path must match/],
+  [{ source: { synthetic: { rows: 10 } }, toPercent: 10 }, /spec.source.synthetic.rows must be between 27/],
+])('DataIncrement %j is refused', (raw, message) => refused(validDataIncrementSpec, raw, message));
+
+test('a ModelPromotion names a version; model and alias default', () => {
+  expect(validModelPromotionSpec({ version: 3 })).toEqual({
+    registeredModel: 'rakuten_classifier',
+    version: 3,
+    alias: 'production',
+    reason: undefined,
+  });
+  refused(validModelPromotionSpec, {}, /spec.version must be an integer/);
+  refused(validModelPromotionSpec, { version: 0 }, /spec.version must be between 1/);
+});
+
+test('a PredictionService serves an alias or a version, with an optional canary of exactly one', () => {
+  const spec = validPredictionServiceSpec({ canary: { version: 4 } });
+  expect(spec).toMatchObject({ registeredModel: 'rakuten_classifier', replicas: 1 });
+  expect(spec.canary).toEqual({ alias: undefined, version: 4, replicas: 1 });
+  expect(selectorOf(spec)).toEqual({ alias: 'production' });
+  expect(selectorOf({ alias: 'staging', version: 2 })).toEqual({ version: 2 });
+  refused(
+    validPredictionServiceSpec,
+    { alias: 'a', version: 1 },
+    /spec needs at most one of alias and version/,
+  );
+  refused(validPredictionServiceSpec, { canary: {} }, /spec.canary needs exactly one of alias and version/);
+  refused(validPredictionServiceSpec, { replicas: 101 }, /spec.replicas must be between 0 and 100/);
+});
+
+test('durations are minutes, hours or days', () => {
+  expect(durationMs('30m', 'f')).toBe(1_800_000);
+  expect(durationMs('12h', 'f')).toBe(43_200_000);
+  expect(durationMs('7d', 'f')).toBe(604_800_000);
+  for (const value of ['0m', '1s', '1.5h', 30, undefined])
+    expect(() => durationMs(value, 'spec.window')).toThrow(/spec.window must be a duration/);
+});
