@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { type OperatorSettings, settingsFromEnv } from './config.js';
-import { corePromote } from './external/core-promotion.js';
+import { registryPromote } from './external/registry-promotion.js';
 import { type Connection, loadConnection } from './kube/connection.js';
 import { jsonLogger } from './log.js';
 import { startOperator } from './operator.js';
@@ -18,7 +18,7 @@ const log = jsonLogger(settings.logLevel, { component: 'operator', identity: set
 const operator = await startOperator(
   settings,
   connection,
-  corePromote(settings.databaseUrl, settings.mlflowTrackingUri),
+  registryPromote(settings.databaseUrl, settings.mlflowTrackingUri),
   log,
 );
 log.info('operator started', { httpPort: operator.httpPort, namespace: settings.watchNamespace ?? '(all)' });

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { corePromote } from '../../operator/src/external/core-promotion.js';
+import { registryPromote } from '../../operator/src/external/registry-promotion.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
 import type { LocalRunner } from '../../stack/local-runner/runner.js';
 import { applyCrds, createNamespace, deleteNamespace } from '../operator/support/cluster.js';
@@ -47,7 +47,7 @@ beforeAll(async () => {
   resources = new Resources(namespace);
   operator = await runOperator(
     operatorSettings(namespace, database.url),
-    corePromote(database.url, stackEnv().MLFLOW_TRACKING_URI),
+    registryPromote(database.url, stackEnv().MLFLOW_TRACKING_URI),
   );
   runner = await runLocalRunner(namespace);
   consoleServer = await startConsole(namespace, database.url, { registeredModel });

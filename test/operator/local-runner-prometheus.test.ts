@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { corePromote } from '../../operator/src/external/core-promotion.js';
+import { registryPromote } from '../../operator/src/external/registry-promotion.js';
 import { deploymentType } from '../../operator/src/kube/objects.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
 import type { LocalRunner } from '../../stack/local-runner/runner.js';
@@ -45,7 +45,7 @@ beforeAll(async () => {
   resources = new Resources(namespace);
   operator = await runOperator(
     operatorSettings(namespace, database.url),
-    corePromote(database.url, stackEnv().MLFLOW_TRACKING_URI),
+    registryPromote(database.url, stackEnv().MLFLOW_TRACKING_URI),
   );
   runner = await runLocalRunner(namespace);
   consoleServer = await startConsole(namespace, database.url);

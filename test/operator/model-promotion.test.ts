@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { corePromote } from '../../operator/src/external/core-promotion.js';
+import { registryPromote } from '../../operator/src/external/registry-promotion.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
 import { modelPromotionType } from '../../operator/src/resources/types.js';
 import { stackEnv } from '../support/stack-env.js';
@@ -10,7 +10,7 @@ import { applyCrds, createNamespace, deleteNamespace } from './support/cluster.j
 import { operatorSettings, Resources, runOperator } from './support/harness.js';
 import { aliasVersion, mlflow, recordTraining } from './support/mlflow.js';
 
-// ModelPromotion through the core promotion module (alias, version tags, promotions table).
+// ModelPromotion through the registry promotion module (alias, version tags, promotions table).
 const suffix = randomBytes(4).toString('hex');
 const registeredModel = `op_mp_${suffix}`;
 const experiment = `op_mp_${suffix}`;
@@ -51,7 +51,7 @@ beforeAll(async () => {
   }
   operator = await runOperator(
     operatorSettings(namespace, database.url),
-    corePromote(database.url, stackEnv().MLFLOW_TRACKING_URI),
+    registryPromote(database.url, stackEnv().MLFLOW_TRACKING_URI),
   );
 });
 
@@ -177,7 +177,7 @@ test('an operator that died after moving the alias completes the status without 
 
   operator = await runOperator(
     operatorSettings(namespace, database.url),
-    corePromote(database.url, stackEnv().MLFLOW_TRACKING_URI),
+    registryPromote(database.url, stackEnv().MLFLOW_TRACKING_URI),
   );
   const done = await resources.until(
     'modelpromotions',

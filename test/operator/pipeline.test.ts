@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { corePromote } from '../../operator/src/external/core-promotion.js';
+import { registryPromote } from '../../operator/src/external/registry-promotion.js';
 import { deploymentType, serviceType } from '../../operator/src/kube/objects.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
 import { predictionServiceType } from '../../operator/src/resources/types.js';
@@ -18,7 +18,7 @@ import {
 } from './support/harness.js';
 
 // The whole pipeline through the operator and the local runner: real loads, real training, the
-// core promotion module, real model servers behind the Service's local proxy.
+// registry promotion module, real model servers behind the Service's local proxy.
 const suffix = randomBytes(4).toString('hex');
 const registeredModel = `op_e2e_${suffix}`;
 const experiment = `op_e2e_${suffix}`;
@@ -36,7 +36,7 @@ beforeAll(async () => {
   resources = new Resources(namespace);
   operator = await runOperator(
     operatorSettings(namespace, database.url),
-    corePromote(database.url, stackEnv().MLFLOW_TRACKING_URI),
+    registryPromote(database.url, stackEnv().MLFLOW_TRACKING_URI),
   );
   runner = await runLocalRunner(namespace);
 });

@@ -112,7 +112,7 @@ function enqueueFollowers(ctx: ReconcileContext, spec: ModelPromotionSpec): void
 }
 
 /**
- * ModelPromotion: moves the alias once, through the core promotion module. Before the move the
+ * ModelPromotion: moves the alias once, through the registry promotion module. Before the move the
  * status records the alias's current version and a `Promoting` condition; a reconcile that finds
  * that condition and the alias already moved (the operator died in between) completes the status
  * without moving the alias, or writing the promotion history, a second time.

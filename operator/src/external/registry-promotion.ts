@@ -3,8 +3,8 @@ import { MlflowClient } from '@prodclass/registry/mlflow/client';
 import { PromotionRefused, promoteVersion } from '@prodclass/registry/promotion/promote';
 import { type Promote, VersionRejected } from './promotion.js';
 
-/** Promotions through the core promotion module: alias, version tags and the promotions table. */
-export function corePromote(databaseUrl: string, trackingUri: string): Promote {
+/** Promotions through the registry promotion module: alias, version tags and the promotions table. */
+export function registryPromote(databaseUrl: string, trackingUri: string): Promote {
   const mlflow = new MlflowClient(trackingUri);
   return (request) =>
     withDatabase(databaseUrl, async (db) => {
