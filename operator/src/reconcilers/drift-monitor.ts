@@ -22,6 +22,8 @@ import { reconciler, type StatusWriter, validSpec } from './steps.js';
 /** Labels the TrainingRuns a monitor creates with the monitor's name, to find them after a restart. */
 export const driftMonitorLabel = 'mlops.prodclass.dev/drift-monitor';
 export const driftReportAnnotation = 'mlops.prodclass.dev/drift-report';
+/** When the monitor decided the retrain, on the operator's clock (which the cooldown is measured on). */
+export const retrainTimeAnnotation = 'mlops.prodclass.dev/drift-retrain-time';
 
 /** Longest wait between two looks at a monitor, whatever its schedule says. */
 const longestWaitMs = 3_600_000;
@@ -208,6 +210,7 @@ async function createTrainingRun(
   monitor: DriftMonitor,
   spec: DriftMonitorSpec,
   report: DriftReport,
+  decidedAt: Date,
 ): Promise<string> {
   const { namespace = '', name } = monitor.metadata;
   const runName = childName(name, `retrain-${report.id.slice(0, 8)}`);
@@ -218,7 +221,7 @@ async function createTrainingRun(
       name: runName,
       namespace,
       labels: { [driftMonitorLabel]: name },
-      annotations: { [driftReportAnnotation]: report.id },
+      annotations: { [driftReportAnnotation]: report.id, [retrainTimeAnnotation]: timestamp(decidedAt) },
       ownerReferences: [controllerReference(monitor)],
     },
     spec: spec.trainingRunFor(report.modelName),
@@ -245,14 +248,15 @@ async function retrain(
 ): Promise<void> {
   const monitor = writer.object;
   const status = writer.status;
+  const retrainTime = (run: TrainingRun) =>
+    run.metadata.annotations?.[retrainTimeAnnotation] ?? run.metadata.creationTimestamp ?? '';
   const newest = (await ownedTrainingRuns(ctx, monitor))
-    .filter((run) => run.metadata.creationTimestamp)
-    .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''))
+    .sort((a, b) => retrainTime(a).localeCompare(retrainTime(b)))
     .at(-1);
-  const created = newest?.metadata.creationTimestamp;
+  const created = newest && retrainTime(newest);
   const decision = retrainDecision(now, spec.cooldownMs, [status.lastRetrainTime, created]);
   if (decision.retrain) {
-    const runName = await createTrainingRun(ctx, monitor, spec, report);
+    const runName = await createTrainingRun(ctx, monitor, spec, report, now);
     writer.set({ lastRetrainTime: timestamp(now), lastTrainingRun: runName });
     log.info('drift retrain', { trainingRun: runName, report: report.id, severity: report.severity });
     ctx.events.record(
@@ -264,7 +268,7 @@ async function retrain(
     return;
   }
   // A run whose status write was lost is recorded now.
-  if (newest && created && created > (status.lastRetrainTime ?? ''))
+  if (newest && created && newest.metadata.name !== status.lastTrainingRun)
     writer.set({ lastRetrainTime: created, lastTrainingRun: newest.metadata.name });
   ctx.events.record(
     monitor,
@@ -327,7 +331,16 @@ export const reconcileDriftMonitor = reconciler(
     if (!spec) return undefined;
 
     const now = ctx.now();
-    const due = checkDue(status, monitor.metadata.generation, spec, now);
+    let due = checkDue(status, monitor.metadata.generation, spec, now);
+    if (due.due) {
+      // A check stores a new report every time, so it is not taken on the cache's word: a
+      // reconcile right after the last status write may see the monitor before that write.
+      const stored = await ctx.api.request<DriftMonitor>(
+        'GET',
+        driftMonitorType.path(monitor.metadata.namespace, monitor.metadata.name),
+      );
+      due = checkDue(stored.status ?? {}, stored.metadata.generation, spec, now);
+    }
     if (!due.due) return { requeueAfterMs: Math.min(due.at.getTime() - now.getTime() + 1000, longestWaitMs) };
 
     const target = await resolveTarget(ctx, monitor.metadata.namespace ?? '', spec);
@@ -341,6 +354,9 @@ export const reconcileDriftMonitor = reconciler(
     const nextCheck = parseCron(spec.schedule, spec.timeZone).next(now);
     writer.set({
       ...summary.status,
+      // The schedule runs on the reconciler's clock: the report's own checkedAt is the database
+      // side's wall time, which a test's shifted clock (or a skewed one) would not match.
+      lastCheckTime: timestamp(now),
       referenceVersion: target.referenceVersion,
       nextCheckTime: timestamp(nextCheck),
     });
