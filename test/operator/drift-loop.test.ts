@@ -1,20 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { registryPromote } from '../../operator/src/external/registry-promotion.js';
 import { serviceType } from '../../operator/src/kube/objects.js';
-import type { RunningOperator } from '../../operator/src/operator.js';
-import type { LocalRunner } from '../../stack/local-runner/runner.js';
 import { localUrlAnnotation } from '../../stack/local-runner/service-proxy.js';
-import { stackEnv } from '../support/stack-env.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { applyCrds, createNamespace, deleteNamespace, waitFor } from './support/cluster.js';
-import {
-  createPipelineSecret,
-  operatorSettings,
-  Resources,
-  runLocalRunner,
-  runOperator,
-} from './support/harness.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { waitFor } from './support/cluster.js';
+import { type Pipeline, Resources, startPipeline } from './support/harness.js';
 
 // The continuous loop end to end, through the operator and the local runner: a served model gets
 // traffic whose texts are far longer than the catalog it was trained on; the DriftMonitor compares
@@ -26,28 +16,16 @@ const registeredModel = `op_loop_${suffix}`;
 const experiment = `op_loop_${suffix}`;
 let namespace: string;
 let database: TestDatabase;
-let operator: RunningOperator;
-let runner: LocalRunner;
 let resources: Resources;
+let pipeline: Pipeline | undefined;
 
 beforeAll(async () => {
-  await applyCrds();
-  namespace = await createNamespace('op-loop');
-  database = await createTestDatabase();
-  await createPipelineSecret(namespace, database.url);
-  resources = new Resources(namespace);
-  operator = await runOperator(
-    operatorSettings(namespace, database.url),
-    registryPromote(database.url, stackEnv().MLFLOW_TRACKING_URI),
-  );
-  runner = await runLocalRunner(namespace);
+  pipeline = await startPipeline('op-loop');
+  ({ namespace, database, resources } = pipeline);
 });
 
 afterAll(async () => {
-  await runner?.stop();
-  await operator?.stop();
-  await deleteNamespace(namespace);
-  await database?.drop();
+  await pipeline?.stop();
 });
 
 const words = ['console', 'portable', 'figurine', 'collection', 'piscine', 'jardin', 'livre', 'poche'];

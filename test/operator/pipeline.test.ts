@@ -1,21 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { registryPromote } from '../../operator/src/external/registry-promotion.js';
 import { deploymentType, serviceType } from '../../operator/src/kube/objects.js';
-import type { RunningOperator } from '../../operator/src/operator.js';
 import { predictionServiceType } from '../../operator/src/resources/types.js';
-import type { LocalRunner } from '../../stack/local-runner/runner.js';
 import { localUrlAnnotation } from '../../stack/local-runner/service-proxy.js';
-import { stackEnv } from '../support/stack-env.js';
-import { createTestDatabase } from '../support/test-database.js';
-import { applyCrds, createNamespace, deleteNamespace } from './support/cluster.js';
-import {
-  createPipelineSecret,
-  operatorSettings,
-  Resources,
-  runLocalRunner,
-  runOperator,
-} from './support/harness.js';
+import { type Pipeline, Resources, startPipeline } from './support/harness.js';
 
 // The whole pipeline through the operator and the local runner: real loads, real training, the
 // registry promotion module, real model servers behind the Service's local proxy.
@@ -23,29 +11,16 @@ const suffix = randomBytes(4).toString('hex');
 const registeredModel = `op_e2e_${suffix}`;
 const experiment = `op_e2e_${suffix}`;
 let namespace: string;
-let database: { url: string; drop(): Promise<void> };
-let operator: RunningOperator;
-let runner: LocalRunner;
 let resources: Resources;
+let pipeline: Pipeline | undefined;
 
 beforeAll(async () => {
-  await applyCrds();
-  namespace = await createNamespace('op-e2e');
-  database = await createTestDatabase();
-  await createPipelineSecret(namespace, database.url);
-  resources = new Resources(namespace);
-  operator = await runOperator(
-    operatorSettings(namespace, database.url),
-    registryPromote(database.url, stackEnv().MLFLOW_TRACKING_URI),
-  );
-  runner = await runLocalRunner(namespace);
+  pipeline = await startPipeline('op-e2e');
+  ({ namespace, resources } = pipeline);
 });
 
 afterAll(async () => {
-  await runner?.stop();
-  await operator?.stop();
-  await deleteNamespace(namespace);
-  await database?.drop();
+  await pipeline?.stop();
 });
 
 interface Prediction {

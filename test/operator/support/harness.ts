@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import type { OperatorSettings } from '../../../operator/src/config.js';
 import type { Promote } from '../../../operator/src/external/promotion.js';
+import { registryPromote } from '../../../operator/src/external/registry-promotion.js';
 import { KubeApi } from '../../../operator/src/kube/api.js';
 import { jobType } from '../../../operator/src/kube/objects.js';
 import { jsonLogger, type Logger } from '../../../operator/src/log.js';
@@ -10,7 +11,15 @@ import { type RunningOperator, startOperator } from '../../../operator/src/opera
 import { type LocalRunner, startLocalRunner } from '../../../stack/local-runner/runner.js';
 import { scrapeTargetsDir } from '../../../stack/services/prometheus.js';
 import { stackEnv } from '../../support/stack-env.js';
-import { adminConfig, adminConnection, waitFor } from './cluster.js';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import {
+  adminConfig,
+  adminConnection,
+  applyCrds,
+  createNamespace,
+  deleteNamespace,
+  waitFor,
+} from './cluster.js';
 
 export const repository = path.resolve(import.meta.dirname, '../../..');
 export const group = 'mlops.prodclass.dev';
@@ -72,6 +81,44 @@ export function runLocalRunner(namespace: string, components?: string[]): Promis
     testLog('local-runner'),
     { namespace, components },
   );
+}
+
+/** What an end-to-end test runs on; `stop` ends and removes what `startPipeline` started. */
+export interface Pipeline {
+  namespace: string;
+  database: TestDatabase;
+  resources: Resources;
+  stop(): Promise<void>;
+}
+
+/**
+ * A namespace of its own with the pipeline Secret, a test database, the operator (promoting
+ * through the registry) and the local runner. If a step fails, what had started is stopped.
+ */
+export async function startPipeline(namespacePrefix: string): Promise<Pipeline> {
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step();
+  };
+  try {
+    await applyCrds();
+    const namespace = await createNamespace(namespacePrefix);
+    stops.push(() => deleteNamespace(namespace));
+    const database = await createTestDatabase();
+    stops.push(() => database.drop());
+    await createPipelineSecret(namespace, database.url);
+    const operator = await runOperator(
+      operatorSettings(namespace, database.url),
+      registryPromote(database.url, stackEnv().MLFLOW_TRACKING_URI),
+    );
+    stops.push(() => operator.stop());
+    const runner = await runLocalRunner(namespace);
+    stops.push(() => runner.stop());
+    return { namespace, database, resources: new Resources(namespace), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 /** Plain-JSON access to the custom resources of one namespace. */
