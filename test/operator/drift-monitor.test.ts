@@ -40,8 +40,10 @@ async function startTheOperator(): Promise<RunningOperator> {
   return operator;
 }
 
-async function restartTheOperator(): Promise<RunningOperator> {
+/** Stops the operator, moves the clock (the stopped one must not see the jump), starts it again. */
+async function restartTheOperator(at?: Date): Promise<RunningOperator> {
   await operator?.stop();
+  if (at) setClock(at);
   return startTheOperator();
 }
 
@@ -179,8 +181,7 @@ test('no second TrainingRun: not after a restart, nor at the next check within t
   expect(unchanged.status.lastReport.id).toBe(before.status.lastReport.id);
 
   // Stopped over the next scheduled check: one check when it comes back, still drifted, cooling down.
-  setClock(new Date(new Date(before.status.nextCheckTime).getTime() + 3 * 3_600_000));
-  await restartTheOperator();
+  await restartTheOperator(new Date(new Date(before.status.nextCheckTime).getTime() + 3 * 3_600_000));
   const rechecked = await resources.until(
     'driftmonitors',
     'longer-texts',
@@ -197,8 +198,7 @@ test('no second TrainingRun: not after a restart, nor at the next check within t
 
 test('after the cooldown, drift retrains again', async () => {
   const before = await resources.get('driftmonitors', 'longer-texts');
-  setClock(new Date(new Date(before.status.lastRetrainTime).getTime() + 49 * 3_600_000));
-  await restartTheOperator();
+  await restartTheOperator(new Date(new Date(before.status.lastRetrainTime).getTime() + 49 * 3_600_000));
   const retrained = await resources.until(
     'driftmonitors',
     'longer-texts',
