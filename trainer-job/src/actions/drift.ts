@@ -1,4 +1,4 @@
-import { databasePool } from '@prodclass/catalog/database';
+import { withDatabasePool } from '@prodclass/catalog/database';
 import { checkDrift } from '@prodclass/catalog/drift/check-drift';
 import {
   type DriftReport,
@@ -11,11 +11,12 @@ import {
   type DriftAction,
   saveDriftReport,
 } from '@prodclass/catalog/drift/report-store';
+import { migrate } from '@prodclass/catalog/migrate';
 import type pg from 'pg';
 import { trainingDataVersion } from '../drift/training-reference.js';
 import { databaseUrlFromEnv } from '../env.js';
 import { writeJson } from '../options.js';
-import { mlflowFromEnv, withMigratedDatabase } from '../services.js';
+import { mlflowFromEnv } from '../services.js';
 
 export interface CheckFlags {
   model: string;
@@ -28,15 +29,20 @@ export interface CheckFlags {
   json: boolean;
 }
 
-/** The database's schema brought up to date, then a pool for the checks' parallel queries. */
+/**
+ * A pool for the check's parallel queries, the database's schema brought up to date first on the
+ * pool's first connection, which the check's first query then reuses (one connection fewer to open).
+ */
 async function withPool<T>(work: (pool: pg.Pool) => Promise<T>): Promise<T> {
-  await withMigratedDatabase(async () => {});
-  const pool = databasePool(databaseUrlFromEnv(), 3);
-  try {
-    return await work(pool);
-  } finally {
-    await pool.end();
-  }
+  return withDatabasePool(databaseUrlFromEnv(), 3, async (pool) => {
+    const client = await pool.connect();
+    try {
+      await migrate(client);
+    } finally {
+      client.release();
+    }
+    return work(pool);
+  });
 }
 
 function summary(report: DriftReport): string {
