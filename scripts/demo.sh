@@ -41,15 +41,20 @@ kubectl -n "$namespace" create secret generic prodclass-pipeline \
   --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 node trainer-job/dist/cli.js db migrate >/dev/null
 
+# Each runs under stack/supervise.ts, which restarts it with backoff whenever it exits (the operator
+# exits when it loses its lease, e.g. while the API server is away), as a cluster restarts a pod; its
+# start, restart and stop lines go to the same log.
+supervise() { # NAME COMMAND [ARG ...]
+  local name=$1
+  shift
+  node --import tsx stack/supervise.ts --name "$name" -- "$@" >>"$log_dir/$name.log" 2>&1 &
+  echo $! >"$run_dir/$name.pid"
+}
 operator_port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-WATCH_NAMESPACE=$namespace HTTP_HOST=127.0.0.1 HTTP_PORT=$operator_port \
-  node operator/dist/main.js >>"$log_dir/operator.log" 2>&1 &
-echo $! >"$run_dir/operator.pid"
-WATCH_NAMESPACE=$namespace node --import tsx stack/local-runner/main.ts >>"$log_dir/local-runner.log" 2>&1 &
-echo $! >"$run_dir/local-runner.pid"
+WATCH_NAMESPACE=$namespace HTTP_HOST=127.0.0.1 HTTP_PORT=$operator_port supervise operator node operator/dist/main.js
+WATCH_NAMESPACE=$namespace supervise local-runner node --import tsx stack/local-runner/main.ts
 console_port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-NAMESPACE=$namespace PORT=$console_port node console/dist/main.js >>"$log_dir/console.log" 2>&1 &
-echo $! >"$run_dir/console.pid"
+NAMESPACE=$namespace PORT=$console_port supervise console node console/dist/main.js
 
 stop() {
   for name in operator local-runner console; do
@@ -67,7 +72,7 @@ kubectl -n "$namespace" apply \
   -f manifests/samples/01-dataincrement-initial.yaml \
   -f manifests/samples/02-trainingrun.yaml \
   -f manifests/samples/03-predictionservice.yaml >/dev/null
-echo "[demo] operator, local runner and console started (logs: $log_dir/operator.log, $log_dir/local-runner.log, $log_dir/console.log)" >&2
+echo "[demo] operator, local runner and console started, each restarted with backoff if it exits (logs: $log_dir/operator.log, $log_dir/local-runner.log, $log_dir/console.log)" >&2
 echo "[demo] web console: http://127.0.0.1:$console_port (status updates live while the pipeline runs)" >&2
 echo "[demo] loading 40% of the catalog, training, promoting, serving — this takes a few minutes" >&2
 

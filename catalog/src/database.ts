@@ -17,21 +17,15 @@ function isTransient(error: unknown): boolean {
 const undefinedTable = '42P01';
 
 /**
- * Runs `work` with a connected client, always closing it afterwards. Connecting is retried
- * with backoff (5 attempts, about 8 s in all) while the server is unreachable; an error that
- * retrying cannot fix, such as a wrong password, fails at once. A missing table means the
- * database was never migrated, and the error says so.
+ * `connect()`, retried with backoff (5 attempts, about 8 s in all) while the server is unreachable;
+ * an error that retrying cannot fix, such as a wrong password, fails at once.
  */
-export async function withDatabase<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+async function connectWithRetries<C>(url: string, connect: () => Promise<C>): Promise<C> {
   const attempts = 5;
-  let client: pg.Client;
   for (let attempt = 1; ; attempt++) {
-    client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
     try {
-      await client.connect();
-      break;
+      return await connect();
     } catch (error) {
-      await client.end().catch(() => {});
       if (!isTransient(error) || attempt === attempts) {
         const { hostname, port, pathname } = new URL(url);
         const tries = attempt > 1 ? ` (after ${attempt} attempts)` : '';
@@ -42,18 +36,57 @@ export async function withDatabase<T>(url: string, work: (client: pg.Client) => 
       await sleep(500 * 2 ** (attempt - 1));
     }
   }
+}
+
+/** A missing table means the database was never migrated, and the error says so. */
+function explained(error: unknown): unknown {
+  return (error as { code?: string }).code === undefinedTable
+    ? new Error(`${(error as Error).message}: run prodclass db migrate first`)
+    : error;
+}
+
+/**
+ * Runs `work` with a connected client, always closing it afterwards. Connecting is retried while
+ * the server is unreachable (see connectWithRetries).
+ */
+export async function withDatabase<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connectWithRetries(url, async () => {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+  });
   try {
     return await work(client);
   } catch (error) {
-    if ((error as { code?: string }).code === undefinedTable)
-      throw new Error(`${(error as Error).message}: run prodclass db migrate first`);
-    throw error;
+    throw explained(error);
   } finally {
     await client.end().catch(() => {});
   }
 }
 
-/** Connections to `url` for work that runs queries side by side (a drift check); end() it when done. */
-export function databasePool(url: string, connections: number): pg.Pool {
-  return new pg.Pool({ connectionString: url, max: connections, connectionTimeoutMillis: 5000 });
+/**
+ * Runs `work` with up to `connections` connections to `url` for queries side by side (a drift
+ * check), ending them afterwards. The first connection is made before `work` starts, retried as
+ * withDatabase's, and left idle in the pool for `work`'s first query.
+ */
+export async function withDatabasePool<T>(
+  url: string,
+  connections: number,
+  work: (pool: pg.Pool) => Promise<T>,
+): Promise<T> {
+  const pool = new pg.Pool({ connectionString: url, max: connections, connectionTimeoutMillis: 5000 });
+  try {
+    const client = await connectWithRetries(url, () => pool.connect());
+    client.release();
+    return await work(pool);
+  } catch (error) {
+    throw explained(error);
+  } finally {
+    await pool.end().catch(() => {});
+  }
 }

@@ -33,7 +33,7 @@ async function readMigrations(): Promise<Migration[]> {
  * callers wait for each other, so running it twice at once or again later is harmless. A
  * recorded migration whose file has changed since is an error.
  */
-export async function migrate(client: pg.Client): Promise<MigrationResult> {
+export async function migrate(client: pg.ClientBase): Promise<MigrationResult> {
   const migrations = await readMigrations();
   await client.query('select pg_advisory_lock($1, $2)', [...advisoryLocks.migrations]);
   try {

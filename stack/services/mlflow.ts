@@ -66,6 +66,9 @@ export const mlflow: Service = {
         MLFLOW_ENABLE_TELEMETRY: 'false',
         MLFLOW_DISABLE_TELEMETRY: 'true',
         DO_NOT_TRACK: 'true',
+        // The job runner and its Huey consumers (10 of the 13 processes, most of the memory) run
+        // MLflow's server-side jobs, which prodclass never starts.
+        MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
       },
     );
     await waitUntil(

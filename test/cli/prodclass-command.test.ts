@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -96,6 +96,22 @@ describe('npx prodclass, as the docs spell it', () => {
     const outsideGit = await prodclass(['--version'], { PRODCLASS_GIT_COMMIT: '', GIT_DIR: os.tmpdir() });
     expect(outsideGit.code, outsideGit.stderr).toBe(0);
     expect(outsideGit.stdout).toBe('prodclass 0.1.0 (git commit unknown)\n');
+  });
+
+  test("--help, --version and a command's own --help load no command's implementation", async () => {
+    // Node's debug log names every module it loads (ES modules and CommonJS). scripts/prodclass is
+    // what npx runs, started directly so that npm's own modules stay out of the log.
+    for (const args of [['--help'], ['--version'], ['drift', 'check', '--help']]) {
+      const result = spawnSync(path.join(repository, 'scripts/prodclass'), args, {
+        env: { ...process.env, NODE_DEBUG: 'esm,module' },
+        encoding: 'utf8',
+      });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stderr, 'the debug log names the modules loaded').toMatch(/node_modules\/commander\//);
+      const heavy =
+        /node_modules\/(pg|@napi-rs\/canvas|csv-parse|hyparquet-writer)\/|\/(textmodel|catalog)\/(dist|src)\/(?!drift\/report-store)|\/trainer-job\/dist\/actions\//;
+      expect(heavy.exec(result.stderr)?.[0], args.join(' ')).toBeUndefined();
+    }
   });
 
   test('db migrate, data load, data status, train on a fresh database', { timeout: 600_000 }, async () => {

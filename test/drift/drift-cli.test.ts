@@ -1,5 +1,6 @@
 import type { DriftReport } from '@prodclass/catalog/drift/report';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { freePort } from '../../stack/processes.js';
 import { runCli } from '../support/cli.js';
 import { baselineTraffic, copyPredictions, generatedPredictions } from '../support/generated-predictions.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -106,4 +107,16 @@ test('bad input gets a one-line error, not a stack trace', async () => {
   );
   expect(trainingWithoutVersion.stderr).toMatch(/--reference training needs --version/);
   expect(badWindow.stderr + trainingWithoutVersion.stderr).not.toMatch(/\n\s+at /);
+});
+
+test('with PostgreSQL unreachable, drift check retries, then says so in one line', {
+  timeout: 60_000,
+}, async () => {
+  const url = new URL(database.url);
+  url.port = String(await freePort());
+  const result = await runCli(['drift', 'check', '--model', 'm'], { ...env, DATABASE_URL: url.toString() });
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(
+    /^prodclass: cannot connect to PostgreSQL at 127\.0\.0\.1:\d+\/\w+: .*after 5 attempts\)\n$/,
+  );
 });

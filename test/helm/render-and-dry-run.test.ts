@@ -130,3 +130,17 @@ test('every container runs as non-root with a read-only root filesystem', async 
       });
   }
 });
+
+test.each([
+  { values: 'default values', args: [] },
+  { values: 'full values', args: ['--values', fullValues] },
+])('MLflow runs without its job runner and Huey consumers ($values)', async ({ args }) => {
+  const objects = parseManifests(await helmOk('template', 'prodclass', chartDir, ...args));
+  const mlflow = objects.find(
+    (object) => object.kind === 'Deployment' && object.metadata.name === 'prodclass-mlflow',
+  );
+  type Container = { name: string; env?: { name: string; value?: string }[] };
+  const pod = mlflow?.spec as { template: { spec: { containers: Container[] } } } | undefined;
+  const container = pod?.template.spec.containers.find((candidate) => candidate.name === 'mlflow');
+  expect(container?.env).toContainEqual({ name: 'MLFLOW_SERVER_ENABLE_JOB_EXECUTION', value: 'false' });
+});

@@ -3,10 +3,6 @@ import {
   hyperparameterDefaults,
   hyperparameterFlags,
 } from '@prodclass/registry/contract/train-command';
-import { defaultTfidfSettings } from '@prodclass/textmodel/features/tfidf-vectorizer';
-import { defaultLogisticRegressionSettings } from '@prodclass/textmodel/model/logistic-regression';
-import type { TextClassifierSettings } from '@prodclass/textmodel/model/text-classifier';
-import { defaultTextSettings } from '@prodclass/textmodel/text/product-text';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
 export function integerAtLeast(minimum: number) {
@@ -97,27 +93,4 @@ export function addHyperparameterOptions(command: Command): Command {
       integerAtLeast(0),
       defaults.seed,
     );
-}
-
-export function classifierSettings(flags: HyperparameterOptions): TextClassifierSettings {
-  return {
-    text: { ...defaultTextSettings, designationRepeats: flags.designationRepeats },
-    tfidf: {
-      ...defaultTfidfSettings,
-      analyzer: flags.analyzer,
-      ngramRange: [flags.analyzer === 'word' ? 1 : 2, flags.ngramMax],
-      maxFeatures: flags.maxFeatures,
-      minDf: flags.minDf,
-      maxDf: flags.maxDf,
-      sublinearTf: flags.sublinearTf,
-    },
-    logisticRegression: {
-      ...defaultLogisticRegressionSettings,
-      C: flags.C,
-      maxIter: flags.maxIter,
-      tol: flags.tol,
-      classWeight: flags.classWeight,
-    },
-    seed: flags.seed,
-  };
 }

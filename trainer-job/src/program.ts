@@ -10,7 +10,9 @@ import { versionText } from './version.js';
 
 /**
  * `prodclass`: the command line that Kubernetes Jobs run. Each command group lives in
- * src/commands/ and registers itself on the program.
+ * src/commands/ and registers itself on the program; its actions import their implementation
+ * (src/actions/) only when they run, so `--help`, `--version` and each command start without
+ * loading the others' dependencies (pg, the text model, the canvas, the parquet writer).
  */
 export function buildProgram(): Command {
   const program = new Command('prodclass')

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { gitCommit } from './services.js';
+import { gitCommit } from './git-commit.js';
 
 interface PackageManifest {
   version: string;

@@ -1,23 +1,10 @@
-import { databasePool } from '@prodclass/catalog/database';
-import { checkDrift } from '@prodclass/catalog/drift/check-drift';
-import {
-  type DriftReport,
-  defaultDriftTests,
-  defaultSeverityThresholds,
-  type ReferenceWindow,
-} from '@prodclass/catalog/drift/report';
-import {
-  acknowledgeDriftReport,
-  type DriftAction,
-  driftActions,
-  saveDriftReport,
-} from '@prodclass/catalog/drift/report-store';
+import { driftActions } from '@prodclass/catalog/drift/report-store';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type pg from 'pg';
-import { trainingDataVersion } from '../drift/training-reference.js';
-import { databaseUrlFromEnv } from '../env.js';
-import { integerAtLeast, writeJson } from '../options.js';
-import { mlflowFromEnv, requester, withMigratedDatabase } from '../services.js';
+import type { AckFlags, CheckFlags } from '../actions/drift.js';
+import { integerAtLeast } from '../options.js';
+import { requester } from '../requester.js';
+
+const actions = () => import('../actions/drift.js');
 
 const unitMs = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -31,94 +18,6 @@ export function duration(value: string): number {
 
 function referenceOption(value: string): number | 'training' {
   return value === 'training' ? 'training' : duration(value);
-}
-
-interface CheckFlags {
-  model: string;
-  version?: string;
-  current: number;
-  reference: number | 'training';
-  minSamples: number;
-  monitor: string;
-  save: boolean;
-  json: boolean;
-}
-
-/** The database's schema brought up to date, then a pool for the checks' parallel queries. */
-async function withPool<T>(work: (pool: pg.Pool) => Promise<T>): Promise<T> {
-  await withMigratedDatabase(async () => {});
-  const pool = databasePool(databaseUrlFromEnv(), 3);
-  try {
-    return await work(pool);
-  } finally {
-    await pool.end();
-  }
-}
-
-function summary(report: DriftReport): string {
-  const lines = [
-    `drift report ${report.id}: ${report.outcome}, severity ${report.severity}`,
-    `  current  ${report.current.from.toISOString()} .. ${report.current.to.toISOString()}: ${report.current.samples} predictions`,
-    `  reference ${report.reference.kind}: ${report.reference.samples} rows`,
-  ];
-  for (const test of report.tests) {
-    const value = test.notApplicable ? `not applicable: ${test.notApplicable}` : test.statistic.toFixed(4);
-    const p = test.pValue === null ? '' : ` (p = ${test.pValue.toPrecision(3)})`;
-    lines.push(`  ${test.severity.padEnd(8)} ${`${test.feature}/${test.test}`.padEnd(28)} ${value}${p}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-async function check(flags: CheckFlags): Promise<void> {
-  const to = new Date();
-  const from = new Date(to.getTime() - flags.current);
-  let reference: ReferenceWindow;
-  if (flags.reference === 'training') {
-    if (!flags.version)
-      throw new Error('--reference training needs --version: the training data of which version?');
-    const dataVersion = await trainingDataVersion(
-      mlflowFromEnv('the training reference'),
-      flags.model,
-      flags.version,
-    );
-    reference = { kind: 'trainingData', modelVersion: flags.version, dataVersion };
-  } else {
-    reference = { kind: 'window', from: new Date(from.getTime() - flags.reference), to: from };
-  }
-  const report = await withPool(async (pool) => {
-    const checked = await checkDrift(pool, {
-      monitor: flags.monitor,
-      modelName: flags.model,
-      ...(flags.version ? { modelVersion: flags.version } : {}),
-      current: { from, to },
-      reference,
-      tests: defaultDriftTests,
-      thresholds: defaultSeverityThresholds,
-      minSamples: flags.minSamples,
-    });
-    if (flags.save) await saveDriftReport(pool, checked);
-    return checked;
-  });
-  if (flags.json) writeJson(report);
-  else process.stdout.write(summary(report));
-}
-
-interface AckFlags {
-  action: DriftAction;
-  by: string;
-  reason?: string;
-}
-
-async function acknowledge(reportId: string, flags: AckFlags): Promise<void> {
-  const acknowledgement = await withPool((pool) =>
-    acknowledgeDriftReport(pool, {
-      reportId,
-      action: flags.action,
-      by: flags.by,
-      ...(flags.reason ? { reason: flags.reason } : {}),
-    }),
-  );
-  writeJson(acknowledgement);
 }
 
 export function registerDriftCommands(program: Command): void {
@@ -141,7 +40,7 @@ export function registerDriftCommands(program: Command): void {
     .option('--monitor <label>', 'who asks, recorded with the report', requester())
     .option('--save', 'store the report in drift_reports', false)
     .option('--json', 'print the report as JSON', false)
-    .action((flags: CheckFlags) => check(flags));
+    .action(async (flags: CheckFlags) => (await actions()).check(flags));
   drift
     .command('ack')
     .description('record who acknowledged a drift report, with which action and why')
@@ -151,5 +50,5 @@ export function registerDriftCommands(program: Command): void {
     )
     .requiredOption('--by <name>', 'who acknowledges')
     .option('--reason <text>', 'why')
-    .action((reportId: string, flags: AckFlags) => acknowledge(reportId, flags));
+    .action(async (reportId: string, flags: AckFlags) => (await actions()).acknowledge(reportId, flags));
 }

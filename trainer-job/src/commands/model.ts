@@ -1,122 +1,8 @@
-import { createInterface } from 'node:readline';
-import { readProductsCsv } from '@prodclass/catalog/products-csv';
-import type { HyperparameterOptions } from '@prodclass/registry/contract/train-command';
-import { weightsChecksum } from '@prodclass/textmodel/bundle/weights-checksum';
-import { classByCode } from '@prodclass/textmodel/classes';
-import {
-  classificationMetrics,
-  classificationReport,
-} from '@prodclass/textmodel/metrics/classification-metrics';
-import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
-import type { ProductText } from '@prodclass/textmodel/text/product-text';
 import type { Command } from 'commander';
-import { readModelBundle, writeModelBundle } from '../model-bundle-file.js';
-import { addHyperparameterOptions, classifierSettings, integerAtLeast, writeJson } from '../options.js';
+import type { FitFlags } from '../actions/model.js';
+import { addHyperparameterOptions, integerAtLeast } from '../options.js';
 
-interface FitFlags extends HyperparameterOptions {
-  data: string;
-  out: string;
-}
-
-async function fit(flags: FitFlags): Promise<void> {
-  const products = await readProductsCsv(flags.data, true);
-  process.stderr.write(`read ${products.length} products from ${flags.data}\n`);
-  const { classifier, report } = await TextClassifier.fit(products, classifierSettings(flags), {
-    onIteration: ({ iteration, loss, gradientMaxAbs }) =>
-      process.stderr.write(
-        `iteration ${iteration} loss ${loss.toFixed(6)} max|gradient| ${gradientMaxAbs.toExponential(2)}\n`,
-      ),
-  });
-  if (!report.converged) {
-    process.stderr.write(
-      `warning: stopped before convergence (${report.stopReason}); consider a larger --max-iter\n`,
-    );
-  }
-  await writeModelBundle(flags.out, classifier, {
-    rows: report.rows,
-    iterations: report.iterations,
-    converged: report.converged,
-    loss: report.loss,
-    source: flags.data,
-  });
-  writeJson({
-    out: flags.out,
-    rows: report.rows,
-    classes: classifier.classes.length,
-    features: report.features,
-    iterations: report.iterations,
-    converged: report.converged,
-    loss: report.loss,
-    weights_checksum: weightsChecksum(classifier.state.logisticRegression),
-    seconds: report.seconds,
-  });
-}
-
-async function evaluate(flags: { model: string; data: string; json: boolean }): Promise<void> {
-  const { classifier } = await readModelBundle(flags.model);
-  const products = await readProductsCsv(flags.data, true);
-  const metrics = classificationMetrics(
-    products.map((product) => product.prdtypecode),
-    classifier.predict(products),
-  );
-  if (flags.json) writeJson(metrics);
-  else process.stdout.write(classificationReport(metrics, (code) => classByCode(code)?.name));
-}
-
-/** Checks one JSON line of `model predict` input: `{designation, description?}`. */
-function parseProductLine(line: string, lineNumber: number): ProductText {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    throw new Error(`stdin line ${lineNumber}: not valid JSON`);
-  }
-  const record = value as { designation?: unknown; description?: unknown };
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    typeof record.designation !== 'string' ||
-    record.designation.trim() === ''
-  ) {
-    throw new Error(`stdin line ${lineNumber}: expected an object with a non-empty string "designation"`);
-  }
-  if (
-    record.description !== undefined &&
-    record.description !== null &&
-    typeof record.description !== 'string'
-  ) {
-    throw new Error(`stdin line ${lineNumber}: "description" must be a string or null`);
-  }
-  return {
-    designation: record.designation,
-    description: (record.description as string | null | undefined) ?? null,
-  };
-}
-
-async function predict(flags: { model: string; topK: number }): Promise<void> {
-  const { classifier } = await readModelBundle(flags.model);
-  let lineNumber = 0;
-  for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
-    lineNumber++;
-    if (line.trim() === '') continue;
-    const product = parseProductLine(line, lineNumber);
-    const top = (classifier.predictTopK([product], flags.topK)[0] ?? []).map(
-      ({ classCode, probability }) => ({
-        prdtypecode: classCode,
-        category: classByCode(classCode)?.name ?? null,
-        probability,
-      }),
-    );
-    const best = top[0];
-    if (!best) continue;
-    writeJson({
-      prdtypecode: best.prdtypecode,
-      category: best.category,
-      confidence: best.probability,
-      top_k: top,
-    });
-  }
-}
+const actions = () => import('../actions/model.js');
 
 export function registerModelCommands(program: Command): void {
   const model = program
@@ -131,7 +17,7 @@ export function registerModelCommands(program: Command): void {
       )
       .requiredOption('--data <csv>', 'labelled training products')
       .requiredOption('--out <bundle>', 'where to write the model bundle'),
-  ).action((flags: FitFlags) => fit(flags));
+  ).action(async (flags: FitFlags) => (await actions()).fit(flags));
 
   model
     .command('eval')
@@ -139,12 +25,14 @@ export function registerModelCommands(program: Command): void {
     .requiredOption('--model <bundle>', 'model bundle')
     .requiredOption('--data <csv>', 'labelled products')
     .option('--json', 'print the metrics as JSON instead of a text report', false)
-    .action((flags: { model: string; data: string; json: boolean }) => evaluate(flags));
+    .action(async (flags: { model: string; data: string; json: boolean }) =>
+      (await actions()).evaluate(flags),
+    );
 
   model
     .command('predict')
     .description('classify JSON lines {designation, description?} from stdin; one JSON line out per product')
     .requiredOption('--model <bundle>', 'model bundle')
     .option('--top-k <k>', 'how many classes to list per product', integerAtLeast(1), 5)
-    .action((flags: { model: string; topK: number }) => predict(flags));
+    .action(async (flags: { model: string; topK: number }) => (await actions()).predict(flags));
 }

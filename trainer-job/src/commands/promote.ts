@@ -1,37 +1,8 @@
-import { promoteVersion, rollback } from '@prodclass/registry/promotion/promote';
 import type { Command } from 'commander';
-import { integerAtLeast, writeJson } from '../options.js';
-import { mlflowFromEnv, requester, withMigratedDatabase } from '../services.js';
+import type { PromoteFlags } from '../actions/promote.js';
+import { integerAtLeast } from '../options.js';
 
-interface PromoteFlags {
-  registeredModel: string;
-  version?: number;
-  alias: string;
-  reason?: string;
-  rollback: boolean;
-  stage?: string;
-}
-
-async function promote(flags: PromoteFlags): Promise<void> {
-  if (flags.rollback === (flags.version !== undefined))
-    throw new Error('say either --version N (promote that version) or --rollback (back to the previous one)');
-  const mlflow = mlflowFromEnv('promotion');
-  const request = {
-    registeredModel: flags.registeredModel,
-    alias: flags.alias,
-    requestedBy: requester(),
-    ...(flags.stage ? { stage: flags.stage } : {}),
-  };
-  const result = await withMigratedDatabase((db) =>
-    flags.version === undefined
-      ? rollback({ mlflow, db }, { ...request, reason: flags.reason ?? '' })
-      : promoteVersion(
-          { mlflow, db },
-          { ...request, version: flags.version, reason: flags.reason ?? 'manual promotion' },
-        ),
-  );
-  writeJson(result);
-}
+const actions = () => import('../actions/promote.js');
 
 export function registerPromoteCommand(program: Command): void {
   program
@@ -43,5 +14,5 @@ export function registerPromoteCommand(program: Command): void {
     .option('--reason <text>', 'why, for the promotions table and the version tags')
     .option('--rollback', 'move the alias back to the version it pointed at before the current one', false)
     .option('--stage <stage>', 'also move the version to this legacy registry stage (e.g. Production)')
-    .action((flags: PromoteFlags) => promote(flags));
+    .action(async (flags: PromoteFlags) => (await actions()).promote(flags));
 }

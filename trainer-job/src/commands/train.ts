@@ -1,49 +1,13 @@
-import { progressToStderr } from '@prodclass/catalog/progress';
 import { type TrainOptions, trainDefaults, trainFlags } from '@prodclass/registry/contract/train-command';
 import { type Command, InvalidArgumentError } from 'commander';
-import {
-  addHyperparameterOptions,
-  classifierSettings,
-  shareBelowOne,
-  shareFromZeroToOne,
-  writeJson,
-} from '../options.js';
-import { gitCommit, mlflowFromEnv, requester, withMigratedDatabase } from '../services.js';
-import { trainAndRegister } from '../training/train-and-register.js';
+import { addHyperparameterOptions, shareBelowOne, shareFromZeroToOne } from '../options.js';
+
+const actions = () => import('../actions/train.js');
 
 function collectTag(value: string, tags: Record<string, string>): Record<string, string> {
   const match = /^([^=]+)=(.*)$/.exec(value);
   if (!match?.[1]) throw new InvalidArgumentError('must look like key=value');
   return { ...tags, [match[1].trim()]: match[2] ?? '' };
-}
-
-async function train(flags: TrainOptions): Promise<void> {
-  if (flags.autoPromote && flags.decidePromotion)
-    throw new Error(`${trainFlags.autoPromote} and ${trainFlags.decidePromotion} exclude each other`);
-  const mlflow = mlflowFromEnv('training');
-  const promotion =
-    flags.autoPromote || flags.decidePromotion
-      ? { minF1: flags.minF1, alias: flags.alias, apply: flags.autoPromote }
-      : undefined;
-  const commit = gitCommit();
-  const summary = await withMigratedDatabase((db) =>
-    trainAndRegister(
-      { db, mlflow, progress: progressToStderr },
-      {
-        ...(flags.dataVersion ? { dataVersion: flags.dataVersion } : {}),
-        settings: classifierSettings(flags),
-        testSize: flags.testSize,
-        experiment: flags.experiment,
-        registeredModel: flags.registeredModel,
-        ...(flags.runName ? { runName: flags.runName } : {}),
-        tags: flags.tag,
-        ...(promotion ? { promotion } : {}),
-        requestedBy: requester(),
-        ...(commit ? { gitCommit: commit } : {}),
-      },
-    ),
-  );
-  writeJson(summary);
 }
 
 export function registerTrainCommand(program: Command): void {
@@ -78,5 +42,5 @@ export function registerTrainCommand(program: Command): void {
         defaults.minF1,
       )
       .option(`${flag.alias} <alias>`, 'registry alias of the champion', defaults.alias),
-  ).action((flags: TrainOptions) => train(flags));
+  ).action(async (flags: TrainOptions) => (await actions()).train(flags));
 }
