@@ -1,3 +1,4 @@
+import { defaultRegisteredModel } from '@prodclass/api/defaults';
 import type { DriftCheckRequest, DriftReport } from '@prodclass/catalog/drift/report';
 import { trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import { childName } from '../children/names.js';
@@ -179,7 +180,7 @@ async function resolveTarget(
       const message = `PredictionService ${serviceName} not found`;
       return { problem: { type: 'Ready', status: 'False', reason: 'TargetNotFound', message } };
     }
-    name = service.spec.registeredModel ?? 'rakuten_classifier';
+    name = service.spec.registeredModel ?? defaultRegisteredModel;
     referenceVersion ??= service.status?.servedVersion;
     if (spec.referenceWindow.source === 'TrainingData' && !referenceVersion) {
       const message = `PredictionService ${serviceName} serves no version yet: no training data to compare with`;

@@ -1,3 +1,4 @@
+import { trainDefaults } from '@prodclass/registry/contract/train-command';
 import { promoteVersion, rollback } from '@prodclass/registry/promotion/promote';
 import type { Command } from 'commander';
 import { integerAtLeast, writeJson } from '../options.js';
@@ -37,9 +38,9 @@ export function registerPromoteCommand(program: Command): void {
   program
     .command('promote')
     .description('point a registry alias at a model version (never a rejected one), or roll it back')
-    .option('--registered-model <name>', 'MLflow registered model', 'rakuten_classifier')
+    .option('--registered-model <name>', 'MLflow registered model', trainDefaults.registeredModel)
     .option('--version <n>', 'the version to promote', integerAtLeast(1))
-    .option('--alias <alias>', 'registry alias to move', 'production')
+    .option('--alias <alias>', 'registry alias to move', trainDefaults.alias)
     .option('--reason <text>', 'why, for the promotions table and the version tags')
     .option('--rollback', 'move the alias back to the version it pointed at before the current one', false)
     .option('--stage <stage>', 'also move the version to this legacy registry stage (e.g. Production)')
