@@ -7,4 +7,4 @@ export * from './kinds/model-promotion.js';
 export * from './kinds/prediction-service.js';
 export * from './kinds/retrain-schedule.js';
 export * from './kinds/training-run.js';
-export type { Condition, ResourceRequirements } from './schema.js';
+export { type Condition, containerResources, type ResourceRequirements } from './schema.js';

@@ -110,3 +110,14 @@ export const Conditions = (description: string) =>
 export const Phase = Enum(['Pending', 'Running', 'Succeeded', 'Failed']);
 
 export type { Static, TSchema };
+
+/** Core ResourceRequirements as a container takes them: each quantity as text (`2` → `"2"`). */
+export function containerResources(
+  resources: ResourceRequirements | undefined,
+): { limits?: Record<string, string>; requests?: Record<string, string> } | undefined {
+  if (resources === undefined) return undefined;
+  const text = (quantities: Record<string, string | number> | undefined) =>
+    quantities &&
+    Object.fromEntries(Object.entries(quantities).map(([name, quantity]) => [name, String(quantity)]));
+  return { limits: text(resources.limits), requests: text(resources.requests) };
+}

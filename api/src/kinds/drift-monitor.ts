@@ -1,4 +1,8 @@
-import { defaultDriftTests, defaultSeverityThresholds } from '@prodclass/catalog/drift/report';
+import {
+  type DriftSeverity,
+  defaultDriftTests,
+  defaultSeverityThresholds,
+} from '@prodclass/catalog/drift/report';
 import { type Static, Type } from '@sinclair/typebox';
 import type { KindDefinition } from '../crd.js';
 import { driftMonitorDefaults as defaults } from '../defaults.js';
@@ -181,10 +185,13 @@ const Severity = Enum(['OK', 'WARNING', 'ALERT', 'CRITICAL'], {
 export const DriftTestSummary = Type.Object({
   feature: Type.String({ description: 'What was compared.' }),
   test: Type.String({ description: 'The statistic.' }),
+  /** Absent when the statistic is not a finite number. */
   statistic: Type.Optional(Type.Number({ description: 'Its value.' })),
   pValue: Type.Optional(Type.Number({ description: 'Its p-value, where the test defines one.' })),
-  severity: Type.String({ description: 'Its severity.' }),
+  // Not an enum in the CRD: the operator writes what the drift check graded.
+  severity: Type.Unsafe<DriftSeverity>({ type: 'string', description: 'Its severity.' }),
 });
+export type DriftTestSummary = Static<typeof DriftTestSummary>;
 
 export const DriftMonitorStatus = Type.Object(
   {

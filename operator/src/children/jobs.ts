@@ -1,4 +1,5 @@
 import type { V1JobSpec } from '@kubernetes/client-node';
+import { containerResources } from '@prodclass/api';
 import type { KubeObject, OwnerReference } from '../kube/objects.js';
 import type { ResourceRequirements } from '../resources/types.js';
 import { managedLabels } from './names.js';
@@ -59,7 +60,7 @@ export function cliJob(settings: PipelineSettings, job: CliJob): Job {
               command: ['prodclass'],
               args: job.args,
               envFrom: [{ secretRef: { name: settings.pipelineSecret } }],
-              resources: job.resources,
+              resources: containerResources(job.resources),
             },
           ],
         },

@@ -1,4 +1,5 @@
 import type { V1DeploymentSpec, V1ServiceSpec } from '@kubernetes/client-node';
+import { containerResources } from '@prodclass/api';
 import type { KubeObject, OwnerReference } from '../kube/objects.js';
 import type { ResourceRequirements } from '../resources/types.js';
 import type { PipelineSettings } from './jobs.js';
@@ -89,7 +90,7 @@ export function trackDeployment(settings: PipelineSettings, track: TrackSpec): D
               envFrom: [{ secretRef: { name: settings.pipelineSecret } }],
               readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5 },
               livenessProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 20 },
-              resources: track.resources,
+              resources: containerResources(track.resources),
             },
           ],
         },

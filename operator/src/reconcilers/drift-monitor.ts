@@ -8,7 +8,7 @@ import { controllerReference, keyOf } from '../kube/objects.js';
 import type { Logger } from '../log.js';
 import {
   type DriftMonitor,
-  type DriftMonitorSpec,
+  type DriftMonitorSettings,
   type DriftMonitorStatus,
   driftMonitorType,
   type TrainingRun,
@@ -39,7 +39,7 @@ const problemRetryMs = 300_000;
 export function checkDue(
   status: DriftMonitorStatus,
   generation: number | undefined,
-  spec: Pick<DriftMonitorSpec, 'schedule' | 'timeZone'>,
+  spec: Pick<DriftMonitorSettings, 'schedule' | 'timeZone'>,
   now: Date,
 ): { due: true } | { due: false; at: Date } {
   if (!status.lastCheckTime || status.observedGeneration !== generation) return { due: true };
@@ -50,7 +50,7 @@ export function checkDue(
 /** The drift check a monitor asks for at `now`. */
 export function driftRequest(
   monitor: string,
-  spec: DriftMonitorSpec,
+  spec: DriftMonitorSettings,
   model: ModelUnderWatch,
   now: Date,
 ): DriftCheckRequest {
@@ -168,7 +168,7 @@ type Target = ModelUnderWatch | { problem: ConditionUpdate };
 async function resolveTarget(
   ctx: ReconcileContext,
   namespace: string,
-  spec: DriftMonitorSpec,
+  spec: DriftMonitorSettings,
 ): Promise<Target> {
   let name: string;
   let referenceVersion = spec.modelVersion;
@@ -209,7 +209,7 @@ async function ownedTrainingRuns(ctx: ReconcileContext, monitor: DriftMonitor): 
 async function createTrainingRun(
   ctx: ReconcileContext,
   monitor: DriftMonitor,
-  spec: DriftMonitorSpec,
+  spec: DriftMonitorSettings,
   report: DriftReport,
   decidedAt: Date,
 ): Promise<string> {
@@ -242,7 +242,7 @@ type MonitorWriter = StatusWriter<DriftMonitorStatus, DriftMonitor>;
 async function retrain(
   ctx: ReconcileContext,
   writer: MonitorWriter,
-  spec: DriftMonitorSpec,
+  spec: DriftMonitorSettings,
   report: DriftReport,
   now: Date,
   log: Logger,

@@ -1,4 +1,18 @@
 import {
+  autoPromoteDefaults,
+  defaultAlias,
+  defaultExperiment,
+  defaultRegisteredModel,
+  defaultSeed,
+  defaultSyntheticRows,
+  driftMonitorDefaults,
+  hyperparameterDefaults,
+  latestDataVersion,
+  predictionServiceDefaults,
+  retrainScheduleDefaults,
+  trainingJobDefaults,
+} from '@prodclass/api/defaults';
+import {
   type DriftFeature,
   type DriftTest,
   type DriftTestSpec,
@@ -9,7 +23,7 @@ import {
 import { InvalidCron, parseCron } from '../schedule/cron.js';
 import type {
   DataIncrementSpec,
-  DriftMonitorSpec,
+  DriftMonitorSettings,
   Hyperparameters,
   ModelPromotionSpec,
   ModelSelector,
@@ -20,8 +34,10 @@ import type {
 } from './types.js';
 
 /**
- * A spec the reconciler cannot act on. The CRD schemas reject these already; this is the check at
- * the operator's edge for objects stored under an older or hand-edited CRD.
+ * A spec the reconciler cannot act on. The CRD schemas (generated from @prodclass/api) reject these
+ * and fill in the defaults already; this is the check at the operator's edge for objects stored
+ * under an older or hand-edited CRD, with the same defaults, and for what a schema cannot say
+ * (a cron schedule in its time zone).
  */
 export class InvalidSpec extends Error {
   override name = 'InvalidSpec';
@@ -99,15 +115,17 @@ export function validDataIncrementSpec(raw: unknown): DataIncrementSpec {
   const synthetic = optional(source.synthetic, (value) => {
     const json = object(value, 'spec.source.synthetic');
     return {
-      seed: number(json.seed ?? 42, 'spec.source.synthetic.seed', 0, 2 ** 32 - 1, { integer: true }),
-      rows: number(json.rows ?? 84916, 'spec.source.synthetic.rows', 27, 10_000_000, { integer: true }),
+      seed: number(json.seed ?? defaultSeed, 'spec.source.synthetic.seed', 0, 2 ** 32 - 1, { integer: true }),
+      rows: number(json.rows ?? defaultSyntheticRows, 'spec.source.synthetic.rows', 27, 10_000_000, {
+        integer: true,
+      }),
     };
   });
   return {
     source: synthetic ? { synthetic } : { files },
     toPercent: optional(spec.toPercent, (v) => percent(v, 'spec.toPercent')),
     incrementPercent: optional(spec.incrementPercent, (v) => percent(v, 'spec.incrementPercent')),
-    seed: number(spec.seed ?? 42, 'spec.seed', 0, 2 ** 32 - 1, { integer: true }),
+    seed: number(spec.seed ?? defaultSeed, 'spec.seed', 0, 2 ** 32 - 1, { integer: true }),
     loadName: optional(spec.loadName, (v) => text(v, 'spec.loadName', /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/)),
   };
 }
@@ -115,23 +133,26 @@ export function validDataIncrementSpec(raw: unknown): DataIncrementSpec {
 function validHyperparameters(raw: unknown): Hyperparameters {
   const json = object(raw ?? {}, 'spec.hyperparameters');
   const field = (name: string) => `spec.hyperparameters.${name}`;
-  const maxDf = number(json.maxDf ?? 0.95, field('maxDf'), 0, 1);
+  const defaults = hyperparameterDefaults;
+  const maxDf = number(json.maxDf ?? defaults.maxDf, field('maxDf'), 0, 1);
   if (maxDf === 0) throw new InvalidSpec(`${field('maxDf')} must be greater than 0`);
-  const c = number(json.c ?? 1, field('c'), 0, 1_000_000);
+  const c = number(json.c ?? defaults.c, field('c'), 0, 1_000_000);
   if (c === 0) throw new InvalidSpec(`${field('c')} must be greater than 0`);
-  const classWeight = json.classWeight ?? 'none';
+  const classWeight = json.classWeight ?? defaults.classWeight;
   if (classWeight !== 'none' && classWeight !== 'balanced')
     throw new InvalidSpec(`${field('classWeight')} must be none or balanced`);
   return {
-    maxFeatures: number(json.maxFeatures ?? 5000, field('maxFeatures'), 1, 1_000_000, { integer: true }),
-    ngramMax: number(json.ngramMax ?? 2, field('ngramMax'), 1, 3, { integer: true }),
-    minDf: number(json.minDf ?? 2, field('minDf'), 1, 1000, { integer: true }),
+    maxFeatures: number(json.maxFeatures ?? defaults.maxFeatures, field('maxFeatures'), 1, 1_000_000, {
+      integer: true,
+    }),
+    ngramMax: number(json.ngramMax ?? defaults.ngramMax, field('ngramMax'), 1, 3, { integer: true }),
+    minDf: number(json.minDf ?? defaults.minDf, field('minDf'), 1, 1000, { integer: true }),
     maxDf,
     c,
-    maxIter: number(json.maxIter ?? 1000, field('maxIter'), 1, 100_000, { integer: true }),
+    maxIter: number(json.maxIter ?? defaults.maxIter, field('maxIter'), 1, 100_000, { integer: true }),
     classWeight,
-    seed: number(json.seed ?? 42, field('seed'), 0, 2 ** 32 - 1, { integer: true }),
-    testSize: number(json.testSize ?? 0.2, field('testSize'), 0.05, 0.5),
+    seed: number(json.seed ?? defaults.seed, field('seed'), 0, 2 ** 32 - 1, { integer: true }),
+    testSize: number(json.testSize ?? defaults.testSize, field('testSize'), 0.05, 0.5),
   };
 }
 
@@ -141,19 +162,25 @@ export function validTrainingRunSpec(raw: unknown): TrainingRunSpec {
   if (autoPromote.enabled !== undefined && typeof autoPromote.enabled !== 'boolean')
     throw new InvalidSpec('spec.autoPromote.enabled must be true or false');
   return {
-    dataVersion: text(spec.dataVersion ?? 'latest', 'spec.dataVersion', /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/),
+    dataVersion: text(
+      spec.dataVersion ?? latestDataVersion,
+      'spec.dataVersion',
+      /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+    ),
     hyperparameters: validHyperparameters(spec.hyperparameters),
-    registeredModel: text(spec.registeredModel ?? 'rakuten_classifier', 'spec.registeredModel', modelName),
-    experiment: text(spec.experiment ?? 'rakuten_model_training', 'spec.experiment'),
+    registeredModel: text(spec.registeredModel ?? defaultRegisteredModel, 'spec.registeredModel', modelName),
+    experiment: text(spec.experiment ?? defaultExperiment, 'spec.experiment'),
     autoPromote: {
-      enabled: (autoPromote.enabled as boolean | undefined) ?? true,
-      minF1: number(autoPromote.minF1 ?? 0.7, 'spec.autoPromote.minF1', 0, 1),
-      alias: text(autoPromote.alias ?? 'production', 'spec.autoPromote.alias', aliasName),
+      enabled: (autoPromote.enabled as boolean | undefined) ?? autoPromoteDefaults.enabled,
+      minF1: number(autoPromote.minF1 ?? autoPromoteDefaults.minF1, 'spec.autoPromote.minF1', 0, 1),
+      alias: text(autoPromote.alias ?? autoPromoteDefaults.alias, 'spec.autoPromote.alias', aliasName),
     },
     resources: optional(spec.resources, (v) => resources(v, 'spec.resources')),
-    backoffLimit: number(spec.backoffLimit ?? 1, 'spec.backoffLimit', 0, 10, { integer: true }),
+    backoffLimit: number(spec.backoffLimit ?? trainingJobDefaults.backoffLimit, 'spec.backoffLimit', 0, 10, {
+      integer: true,
+    }),
     activeDeadlineSeconds: number(
-      spec.activeDeadlineSeconds ?? 3600,
+      spec.activeDeadlineSeconds ?? trainingJobDefaults.activeDeadlineSeconds,
       'spec.activeDeadlineSeconds',
       60,
       604_800,
@@ -167,9 +194,9 @@ export function validTrainingRunSpec(raw: unknown): TrainingRunSpec {
 export function validModelPromotionSpec(raw: unknown): ModelPromotionSpec {
   const spec = object(raw, 'spec');
   return {
-    registeredModel: text(spec.registeredModel ?? 'rakuten_classifier', 'spec.registeredModel', modelName),
+    registeredModel: text(spec.registeredModel ?? defaultRegisteredModel, 'spec.registeredModel', modelName),
     version: number(spec.version, 'spec.version', 1, Number.MAX_SAFE_INTEGER, { integer: true }),
-    alias: text(spec.alias ?? 'production', 'spec.alias', aliasName),
+    alias: text(spec.alias ?? defaultAlias, 'spec.alias', aliasName),
     reason: optional(spec.reason, (v) => text(v, 'spec.reason', /^.*$/s)),
   };
 }
@@ -184,16 +211,24 @@ export function validPredictionServiceSpec(raw: unknown): PredictionServiceSpec 
     return {
       alias: optional(json.alias, (v) => text(v, 'spec.canary.alias', aliasName)),
       version: optional(json.version, (v) => number(v, 'spec.canary.version', 1, Number.MAX_SAFE_INTEGER)),
-      replicas: number(json.replicas ?? 1, 'spec.canary.replicas', 1, 100, { integer: true }),
+      replicas: number(
+        json.replicas ?? predictionServiceDefaults.canaryReplicas,
+        'spec.canary.replicas',
+        1,
+        100,
+        { integer: true },
+      ),
     };
   });
   return {
-    registeredModel: text(spec.registeredModel ?? 'rakuten_classifier', 'spec.registeredModel', modelName),
+    registeredModel: text(spec.registeredModel ?? defaultRegisteredModel, 'spec.registeredModel', modelName),
     alias: optional(spec.alias, (v) => text(v, 'spec.alias', aliasName)),
     version: optional(spec.version, (v) =>
       number(v, 'spec.version', 1, Number.MAX_SAFE_INTEGER, { integer: true }),
     ),
-    replicas: number(spec.replicas ?? 1, 'spec.replicas', 0, 100, { integer: true }),
+    replicas: number(spec.replicas ?? predictionServiceDefaults.replicas, 'spec.replicas', 0, 100, {
+      integer: true,
+    }),
     resources: optional(spec.resources, (v) => resources(v, 'spec.resources')),
     canary,
   };
@@ -201,7 +236,7 @@ export function validPredictionServiceSpec(raw: unknown): PredictionServiceSpec 
 
 /** What a track serves: the pinned version, else the alias (production when neither is set). */
 export function selectorOf(track: { alias?: string; version?: number }): ModelSelector {
-  return track.version !== undefined ? { version: track.version } : { alias: track.alias ?? 'production' };
+  return track.version !== undefined ? { version: track.version } : { alias: track.alias ?? defaultAlias };
 }
 
 const durationUnits: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -277,7 +312,7 @@ function trainingRunTemplate(template: Json): (registeredModel: string) => Train
   };
 }
 
-export function validDriftMonitorSpec(raw: unknown): DriftMonitorSpec {
+export function validDriftMonitorSpec(raw: unknown): DriftMonitorSettings {
   const spec = object(raw, 'spec');
   exactlyOne(spec, ['predictionService', 'registeredModel'], 'spec');
   const target =
@@ -291,34 +326,40 @@ export function validDriftMonitorSpec(raw: unknown): DriftMonitorSpec {
         }
       : { registeredModel: text(spec.registeredModel, 'spec.registeredModel', modelName) };
   const modelVersion = optional(spec.modelVersion, (v) => text(v, 'spec.modelVersion', /^[1-9][0-9]*$/));
-  const schedule = text(spec.schedule ?? '0 6 * * *', 'spec.schedule');
-  const timeZone = text(spec.timeZone ?? 'UTC', 'spec.timeZone');
+  const defaults = driftMonitorDefaults;
+  const schedule = text(spec.schedule ?? defaults.schedule, 'spec.schedule');
+  const timeZone = text(spec.timeZone ?? defaults.timeZone, 'spec.timeZone');
   validSchedule(schedule, timeZone);
   const reference = object(spec.referenceWindow ?? {}, 'spec.referenceWindow');
-  const source = oneOf(reference.source ?? 'Preceding', 'spec.referenceWindow.source', [
+  const source = oneOf(reference.source ?? defaults.referenceSource, 'spec.referenceWindow.source', [
     'Preceding',
     'TrainingData',
   ] as const);
   if (source === 'TrainingData' && !('predictionService' in target) && modelVersion === undefined)
     throw new InvalidSpec('a TrainingData reference needs a predictionService or a modelVersion');
-  const onDrift = oneOf(spec.onDrift ?? 'none', 'spec.onDrift', ['none', 'retrain'] as const);
+  const onDrift = oneOf(spec.onDrift ?? defaults.onDrift, 'spec.onDrift', ['none', 'retrain'] as const);
   const trainingRunFor = trainingRunTemplate(object(spec.trainingRun ?? {}, 'spec.trainingRun'));
-  trainingRunFor('rakuten_classifier');
+  trainingRunFor(defaultRegisteredModel);
   return {
     target,
     modelVersion,
     schedule,
     timeZone,
-    currentWindowMs: durationMs(spec.currentWindow ?? '7d', 'spec.currentWindow'),
+    currentWindowMs: durationMs(spec.currentWindow ?? defaults.currentWindow, 'spec.currentWindow'),
     referenceWindow:
       source === 'TrainingData'
         ? { source }
-        : { source, lengthMs: durationMs(reference.length ?? '30d', 'spec.referenceWindow.length') },
+        : {
+            source,
+            lengthMs: durationMs(reference.length ?? defaults.referenceLength, 'spec.referenceWindow.length'),
+          },
     tests: driftTestSpecs(spec.tests),
     thresholds: thresholds(spec.thresholds ?? {}, 'spec.thresholds', defaultSeverityThresholds),
-    minSamples: number(spec.minSamples ?? 500, 'spec.minSamples', 1, 100_000_000, { integer: true }),
+    minSamples: number(spec.minSamples ?? defaults.minSamples, 'spec.minSamples', 1, 100_000_000, {
+      integer: true,
+    }),
     onDrift,
-    cooldownMs: durationMs(spec.cooldown ?? '24h', 'spec.cooldown'),
+    cooldownMs: durationMs(spec.cooldown ?? defaults.cooldown, 'spec.cooldown'),
     trainingRunFor,
   };
 }
@@ -336,7 +377,8 @@ function template<T>(raw: unknown, field: string, parse: (spec: Json) => T): T {
 export function validRetrainScheduleSpec(raw: unknown): RetrainScheduleSpec {
   const spec = object(raw, 'spec');
   const schedule = text(spec.schedule, 'spec.schedule');
-  const timeZone = text(spec.timeZone ?? 'UTC', 'spec.timeZone');
+  const defaults = retrainScheduleDefaults;
+  const timeZone = text(spec.timeZone ?? defaults.timeZone, 'spec.timeZone');
   try {
     parseCron(schedule, timeZone);
   } catch (error) {
@@ -345,7 +387,7 @@ export function validRetrainScheduleSpec(raw: unknown): RetrainScheduleSpec {
   }
   if (spec.suspend !== undefined && typeof spec.suspend !== 'boolean')
     throw new InvalidSpec('spec.suspend must be true or false');
-  const concurrencyPolicy = spec.concurrencyPolicy ?? 'Forbid';
+  const concurrencyPolicy = spec.concurrencyPolicy ?? defaults.concurrencyPolicy;
   if (concurrencyPolicy !== 'Forbid' && concurrencyPolicy !== 'Replace')
     throw new InvalidSpec('spec.concurrencyPolicy must be Forbid or Replace');
   const dataIncrement = template(spec.dataIncrement, 'spec.dataIncrement', (json) => {
@@ -365,13 +407,21 @@ export function validRetrainScheduleSpec(raw: unknown): RetrainScheduleSpec {
   return {
     schedule,
     timeZone,
-    suspend: (spec.suspend as boolean | undefined) ?? false,
+    suspend: (spec.suspend as boolean | undefined) ?? defaults.suspend,
     concurrencyPolicy,
     startingDeadlineSeconds: optional(spec.startingDeadlineSeconds, (v) =>
       number(v, 'spec.startingDeadlineSeconds', 1, Number.MAX_SAFE_INTEGER, { integer: true }),
     ),
-    successfulHistoryLimit: limit(spec.successfulHistoryLimit, 'spec.successfulHistoryLimit', 3),
-    failedHistoryLimit: limit(spec.failedHistoryLimit, 'spec.failedHistoryLimit', 1),
+    successfulHistoryLimit: limit(
+      spec.successfulHistoryLimit,
+      'spec.successfulHistoryLimit',
+      defaults.successfulHistoryLimit,
+    ),
+    failedHistoryLimit: limit(
+      spec.failedHistoryLimit,
+      'spec.failedHistoryLimit',
+      defaults.failedHistoryLimit,
+    ),
     dataIncrement,
     trainingRun,
   };
