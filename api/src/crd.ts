@@ -55,11 +55,15 @@ function ordered(schema: Json): Json {
 
 /**
  * A TypeBox schema as a CRD's structural OpenAPI v3.0 schema: a field with a default is not
- * required (the API server fills it in), `exclusiveMinimum` takes the v3.0 boolean form, and
- * TypeBox's records become `additionalProperties`.
+ * required (the API server fills it in) and its description ends with the default,
+ * `exclusiveMinimum` takes the v3.0 boolean form, and TypeBox's records become
+ * `additionalProperties`.
  */
 export function structural(schema: unknown): Json {
   const json = { ...(schema as Json) };
+  // kubectl explain shows descriptions, not defaults: a scalar's default is told in its description.
+  if (['string', 'number', 'boolean'].includes(typeof json.default))
+    json.description = `${json.description ?? ''} Default: ${JSON.stringify(json.default)}.`.trimStart();
   if (typeof json.exclusiveMinimum === 'number') {
     json.minimum = json.exclusiveMinimum;
     json.exclusiveMinimum = true;
@@ -69,26 +73,28 @@ export function structural(schema: unknown): Json {
     json.additionalProperties = values;
     delete json.patternProperties;
   }
-  if (json.properties !== undefined) {
-    const properties = json.properties as Json;
-    if (Array.isArray(json.required)) {
-      const required = (json.required as string[]).filter(
-        (key) => (properties[key] as Json | undefined)?.default === undefined,
-      );
-      if (required.length > 0) json.required = required;
-      else delete json.required;
-    }
-    if (Object.keys(properties).length === 0) delete json.properties;
-    else
-      json.properties = Object.fromEntries(
-        Object.entries(properties).map(([key, value]) => [key, structural(value)]),
-      );
-  }
+  if (json.properties !== undefined) Object.assign(json, structuralProperties(json));
   if (json.items !== undefined) json.items = structural(json.items);
   if (json.additionalProperties !== undefined && typeof json.additionalProperties === 'object')
     json.additionalProperties = structural(json.additionalProperties);
   if (Array.isArray(json.anyOf)) json.anyOf = json.anyOf.map(structural);
   return ordered(json);
+}
+
+/** An object schema's properties and required list, leaving out of it the fields with a default. */
+function structuralProperties(json: Json): { properties?: Json; required?: string[] } {
+  const properties = json.properties as Json;
+  const required = ((json.required ?? []) as string[]).filter(
+    (key) => (properties[key] as Json | undefined)?.default === undefined,
+  );
+  const entries = Object.entries(properties);
+  return {
+    properties:
+      entries.length === 0
+        ? undefined
+        : Object.fromEntries(entries.map(([key, value]) => [key, structural(value)])),
+    required: required.length === 0 ? undefined : required,
+  };
 }
 
 /** The CustomResourceDefinition of a kind. */
