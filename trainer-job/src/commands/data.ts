@@ -18,6 +18,7 @@ import {
   loadFlags,
   syntheticSourceName,
 } from '@prodclass/registry/contract/load-command';
+import { trainDefaults } from '@prodclass/registry/contract/train-command';
 import { MlflowClient } from '@prodclass/registry/mlflow/client';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { createBalancedTrainingSet } from '../balance/balance-run.js';
@@ -101,7 +102,7 @@ export function registerDataCommands(program: Command): void {
     .command('generate')
     .description('write a synthetic catalog in the official file format')
     .requiredOption('--rows <n>', 'number of products', positiveInteger)
-    .option('--seed <n>', 'generator seed', seedNumber, 42)
+    .option('--seed <n>', 'generator seed', seedNumber, loadDefaults.syntheticSeed)
     .requiredOption('--out <dir>', 'directory for X_train_update.csv and Y_train_CVw08PX.csv')
     .action(async (options: { rows: number; seed: number; out: string }) => {
       const written = await writeOfficialFiles(
@@ -213,8 +214,13 @@ export function registerDataCommands(program: Command): void {
     )
     .requiredOption('--as-of <load>', 'name of a completed load')
     .requiredOption('--out <file>', 'Parquet file to write')
-    .option('--test-size <fraction>', 'share of each class held out for testing', fraction, 0.2)
-    .option('--seed <n>', 'seed of the split and of the oversampling', seedNumber, 42)
+    .option(
+      '--test-size <fraction>',
+      'share of each class held out for testing',
+      fraction,
+      trainDefaults.testSize,
+    )
+    .option('--seed <n>', 'seed of the split and of the oversampling', seedNumber, trainDefaults.seed)
     .action(async (options: { asOf: string; out: string; testSize: number; seed: number }) => {
       const databaseUrl = databaseUrlFromEnv();
       const mlflow = new MlflowClient(
