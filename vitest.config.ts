@@ -11,6 +11,7 @@ export default defineConfig({
       'catalog/src/**/*.test.ts',
       'api/src/**/*.test.ts',
       'registry/src/**/*.test.ts',
+      'kube/src/**/*.test.ts',
       'trainer-job/src/**/*.test.ts',
       'model-server/src/**/*.test.ts',
       'operator/src/**/*.test.ts',

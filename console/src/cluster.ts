@@ -1,14 +1,9 @@
 import type { DriftMonitorSpec, DriftMonitorStatus } from '@prodclass/api';
-import {
-  type Connection,
-  Informer,
-  type InformerEvent,
-  KubeApi,
-  type KubeObject,
-  type Logger,
-  type ResourceType,
-  resourceType,
-} from '@prodclass/operator/kube';
+import { KubeApi } from '@prodclass/kube/api';
+import type { Connection } from '@prodclass/kube/connection';
+import { Informer, type InformerEvent } from '@prodclass/kube/informer';
+import type { Logger } from '@prodclass/kube/log';
+import { type KubeObject, type ResourceType, resourceType } from '@prodclass/kube/objects';
 import {
   apiVersion,
   type DataIncrement,

@@ -1,5 +1,5 @@
 import { defaultAlias, defaultRegisteredModel } from '@prodclass/api/defaults';
-import { type ModelUri, parseModelUri } from './model-uri.js';
+import { type ModelUri, parseModelUri } from '@prodclass/registry/model-uri';
 
 export interface ServerConfig {
   port: number;

@@ -1,5 +1,5 @@
 import { defaultAlias } from '@prodclass/api/defaults';
-import type { KubeObject } from '@prodclass/operator/kube';
+import type { KubeObject } from '@prodclass/kube/objects';
 import type {
   DataIncrement,
   ModelPromotion,
