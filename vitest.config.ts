@@ -9,6 +9,7 @@ export default defineConfig({
     include: [
       'textmodel/src/**/*.test.ts',
       'catalog/src/**/*.test.ts',
+      'api/src/**/*.test.ts',
       'registry/src/**/*.test.ts',
       'kube/src/**/*.test.ts',
       'trainer-job/src/**/*.test.ts',

@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# crds/ and manifests/rbac/ are the sources; the Helm chart and the kustomize base hold copies
-# (Helm installs only files inside the chart, and kustomize loads only files below its directory).
-# test/helm/manifest-copies.test.ts fails when a copy differs; this script refreshes them.
+# The CRDs are generated from api/src/kinds/ into crds/ and the copies the Helm chart and the
+# kustomize base hold (Helm installs only files inside the chart, and kustomize loads only files
+# below its directory); manifests/rbac/ is the source of the RBAC copy in the kustomize base.
+# test/helm/manifest-copies.test.ts and api/src/crds.test.ts fail when a copy differs; this script
+# refreshes them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for copy in charts/prodclass/crds manifests/base/crds; do
-  rm -f "$copy"/*.yaml
-  cp crds/*.yaml "$copy"/
-done
+npm run --silent generate:crds
 rm -f manifests/base/rbac/*.yaml
 cp manifests/rbac/*.yaml manifests/base/rbac/

@@ -1,3 +1,4 @@
+import type { DriftMonitorSpec, DriftMonitorStatus } from '@prodclass/api';
 import { KubeApi } from '@prodclass/kube/api';
 import type { Connection } from '@prodclass/kube/connection';
 import { Informer, type InformerEvent } from '@prodclass/kube/informer';
@@ -18,30 +19,17 @@ import {
 /** DriftMonitor is being added to the operator; the console shows it only where the API server serves it. */
 export const driftMonitorType = resourceType(apiVersion, 'DriftMonitor', 'driftmonitors');
 
-/** What the Monitoring page applies to acknowledge a drift report (crds/mlops.prodclass.dev_driftacknowledgements.yaml). */
+/** What the Monitoring page applies to acknowledge a drift report (api/src/kinds/drift-acknowledgement.ts). */
 export const driftAcknowledgementType = resourceType(
   apiVersion,
   'DriftAcknowledgement',
   'driftacknowledgements',
 );
 
-/** The DriftMonitor status fields the console shows (crds/mlops.prodclass.dev_driftmonitors.yaml). */
+/** A DriftMonitor as the API server stores it (its schema is @prodclass/api's). */
 export interface DriftMonitor extends KubeObject {
-  spec?: { predictionService?: string; schedule?: string };
-  status?: {
-    severity?: 'OK' | 'WARNING' | 'ALERT' | 'CRITICAL';
-    lastCheckTime?: string;
-    nextCheckTime?: string;
-    lastReport?: {
-      id?: string;
-      outcome?: 'Checked' | 'InsufficientData';
-      currentSamples?: number;
-      referenceSamples?: number;
-      tests?: { feature?: string; test?: string; statistic?: number; pValue?: number; severity?: string }[];
-    };
-    lastTrainingRun?: string;
-    conditions?: { type: string; status: string; reason: string; message: string }[];
-  };
+  spec: DriftMonitorSpec;
+  status?: DriftMonitorStatus;
 }
 
 export interface ResourceChange {

@@ -1,3 +1,4 @@
+import { defaultAlias, defaultRegisteredModel } from '@prodclass/api/defaults';
 export type AuthMode = 'off' | 'bearer' | 'proxy';
 
 export interface ConsoleConfig {
@@ -24,8 +25,8 @@ export const configDefaults = {
   PORT: '8090',
   HOST: '127.0.0.1',
   NAMESPACE: 'default',
-  REGISTERED_MODEL: 'rakuten_classifier',
-  ALIAS: 'production',
+  REGISTERED_MODEL: defaultRegisteredModel,
+  ALIAS: defaultAlias,
   AUTH_MODE: 'off',
   AUTH_USER_HEADER: 'x-forwarded-user',
   AUTH_GROUPS_HEADER: 'x-forwarded-groups',

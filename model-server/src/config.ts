@@ -1,3 +1,4 @@
+import { defaultAlias, defaultRegisteredModel } from '@prodclass/api/defaults';
 import { type ModelUri, parseModelUri } from '@prodclass/registry/model-uri';
 
 export interface ServerConfig {
@@ -19,7 +20,7 @@ export interface ServerConfig {
 export const configDefaults = {
   PORT: '8000',
   HOST: '127.0.0.1',
-  MODEL_URI: 'models:/rakuten_classifier@production',
+  MODEL_URI: `models:/${defaultRegisteredModel}@${defaultAlias}`,
   RELOAD_INTERVAL_SECONDS: '60',
   LOG_LEVEL: 'info',
 } as const;

@@ -1,3 +1,4 @@
+import { defaultAlias } from '@prodclass/api/defaults';
 import type { KubeObject } from '@prodclass/kube/objects';
 import type {
   DataIncrement,
@@ -84,7 +85,7 @@ function renderPredictionServiceRow(item: PredictionService): Html {
   return html`<tr data-key="PredictionService/${item.metadata.name}">
 <th scope="row">${item.metadata.name}</th>
 <td>${spec.registeredModel}</td>
-<td>${track({ alias: spec.alias ?? (spec.version === undefined ? 'production' : undefined), version: spec.version }, status?.servedVersion)}</td>
+<td>${track({ alias: spec.alias ?? (spec.version === undefined ? defaultAlias : undefined), version: spec.version }, status?.servedVersion)}</td>
 <td>${spec.canary ? track(spec.canary, status?.canaryVersion) : 'none'}</td>
 <td class="num">${status?.readyReplicas ?? 0} / ${spec.replicas + (spec.canary?.replicas ?? 0)}</td>
 <td>${phaseBadge(state)} ${ready?.message ?? ''}</td>

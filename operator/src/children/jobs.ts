@@ -1,3 +1,4 @@
+import { containerResources } from '@prodclass/api';
 import type { OwnerReference } from '@prodclass/kube/objects';
 import type { Job } from '@prodclass/kube/workloads';
 import type { ResourceRequirements } from '../resources/types.js';
@@ -47,7 +48,7 @@ export function cliJob(settings: PipelineSettings, job: CliJob): Job {
               command: ['prodclass'],
               args: job.args,
               envFrom: [{ secretRef: { name: settings.pipelineSecret } }],
-              resources: job.resources,
+              resources: containerResources(job.resources),
             },
           ],
         },

@@ -1,4 +1,5 @@
 import type { V1ServiceSpec } from '@kubernetes/client-node';
+import { containerResources } from '@prodclass/api';
 import { labels } from '@prodclass/kube/labels';
 import type { KubeObject, OwnerReference } from '@prodclass/kube/objects';
 import type { Deployment } from '@prodclass/kube/workloads';
@@ -88,7 +89,7 @@ export function trackDeployment(settings: PipelineSettings, track: TrackSpec): D
               envFrom: [{ secretRef: { name: settings.pipelineSecret } }],
               readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5 },
               livenessProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 20 },
-              resources: track.resources,
+              resources: containerResources(track.resources),
             },
           ],
         },

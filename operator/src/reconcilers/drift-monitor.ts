@@ -1,3 +1,4 @@
+import { defaultRegisteredModel } from '@prodclass/api/defaults';
 import type { DriftCheckRequest, DriftReport } from '@prodclass/catalog/drift/report';
 import { isAlreadyExists, type ObjectList } from '@prodclass/kube/api';
 import { type ConditionUpdate, timestamp } from '@prodclass/kube/conditions';
@@ -7,7 +8,7 @@ import { trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import { childName } from '../children/names.js';
 import {
   type DriftMonitor,
-  type DriftMonitorSpec,
+  type DriftMonitorSettings,
   type DriftMonitorStatus,
   driftMonitorType,
   type TrainingRun,
@@ -38,7 +39,7 @@ const problemRetryMs = 300_000;
 export function checkDue(
   status: DriftMonitorStatus,
   generation: number | undefined,
-  spec: Pick<DriftMonitorSpec, 'schedule' | 'timeZone'>,
+  spec: Pick<DriftMonitorSettings, 'schedule' | 'timeZone'>,
   now: Date,
 ): { due: true } | { due: false; at: Date } {
   if (!status.lastCheckTime || status.observedGeneration !== generation) return { due: true };
@@ -49,7 +50,7 @@ export function checkDue(
 /** The drift check a monitor asks for at `now`. */
 export function driftRequest(
   monitor: string,
-  spec: DriftMonitorSpec,
+  spec: DriftMonitorSettings,
   model: ModelUnderWatch,
   now: Date,
 ): DriftCheckRequest {
@@ -167,7 +168,7 @@ type Target = ModelUnderWatch | { problem: ConditionUpdate };
 async function resolveTarget(
   ctx: ReconcileContext,
   namespace: string,
-  spec: DriftMonitorSpec,
+  spec: DriftMonitorSettings,
 ): Promise<Target> {
   let name: string;
   let referenceVersion = spec.modelVersion;
@@ -179,7 +180,7 @@ async function resolveTarget(
       const message = `PredictionService ${serviceName} not found`;
       return { problem: { type: 'Ready', status: 'False', reason: 'TargetNotFound', message } };
     }
-    name = service.spec.registeredModel ?? 'rakuten_classifier';
+    name = service.spec.registeredModel ?? defaultRegisteredModel;
     referenceVersion ??= service.status?.servedVersion;
     if (spec.referenceWindow.source === 'TrainingData' && !referenceVersion) {
       const message = `PredictionService ${serviceName} serves no version yet: no training data to compare with`;
@@ -208,7 +209,7 @@ async function ownedTrainingRuns(ctx: ReconcileContext, monitor: DriftMonitor): 
 async function createTrainingRun(
   ctx: ReconcileContext,
   monitor: DriftMonitor,
-  spec: DriftMonitorSpec,
+  spec: DriftMonitorSettings,
   report: DriftReport,
   decidedAt: Date,
 ): Promise<string> {
@@ -241,7 +242,7 @@ type MonitorWriter = StatusWriter<DriftMonitorStatus, DriftMonitor>;
 async function retrain(
   ctx: ReconcileContext,
   writer: MonitorWriter,
-  spec: DriftMonitorSpec,
+  spec: DriftMonitorSettings,
   report: DriftReport,
   now: Date,
   log: Logger,

@@ -1,4 +1,14 @@
 import {
+  DataIncrementSpec,
+  DriftMonitorSpec,
+  defaultAlias,
+  defaultRegisteredModel,
+  ModelPromotionSpec,
+  PredictionServiceSpec,
+  RetrainScheduleSpec,
+  TrainingRunSpec,
+} from '@prodclass/api';
+import {
   type DriftFeature,
   type DriftTest,
   type DriftTestSpec,
@@ -7,21 +17,13 @@ import {
   type SeverityThresholds,
 } from '@prodclass/catalog/drift/report';
 import { InvalidCron, parseCron } from '../schedule/cron.js';
-import type {
-  DataIncrementSpec,
-  DriftMonitorSpec,
-  Hyperparameters,
-  ModelPromotionSpec,
-  ModelSelector,
-  PredictionServiceSpec,
-  ResourceRequirements,
-  RetrainScheduleSpec,
-  TrainingRunSpec,
-} from './types.js';
+import type { DriftMonitorSettings, Hyperparameters, ModelSelector, ResourceRequirements } from './types.js';
 
 /**
- * A spec the reconciler cannot act on. The CRD schemas reject these already; this is the check at
- * the operator's edge for objects stored under an older or hand-edited CRD.
+ * A spec the reconciler cannot act on. The CRD schemas (generated from @prodclass/api) reject these
+ * and fill in the defaults already; this is the check at the operator's edge for objects stored
+ * under an older or hand-edited CRD, reading the bounds, patterns and defaults from the same
+ * schemas, and for what a schema cannot say (a cron schedule in its time zone).
  */
 export class InvalidSpec extends Error {
   override name = 'InvalidSpec';
@@ -46,6 +48,45 @@ function text(value: unknown, field: string, pattern = /^.+$/s): string {
   if (typeof value !== 'string' || !pattern.test(value))
     throw new InvalidSpec(`${field} must match ${pattern}`);
   return value;
+}
+
+/** The keywords of a number's or a string's schema that the checks below read. */
+interface FieldSchema {
+  type?: unknown;
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  pattern?: string;
+  maxLength?: number;
+}
+
+/** A number as its schema admits it (type, bounds), the schema's default when absent. */
+function schemaNumber(schema: FieldSchema, value: unknown, field: string): number {
+  const integer = schema.type === 'integer';
+  const largest = integer ? Number.MAX_SAFE_INTEGER : Number.MAX_VALUE;
+  const checked = number(
+    value ?? schema.default,
+    field,
+    schema.exclusiveMinimum ?? schema.minimum ?? -largest,
+    schema.maximum ?? largest,
+    { integer },
+  );
+  if (checked === schema.exclusiveMinimum)
+    throw new InvalidSpec(`${field} must be greater than ${schema.exclusiveMinimum}`);
+  return checked;
+}
+
+/** A string as its schema admits it (pattern, length), the schema's default when absent. */
+function schemaText(schema: FieldSchema, value: unknown, field: string): string {
+  const checked = text(
+    value ?? schema.default,
+    field,
+    schema.pattern ? new RegExp(schema.pattern) : undefined,
+  );
+  if (schema.maxLength !== undefined && checked.length > schema.maxLength)
+    throw new InvalidSpec(`${field} must have at most ${schema.maxLength} characters`);
+  return checked;
 }
 
 /** Quantities may be written as numbers (`cpu: 2`); containers take strings. */
@@ -75,106 +116,104 @@ function exactlyOne(json: Json, fields: string[], where: string): void {
     throw new InvalidSpec(`${where} needs exactly one of ${fields.join(' and ')}`);
 }
 
-const modelName = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const aliasName = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const percent = (value: unknown, field: string) => {
-  const p = number(value, field, 0, 100);
-  if (p === 0) throw new InvalidSpec(`${field} must be greater than 0`);
-  return p;
-};
-
 export function validDataIncrementSpec(raw: unknown): DataIncrementSpec {
+  const schema = DataIncrementSpec.properties;
+  const sourceSchema = schema.source.properties;
   const spec = object(raw, 'spec');
   const source = object(spec.source, 'spec.source');
   exactlyOne(source, ['synthetic', 'files'], 'spec.source');
   exactlyOne(spec, ['toPercent', 'incrementPercent'], 'spec');
   const files = optional(source.files, (value) => {
     const json = object(value, 'spec.source.files');
+    const fileSchema = sourceSchema.files.properties;
     exactlyOne(json, ['path', 'url'], 'spec.source.files');
     return {
-      path: optional(json.path, (v) => text(v, 'spec.source.files.path', /^\//)),
-      url: optional(json.url, (v) => text(v, 'spec.source.files.url', /^https?:\/\//)),
+      path: optional(json.path, (v) => schemaText(fileSchema.path, v, 'spec.source.files.path')),
+      url: optional(json.url, (v) => schemaText(fileSchema.url, v, 'spec.source.files.url')),
     };
   });
   const synthetic = optional(source.synthetic, (value) => {
     const json = object(value, 'spec.source.synthetic');
+    const syntheticSchema = sourceSchema.synthetic.properties;
     return {
-      seed: number(json.seed ?? 42, 'spec.source.synthetic.seed', 0, 2 ** 32 - 1, { integer: true }),
-      rows: number(json.rows ?? 84916, 'spec.source.synthetic.rows', 27, 10_000_000, { integer: true }),
+      seed: schemaNumber(syntheticSchema.seed, json.seed, 'spec.source.synthetic.seed'),
+      rows: schemaNumber(syntheticSchema.rows, json.rows, 'spec.source.synthetic.rows'),
     };
   });
   return {
     source: synthetic ? { synthetic } : { files },
-    toPercent: optional(spec.toPercent, (v) => percent(v, 'spec.toPercent')),
-    incrementPercent: optional(spec.incrementPercent, (v) => percent(v, 'spec.incrementPercent')),
-    seed: number(spec.seed ?? 42, 'spec.seed', 0, 2 ** 32 - 1, { integer: true }),
-    loadName: optional(spec.loadName, (v) => text(v, 'spec.loadName', /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/)),
+    toPercent: optional(spec.toPercent, (v) => schemaNumber(schema.toPercent, v, 'spec.toPercent')),
+    incrementPercent: optional(spec.incrementPercent, (v) =>
+      schemaNumber(schema.incrementPercent, v, 'spec.incrementPercent'),
+    ),
+    seed: schemaNumber(schema.seed, spec.seed, 'spec.seed'),
+    loadName: optional(spec.loadName, (v) => schemaText(schema.loadName, v, 'spec.loadName')),
   };
 }
 
 function validHyperparameters(raw: unknown): Hyperparameters {
+  const schema = TrainingRunSpec.properties.hyperparameters.properties;
   const json = object(raw ?? {}, 'spec.hyperparameters');
   const field = (name: string) => `spec.hyperparameters.${name}`;
-  const maxDf = number(json.maxDf ?? 0.95, field('maxDf'), 0, 1);
-  if (maxDf === 0) throw new InvalidSpec(`${field('maxDf')} must be greater than 0`);
-  const c = number(json.c ?? 1, field('c'), 0, 1_000_000);
-  if (c === 0) throw new InvalidSpec(`${field('c')} must be greater than 0`);
-  const classWeight = json.classWeight ?? 'none';
+  const classWeight = json.classWeight ?? schema.classWeight.default;
   if (classWeight !== 'none' && classWeight !== 'balanced')
     throw new InvalidSpec(`${field('classWeight')} must be none or balanced`);
+  const maxDf = schemaNumber(schema.maxDf, json.maxDf, field('maxDf'));
+  const c = schemaNumber(schema.c, json.c, field('c'));
   return {
-    maxFeatures: number(json.maxFeatures ?? 5000, field('maxFeatures'), 1, 1_000_000, { integer: true }),
-    ngramMax: number(json.ngramMax ?? 2, field('ngramMax'), 1, 3, { integer: true }),
-    minDf: number(json.minDf ?? 2, field('minDf'), 1, 1000, { integer: true }),
+    maxFeatures: schemaNumber(schema.maxFeatures, json.maxFeatures, field('maxFeatures')),
+    ngramMax: schemaNumber(schema.ngramMax, json.ngramMax, field('ngramMax')),
+    minDf: schemaNumber(schema.minDf, json.minDf, field('minDf')),
     maxDf,
     c,
-    maxIter: number(json.maxIter ?? 1000, field('maxIter'), 1, 100_000, { integer: true }),
+    maxIter: schemaNumber(schema.maxIter, json.maxIter, field('maxIter')),
     classWeight,
-    seed: number(json.seed ?? 42, field('seed'), 0, 2 ** 32 - 1, { integer: true }),
-    testSize: number(json.testSize ?? 0.2, field('testSize'), 0.05, 0.5),
+    seed: schemaNumber(schema.seed, json.seed, field('seed')),
+    testSize: schemaNumber(schema.testSize, json.testSize, field('testSize')),
   };
 }
 
 export function validTrainingRunSpec(raw: unknown): TrainingRunSpec {
+  const schema = TrainingRunSpec.properties;
+  const promoteSchema = schema.autoPromote.properties;
   const spec = object(raw, 'spec');
   const autoPromote = object(spec.autoPromote ?? {}, 'spec.autoPromote');
   if (autoPromote.enabled !== undefined && typeof autoPromote.enabled !== 'boolean')
     throw new InvalidSpec('spec.autoPromote.enabled must be true or false');
   return {
-    dataVersion: text(spec.dataVersion ?? 'latest', 'spec.dataVersion', /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/),
+    dataVersion: schemaText(schema.dataVersion, spec.dataVersion, 'spec.dataVersion'),
     hyperparameters: validHyperparameters(spec.hyperparameters),
-    registeredModel: text(spec.registeredModel ?? 'rakuten_classifier', 'spec.registeredModel', modelName),
-    experiment: text(spec.experiment ?? 'rakuten_model_training', 'spec.experiment'),
+    registeredModel: schemaText(schema.registeredModel, spec.registeredModel, 'spec.registeredModel'),
+    experiment: schemaText(schema.experiment, spec.experiment, 'spec.experiment'),
     autoPromote: {
-      enabled: (autoPromote.enabled as boolean | undefined) ?? true,
-      minF1: number(autoPromote.minF1 ?? 0.7, 'spec.autoPromote.minF1', 0, 1),
-      alias: text(autoPromote.alias ?? 'production', 'spec.autoPromote.alias', aliasName),
+      enabled: (autoPromote.enabled as boolean | undefined) ?? promoteSchema.enabled.default,
+      minF1: schemaNumber(promoteSchema.minF1, autoPromote.minF1, 'spec.autoPromote.minF1'),
+      alias: schemaText(promoteSchema.alias, autoPromote.alias, 'spec.autoPromote.alias'),
     },
     resources: optional(spec.resources, (v) => resources(v, 'spec.resources')),
-    backoffLimit: number(spec.backoffLimit ?? 1, 'spec.backoffLimit', 0, 10, { integer: true }),
-    activeDeadlineSeconds: number(
-      spec.activeDeadlineSeconds ?? 3600,
+    backoffLimit: schemaNumber(schema.backoffLimit, spec.backoffLimit, 'spec.backoffLimit'),
+    activeDeadlineSeconds: schemaNumber(
+      schema.activeDeadlineSeconds,
+      spec.activeDeadlineSeconds,
       'spec.activeDeadlineSeconds',
-      60,
-      604_800,
-      {
-        integer: true,
-      },
     ),
   };
 }
 
 export function validModelPromotionSpec(raw: unknown): ModelPromotionSpec {
+  const schema = ModelPromotionSpec.properties;
   const spec = object(raw, 'spec');
   return {
-    registeredModel: text(spec.registeredModel ?? 'rakuten_classifier', 'spec.registeredModel', modelName),
-    version: number(spec.version, 'spec.version', 1, Number.MAX_SAFE_INTEGER, { integer: true }),
-    alias: text(spec.alias ?? 'production', 'spec.alias', aliasName),
+    registeredModel: schemaText(schema.registeredModel, spec.registeredModel, 'spec.registeredModel'),
+    version: schemaNumber(schema.version, spec.version, 'spec.version'),
+    alias: schemaText(schema.alias, spec.alias, 'spec.alias'),
     reason: optional(spec.reason, (v) => text(v, 'spec.reason', /^.*$/s)),
   };
 }
 
 export function validPredictionServiceSpec(raw: unknown): PredictionServiceSpec {
+  const schema = PredictionServiceSpec.properties;
+  const canarySchema = schema.canary.properties;
   const spec = object(raw, 'spec');
   if (spec.alias !== undefined && spec.version !== undefined)
     throw new InvalidSpec('spec needs at most one of alias and version');
@@ -182,18 +221,16 @@ export function validPredictionServiceSpec(raw: unknown): PredictionServiceSpec 
     const json = object(value, 'spec.canary');
     exactlyOne(json, ['alias', 'version'], 'spec.canary');
     return {
-      alias: optional(json.alias, (v) => text(v, 'spec.canary.alias', aliasName)),
-      version: optional(json.version, (v) => number(v, 'spec.canary.version', 1, Number.MAX_SAFE_INTEGER)),
-      replicas: number(json.replicas ?? 1, 'spec.canary.replicas', 1, 100, { integer: true }),
+      alias: optional(json.alias, (v) => schemaText(canarySchema.alias, v, 'spec.canary.alias')),
+      version: optional(json.version, (v) => schemaNumber(canarySchema.version, v, 'spec.canary.version')),
+      replicas: schemaNumber(canarySchema.replicas, json.replicas, 'spec.canary.replicas'),
     };
   });
   return {
-    registeredModel: text(spec.registeredModel ?? 'rakuten_classifier', 'spec.registeredModel', modelName),
-    alias: optional(spec.alias, (v) => text(v, 'spec.alias', aliasName)),
-    version: optional(spec.version, (v) =>
-      number(v, 'spec.version', 1, Number.MAX_SAFE_INTEGER, { integer: true }),
-    ),
-    replicas: number(spec.replicas ?? 1, 'spec.replicas', 0, 100, { integer: true }),
+    registeredModel: schemaText(schema.registeredModel, spec.registeredModel, 'spec.registeredModel'),
+    alias: optional(spec.alias, (v) => schemaText(schema.alias, v, 'spec.alias')),
+    version: optional(spec.version, (v) => schemaNumber(schema.version, v, 'spec.version')),
+    replicas: schemaNumber(schema.replicas, spec.replicas, 'spec.replicas'),
     resources: optional(spec.resources, (v) => resources(v, 'spec.resources')),
     canary,
   };
@@ -201,7 +238,7 @@ export function validPredictionServiceSpec(raw: unknown): PredictionServiceSpec 
 
 /** What a track serves: the pinned version, else the alias (production when neither is set). */
 export function selectorOf(track: { alias?: string; version?: number }): ModelSelector {
-  return track.version !== undefined ? { version: track.version } : { alias: track.alias ?? 'production' };
+  return track.version !== undefined ? { version: track.version } : { alias: track.alias ?? defaultAlias };
 }
 
 const durationUnits: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -277,48 +314,63 @@ function trainingRunTemplate(template: Json): (registeredModel: string) => Train
   };
 }
 
-export function validDriftMonitorSpec(raw: unknown): DriftMonitorSpec {
+export function validDriftMonitorSpec(raw: unknown): DriftMonitorSettings {
+  const schema = DriftMonitorSpec.properties;
+  const referenceSchema = schema.referenceWindow.properties;
   const spec = object(raw, 'spec');
   exactlyOne(spec, ['predictionService', 'registeredModel'], 'spec');
   const target =
     spec.predictionService !== undefined
       ? {
-          predictionService: text(
+          predictionService: schemaText(
+            schema.predictionService,
             spec.predictionService,
             'spec.predictionService',
-            /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
           ),
         }
-      : { registeredModel: text(spec.registeredModel, 'spec.registeredModel', modelName) };
-  const modelVersion = optional(spec.modelVersion, (v) => text(v, 'spec.modelVersion', /^[1-9][0-9]*$/));
-  const schedule = text(spec.schedule ?? '0 6 * * *', 'spec.schedule');
-  const timeZone = text(spec.timeZone ?? 'UTC', 'spec.timeZone');
+      : { registeredModel: schemaText(schema.registeredModel, spec.registeredModel, 'spec.registeredModel') };
+  const modelVersion = optional(spec.modelVersion, (v) =>
+    schemaText(schema.modelVersion, v, 'spec.modelVersion'),
+  );
+  const schedule = schemaText(schema.schedule, spec.schedule, 'spec.schedule');
+  const timeZone = schemaText(schema.timeZone, spec.timeZone, 'spec.timeZone');
   validSchedule(schedule, timeZone);
   const reference = object(spec.referenceWindow ?? {}, 'spec.referenceWindow');
-  const source = oneOf(reference.source ?? 'Preceding', 'spec.referenceWindow.source', [
-    'Preceding',
-    'TrainingData',
-  ] as const);
+  const source = oneOf(
+    reference.source ?? referenceSchema.source.default,
+    'spec.referenceWindow.source',
+    referenceSchema.source.enum as ('Preceding' | 'TrainingData')[],
+  );
   if (source === 'TrainingData' && !('predictionService' in target) && modelVersion === undefined)
     throw new InvalidSpec('a TrainingData reference needs a predictionService or a modelVersion');
-  const onDrift = oneOf(spec.onDrift ?? 'none', 'spec.onDrift', ['none', 'retrain'] as const);
+  const onDrift = oneOf(
+    spec.onDrift ?? schema.onDrift.default,
+    'spec.onDrift',
+    schema.onDrift.enum as ('none' | 'retrain')[],
+  );
   const trainingRunFor = trainingRunTemplate(object(spec.trainingRun ?? {}, 'spec.trainingRun'));
-  trainingRunFor('rakuten_classifier');
+  trainingRunFor(defaultRegisteredModel);
   return {
     target,
     modelVersion,
     schedule,
     timeZone,
-    currentWindowMs: durationMs(spec.currentWindow ?? '7d', 'spec.currentWindow'),
+    currentWindowMs: durationMs(spec.currentWindow ?? schema.currentWindow.default, 'spec.currentWindow'),
     referenceWindow:
       source === 'TrainingData'
         ? { source }
-        : { source, lengthMs: durationMs(reference.length ?? '30d', 'spec.referenceWindow.length') },
+        : {
+            source,
+            lengthMs: durationMs(
+              reference.length ?? referenceSchema.length.default,
+              'spec.referenceWindow.length',
+            ),
+          },
     tests: driftTestSpecs(spec.tests),
     thresholds: thresholds(spec.thresholds ?? {}, 'spec.thresholds', defaultSeverityThresholds),
-    minSamples: number(spec.minSamples ?? 500, 'spec.minSamples', 1, 100_000_000, { integer: true }),
+    minSamples: schemaNumber(schema.minSamples, spec.minSamples, 'spec.minSamples'),
     onDrift,
-    cooldownMs: durationMs(spec.cooldown ?? '24h', 'spec.cooldown'),
+    cooldownMs: durationMs(spec.cooldown ?? schema.cooldown.default, 'spec.cooldown'),
     trainingRunFor,
   };
 }
@@ -334,9 +386,10 @@ function template<T>(raw: unknown, field: string, parse: (spec: Json) => T): T {
 }
 
 export function validRetrainScheduleSpec(raw: unknown): RetrainScheduleSpec {
+  const schema = RetrainScheduleSpec.properties;
   const spec = object(raw, 'spec');
-  const schedule = text(spec.schedule, 'spec.schedule');
-  const timeZone = text(spec.timeZone ?? 'UTC', 'spec.timeZone');
+  const schedule = schemaText(schema.schedule, spec.schedule, 'spec.schedule');
+  const timeZone = schemaText(schema.timeZone, spec.timeZone, 'spec.timeZone');
   try {
     parseCron(schedule, timeZone);
   } catch (error) {
@@ -345,7 +398,7 @@ export function validRetrainScheduleSpec(raw: unknown): RetrainScheduleSpec {
   }
   if (spec.suspend !== undefined && typeof spec.suspend !== 'boolean')
     throw new InvalidSpec('spec.suspend must be true or false');
-  const concurrencyPolicy = spec.concurrencyPolicy ?? 'Forbid';
+  const concurrencyPolicy = spec.concurrencyPolicy ?? schema.concurrencyPolicy.default;
   if (concurrencyPolicy !== 'Forbid' && concurrencyPolicy !== 'Replace')
     throw new InvalidSpec('spec.concurrencyPolicy must be Forbid or Replace');
   const dataIncrement = template(spec.dataIncrement, 'spec.dataIncrement', (json) => {
@@ -360,18 +413,24 @@ export function validRetrainScheduleSpec(raw: unknown): RetrainScheduleSpec {
   const { dataVersion: _, ...trainingRun } = template(spec.trainingRun, 'spec.trainingRun', (json) =>
     validTrainingRunSpec({ ...json, dataVersion: undefined }),
   );
-  const limit = (value: unknown, field: string, fallback: number) =>
-    number(value ?? fallback, field, 0, 100, { integer: true });
   return {
     schedule,
     timeZone,
-    suspend: (spec.suspend as boolean | undefined) ?? false,
+    suspend: (spec.suspend as boolean | undefined) ?? schema.suspend.default,
     concurrencyPolicy,
     startingDeadlineSeconds: optional(spec.startingDeadlineSeconds, (v) =>
-      number(v, 'spec.startingDeadlineSeconds', 1, Number.MAX_SAFE_INTEGER, { integer: true }),
+      schemaNumber(schema.startingDeadlineSeconds, v, 'spec.startingDeadlineSeconds'),
     ),
-    successfulHistoryLimit: limit(spec.successfulHistoryLimit, 'spec.successfulHistoryLimit', 3),
-    failedHistoryLimit: limit(spec.failedHistoryLimit, 'spec.failedHistoryLimit', 1),
+    successfulHistoryLimit: schemaNumber(
+      schema.successfulHistoryLimit,
+      spec.successfulHistoryLimit,
+      'spec.successfulHistoryLimit',
+    ),
+    failedHistoryLimit: schemaNumber(
+      schema.failedHistoryLimit,
+      spec.failedHistoryLimit,
+      'spec.failedHistoryLimit',
+    ),
     dataIncrement,
     trainingRun,
   };

@@ -1,3 +1,4 @@
+import { defaultSeed, defaultSyntheticRows } from '@prodclass/api/defaults';
 import { commandArgs, flagTable } from './command-flags.js';
 
 /** The `--source` of the generated catalog, instead of a directory or URL of the official files. */
@@ -27,9 +28,9 @@ export const loadFlags = flagTable({
 });
 
 export const loadDefaults = {
-  seed: 42,
-  syntheticRows: 84916,
-  syntheticSeed: 42,
+  seed: defaultSeed,
+  syntheticRows: defaultSyntheticRows,
+  syntheticSeed: defaultSeed,
 } satisfies Partial<LoadOptions>;
 
 /** The `prodclass data load` arguments for these options; those left out take the CLI's defaults. */

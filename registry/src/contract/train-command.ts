@@ -1,3 +1,9 @@
+import {
+  autoPromoteDefaults,
+  defaultExperiment,
+  defaultRegisteredModel,
+  hyperparameterDefaults as resourceDefaults,
+} from '@prodclass/api/defaults';
 import { commandArgs, flagTable } from './command-flags.js';
 
 /** The text model's hyperparameters, as `prodclass train` and `prodclass model fit` take them. */
@@ -31,20 +37,23 @@ export const hyperparameterFlags = flagTable({
   seed: '--seed',
 });
 
-/** The seed's hyperparameters: what the CLI takes when a flag is left out. */
+/**
+ * The seed's hyperparameters: what the CLI takes when a flag is left out. Those a TrainingRun also
+ * takes are the custom resources' defaults; the others only the CLI sets.
+ */
 export const hyperparameterDefaults: HyperparameterOptions = {
-  maxFeatures: 5000,
-  ngramMax: 2,
+  maxFeatures: resourceDefaults.maxFeatures,
+  ngramMax: resourceDefaults.ngramMax,
   analyzer: 'word',
-  minDf: 2,
-  maxDf: 0.95,
+  minDf: resourceDefaults.minDf,
+  maxDf: resourceDefaults.maxDf,
   sublinearTf: false,
   designationRepeats: 1,
-  C: 1,
-  maxIter: 1000,
+  C: resourceDefaults.c,
+  maxIter: resourceDefaults.maxIter,
   tol: 1e-4,
-  classWeight: 'none',
-  seed: 42,
+  classWeight: resourceDefaults.classWeight,
+  seed: resourceDefaults.seed,
 };
 
 /** `prodclass train`'s options, as its parser yields them. */
@@ -81,14 +90,15 @@ export const trainFlags = flagTable({
 
 export const trainDefaults = {
   ...hyperparameterDefaults,
-  registeredModel: 'rakuten_classifier',
-  experiment: 'rakuten_model_training',
+  registeredModel: defaultRegisteredModel,
+  experiment: defaultExperiment,
   tag: {},
-  testSize: 0.2,
+  testSize: resourceDefaults.testSize,
+  // The CLI promotes only when asked; a TrainingRun decides by default.
   autoPromote: false,
   decidePromotion: false,
-  minF1: 0.7,
-  alias: 'production',
+  minF1: autoPromoteDefaults.minF1,
+  alias: autoPromoteDefaults.alias,
 } satisfies Omit<TrainOptions, 'dataVersion' | 'runName'>;
 
 /** The `prodclass train` arguments for these options; those left out take the CLI's defaults. */

@@ -4,6 +4,7 @@ import {
   loadFlags,
   syntheticSourceName,
 } from '@prodclass/registry/contract/load-command';
+import { trainDefaults } from '@prodclass/registry/contract/train-command';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { BalanceFlags, GenerateFlags } from '../actions/data.js';
 
@@ -44,7 +45,7 @@ export function registerDataCommands(program: Command): void {
     .command('generate')
     .description('write a synthetic catalog in the official file format')
     .requiredOption('--rows <n>', 'number of products', positiveInteger)
-    .option('--seed <n>', 'generator seed', seedNumber, 42)
+    .option('--seed <n>', 'generator seed', seedNumber, loadDefaults.syntheticSeed)
     .requiredOption('--out <dir>', 'directory for X_train_update.csv and Y_train_CVw08PX.csv')
     .action(async (flags: GenerateFlags) => (await actions()).generate(flags));
 
@@ -111,7 +112,12 @@ export function registerDataCommands(program: Command): void {
     )
     .requiredOption('--as-of <load>', 'name of a completed load')
     .requiredOption('--out <file>', 'Parquet file to write')
-    .option('--test-size <fraction>', 'share of each class held out for testing', fraction, 0.2)
-    .option('--seed <n>', 'seed of the split and of the oversampling', seedNumber, 42)
+    .option(
+      '--test-size <fraction>',
+      'share of each class held out for testing',
+      fraction,
+      trainDefaults.testSize,
+    )
+    .option('--seed <n>', 'seed of the split and of the oversampling', seedNumber, trainDefaults.seed)
     .action(async (flags: BalanceFlags) => (await actions()).balance(flags));
 }

@@ -1,0 +1,55 @@
+/**
+ * Every default of the custom resources, written once. The schemas in kinds/ put them in the CRDs
+ * (the API server fills them in), and the CLI contract in @prodclass/registry reads the shared ones.
+ * The drift tests and severity thresholds are the catalog's (`@prodclass/catalog/drift/report`).
+ */
+
+export const defaultRegisteredModel = 'rakuten_classifier';
+export const defaultExperiment = 'rakuten_model_training';
+/** The registry alias promotions move and services follow. */
+export const defaultAlias = 'production';
+
+/** The seed of a catalog's permutation, of the generated catalog and of training. */
+export const defaultSeed = 42;
+/** The generated catalog's size: the real data set's. */
+export const defaultSyntheticRows = 84916;
+
+export const hyperparameterDefaults = {
+  maxFeatures: 5000,
+  ngramMax: 2,
+  minDf: 2,
+  maxDf: 0.95,
+  c: 1,
+  maxIter: 1000,
+  classWeight: 'none',
+  seed: defaultSeed,
+  testSize: 0.2,
+} as const;
+
+export const autoPromoteDefaults = { enabled: true, minF1: 0.7, alias: defaultAlias } as const;
+
+export const trainingJobDefaults = { backoffLimit: 1, activeDeadlineSeconds: 3600 } as const;
+
+/** A TrainingRun without dataVersion trains on the newest completed load. */
+export const latestDataVersion = 'latest';
+
+export const predictionServiceDefaults = { replicas: 1, canaryReplicas: 1 } as const;
+
+export const driftMonitorDefaults = {
+  schedule: '0 6 * * *',
+  timeZone: 'UTC',
+  currentWindow: '7d',
+  referenceSource: 'Preceding',
+  referenceLength: '30d',
+  minSamples: 500,
+  onDrift: 'none',
+  cooldown: '24h',
+} as const;
+
+export const retrainScheduleDefaults = {
+  timeZone: 'UTC',
+  suspend: false,
+  concurrencyPolicy: 'Forbid',
+  successfulHistoryLimit: 3,
+  failedHistoryLimit: 1,
+} as const;

@@ -1,0 +1,131 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { KindDefinition } from '../crd.js';
+import { defaultRegisteredModel, predictionServiceDefaults } from '../defaults.js';
+import {
+  aliasPattern,
+  Conditions,
+  cel,
+  ObservedGeneration,
+  RegisteredModel,
+  ResourceRequirements,
+} from '../schema.js';
+
+const TrackAlias = (description: string) =>
+  Type.String({ description, minLength: 1, maxLength: 255, pattern: aliasPattern });
+
+export const PredictionServiceSpec = Type.Object(
+  {
+    registeredModel: RegisteredModel({
+      description: 'MLflow registered model to serve.',
+      default: defaultRegisteredModel,
+    }),
+    alias: Type.Optional(
+      TrackAlias(
+        'Registry alias the primary track follows; when it moves, the track rolls out the new version. Used when version is not set, with production as the default.',
+      ),
+    ),
+    version: Type.Optional(
+      Type.Integer({
+        description: 'Model version pinned on the primary track, instead of an alias.',
+        minimum: 1,
+      }),
+    ),
+    replicas: Type.Integer({
+      description: 'Replicas of the primary track.',
+      default: predictionServiceDefaults.replicas,
+      minimum: 0,
+      maximum: 100,
+    }),
+    resources: Type.Optional(
+      ResourceRequirements('CPU and memory of each model-server container (core ResourceRequirements).'),
+    ),
+    canary: Type.Optional(
+      Type.Object(
+        {
+          alias: Type.Optional(TrackAlias('Registry alias the canary track follows.')),
+          version: Type.Optional(
+            Type.Integer({ description: 'Model version pinned on the canary track.', minimum: 1 }),
+          ),
+          replicas: Type.Integer({
+            description: 'Replicas of the canary track.',
+            default: predictionServiceDefaults.canaryReplicas,
+            minimum: 1,
+            maximum: 100,
+          }),
+        },
+        {
+          description:
+            'A second track serving another version or alias behind the same Service; traffic splits in proportion to the replica counts. Remove it to end the canary.',
+          ...cel({
+            rule: 'has(self.alias) != has(self.version)',
+            message: 'canary needs exactly one of alias and version',
+          }),
+        },
+      ),
+    ),
+  },
+  {
+    description: 'Which model to serve, from which version or alias, and with how many replicas.',
+    ...cel({
+      rule: '!(has(self.alias) && has(self.version))',
+      message: 'set at most one of alias and version (neither means the alias production)',
+    }),
+  },
+);
+export type PredictionServiceSpec = Static<typeof PredictionServiceSpec>;
+
+export const PredictionServiceStatus = Type.Object(
+  {
+    servedVersion: Type.Optional(
+      Type.String({ description: 'Model version the primary track has fully rolled out.' }),
+    ),
+    canaryVersion: Type.Optional(
+      Type.String({ description: 'Model version the canary track has fully rolled out.' }),
+    ),
+    readyReplicas: Type.Optional(
+      Type.Integer({ description: 'Ready model-server replicas over both tracks.' }),
+    ),
+    url: Type.Optional(Type.String({ description: 'In-cluster address of the Service.' })),
+    observedGeneration: Type.Optional(ObservedGeneration),
+    conditions: Type.Optional(
+      Conditions(
+        'Ready (from ModelResolved, PrimaryReady and CanaryReady), ModelResolved, PrimaryReady and CanaryReady, in the metav1.Condition shape.',
+      ),
+    ),
+  },
+  { description: 'What is served, and whether it is ready.' },
+);
+export type PredictionServiceStatus = Static<typeof PredictionServiceStatus>;
+
+export const predictionService: KindDefinition = {
+  kind: 'PredictionService',
+  plural: 'predictionservices',
+  shortNames: ['psvc'],
+  description:
+    'PredictionService serves a registered model over HTTP: a Deployment per track (primary and an optional canary) running the model server, and one Service in front of both, scraped by Prometheus. A track that follows an alias rolls out the new version when the alias moves.',
+  spec: PredictionServiceSpec,
+  status: PredictionServiceStatus,
+  printerColumns: [
+    { name: 'Model', type: 'string', jsonPath: '.spec.registeredModel' },
+    {
+      name: 'Served',
+      type: 'string',
+      description: 'Model version the primary track serves',
+      jsonPath: '.status.servedVersion',
+    },
+    {
+      name: 'Canary',
+      type: 'string',
+      description: 'Model version the canary track serves',
+      jsonPath: '.status.canaryVersion',
+    },
+    { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    {
+      name: 'Replicas',
+      type: 'integer',
+      description: 'Ready replicas over both tracks',
+      jsonPath: '.status.readyReplicas',
+    },
+    { name: 'URL', type: 'string', jsonPath: '.status.url' },
+  ],
+};
