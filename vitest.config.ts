@@ -10,6 +10,7 @@ export default defineConfig({
       'textmodel/src/**/*.test.ts',
       'catalog/src/**/*.test.ts',
       'registry/src/**/*.test.ts',
+      'kube/src/**/*.test.ts',
       'trainer-job/src/**/*.test.ts',
       'model-server/src/**/*.test.ts',
       'operator/src/**/*.test.ts',

@@ -14,7 +14,7 @@ for argument in "$@"; do
   esac
 done
 
-bash scripts/setup.sh
+bash scripts/setup.sh start
 npm run --silent stack -- up
 # shellcheck disable=SC1091
 . .local/stack.env

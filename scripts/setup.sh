@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
-# Shared set-up for `npm start` and `npm test`: system packages, npm dependencies, build.
-# Idempotent and quiet when everything is already in place. The Python venv (MLflow,
-# scikit-learn) and the Go-built binaries (etcd, kube-apiserver, helm) are made by the stack on
-# first use, so that `npm run stack -- up` works on its own too.
+# Shared set-up for `npm start` and `npm test`: system packages, npm dependencies, the build, and
+# everything the stack and the tests run that npm does not install (the Go-built etcd,
+# kube-apiserver and helm; the Python venv with MLflow and scikit-learn). The Go builds and the
+# venv start first and run beside the rest; nothing is built or installed later, inside a test.
+# Idempotent and quiet when everything is already in place.
+# Usage: scripts/setup.sh test|start
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+case "${1:-}" in
+  test) parts=(etcd kube-apiserver helm venv) ;;
+  start) parts=(etcd kube-apiserver venv) ;;
+  *) echo "usage: scripts/setup.sh test|start" >&2; exit 2 ;;
+esac
 
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$node_major" -lt 20 ]; then
   echo "prodclass needs Node.js >= 20.19 (found $(node --version))" >&2
   exit 1
 fi
+
+setup_started=$SECONDS
+bash stack/prepare.sh "${parts[@]}" &
+prepare=$!
+trap 'kill "$prepare" 2>/dev/null || true' EXIT
 
 # Debian packages the tests and the demo use.
 missing=()
@@ -36,3 +49,7 @@ fi
 
 echo "[setup] building the workspaces" >&2
 npm run --silent build
+
+wait "$prepare"
+trap - EXIT
+echo "[setup] done in $((SECONDS - setup_started)) s" >&2

@@ -3,7 +3,7 @@
 # services (started on demand, stopped afterwards if this run started it). Arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh test
 npx biome check .
 npx tsc -p tsconfig.scripts.json
 mkdir -p .local

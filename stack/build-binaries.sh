@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds etcd, kube-apiserver and helm from the Go module proxy, once, into a cache outside the repo.
-# Usage: stack/build-binaries.sh etcd|kube-apiserver|helm   (prints the binary's path on stdout)
+# A binary in KUBEBUILDER_ASSETS or on PATH is used as it is. Prints the binary's path on stdout.
+# Usage: stack/build-binaries.sh [--locate] etcd|kube-apiserver|helm
+#   --locate: never build; exit 3 when the binary is not there yet (what tests use).
 set -euo pipefail
 
 ETCD_VERSION=v3.6.16
@@ -8,7 +10,9 @@ KUBERNETES_VERSION=v1.33.13
 HELM_VERSION=v3.19.5
 
 cache_root="${PRODCLASS_CACHE:-$HOME/.cache/prodclass}"
-name="${1:?usage: build-binaries.sh etcd|kube-apiserver|helm}"
+locate_only=false
+if [ "${1:-}" = --locate ]; then locate_only=true; shift; fi
+name="${1:?usage: build-binaries.sh [--locate] etcd|kube-apiserver|helm}"
 
 case "$name" in
   etcd) version=$ETCD_VERSION ;;
@@ -17,8 +21,16 @@ case "$name" in
   *) echo "unknown binary: $name" >&2; exit 2 ;;
 esac
 
+if [ -n "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$KUBEBUILDER_ASSETS/$name" ]; then
+  echo "$KUBEBUILDER_ASSETS/$name"; exit 0
+fi
+if command -v "$name" >/dev/null; then command -v "$name"; exit 0; fi
 out="$cache_root/bin/$name-$version/$name"
 if [ -x "$out" ]; then echo "$out"; exit 0; fi
+if [ "$locate_only" = true ]; then
+  echo "$name $version is not built yet: the set-up of npm test builds it (or run: bash stack/build-binaries.sh $name)" >&2
+  exit 3
+fi
 
 command -v go >/dev/null || { echo "go is required to build $name $version" >&2; exit 1; }
 # Two stacks starting at once (`npm start` beside `npm test`) would share the build directory:

@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { KubeApi } from '@prodclass/kube/api';
+import { connectionFromKubeconfig } from '@prodclass/kube/connection';
 import { buildConsole } from '../../console/src/server.js';
-import { KubeApi } from '../../operator/src/kube/api.js';
-import { connectionFromKubeconfig } from '../../operator/src/kube/connection.js';
 import { trainingRunType } from '../../operator/src/resources/types.js';
 import { up } from '../../stack/stack.js';
 

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { KubeApi } from '../../operator/src/kube/api.js';
-import { connectionFromKubeconfig } from '../../operator/src/kube/connection.js';
-import { jobType } from '../../operator/src/kube/objects.js';
+import { KubeApi } from '@prodclass/kube/api';
+import { connectionFromKubeconfig } from '@prodclass/kube/connection';
+import { jobType } from '@prodclass/kube/objects';
 import { trainingRunType } from '../../operator/src/resources/types.js';
 import { up } from '../../stack/stack.js';
 

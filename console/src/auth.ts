@@ -1,4 +1,4 @@
-import type { KubeApi } from '@prodclass/operator/kube';
+import type { KubeApi } from '@prodclass/kube/api';
 import type { AuthMode } from './config.js';
 
 /** Who made a request; `undefined` user when authentication is off. */

@@ -1,13 +1,8 @@
-import {
-  type Connection,
-  Informer,
-  type InformerEvent,
-  KubeApi,
-  type KubeObject,
-  type Logger,
-  type ResourceType,
-  resourceType,
-} from '@prodclass/operator/kube';
+import { KubeApi } from '@prodclass/kube/api';
+import type { Connection } from '@prodclass/kube/connection';
+import { Informer, type InformerEvent } from '@prodclass/kube/informer';
+import type { Logger } from '@prodclass/kube/log';
+import { type KubeObject, type ResourceType, resourceType } from '@prodclass/kube/objects';
 import {
   apiVersion,
   type DataIncrement,

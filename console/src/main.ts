@@ -1,4 +1,4 @@
-import { loadConnection } from '@prodclass/operator/kube';
+import { loadConnection } from '@prodclass/kube/connection';
 import { ConfigError, loadConfig } from './config.js';
 import { buildConsole } from './server.js';
 

@@ -1,4 +1,5 @@
-import { isNotFound, type KubeApi, serviceType } from '@prodclass/operator/kube';
+import { isNotFound, type KubeApi } from '@prodclass/kube/api';
+import { serviceType } from '@prodclass/kube/objects';
 import type { PredictionService } from '@prodclass/operator/resources';
 
 export interface RankedClass {

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import { listLoads } from '@prodclass/catalog/data-loads';
 import { catalogStatus } from '@prodclass/catalog/status';
-import { type Connection, jsonLogger, KubeApiError, type LogLevel } from '@prodclass/operator/kube';
+import { KubeApiError } from '@prodclass/kube/api';
+import type { Connection } from '@prodclass/kube/connection';
+import { jsonLogger, type LogLevel } from '@prodclass/kube/log';
 import {
   dataIncrementType,
   group,

@@ -1,4 +1,4 @@
-import { type ModelUri, parseModelUri } from './model-uri.js';
+import { type ModelUri, parseModelUri } from '@prodclass/registry/model-uri';
 
 export interface ServerConfig {
   port: number;

@@ -1,6 +1,6 @@
+import { formatModelUri } from '@prodclass/registry/model-uri';
 import { loadBundleClassifier } from './bundle-classifier.js';
 import { ConfigError, loadConfig } from './config.js';
-import { formatModelUri } from './model-uri.js';
 import { buildServer } from './server.js';
 
 /** How long a graceful shutdown may take before the process exits anyway. */

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MlflowClient, type RegisteredModelVersion } from '@prodclass/registry/mlflow/client';
 import { modelDirectory } from '@prodclass/registry/model-directory';
-import type { ModelUri } from './model-uri.js';
+import type { ModelUri } from '@prodclass/registry/model-uri';
 
 /** A model the source names right now, before its bundle is fetched. */
 export interface ModelCandidate {

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { LogLevel } from './log.js';
+import type { LogLevel } from '@prodclass/kube/log';
 
 /** The operator's settings, read and checked once from the environment (documented in docs/operator.md, Settings). */
 export interface OperatorSettings {

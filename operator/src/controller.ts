@@ -1,7 +1,7 @@
-import { isConflict } from './kube/api.js';
-import type { Logger } from './log.js';
+import { isConflict } from '@prodclass/kube/api';
+import type { Logger } from '@prodclass/kube/log';
+import { WorkQueue } from '@prodclass/kube/work-queue';
 import type { OperatorMetrics } from './metrics.js';
-import { WorkQueue } from './work-queue.js';
 
 export interface ReconcileResult {
   /** Look again after this long even if nothing changes (polling something outside Kubernetes). */

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
+import { type Connection, loadConnection } from '@prodclass/kube/connection';
+import { jsonLogger } from '@prodclass/kube/log';
 import { type OperatorSettings, settingsFromEnv } from './config.js';
 import { registryPromote } from './external/registry-promotion.js';
-import { type Connection, loadConnection } from './kube/connection.js';
-import { jsonLogger } from './log.js';
 import { startOperator } from './operator.js';
 
 let settings: OperatorSettings;

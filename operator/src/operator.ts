@@ -1,18 +1,10 @@
-import type { Job } from './children/jobs.js';
-import type { Deployment } from './children/model-server.js';
-import { managedSelector } from './children/names.js';
-import type { OperatorSettings } from './config.js';
-import { Controller, type Reconcile } from './controller.js';
-import { DataLoadRecords } from './external/data-loads.js';
-import { DriftChecks } from './external/drift-checks.js';
-import { MlflowRecords } from './external/mlflow.js';
-import type { Promote } from './external/promotion.js';
-import { startHttpServer } from './http-server.js';
-import { KubeApi } from './kube/api.js';
-import type { Connection } from './kube/connection.js';
-import { EventRecorder } from './kube/events.js';
-import { Informer } from './kube/informer.js';
-import { LeaderElector } from './kube/leader-election.js';
+import { KubeApi } from '@prodclass/kube/api';
+import type { Connection } from '@prodclass/kube/connection';
+import { EventRecorder } from '@prodclass/kube/events';
+import { Informer } from '@prodclass/kube/informer';
+import { managedSelector } from '@prodclass/kube/labels';
+import { LeaderElector } from '@prodclass/kube/leader-election';
+import type { Logger } from '@prodclass/kube/log';
 import {
   controllerKey,
   deploymentType,
@@ -21,8 +13,15 @@ import {
   keyOf,
   type ResourceType,
   serviceType,
-} from './kube/objects.js';
-import type { Logger } from './log.js';
+} from '@prodclass/kube/objects';
+import type { Deployment, Job } from '@prodclass/kube/workloads';
+import type { OperatorSettings } from './config.js';
+import { Controller, type Reconcile } from './controller.js';
+import { DataLoadRecords } from './external/data-loads.js';
+import { DriftChecks } from './external/drift-checks.js';
+import { MlflowRecords } from './external/mlflow.js';
+import type { Promote } from './external/promotion.js';
+import { startHttpServer } from './http-server.js';
 import { OperatorMetrics } from './metrics.js';
 import type { Caches, ReconcileContext } from './reconcilers/context.js';
 import { reconcileDataIncrement } from './reconcilers/data-increment.js';

@@ -1,8 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Deployment } from '@prodclass/operator/children';
-import { deploymentType, type KubeApi, keyOf, type Logger, timestamp } from '@prodclass/operator/kube';
+import type { KubeApi } from '@prodclass/kube/api';
+import { timestamp } from '@prodclass/kube/conditions';
+import type { Logger } from '@prodclass/kube/log';
+import { deploymentType, keyOf } from '@prodclass/kube/objects';
+import type { Deployment } from '@prodclass/kube/workloads';
 import type { ScrapeTargets } from './scrape-targets.js';
 import { containerEnv, freePort, localCommand, startProcess, type Workspace } from './workloads.js';
 

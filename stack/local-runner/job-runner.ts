@@ -1,6 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import type { Job } from '@prodclass/operator/children';
-import { jobType, type KubeApi, keyOf, type Logger, timestamp } from '@prodclass/operator/kube';
+import type { KubeApi } from '@prodclass/kube/api';
+import { timestamp } from '@prodclass/kube/conditions';
+import type { Logger } from '@prodclass/kube/log';
+import { jobType, keyOf } from '@prodclass/kube/objects';
+import type { Job } from '@prodclass/kube/workloads';
 import { containerEnv, localCommand, startProcess, type Workspace } from './workloads.js';
 
 const finished = (job: Job) =>

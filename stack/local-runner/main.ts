@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { jsonLogger, loadConnection } from '@prodclass/operator/kube';
+import { loadConnection } from '@prodclass/kube/connection';
+import { jsonLogger } from '@prodclass/kube/log';
 import { logDir, repoRoot } from '../paths.js';
 import { scrapeTargetsDir } from '../services/prometheus.js';
 import { startLocalRunner } from './runner.js';

@@ -1,15 +1,16 @@
-import { type Deployment, type Job, labels, managedSelector } from '@prodclass/operator/children';
+import { KubeApi } from '@prodclass/kube/api';
+import type { Connection } from '@prodclass/kube/connection';
+import { Informer } from '@prodclass/kube/informer';
+import { labels, managedSelector } from '@prodclass/kube/labels';
+import type { Logger } from '@prodclass/kube/log';
 import {
-  type Connection,
   deploymentType,
-  Informer,
   jobType,
-  KubeApi,
   type KubeObject,
-  type Logger,
   type ResourceType,
   serviceType,
-} from '@prodclass/operator/kube';
+} from '@prodclass/kube/objects';
+import type { Deployment, Job } from '@prodclass/kube/workloads';
 import { DeploymentRunner } from './deployment-runner.js';
 import { JobRunner } from './job-runner.js';
 import { ScrapeTargets } from './scrape-targets.js';

@@ -2,7 +2,7 @@ import { type ChildProcess, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { jsonLogger } from '@prodclass/operator/kube';
+import { jsonLogger } from '@prodclass/kube/log';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import type { LocalPod } from './deployment-runner.js';
 import { ScrapeTargets } from './scrape-targets.js';

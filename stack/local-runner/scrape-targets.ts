@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { labels } from '@prodclass/operator/children';
-import type { Logger } from '@prodclass/operator/kube';
+import { labels } from '@prodclass/kube/labels';
+import type { Logger } from '@prodclass/kube/log';
 import type { LocalPod } from './deployment-runner.js';
 
 /** A Prometheus file_sd target group. */

@@ -1,6 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type KubeApi, type KubeObject, keyOf, type Logger, serviceType } from '@prodclass/operator/kube';
+import type { KubeApi } from '@prodclass/kube/api';
+import type { Logger } from '@prodclass/kube/log';
+import { type KubeObject, keyOf, serviceType } from '@prodclass/kube/objects';
 import type { LocalPod } from './deployment-runner.js';
 
 export const localUrlAnnotation = 'local-runner.prodclass.dev/url';

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { V1Container } from '@kubernetes/client-node';
-import { isNotFound, type KubeApi, resourceType } from '@prodclass/operator/kube';
+import { isNotFound, type KubeApi } from '@prodclass/kube/api';
+import { resourceType } from '@prodclass/kube/objects';
 
 const secretType = resourceType('v1', 'Secret', 'secrets');
 

@@ -20,14 +20,11 @@ export async function ensureVenv(progress: (line: string) => void): Promise<void
   const wanted = createHash('sha256').update(fs.readFileSync(requirementsFile)).digest('hex');
   if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === wanted) return;
   progress('mlflow: installing stack/requirements.txt into .local/venv (first run only, a few minutes)');
-  const python = process.env.PYTHON ?? 'python3';
   const installLog = logFileOf('pip-install');
-  const run = promisify(execFile);
   try {
-    if (!fs.existsSync(path.join(venvDir, 'bin', 'python'))) await run(python, ['-m', 'venv', venvDir]);
-    const { stdout, stderr } = await run(
-      path.join(venvDir, 'bin', 'pip'),
-      ['install', '--disable-pip-version-check', '-r', requirementsFile],
+    const { stdout, stderr } = await promisify(execFile)(
+      'bash',
+      [path.join(repoRoot, 'stack', 'install-venv.sh')],
       { maxBuffer: 64 * 1024 * 1024 },
     );
     fs.writeFileSync(installLog, stdout + stderr);
@@ -35,7 +32,6 @@ export async function ensureVenv(progress: (line: string) => void): Promise<void
     fs.writeFileSync(installLog, String((error as { stderr?: string }).stderr ?? error));
     throw new StackError('mlflow', 'installing its Python requirements failed', installLog);
   }
-  fs.writeFileSync(stampFile, wanted);
 }
 
 export const mlflow: Service = {

@@ -1,7 +1,7 @@
+import { isConflict } from '@prodclass/kube/api';
+import { writeStatus } from '@prodclass/kube/status';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Controller } from '../../operator/src/controller.js';
-import { isConflict } from '../../operator/src/kube/api.js';
-import { writeStatus } from '../../operator/src/kube/status.js';
 import { OperatorMetrics } from '../../operator/src/metrics.js';
 import { type TrainingRun, trainingRunType } from '../../operator/src/resources/types.js';
 import { applyCrds, createNamespace, deleteNamespace, waitFor } from './support/cluster.js';

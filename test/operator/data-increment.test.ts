@@ -1,5 +1,5 @@
+import { jobType } from '@prodclass/kube/objects';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { jobType } from '../../operator/src/kube/objects.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
 import type { LocalRunner } from '../../stack/local-runner/runner.js';
 import { createTestDatabase } from '../support/test-database.js';

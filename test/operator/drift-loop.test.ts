@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { serviceType } from '@prodclass/kube/objects';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { serviceType } from '../../operator/src/kube/objects.js';
 import { localUrlAnnotation } from '../../stack/local-runner/service-proxy.js';
 import type { TestDatabase } from '../support/test-database.js';
 import { waitFor } from './support/cluster.js';

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { KubeApi } from '@prodclass/kube/api';
+import { loadConnection } from '@prodclass/kube/connection';
+import { type KubeObject, resourceType } from '@prodclass/kube/objects';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { KubeApi } from '../../operator/src/kube/api.js';
-import { loadConnection } from '../../operator/src/kube/connection.js';
-import { type KubeObject, resourceType } from '../../operator/src/kube/objects.js';
 import { stackEnv } from '../support/stack-env.js';
 
 // The operator's connection through a kubeconfig whose user is an exec credential plugin, as on

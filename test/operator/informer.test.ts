@@ -1,8 +1,8 @@
+import { KubeApi } from '@prodclass/kube/api';
+import type { Connection } from '@prodclass/kube/connection';
+import { Informer } from '@prodclass/kube/informer';
+import { type KubeObject, resourceType } from '@prodclass/kube/objects';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { KubeApi } from '../../operator/src/kube/api.js';
-import type { Connection } from '../../operator/src/kube/connection.js';
-import { Informer } from '../../operator/src/kube/informer.js';
-import { type KubeObject, resourceType } from '../../operator/src/kube/objects.js';
 import { adminConnection, createNamespace, deleteNamespace, waitFor } from './support/cluster.js';
 import { testLog } from './support/harness.js';
 import { TcpProxy } from './support/tcp-proxy.js';

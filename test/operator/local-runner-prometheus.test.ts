@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { deploymentType } from '@prodclass/kube/objects';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { registryPromote } from '../../operator/src/external/registry-promotion.js';
-import { deploymentType } from '../../operator/src/kube/objects.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
 import type { LocalRunner } from '../../stack/local-runner/runner.js';
 import { localUrlAnnotation } from '../../stack/local-runner/service-proxy.js';

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { jobType, leaseType } from '@prodclass/kube/objects';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { jobType, leaseType } from '../../operator/src/kube/objects.js';
 import { stackEnv } from '../support/stack-env.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { applyCrds, createNamespace, deleteNamespace, waitFor } from './support/cluster.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { deploymentType, serviceType } from '@prodclass/kube/objects';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { deploymentType, serviceType } from '../../operator/src/kube/objects.js';
 import { predictionServiceType } from '../../operator/src/resources/types.js';
 import { localUrlAnnotation } from '../../stack/local-runner/service-proxy.js';
 import { type Pipeline, Resources, startPipeline } from './support/harness.js';

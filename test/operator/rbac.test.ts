@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { KubeApi } from '@prodclass/kube/api';
+import { deploymentType, serviceType } from '@prodclass/kube/objects';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { KubeApi } from '../../operator/src/kube/api.js';
-import { deploymentType, serviceType } from '../../operator/src/kube/objects.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
 import type { LocalRunner } from '../../stack/local-runner/runner.js';
 import { createTestDatabase } from '../support/test-database.js';

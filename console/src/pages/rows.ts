@@ -1,4 +1,4 @@
-import type { KubeObject } from '@prodclass/operator/kube';
+import type { KubeObject } from '@prodclass/kube/objects';
 import type {
   DataIncrement,
   ModelPromotion,

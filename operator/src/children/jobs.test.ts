@@ -1,5 +1,6 @@
+import type { Job } from '@prodclass/kube/workloads';
 import { expect, test } from 'vitest';
-import { type Job, jobState } from './jobs.js';
+import { jobState } from './jobs.js';
 
 const job = (status: Job['status']): Job => ({
   apiVersion: 'batch/v1',

@@ -1,20 +1,8 @@
-import type { V1JobSpec } from '@kubernetes/client-node';
-import type { KubeObject, OwnerReference } from '../kube/objects.js';
+import type { OwnerReference } from '@prodclass/kube/objects';
+import type { Job } from '@prodclass/kube/workloads';
 import type { ResourceRequirements } from '../resources/types.js';
 import { managedLabels } from './names.js';
 import { restrictedContainer, restrictedPod } from './security.js';
-
-export interface Job extends KubeObject {
-  spec?: V1JobSpec;
-  status?: {
-    active?: number;
-    succeeded?: number;
-    failed?: number;
-    startTime?: string;
-    completionTime?: string;
-    conditions?: { type: string; status: string; reason?: string; message?: string }[];
-  };
-}
 
 /** How the pipeline's Jobs and model servers reach PostgreSQL and MLflow. */
 export interface PipelineSettings {

@@ -1,20 +1,12 @@
-import type { V1DeploymentSpec, V1ServiceSpec } from '@kubernetes/client-node';
-import type { KubeObject, OwnerReference } from '../kube/objects.js';
+import type { V1ServiceSpec } from '@kubernetes/client-node';
+import { labels } from '@prodclass/kube/labels';
+import type { KubeObject, OwnerReference } from '@prodclass/kube/objects';
+import type { Deployment } from '@prodclass/kube/workloads';
+import { formatModelUri } from '@prodclass/registry/model-uri';
 import type { ResourceRequirements } from '../resources/types.js';
 import type { PipelineSettings } from './jobs.js';
-import { childName, labels, managedLabels } from './names.js';
+import { childName, managedLabels } from './names.js';
 import { restrictedContainer, restrictedPod } from './security.js';
-
-export interface Deployment extends KubeObject {
-  spec?: V1DeploymentSpec;
-  status?: {
-    observedGeneration?: number;
-    replicas?: number;
-    updatedReplicas?: number;
-    readyReplicas?: number;
-    availableReplicas?: number;
-  };
-}
 
 export type Track = 'primary' | 'canary';
 
@@ -81,7 +73,14 @@ export function trackDeployment(settings: PipelineSettings, track: TrackSpec): D
               image: settings.modelServerImage,
               ports: [{ name: 'http', containerPort: serverPort }],
               env: [
-                { name: 'MODEL_URI', value: `models:/${track.registeredModel}/${track.version}` },
+                {
+                  name: 'MODEL_URI',
+                  value: formatModelUri({
+                    kind: 'version',
+                    name: track.registeredModel,
+                    version: track.version,
+                  }),
+                },
                 ...(track.alias ? [{ name: 'MODEL_ALIAS', value: track.alias }] : []),
                 { name: 'PORT', value: String(serverPort) },
                 { name: 'HOST', value: '0.0.0.0' },

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { labels, managedBy } from '@prodclass/kube/labels';
 
 /**
  * `<owner>-<suffix>`, kept within 63 characters (Job and Service names end up in labels and DNS):
@@ -10,18 +11,6 @@ export function childName(owner: string, suffix: string): string {
   const hash = createHash('sha256').update(owner).digest('hex').slice(0, 8);
   return `${owner.slice(0, 63 - suffix.length - hash.length - 2).replace(/[-.]+$/, '')}-${hash}-${suffix}`;
 }
-
-export const labels = {
-  managedBy: 'app.kubernetes.io/managed-by',
-  partOf: 'app.kubernetes.io/part-of',
-  component: 'app.kubernetes.io/component',
-  instance: 'app.kubernetes.io/instance',
-  track: 'mlops.prodclass.dev/track',
-} as const;
-
-export const managedBy = 'prodclass-operator';
-/** Selects every Job, Deployment and Service this operator made. */
-export const managedSelector = `${labels.managedBy}=${managedBy}`;
 
 export function managedLabels(component: 'data-load' | 'training' | 'model-server', instance: string) {
   return {

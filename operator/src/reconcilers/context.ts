@@ -1,13 +1,13 @@
-import type { Job, PipelineSettings } from '../children/jobs.js';
-import type { Deployment } from '../children/model-server.js';
+import type { KubeApi } from '@prodclass/kube/api';
+import type { EventRecorder } from '@prodclass/kube/events';
+import type { Informer } from '@prodclass/kube/informer';
+import type { KubeObject } from '@prodclass/kube/objects';
+import type { Deployment, Job } from '@prodclass/kube/workloads';
+import type { PipelineSettings } from '../children/jobs.js';
 import type { DataLoadRecords } from '../external/data-loads.js';
 import type { DriftChecks } from '../external/drift-checks.js';
 import type { MlflowRecords } from '../external/mlflow.js';
 import type { Promote } from '../external/promotion.js';
-import type { KubeApi } from '../kube/api.js';
-import type { EventRecorder } from '../kube/events.js';
-import type { Informer } from '../kube/informer.js';
-import type { KubeObject } from '../kube/objects.js';
 import type { OperatorMetrics } from '../metrics.js';
 import type { DriftAcknowledgement } from '../resources/drift-acknowledgement.js';
 import type {

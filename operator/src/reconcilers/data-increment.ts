@@ -1,10 +1,10 @@
 import type { DataLoad } from '@prodclass/catalog/data-loads';
+import { timestamp } from '@prodclass/kube/conditions';
+import type { Logger } from '@prodclass/kube/log';
+import { controllerReference } from '@prodclass/kube/objects';
 import { loadCommandArgs, syntheticSourceName } from '@prodclass/registry/contract/load-command';
 import { cliJob, type JobState, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
-import { timestamp } from '../kube/conditions.js';
-import { controllerReference } from '../kube/objects.js';
-import type { Logger } from '../log.js';
 import {
   type DataIncrement,
   type DataIncrementSpec,

@@ -1,7 +1,7 @@
-import { isNotFound } from '../kube/api.js';
-import { type ConditionUpdate, timestamp } from '../kube/conditions.js';
-import type { EventKind } from '../kube/events.js';
-import { keyOf, type OwnerReference } from '../kube/objects.js';
+import { isNotFound } from '@prodclass/kube/api';
+import { type ConditionUpdate, timestamp } from '@prodclass/kube/conditions';
+import type { EventKind } from '@prodclass/kube/events';
+import { keyOf, type OwnerReference } from '@prodclass/kube/objects';
 import {
   type DriftAcknowledgement,
   type DriftAcknowledgementStatus,

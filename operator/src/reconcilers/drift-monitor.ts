@@ -1,10 +1,10 @@
 import type { DriftCheckRequest, DriftReport } from '@prodclass/catalog/drift/report';
+import { isAlreadyExists, type ObjectList } from '@prodclass/kube/api';
+import { type ConditionUpdate, timestamp } from '@prodclass/kube/conditions';
+import type { Logger } from '@prodclass/kube/log';
+import { controllerReference, keyOf } from '@prodclass/kube/objects';
 import { trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import { childName } from '../children/names.js';
-import { isAlreadyExists, type ObjectList } from '../kube/api.js';
-import { type ConditionUpdate, timestamp } from '../kube/conditions.js';
-import { controllerReference, keyOf } from '../kube/objects.js';
-import type { Logger } from '../log.js';
 import {
   type DriftMonitor,
   type DriftMonitorSpec,

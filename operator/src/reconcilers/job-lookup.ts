@@ -1,6 +1,6 @@
-import type { Job } from '../children/jobs.js';
-import { isAlreadyExists, isNotFound } from '../kube/api.js';
-import { jobType } from '../kube/objects.js';
+import { isAlreadyExists, isNotFound } from '@prodclass/kube/api';
+import { jobType } from '@prodclass/kube/objects';
+import type { Job } from '@prodclass/kube/workloads';
 import type { ReconcileContext } from './context.js';
 
 /**

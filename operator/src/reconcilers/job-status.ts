@@ -1,5 +1,6 @@
-import type { Job, JobState } from '../children/jobs.js';
-import { timestamp } from '../kube/conditions.js';
+import { timestamp } from '@prodclass/kube/conditions';
+import type { Job } from '@prodclass/kube/workloads';
+import type { JobState } from '../children/jobs.js';
 import type { Phase } from '../resources/types.js';
 import type { Announcement } from './status-change.js';
 import type { ObjectStatus, StatusWriter } from './steps.js';

@@ -1,7 +1,7 @@
+import { conditionOf, timestamp } from '@prodclass/kube/conditions';
+import { keyOf } from '@prodclass/kube/objects';
 import type { ReconcileResult } from '../controller.js';
 import { VersionRejected } from '../external/promotion.js';
-import { conditionOf, timestamp } from '../kube/conditions.js';
-import { keyOf } from '../kube/objects.js';
 import {
   type ModelPromotion,
   type ModelPromotionSpec,

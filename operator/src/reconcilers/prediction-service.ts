@@ -1,14 +1,14 @@
+import { isNotFound } from '@prodclass/kube/api';
+import type { ConditionUpdate } from '@prodclass/kube/conditions';
+import { controllerReference, deploymentType, serviceType } from '@prodclass/kube/objects';
+import type { Deployment } from '@prodclass/kube/workloads';
 import {
-  type Deployment,
   deploymentName,
   predictionService,
   rolledOut,
   type Track,
   trackDeployment,
 } from '../children/model-server.js';
-import { isNotFound } from '../kube/api.js';
-import type { ConditionUpdate } from '../kube/conditions.js';
-import { controllerReference, deploymentType, serviceType } from '../kube/objects.js';
 import {
   type ModelSelector,
   type PredictionService,

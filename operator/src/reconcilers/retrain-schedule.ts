@@ -1,13 +1,13 @@
-import { isAlreadyExists, isNotFound } from '../kube/api.js';
-import { timestamp } from '../kube/conditions.js';
+import { isAlreadyExists, isNotFound } from '@prodclass/kube/api';
+import { timestamp } from '@prodclass/kube/conditions';
+import type { Logger } from '@prodclass/kube/log';
 import {
   controllerKey,
   controllerReference,
   type KubeObject,
   keyOf,
   type ResourceType,
-} from '../kube/objects.js';
-import type { Logger } from '../log.js';
+} from '@prodclass/kube/objects';
 import {
   type DataIncrement,
   dataIncrementType,

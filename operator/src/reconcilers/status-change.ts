@@ -1,6 +1,6 @@
-import type { EventKind } from '../kube/events.js';
-import type { ResourceType } from '../kube/objects.js';
-import { type WithStatus, writeStatus } from '../kube/status.js';
+import type { EventKind } from '@prodclass/kube/events';
+import type { ResourceType } from '@prodclass/kube/objects';
+import { type WithStatus, writeStatus } from '@prodclass/kube/status';
 import type { ReconcileContext } from './context.js';
 
 export interface Announcement {

@@ -1,9 +1,9 @@
+import { type Condition, type ConditionUpdate, withConditions } from '@prodclass/kube/conditions';
+import type { Informer } from '@prodclass/kube/informer';
+import type { Logger } from '@prodclass/kube/log';
+import { type KubeObject, type ResourceType, splitKey } from '@prodclass/kube/objects';
+import type { WithStatus } from '@prodclass/kube/status';
 import type { ReconcileResult } from '../controller.js';
-import { type Condition, type ConditionUpdate, withConditions } from '../kube/conditions.js';
-import type { Informer } from '../kube/informer.js';
-import { type KubeObject, type ResourceType, splitKey } from '../kube/objects.js';
-import type { WithStatus } from '../kube/status.js';
-import type { Logger } from '../log.js';
 import { InvalidSpec } from '../resources/validate.js';
 import type { Caches, ReconcileContext } from './context.js';
 import { type Announcement, publish } from './status-change.js';

@@ -1,12 +1,13 @@
+import { isAlreadyExists } from '@prodclass/kube/api';
+import { type ConditionUpdate, conditionOf, timestamp } from '@prodclass/kube/conditions';
+import type { Logger } from '@prodclass/kube/log';
+import { controllerReference } from '@prodclass/kube/objects';
+import type { Job } from '@prodclass/kube/workloads';
 import { metricKey } from '@prodclass/registry/contract/metric-keys';
 import { promotionTags, trainingRunTag, trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import { trainCommandArgs, trainFlags } from '@prodclass/registry/contract/train-command';
-import { cliJob, type Job, jobState } from '../children/jobs.js';
+import { cliJob, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
-import { isAlreadyExists } from '../kube/api.js';
-import { type ConditionUpdate, conditionOf, timestamp } from '../kube/conditions.js';
-import { controllerReference } from '../kube/objects.js';
-import type { Logger } from '../log.js';
 import {
   type ModelPromotion,
   modelPromotionType,

@@ -1,6 +1,6 @@
 import { type DriftAction, driftActions } from '@prodclass/catalog/drift/report-store';
-import type { Condition } from '../kube/conditions.js';
-import { type KubeObject, resourceType } from '../kube/objects.js';
+import type { Condition } from '@prodclass/kube/conditions';
+import { type KubeObject, resourceType } from '@prodclass/kube/objects';
 import { apiVersion } from './types.js';
 import { InvalidSpec } from './validate.js';
 

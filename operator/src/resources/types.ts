@@ -1,6 +1,6 @@
 import type { DriftSeverity, DriftTestSpec, SeverityThresholds } from '@prodclass/catalog/drift/report';
-import type { Condition } from '../kube/conditions.js';
-import { type KubeObject, resourceType } from '../kube/objects.js';
+import type { Condition } from '@prodclass/kube/conditions';
+import { type KubeObject, resourceType } from '@prodclass/kube/objects';
 
 export const group = 'mlops.prodclass.dev';
 export const apiVersion = `${group}/v1alpha1`;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { loadAllYaml } from '@kubernetes/client-node';
-import { locateBinary } from '../../../stack/binaries.js';
+import { preparedBinary } from '../../../stack/binaries.js';
 import { repoRoot } from '../../../stack/paths.js';
 import { stackEnv } from '../../support/stack-env.js';
 
@@ -45,20 +45,17 @@ export async function runOk(command: string, args: string[], input?: string): Pr
   return result.stdout;
 }
 
-let helmPath: Promise<string> | undefined;
-
-/** helm from PATH, or built once from the Go module proxy (stack/build-binaries.sh). */
-export function helmBinary(): Promise<string> {
-  helmPath ??= locateBinary('helm', (line) => process.stderr.write(`${line}\n`));
-  return helmPath;
+/** helm from PATH or the binary cache, where the set-up of npm test put it (stack/prepare.sh). */
+export function helmBinary(): string {
+  return preparedBinary('helm');
 }
 
 export async function helm(...args: string[]): Promise<Result> {
-  return run(await helmBinary(), args);
+  return run(helmBinary(), args);
 }
 
 export async function helmOk(...args: string[]): Promise<string> {
-  return runOk(await helmBinary(), args);
+  return runOk(helmBinary(), args);
 }
 
 export const kubectl = (args: string[], input?: string) => runOk('kubectl', args, input);

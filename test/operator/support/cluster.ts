@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
-import { type Connection, connectionFromKubeconfig } from '../../../operator/src/kube/connection.js';
+import { type Connection, connectionFromKubeconfig } from '@prodclass/kube/connection';
 import { stackEnv } from '../../support/stack-env.js';
 
 export const crdDir = path.resolve(import.meta.dirname, '../../../crds');

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { KubeApi } from '@prodclass/kube/api';
+import { jsonLogger, type Logger } from '@prodclass/kube/log';
+import { jobType } from '@prodclass/kube/objects';
 import type { OperatorSettings } from '../../../operator/src/config.js';
 import type { Promote } from '../../../operator/src/external/promotion.js';
 import { registryPromote } from '../../../operator/src/external/registry-promotion.js';
-import { KubeApi } from '../../../operator/src/kube/api.js';
-import { jobType } from '../../../operator/src/kube/objects.js';
-import { jsonLogger, type Logger } from '../../../operator/src/log.js';
 import { type RunningOperator, startOperator } from '../../../operator/src/operator.js';
 import { type LocalRunner, startLocalRunner } from '../../../stack/local-runner/runner.js';
 import { scrapeTargetsDir } from '../../../stack/services/prometheus.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '../log.js';
 import type { KubeApi } from './api.js';
 import { timestamp } from './conditions.js';
+import type { Logger } from './log.js';
 import { eventType, type KubeObject } from './objects.js';
 
 export type EventKind = 'Normal' | 'Warning';

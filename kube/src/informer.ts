@@ -1,6 +1,6 @@
-import { backoffDelay, sleep } from '../backoff.js';
-import type { Logger } from '../log.js';
 import type { KubeApi } from './api.js';
+import { backoffDelay, sleep } from './backoff.js';
+import type { Logger } from './log.js';
 import { type KubeObject, keyOf, type ResourceType } from './objects.js';
 
 export type InformerEvent = 'added' | 'modified' | 'deleted' | 'resync';

@@ -1,4 +1,7 @@
-/** Where the server takes its model from, as MODEL_URI names it. */
+/**
+ * A model as MODEL_URI names it: an MLflow registry version, the version an alias points at, or a
+ * bundle file. The operator writes it into model-server Deployments, the model server reads it.
+ */
 export type ModelUri =
   | { kind: 'alias'; name: string; alias: string }
   | { kind: 'version'; name: string; version: string }

@@ -1,6 +1,6 @@
-import { backoffDelay, sleep } from '../backoff.js';
-import type { Logger } from '../log.js';
 import { isAlreadyExists, isConflict, isNotFound, type KubeApi } from './api.js';
+import { backoffDelay, sleep } from './backoff.js';
+import type { Logger } from './log.js';
 import { type KubeObject, leaseType } from './objects.js';
 
 interface Lease extends KubeObject {
