@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { KubeApi } from '@prodclass/kube/api';
+import { Informer } from '@prodclass/kube/informer';
+import { type KubeObject, resourceType } from '@prodclass/kube/objects';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { KubeApi } from '../../operator/src/kube/api.js';
-import { Informer } from '../../operator/src/kube/informer.js';
-import { type KubeObject, resourceType } from '../../operator/src/kube/objects.js';
 import { adminConnection, createNamespace, deleteNamespace, kubectl, waitFor } from './support/cluster.js';
 import { testLog } from './support/harness.js';
 

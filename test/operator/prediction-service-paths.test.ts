@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { withDatabase } from '@prodclass/catalog/database';
+import { KubeApi } from '@prodclass/kube/api';
+import { deploymentType } from '@prodclass/kube/objects';
 import { MlflowClient } from '@prodclass/registry/mlflow/client';
 import { promoteVersion } from '@prodclass/registry/promotion/promote';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { registryPromote } from '../../operator/src/external/registry-promotion.js';
-import { KubeApi } from '../../operator/src/kube/api.js';
-import { deploymentType } from '../../operator/src/kube/objects.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
 import { stackEnv } from '../support/stack-env.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
