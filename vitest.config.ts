@@ -17,6 +17,7 @@ export default defineConfig({
       'operator/src/**/*.test.ts',
       'console/src/**/*.test.ts',
       'stack/**/*.test.ts',
+      'bench/**/*.test.ts',
       'test/**/*.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],

@@ -10,7 +10,8 @@
  * Each fit runs in its own process, so peak memory is that fit's. scikit-learn runs without the
  * OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE overrides this machine may set. The machine is shared and
  * its load swings, so the two fits alternate `repeats` times (--repeats N, default 3) and the
- * table shows each side's fastest fit, with the load average just before it.
+ * table shows each side's median fit (median-run.ts), with the load average just before it; each
+ * round's figures go to stderr.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import {
   type LabelledProduct,
   productText,
 } from '@prodclass/textmodel/text/product-text';
+import { medianRun } from './median-run.js';
 
 const repository = resolve(import.meta.dirname, '../..');
 const python = join(repository, '.local/venv/bin/python');
@@ -70,10 +72,6 @@ function runJson<T = Measurements>(
   const load = loadavg()[0] as number;
   const output = execFileSync(command, args, { cwd: repository, env, maxBuffer: 1 << 26 }).toString();
   return { ...(JSON.parse(output) as T), load };
-}
-
-function fastest<T extends { fit_seconds: number }>(runs: T[]): T {
-  return runs.reduce((best, run) => (run.fit_seconds < best.fit_seconds ? run : best));
 }
 
 interface CleanedRun {
@@ -147,9 +145,9 @@ try {
       );
       process.stderr.write(`  scikit-learn: ${JSON.stringify(sklearnRuns.at(-1))}\n`);
     }
-    const ours = fastest(oursRuns);
-    const oursCleaned = fastest(oursCleanedRuns);
-    const sklearn = fastest(sklearnRuns);
+    const ours = medianRun(oursRuns);
+    const oursCleaned = medianRun(oursCleanedRuns);
+    const sklearn = medianRun(sklearnRuns);
     const ratio = (value: number) => (value / sklearn.fit_seconds).toFixed(2);
     rows.push(
       `| ${share * 100}% (${split.train.length} train) | prodclass (TypeScript) | ${ours.load.toFixed(1)} | ` +
@@ -171,7 +169,7 @@ try {
 process.stdout.write(
   [
     `Data: ${origin}. Machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}. ` +
-      `Fastest of ${repeats} alternating fits per side.`,
+      `Median of ${repeats} alternating fits per side (the lower middle one when even).`,
     '',
     '| catalog load | model | load avg (1 min) | fit s from the raw listings | fit s on the cleaned texts | peak RSS MB | weighted F1 | accuracy | predict ms/item |',
     '|---|---|---|---|---|---|---|---|---|',

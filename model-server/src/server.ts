@@ -34,7 +34,11 @@ async function openInferenceLog(
   metrics: ServerMetrics,
 ): Promise<InferenceLog> {
   const migrationClient = new pg.Client({ connectionString: databaseUrl });
-  await migrationClient.connect();
+  await migrationClient.connect().catch((error: Error) => {
+    throw new Error(`cannot reach the inference-log database (DATABASE_URL): ${error.message}`, {
+      cause: error,
+    });
+  });
   try {
     await migrate(migrationClient);
   } finally {
