@@ -22,6 +22,7 @@ import { MlflowClient } from '@prodclass/registry/mlflow/client';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { createBalancedTrainingSet } from '../balance/balance-run.js';
 import { databaseUrlFromEnv, requiredUrlFromEnv } from '../env.js';
+import { writeJobResult } from '../job-result-file.js';
 
 function positiveInteger(value: string): number {
   const number = Number(value);
@@ -170,7 +171,17 @@ export function registerDataCommands(program: Command): void {
         outcome.outcome === 'already-completed'
           ? `load "${outcome.load.name}" was already completed: nothing to do`
           : `load "${outcome.load.name}" completed: +${outcome.load.rows_added} rows, ${outcome.load.cumulative_rows} in all`;
-      write({ outcome: outcome.outcome, message, load: outcome.load });
+      const { load } = outcome;
+      writeJobResult({
+        kind: 'load',
+        load: load.name,
+        rowsAdded: load.rows_added ?? 0,
+        totalRows: load.cumulative_rows ?? 0,
+        percentage: load.cumulative_percentage,
+        ...(load.dataset_fingerprint ? { datasetFingerprint: load.dataset_fingerprint } : {}),
+        ...(load.completed_at ? { completedAt: load.completed_at } : {}),
+      });
+      write({ outcome: outcome.outcome, message, load });
     });
 
   data

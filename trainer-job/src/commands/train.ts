@@ -1,6 +1,9 @@
 import { progressToStderr } from '@prodclass/catalog/progress';
+import type { TrainResult } from '@prodclass/registry/contract/job-result';
+import { metricKey, summaryScores } from '@prodclass/registry/contract/metric-keys';
 import { type TrainOptions, trainDefaults, trainFlags } from '@prodclass/registry/contract/train-command';
 import { type Command, InvalidArgumentError } from 'commander';
+import { writeJobResult } from '../job-result-file.js';
 import {
   addHyperparameterOptions,
   classifierSettings,
@@ -9,12 +12,29 @@ import {
   writeJson,
 } from '../options.js';
 import { gitCommit, mlflowFromEnv, requester, withMigratedDatabase } from '../services.js';
-import { trainAndRegister } from '../training/train-and-register.js';
+import { type TrainingSummary, trainAndRegister } from '../training/train-and-register.js';
 
 function collectTag(value: string, tags: Record<string, string>): Record<string, string> {
   const match = /^([^=]+)=(.*)$/.exec(value);
   if (!match?.[1]) throw new InvalidArgumentError('must look like key=value');
   return { ...tags, [match[1].trim()]: match[2] ?? '' };
+}
+
+/** What the operator reads back from the Job: the run, the version, its held-out scores, the verdict. */
+function trainResult(summary: TrainingSummary): TrainResult {
+  const { promotion } = summary;
+  return {
+    kind: 'train',
+    load: summary.data_version,
+    rows: summary.rows,
+    runId: summary.run_id,
+    registeredModel: summary.registered_model,
+    modelVersion: String(summary.model_version),
+    metrics: Object.fromEntries(
+      summaryScores.map((score) => [metricKey('test', score), summary.metrics.test[score]]),
+    ),
+    ...(promotion ? { promotion: { decision: promotion.decision, reason: promotion.reason } } : {}),
+  };
 }
 
 async function train(flags: TrainOptions): Promise<void> {
@@ -43,6 +63,7 @@ async function train(flags: TrainOptions): Promise<void> {
       },
     ),
   );
+  writeJobResult(trainResult(summary));
   writeJson(summary);
 }
 
