@@ -1,6 +1,6 @@
 import type { Job, Pod } from '@prodclass/kube/workloads';
 import { expect, test } from 'vitest';
-import { jobState, succeededPodMessage } from './jobs.js';
+import { cliJob, jobState, succeededPodMessage } from './jobs.js';
 
 const job = (status: Job['status']): Job => ({
   apiVersion: 'batch/v1',
@@ -70,4 +70,22 @@ test('the result is the termination message of the Pod whose container exited 0'
   expect(succeededPodMessage([pod('Failed', 1, 'prodclass: boom')])).toBeUndefined();
   expect(succeededPodMessage([pod('Succeeded', 0)])).toBeUndefined();
   expect(succeededPodMessage([])).toBeUndefined();
+});
+
+test('a Job container reports its result in the termination message, or its log when it fails', () => {
+  const job = cliJob(
+    { trainerImage: 'trainer', modelServerImage: 'server', pipelineSecret: 'pipeline' },
+    {
+      name: 'run-train',
+      namespace: 'ml',
+      owner: { apiVersion: 'v1', kind: 'TrainingRun', name: 'run', uid: 'u1' },
+      component: 'training',
+      args: ['train'],
+      backoffLimit: 1,
+    },
+  );
+  expect(job.spec?.template.spec?.containers[0]).toMatchObject({
+    terminationMessagePath: '/dev/termination-log',
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  });
 });

@@ -60,7 +60,7 @@ const metricNames: Record<keyof TrainingMetrics, string> = {
 };
 
 /** The Job's annotation naming the load it trains on (`latest`: the newest completed load). */
-export const dataLoadAnnotation = 'mlops.prodclass.dev/data-load';
+const dataLoadAnnotation = 'mlops.prodclass.dev/data-load';
 
 /** Where the data a run asked for stands: a load name to train on, or why not yet (or never). */
 type DataReadiness =
