@@ -1,9 +1,8 @@
-import type { DataLoad } from '@prodclass/catalog/data-loads';
 import { timestamp } from '@prodclass/kube/conditions';
 import type { Logger } from '@prodclass/kube/log';
 import { controllerReference } from '@prodclass/kube/objects';
 import type { Job } from '@prodclass/kube/workloads';
-import type { LoadResult } from '@prodclass/registry/contract/job-result';
+import { type LoadResult, loadResultOf } from '@prodclass/registry/contract/job-result';
 import { loadCommandArgs, syntheticSourceName } from '@prodclass/registry/contract/load-command';
 import { cliJob, type JobState, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
@@ -31,19 +30,6 @@ export function loadArgs(spec: DataIncrementSpec, loadName: string): string[] {
 }
 
 type IncrementWriter = StatusWriter<DataIncrementStatus, DataIncrement>;
-
-/** A completed data_loads row in the form a load Job reports it. */
-function loadResultOf(load: DataLoad): LoadResult {
-  return {
-    kind: 'load',
-    load: load.name,
-    rowsAdded: load.rows_added ?? 0,
-    totalRows: load.cumulative_rows ?? 0,
-    percentage: load.cumulative_percentage,
-    ...(load.dataset_fingerprint ? { datasetFingerprint: load.dataset_fingerprint } : {}),
-    ...(load.completed_at ? { completedAt: load.completed_at } : {}),
-  };
-}
 
 /** The figures of the completed load, as the increment's result. */
 async function succeed(writer: IncrementWriter, load: LoadResult): Promise<undefined> {

@@ -26,6 +26,29 @@ export interface LoadResult {
   completedAt?: string;
 }
 
+/** The columns of a completed `data_loads` row the load result is made of. */
+export interface RecordedLoad {
+  name: string;
+  rows_added: number | null;
+  cumulative_rows: number | null;
+  cumulative_percentage: number;
+  dataset_fingerprint: string | null;
+  completed_at: string | null;
+}
+
+/** A completed load, as a load Job reports it. */
+export function loadResultOf(load: RecordedLoad): LoadResult {
+  return {
+    kind: 'load',
+    load: load.name,
+    rowsAdded: load.rows_added ?? 0,
+    totalRows: load.cumulative_rows ?? 0,
+    percentage: load.cumulative_percentage,
+    ...(load.dataset_fingerprint ? { datasetFingerprint: load.dataset_fingerprint } : {}),
+    ...(load.completed_at ? { completedAt: load.completed_at } : {}),
+  };
+}
+
 export interface PromotionDecision {
   decision: 'promote' | 'reject';
   reason: string;

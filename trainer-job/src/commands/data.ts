@@ -12,6 +12,7 @@ import {
 } from '@prodclass/catalog/source';
 import { type CatalogStatus, catalogStatus } from '@prodclass/catalog/status';
 import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
+import { loadResultOf } from '@prodclass/registry/contract/job-result';
 import {
   type LoadOptions,
   loadDefaults,
@@ -171,17 +172,8 @@ export function registerDataCommands(program: Command): void {
         outcome.outcome === 'already-completed'
           ? `load "${outcome.load.name}" was already completed: nothing to do`
           : `load "${outcome.load.name}" completed: +${outcome.load.rows_added} rows, ${outcome.load.cumulative_rows} in all`;
-      const { load } = outcome;
-      writeJobResult({
-        kind: 'load',
-        load: load.name,
-        rowsAdded: load.rows_added ?? 0,
-        totalRows: load.cumulative_rows ?? 0,
-        percentage: load.cumulative_percentage,
-        ...(load.dataset_fingerprint ? { datasetFingerprint: load.dataset_fingerprint } : {}),
-        ...(load.completed_at ? { completedAt: load.completed_at } : {}),
-      });
-      write({ outcome: outcome.outcome, message, load });
+      writeJobResult(loadResultOf(outcome.load));
+      write({ outcome: outcome.outcome, message, load: outcome.load });
     });
 
   data
