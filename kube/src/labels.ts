@@ -10,3 +10,11 @@ export const labels = {
 export const managedBy = 'prodclass-operator';
 /** Selects every Job, Deployment and Service this operator made. */
 export const managedSelector = `${labels.managedBy}=${managedBy}`;
+
+/** The labels the Job controller puts on a Job's Pods (the local runner too). */
+export const jobPodLabels = {
+  jobName: 'batch.kubernetes.io/job-name',
+  controllerUid: 'batch.kubernetes.io/controller-uid',
+  legacyJobName: 'job-name',
+  legacyControllerUid: 'controller-uid',
+} as const;

@@ -50,6 +50,7 @@ export function resourceType(apiVersion: string, kind: string, plural: string): 
 export const jobType = resourceType('batch/v1', 'Job', 'jobs');
 export const deploymentType = resourceType('apps/v1', 'Deployment', 'deployments');
 export const serviceType = resourceType('v1', 'Service', 'services');
+export const podType = resourceType('v1', 'Pod', 'pods');
 export const eventType = resourceType('v1', 'Event', 'events');
 export const leaseType = resourceType('coordination.k8s.io/v1', 'Lease', 'leases');
 

@@ -1,4 +1,4 @@
-import type { V1DeploymentSpec, V1JobSpec } from '@kubernetes/client-node';
+import type { V1DeploymentSpec, V1JobSpec, V1PodSpec } from '@kubernetes/client-node';
 import type { KubeObject } from './objects.js';
 
 // Only the spec types come from @kubernetes/client-node (a devDependency): nothing loads it at run time.
@@ -23,5 +23,37 @@ export interface Deployment extends KubeObject {
     updatedReplicas?: number;
     readyReplicas?: number;
     availableReplicas?: number;
+  };
+}
+
+/** A container's state as the kubelet reports it; `terminated.message` is its termination message. */
+export interface ContainerState {
+  waiting?: { reason?: string; message?: string };
+  running?: { startedAt?: string };
+  terminated?: {
+    exitCode: number;
+    reason?: string;
+    message?: string;
+    startedAt?: string;
+    finishedAt?: string;
+  };
+}
+
+export interface ContainerStatus {
+  name: string;
+  image: string;
+  imageID: string;
+  ready: boolean;
+  restartCount: number;
+  started?: boolean;
+  state?: ContainerState;
+}
+
+export interface Pod extends KubeObject {
+  spec?: V1PodSpec;
+  status?: {
+    phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+    startTime?: string;
+    containerStatuses?: ContainerStatus[];
   };
 }

@@ -1,9 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import type { KubeApi } from '@prodclass/kube/api';
 import { timestamp } from '@prodclass/kube/conditions';
 import type { Logger } from '@prodclass/kube/log';
 import { jobType, keyOf } from '@prodclass/kube/objects';
 import type { Job } from '@prodclass/kube/workloads';
+import { terminationMessagePathEnv } from '@prodclass/registry/contract/job-result';
+import { JobPod } from './job-pods.js';
 import { containerEnv, localCommand, startProcess, type Workspace } from './workloads.js';
 
 const finished = (job: Job) =>
@@ -12,7 +15,8 @@ const finished = (job: Job) =>
   );
 
 /**
- * Runs each Job's pod as a local process and writes the Job status the Job controller would:
+ * Runs each Job's pod as a local process, with a Pod object whose status ends with the container's
+ * termination message as the kubelet writes it (job-pods.ts), and writes the Job status the Job controller would:
  * active, succeeded and failed counts, retries up to backoffLimit, activeDeadlineSeconds, and the
  * SuccessCriteriaMet+Complete or FailureTarget+Failed conditions the API server insists on.
  */
@@ -58,8 +62,18 @@ export class JobRunner {
     for (;;) {
       await patch({ startTime, active: 1, failed: failed || undefined });
       const args = localCommand(this.workspace, container);
-      const env = await containerEnv(this.api, namespace, container);
-      const child = startProcess(this.workspace, `${namespace}.${job.metadata.name}`, args, env);
+      const pod = await JobPod.create(
+        this.api,
+        job,
+        container,
+        path.join(this.workspace.logDir, 'termination'),
+      );
+      const env = {
+        ...(await containerEnv(this.api, namespace, container)),
+        [terminationMessagePathEnv]: pod.messageFile,
+      };
+      const logName = `${namespace}.${job.metadata.name}`;
+      const child = startProcess(this.workspace, logName, args, env);
       this.#running.set(key, child);
       this.log.info('job started', { job: key, pid: child.pid, attempt: failed + 1 });
       const remaining = deadline === undefined ? undefined : deadline * 1000 - (Date.now() - started);
@@ -71,6 +85,8 @@ export class JobRunner {
       });
       clearTimeout(timer);
       if (!this.#running.has(key)) return;
+      // The Pod's status first, as the kubelet reports it before the Job controller counts the Pod.
+      await pod.exited(code ?? 137, path.join(this.workspace.logDir, `${logName}.log`));
       const now = timestamp();
       if (code === 0) {
         await patch({

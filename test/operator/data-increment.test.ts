@@ -37,6 +37,11 @@ afterAll(async () => {
   await database?.drop();
 });
 
+const jobPods = (job: string) =>
+  resources.getAt(
+    `/api/v1/namespaces/${namespace}/pods?labelSelector=batch.kubernetes.io%2Fjob-name%3D${job}`,
+  );
+
 const synthetic = { synthetic: { rows: 2000, seed: 7 } };
 
 test('a DataIncrement runs one load Job and reports the data_loads row', async () => {
@@ -56,6 +61,24 @@ test('a DataIncrement runs one load Job and reports the data_loads row', async (
     observedGeneration: 1,
   });
   expect(loaded.status.datasetFingerprint).toMatch(/\w{16,}/);
+  // The local runner plays the kubelet: the Job's Pod ends with the load's result as its message.
+  const [pod, ...others] = (await jobPods('initial-load')).items;
+  expect(others).toHaveLength(0);
+  expect(pod.metadata.ownerReferences[0]).toMatchObject({
+    kind: 'Job',
+    name: 'initial-load',
+    controller: true,
+  });
+  expect(pod.status.phase).toBe('Succeeded');
+  expect(JSON.parse(pod.status.containerStatuses[0].state.terminated.message)).toEqual({
+    kind: 'load',
+    load: 'initial',
+    rowsAdded: 800,
+    totalRows: 800,
+    percentage: 40,
+    datasetFingerprint: loaded.status.datasetFingerprint,
+    completedAt: expect.any(String),
+  });
   expect(Resources.condition(loaded, 'Ready')).toMatchObject({ status: 'True', observedGeneration: 1 });
   expect(Resources.condition(loaded, 'Loaded')).toMatchObject({ status: 'True', reason: 'Loaded' });
 
@@ -139,5 +162,15 @@ test('a load Job that fails makes the DataIncrement Failed with the reason', asy
     120_000,
   );
   expect(Resources.condition(failed, 'Loaded')).toMatchObject({ status: 'False', reason: 'JobFailed' });
+  // A failed container's message falls back to the end of its log (FallbackToLogsOnError).
+  const pods = (await jobPods('missing-files-load')).items;
+  expect(pods).toHaveLength(2);
+  for (const pod of pods) {
+    expect(pod.status.phase).toBe('Failed');
+    expect(pod.status.containerStatuses[0].state.terminated).toMatchObject({
+      exitCode: 1,
+      message: expect.stringMatching(/^prodclass: .*nonexistent/m),
+    });
+  }
   expect(Resources.condition(failed, 'Ready')?.status).toBe('False');
 });

@@ -79,7 +79,14 @@ test('the RBAC manifests grant no wildcards and no access to Secrets', async () 
   }
   const asOperator = new KubeApi(adminConnection(serviceAccount));
   await expect(asOperator.request('GET', `/api/v1/namespaces/${namespace}/secrets`)).rejects.toThrow(/403/);
-  await expect(asOperator.request('GET', `/api/v1/namespaces/${namespace}/pods`)).rejects.toThrow(/403/);
+  // Pods are read (a finished Job's result is its termination message), never made or changed.
+  await asOperator.request('GET', `/api/v1/namespaces/${namespace}/pods`);
+  await expect(asOperator.request('DELETE', `/api/v1/namespaces/${namespace}/pods/any`)).rejects.toThrow(
+    /403/,
+  );
+  await expect(
+    asOperator.request('GET', `/api/v1/namespaces/${namespace}/pods`, { query: { watch: 'true' } }),
+  ).rejects.toThrow(/403/);
 });
 
 test('as its ServiceAccount the operator leads, loads, trains, promotes and serves', async () => {
@@ -102,14 +109,14 @@ test('as its ServiceAccount the operator leads, loads, trains, promotes and serv
   const runSpec = { dataVersion: 'initial', registeredModel, experiment };
   await resources.create('TrainingRun', 'trainingruns', 'first', runSpec);
   await resources.until('trainingruns', 'first', (o) => o.status?.jobName === 'first-train');
-  const { version } = await recordTraining({
+  const { version, result } = await recordTraining({
     experiment,
     registeredModel,
     trainingRun: `${namespace}/first`,
     f1: 0.8,
     decision: 'promote',
   });
-  await finishJob(namespace, 'first-train', 'Complete');
+  await finishJob(namespace, 'first-train', 'Complete', result);
   await resources.until('modelpromotions', 'first-promotion', (o) => o.status?.phase === 'Succeeded');
   expect(await aliasVersion(registeredModel, 'production')).toBe(version);
 

@@ -92,8 +92,13 @@ async function tickNames(schedule: string): Promise<string[]> {
 /** What `prodclass train` would leave behind for the tick's TrainingRun, once its Job exists. */
 async function finishTraining(name: string): Promise<void> {
   await resources.until('trainingruns', name, (o) => o.status?.jobName === `${name}-train`, 90_000);
-  await recordTraining({ experiment, registeredModel, trainingRun: `${namespace}/${name}`, f1: 0.8 });
-  await finishJob(namespace, `${name}-train`, 'Complete');
+  const { result } = await recordTraining({
+    experiment,
+    registeredModel,
+    trainingRun: `${namespace}/${name}`,
+    f1: 0.8,
+  });
+  await finishJob(namespace, `${name}-train`, 'Complete', result);
 }
 
 /** A metadata change wakes the reconcile at once, after the clock was moved. */

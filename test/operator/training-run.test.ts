@@ -13,7 +13,8 @@ import { finishJob, operatorSettings, Resources, repository, runOperator } from 
 import { aliasVersion, mlflow, recordTraining, runsTagged } from './support/mlflow.js';
 
 // This file plays the part of the training Jobs (no local runner here): it records in MLflow what
-// `prodclass train` would and marks the Jobs complete, so every branch of the reconciler is reached.
+// `prodclass train` would, reports its result from the Job's Pod and marks the Jobs complete, so
+// every branch of the reconciler is reached.
 const suffix = randomBytes(4).toString('hex');
 const registeredModel = `op_tr_${suffix}`;
 const experiment = `op_tr_${suffix}`;
@@ -107,14 +108,14 @@ test('a TrainingRun waits for its DataIncrement, then trains on its load', async
 test('a rejected challenger: metrics and version reported, no ModelPromotion', async () => {
   await resources.create('TrainingRun', 'trainingruns', 'weak', spec());
   await resources.until('trainingruns', 'weak', (o) => o.status?.jobName === 'weak-train');
-  const { runId, version } = await recordTraining({
+  const { runId, version, result } = await recordTraining({
     experiment,
     registeredModel,
     trainingRun: `${namespace}/weak`,
     f1: 0.42,
     decision: 'reject',
   });
-  await finishJob(namespace, 'weak-train', 'Complete');
+  await finishJob(namespace, 'weak-train', 'Complete', result);
   const done = await resources.until('trainingruns', 'weak', (o) => o.status?.phase === 'Succeeded');
   expect(done.status).toMatchObject({
     mlflowRunId: runId,
@@ -131,14 +132,14 @@ test('a rejected challenger: metrics and version reported, no ModelPromotion', a
 test('a promote decision creates an owned ModelPromotion that moves the alias', async () => {
   await resources.create('TrainingRun', 'trainingruns', 'strong', spec());
   await resources.until('trainingruns', 'strong', (o) => o.status?.jobName === 'strong-train');
-  const { version } = await recordTraining({
+  const { version, result } = await recordTraining({
     experiment,
     registeredModel,
     trainingRun: `${namespace}/strong`,
     f1: 0.81,
     decision: 'promote',
   });
-  await finishJob(namespace, 'strong-train', 'Complete');
+  await finishJob(namespace, 'strong-train', 'Complete', result);
   const done = await resources.until(
     'trainingruns',
     'strong',
@@ -223,14 +224,14 @@ test('a Job left by an operator that died before writing status is adopted, neve
   );
   operator = await runOperator(settings, promote);
   await resources.until('trainingruns', 'adopted', (o) => o.status?.jobName === 'adopted-train');
-  await recordTraining({
+  const { result } = await recordTraining({
     experiment,
     registeredModel,
     trainingRun: `${namespace}/adopted`,
     f1: 0.3,
     decision: 'reject',
   });
-  await finishJob(namespace, 'adopted-train', 'Complete');
+  await finishJob(namespace, 'adopted-train', 'Complete', result);
   await resources.until('trainingruns', 'adopted', (o) => o.status?.phase === 'Succeeded');
 
   // Restarted again after success, the operator creates nothing more.

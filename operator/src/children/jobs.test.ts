@@ -1,6 +1,6 @@
-import type { Job } from '@prodclass/kube/workloads';
+import type { Job, Pod } from '@prodclass/kube/workloads';
 import { expect, test } from 'vitest';
-import { jobState } from './jobs.js';
+import { cliJob, jobState, succeededPodMessage } from './jobs.js';
 
 const job = (status: Job['status']): Job => ({
   apiVersion: 'batch/v1',
@@ -44,4 +44,48 @@ test('conditions that are not True do not count', () => {
     { type: 'Failed', status: 'Unknown' },
   ];
   expect(jobState(job({ conditions, active: 1 }))).toEqual({ state: 'running' });
+});
+
+const pod = (phase: NonNullable<Pod['status']>['phase'], exitCode: number, message?: string): Pod => ({
+  metadata: { name: `run-train-${phase}` },
+  status: {
+    phase,
+    containerStatuses: [
+      {
+        name: 'prodclass',
+        image: 'prodclass/trainer-job',
+        imageID: '',
+        ready: false,
+        restartCount: 0,
+        state: { terminated: { exitCode, message } },
+      },
+    ],
+  },
+});
+
+test('the result is the termination message of the Pod whose container exited 0', () => {
+  expect(
+    succeededPodMessage([pod('Failed', 1, 'prodclass: boom'), pod('Succeeded', 0, '{"kind":"train"}')]),
+  ).toBe('{"kind":"train"}');
+  expect(succeededPodMessage([pod('Failed', 1, 'prodclass: boom')])).toBeUndefined();
+  expect(succeededPodMessage([pod('Succeeded', 0)])).toBeUndefined();
+  expect(succeededPodMessage([])).toBeUndefined();
+});
+
+test('a Job container reports its result in the termination message, or its log when it fails', () => {
+  const job = cliJob(
+    { trainerImage: 'trainer', modelServerImage: 'server', pipelineSecret: 'pipeline' },
+    {
+      name: 'run-train',
+      namespace: 'ml',
+      owner: { apiVersion: 'v1', kind: 'TrainingRun', name: 'run', uid: 'u1' },
+      component: 'training',
+      args: ['train'],
+      backoffLimit: 1,
+    },
+  );
+  expect(job.spec?.template.spec?.containers[0]).toMatchObject({
+    terminationMessagePath: '/dev/termination-log',
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  });
 });

@@ -1,6 +1,7 @@
 import { containerResources } from '@prodclass/api';
 import type { OwnerReference } from '@prodclass/kube/objects';
-import type { Job } from '@prodclass/kube/workloads';
+import type { Job, Pod } from '@prodclass/kube/workloads';
+import { terminationMessagePath } from '@prodclass/registry/contract/job-result';
 import type { ResourceRequirements } from '../resources/types.js';
 import { managedLabels } from './names.js';
 import { restrictedContainer, restrictedPod } from './security.js';
@@ -18,6 +19,8 @@ export interface CliJob {
   namespace: string;
   owner: OwnerReference;
   component: 'data-load' | 'training';
+  /** What the operator needs to know about the Job before it ends. */
+  annotations?: Record<string, string>;
   /** Arguments of the trainer image's `prodclass` command. */
   args: string[];
   backoffLimit: number;
@@ -25,13 +28,21 @@ export interface CliJob {
   resources?: ResourceRequirements;
 }
 
+const cliContainer = 'prodclass';
+
 /** A Job running one `prodclass` command of the trainer image, owned by the resource that wants it. */
 export function cliJob(settings: PipelineSettings, job: CliJob): Job {
   const labels = managedLabels(job.component, job.owner.name);
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { name: job.name, namespace: job.namespace, labels, ownerReferences: [job.owner] },
+    metadata: {
+      name: job.name,
+      namespace: job.namespace,
+      labels,
+      annotations: job.annotations,
+      ownerReferences: [job.owner],
+    },
     spec: {
       backoffLimit: job.backoffLimit,
       activeDeadlineSeconds: job.activeDeadlineSeconds,
@@ -43,12 +54,15 @@ export function cliJob(settings: PipelineSettings, job: CliJob): Job {
           containers: [
             {
               ...restrictedContainer,
-              name: 'prodclass',
+              name: cliContainer,
               image: settings.trainerImage,
               command: ['prodclass'],
               args: job.args,
               envFrom: [{ secretRef: { name: settings.pipelineSecret } }],
               resources: containerResources(job.resources),
+              // The command's result (job-result.ts) is the termination message; a failure's is the log tail.
+              terminationMessagePath,
+              terminationMessagePolicy: 'FallbackToLogsOnError',
             },
           ],
         },
@@ -75,4 +89,17 @@ export function jobState(job: Job): JobState {
       message: failed.message ?? `Job ${job.metadata.name} failed`,
     };
   return { state: (job.status?.active ?? 0) > 0 ? 'running' : 'pending' };
+}
+
+/**
+ * The termination message of the Job's Pod whose `prodclass` container exited 0: what the command
+ * wrote as its result. Undefined when no Pod of the Job succeeded or its message is empty.
+ */
+export function succeededPodMessage(pods: readonly Pod[]): string | undefined {
+  for (const pod of pods) {
+    if (pod.status?.phase !== 'Succeeded') continue;
+    const terminated = pod.status.containerStatuses?.find((c) => c.name === cliContainer)?.state?.terminated;
+    if (terminated?.exitCode === 0 && terminated.message) return terminated.message;
+  }
+  return undefined;
 }

@@ -1,7 +1,8 @@
-import type { DataLoad } from '@prodclass/catalog/data-loads';
 import { timestamp } from '@prodclass/kube/conditions';
 import type { Logger } from '@prodclass/kube/log';
 import { controllerReference } from '@prodclass/kube/objects';
+import type { Job } from '@prodclass/kube/workloads';
+import { type LoadResult, loadResultOf } from '@prodclass/registry/contract/job-result';
 import { loadCommandArgs, syntheticSourceName } from '@prodclass/registry/contract/load-command';
 import { cliJob, type JobState, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
@@ -13,7 +14,7 @@ import {
 } from '../resources/types.js';
 import { validDataIncrementSpec } from '../resources/validate.js';
 import type { ReconcileContext } from './context.js';
-import { createJob, findJob } from './job-lookup.js';
+import { createJob, findJob, readJobResult } from './job-lookup.js';
 import { fail, recordJob, waitForJob } from './job-status.js';
 import { reconciler, type StatusWriter, validSpec } from './steps.js';
 
@@ -31,30 +32,30 @@ export function loadArgs(spec: DataIncrementSpec, loadName: string): string[] {
 type IncrementWriter = StatusWriter<DataIncrementStatus, DataIncrement>;
 
 /** The figures of the completed load, as the increment's result. */
-async function succeed(writer: IncrementWriter, loadName: string, load: DataLoad): Promise<undefined> {
+async function succeed(writer: IncrementWriter, load: LoadResult): Promise<undefined> {
   await writer
     .set({
       phase: 'Succeeded',
-      loadName,
-      rowsAdded: load.rows_added ?? 0,
-      totalRows: load.cumulative_rows ?? 0,
-      percentage: load.cumulative_percentage,
-      datasetFingerprint: load.dataset_fingerprint ?? undefined,
-      completionTime: load.completed_at ? timestamp(new Date(load.completed_at)) : timestamp(),
+      loadName: load.load,
+      rowsAdded: load.rowsAdded,
+      totalRows: load.totalRows,
+      percentage: load.percentage,
+      datasetFingerprint: load.datasetFingerprint,
+      completionTime: load.completedAt ? timestamp(new Date(load.completedAt)) : timestamp(),
     })
     .condition(
       {
         type: 'Loaded',
         status: 'True',
         reason: 'Loaded',
-        message: `+${load.rows_added} rows, ${load.cumulative_rows} in all (${load.cumulative_percentage}% of the source)`,
+        message: `+${load.rowsAdded} rows, ${load.totalRows} in all (${load.percentage}% of the source)`,
       },
-      { type: 'Ready', status: 'True', reason: 'Succeeded', message: `load ${loadName} completed` },
+      { type: 'Ready', status: 'True', reason: 'Succeeded', message: `load ${load.load} completed` },
     )
     .announce({
       type: 'Normal',
       reason: 'Loaded',
-      message: `load ${loadName}: +${load.rows_added} rows, ${load.cumulative_rows} in all`,
+      message: `load ${load.load}: +${load.rowsAdded} rows, ${load.totalRows} in all`,
     })
     .write();
   return undefined;
@@ -69,7 +70,7 @@ async function startJob(
   log: Logger,
 ): Promise<undefined> {
   const recorded = await ctx.dataLoads.named(names.load);
-  if (recorded?.status === 'completed') return succeed(writer, names.load, recorded);
+  if (recorded?.status === 'completed') return succeed(writer, loadResultOf(recorded));
   if (writer.status.jobName)
     return fail(
       writer.set({ loadName: names.load }),
@@ -93,33 +94,31 @@ async function startJob(
   return undefined;
 }
 
-/** The Job ended: the data_loads row it recorded is the result, or why there is none. */
+/** The Job ended: the result its Pod reported, or, for a failed Job, the error data_loads recorded. */
 async function recordLoad(
   ctx: ReconcileContext,
   writer: IncrementWriter,
+  job: Job,
   state: JobState,
   names: { load: string; job: string },
 ): Promise<undefined> {
-  const recorded = await ctx.dataLoads.named(names.load);
   writer.set({ loadName: names.load });
-  if (state.state === 'failed')
+  if (state.state === 'failed') {
+    const recorded = await ctx.dataLoads.named(names.load);
     return fail(
       writer,
       'Loaded',
       'JobFailed',
       recorded?.error ? `${state.message}: ${recorded.error}` : state.message,
     );
-  if (recorded?.status === 'completed') return succeed(writer, names.load, recorded);
-  return fail(
-    writer,
-    'Loaded',
-    'LoadNotRecorded',
-    `Job ${names.job} completed but data_loads has ${recorded ? `a ${recorded.status} row` : 'no row'} named ${names.load}`,
-  );
+  }
+  const lookup = await readJobResult(ctx, job, 'load');
+  if (!lookup.found) return fail(writer, 'Loaded', lookup.reason, lookup.message);
+  return succeed(writer, lookup.result);
 }
 
 /**
- * DataIncrement: one load Job (`<name>-load`), then the figures of the data_loads row it recorded.
+ * DataIncrement: one load Job (`<name>-load`), then the figures its Pod reported.
  * A load that is already recorded as completed under that name is taken as the result without a Job.
  */
 export const reconcileDataIncrement = reconciler(
@@ -154,6 +153,6 @@ export const reconcileDataIncrement = reconciler(
         reason: 'JobCreated',
         message: `created Job ${names.job} to load ${names.load}`,
       });
-    return recordLoad(ctx, writer, state, names);
+    return recordLoad(ctx, writer, job, state, names);
   },
 );

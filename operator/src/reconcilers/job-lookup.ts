@@ -1,6 +1,9 @@
-import { isAlreadyExists, isNotFound } from '@prodclass/kube/api';
-import { jobType } from '@prodclass/kube/objects';
-import type { Job } from '@prodclass/kube/workloads';
+import { isAlreadyExists, isNotFound, type ObjectList } from '@prodclass/kube/api';
+import { jobPodLabels } from '@prodclass/kube/labels';
+import { jobType, podType } from '@prodclass/kube/objects';
+import type { Job, Pod } from '@prodclass/kube/workloads';
+import { type LoadResult, parseJobResult, type TrainResult } from '@prodclass/registry/contract/job-result';
+import { succeededPodMessage } from '../children/jobs.js';
 import type { ReconcileContext } from './context.js';
 
 /**
@@ -31,5 +34,49 @@ export async function createJob(ctx: ReconcileContext, job: Job): Promise<'creat
   } catch (error) {
     if (isAlreadyExists(error)) return 'existed';
     throw error;
+  }
+}
+
+export type JobResultLookup<R> =
+  | { found: true; result: R }
+  | { found: false; reason: string; message: string };
+
+/**
+ * What a completed Job's command reported: the termination message of its succeeded Pod (found by
+ * the Job's uid, as the Job controller labels its Pods), parsed by the shared contract.
+ */
+export async function readJobResult(
+  ctx: ReconcileContext,
+  job: Job,
+  kind: 'load',
+): Promise<JobResultLookup<LoadResult>>;
+export async function readJobResult(
+  ctx: ReconcileContext,
+  job: Job,
+  kind: 'train',
+): Promise<JobResultLookup<TrainResult>>;
+export async function readJobResult(
+  ctx: ReconcileContext,
+  job: Job,
+  kind: 'load' | 'train',
+): Promise<JobResultLookup<LoadResult | TrainResult>> {
+  const { namespace = '', name, uid = '' } = job.metadata;
+  const pods = await ctx.api.request<ObjectList<Pod>>('GET', podType.path(namespace), {
+    query: { labelSelector: `${jobPodLabels.controllerUid}=${uid}` },
+  });
+  const message = succeededPodMessage(pods.items);
+  if (!message)
+    return {
+      found: false,
+      reason: 'NoJobResult',
+      message: `Job ${name} completed but none of its Pods has a termination message with the ${kind} result`,
+    };
+  try {
+    return {
+      found: true,
+      result: kind === 'load' ? parseJobResult(message, 'load') : parseJobResult(message, 'train'),
+    };
+  } catch (error) {
+    return { found: false, reason: 'InvalidJobResult', message: `Job ${name}: ${(error as Error).message}` };
   }
 }

@@ -3,9 +3,10 @@ import { type ConditionUpdate, conditionOf, timestamp } from '@prodclass/kube/co
 import type { Logger } from '@prodclass/kube/log';
 import { controllerReference } from '@prodclass/kube/objects';
 import type { Job } from '@prodclass/kube/workloads';
+import type { TrainResult } from '@prodclass/registry/contract/job-result';
 import { metricKey } from '@prodclass/registry/contract/metric-keys';
-import { promotionTags, trainingRunTag, trainingTags } from '@prodclass/registry/contract/mlflow-tags';
-import { trainCommandArgs, trainFlags } from '@prodclass/registry/contract/train-command';
+import { trainingRunTag } from '@prodclass/registry/contract/mlflow-tags';
+import { trainCommandArgs } from '@prodclass/registry/contract/train-command';
 import { cliJob, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
 import {
@@ -19,7 +20,7 @@ import {
 } from '../resources/types.js';
 import { validTrainingRunSpec } from '../resources/validate.js';
 import type { ReconcileContext } from './context.js';
-import { createJob, findJob } from './job-lookup.js';
+import { createJob, findJob, readJobResult } from './job-lookup.js';
 import { fail, recordJob, waitForJob } from './job-status.js';
 import { reconciler, type StatusWriter, validSpec } from './steps.js';
 
@@ -58,12 +59,8 @@ const metricNames: Record<keyof TrainingMetrics, string> = {
   recallWeighted: metricKey('test', 'recall_weighted'),
 };
 
-/** The load a training Job was started on, from its arguments (no data version: the latest). */
-function dataLoadOf(job: Job): string {
-  const args = job.spec?.template.spec?.containers[0]?.args ?? [];
-  const at = args.indexOf(trainFlags.dataVersion);
-  return at >= 0 ? (args[at + 1] ?? 'latest') : 'latest';
-}
+/** The Job's annotation naming the load it trains on (`latest`: the newest completed load). */
+const dataLoadAnnotation = 'mlops.prodclass.dev/data-load';
 
 /** Where the data a run asked for stands: a load name to train on, or why not yet (or never). */
 type DataReadiness =
@@ -166,6 +163,7 @@ async function startJob(
       namespace,
       owner: controllerReference(run),
       component: 'training',
+      annotations: { [dataLoadAnnotation]: data.load },
       args: trainArgs(run, spec, data.load),
       backoffLimit: spec.backoffLimit,
       activeDeadlineSeconds: spec.activeDeadlineSeconds,
@@ -202,38 +200,29 @@ function promotionFor(
   };
 }
 
-/** What the Job registered: the run's MLflow record, metrics and, with autoPromote, the decision. */
+/** What the Job reported in its result: the MLflow run, the version, its scores and, with autoPromote, the decision. */
 async function recordTraining(
   ctx: ReconcileContext,
   writer: RunWriter,
   spec: TrainingRunSpec,
-  jobName: string,
+  job: Job,
   completionTime: string | undefined,
 ): Promise<undefined> {
-  const run = writer.object;
-  const { namespace = '', name } = run.metadata;
-  const record = await ctx.mlflow.trainingRecord(spec.experiment, `${namespace}/${name}`);
-  if (!record?.modelVersion)
-    return fail(
-      writer,
-      'Trained',
-      record ? 'NoModelVersion' : 'RunNotFound',
-      record
-        ? `MLflow run ${record.runId} has no ${trainingTags.modelVersion} tag`
-        : `Job ${jobName} completed but MLflow has no run tagged ${trainingRunTag}=${namespace}/${name} in experiment ${spec.experiment}`,
-    );
+  const lookup = await readJobResult(ctx, job, 'train');
+  if (!lookup.found) return fail(writer, 'Trained', lookup.reason, lookup.message);
+  const trained = lookup.result;
   const metrics = Object.fromEntries(
     Object.entries(metricNames).flatMap(([field, metric]) =>
-      record.metrics[metric] === undefined ? [] : [[field, record.metrics[metric]]],
+      trained.metrics[metric] === undefined ? [] : [[field, trained.metrics[metric]]],
     ),
   ) as TrainingMetrics;
-  const registered = `registered ${spec.registeredModel} v${record.modelVersion} from run ${record.runId}`;
+  const registered = `registered ${trained.registeredModel} v${trained.modelVersion} from run ${trained.runId}`;
   writer
     .set({
       phase: 'Succeeded',
-      dataLoad: record.dataLoad ?? writer.status.dataLoad,
-      mlflowRunId: record.runId,
-      modelVersion: record.modelVersion,
+      dataLoad: trained.load,
+      mlflowRunId: trained.runId,
+      modelVersion: trained.modelVersion,
       f1: metrics.f1Weighted?.toFixed(3),
       metrics,
       completionTime: completionTime ?? timestamp(),
@@ -247,21 +236,21 @@ async function recordTraining(
       reason: 'Trained',
       message: `${registered}; weighted F1 ${metrics.f1Weighted?.toFixed(4) ?? 'unknown'}`,
     });
-  if (spec.autoPromote.enabled) await recordDecision(ctx, writer, spec, record.modelVersion);
+  if (spec.autoPromote.enabled) await recordDecision(ctx, writer, spec, trained);
   await writer.write();
   return undefined;
 }
 
-/** The promotion decision the Job tagged the version with; on promote, the ModelPromotion. */
+/** The promotion decision the Job reported; on promote, the ModelPromotion. */
 async function recordDecision(
   ctx: ReconcileContext,
   writer: RunWriter,
   spec: TrainingRunSpec,
-  version: string,
+  trained: TrainResult,
 ): Promise<void> {
-  const decision = await ctx.mlflow.decisionOf(spec.registeredModel, version);
+  const decision = trained.promotion;
   if (!decision) {
-    const message = `version ${version} has no ${promotionTags.decision} tag`;
+    const message = `the result of version ${trained.modelVersion} has no promotion decision`;
     writer.condition({ type: 'Promoted', status: 'False', reason: 'NoDecision', message });
     return;
   }
@@ -272,7 +261,7 @@ async function recordDecision(
     return;
   }
   const run = writer.object;
-  const promotion = promotionFor(run, spec, version, decision.reason);
+  const promotion = promotionFor(run, spec, trained.modelVersion, decision.reason);
   const { namespace = '', name: promotionName } = promotion.metadata;
   await ctx.api.create(modelPromotionType, namespace, promotion).catch((error: unknown) => {
     if (!isAlreadyExists(error)) throw error;
@@ -283,8 +272,8 @@ async function recordDecision(
 }
 
 /**
- * TrainingRun: waits for its data, runs one training Job (`<name>-train`), reads the MLflow run the
- * Job tagged with this object, and when the Job decided to promote, creates a ModelPromotion
+ * TrainingRun: waits for its data, runs one training Job (`<name>-train`), reads the result the Job's
+ * Pod reported (its MLflow run, version, scores and decision), and when the Job decided to promote, creates a ModelPromotion
  * (`<name>-promotion`, owned by the run) and follows it.
  */
 export const reconcileTrainingRun = reconciler(
@@ -305,7 +294,7 @@ export const reconcileTrainingRun = reconciler(
     const jobName = childName(name, 'train');
     const job = await findJob(ctx, namespace, jobName, status.jobName !== undefined);
     if (!job) return startJob(ctx, writer, spec, jobName, log);
-    const dataLoad = dataLoadOf(job);
+    const dataLoad = job.metadata.annotations?.[dataLoadAnnotation] ?? 'latest';
     if (!status.jobName) {
       const message = `training on ${dataLoad}`;
       writer.set({ dataLoad }).condition({ type: 'DataReady', status: 'True', reason: 'DataReady', message });
@@ -319,6 +308,6 @@ export const reconcileTrainingRun = reconciler(
         reason: 'JobCreated',
         message: `created Job ${jobName} to train on ${dataLoad}`,
       });
-    return recordTraining(ctx, writer, spec, jobName, state.completionTime);
+    return recordTraining(ctx, writer, spec, job, state.completionTime);
   },
 );

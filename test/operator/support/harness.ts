@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { KubeApi } from '@prodclass/kube/api';
 import { jsonLogger, type Logger } from '@prodclass/kube/log';
 import { jobType } from '@prodclass/kube/objects';
+import type { Job } from '@prodclass/kube/workloads';
+import { formatJobResult, type JobResult } from '@prodclass/registry/contract/job-result';
 import type { OperatorSettings } from '../../../operator/src/config.js';
 import type { Promote } from '../../../operator/src/external/promotion.js';
 import { registryPromote } from '../../../operator/src/external/registry-promotion.js';
 import { type RunningOperator, startOperator } from '../../../operator/src/operator.js';
+import { JobPod } from '../../../stack/local-runner/job-pods.js';
 import { type LocalRunner, startLocalRunner } from '../../../stack/local-runner/runner.js';
 import { scrapeTargetsDir } from '../../../stack/services/prometheus.js';
 import { stackEnv } from '../../support/stack-env.js';
@@ -177,12 +181,25 @@ export class Resources {
   }
 }
 
-/** Marks a Job finished as the Job controller would (the local stack has none). */
+/**
+ * Marks a Job finished as the Job controller would (the local stack has none); a completed Job's
+ * Pod first reports `result` as its termination message, as the kubelet would.
+ */
 export async function finishJob(
   namespace: string,
   name: string,
   outcome: 'Complete' | 'Failed',
+  result?: JobResult,
 ): Promise<void> {
+  const api = new KubeApi(adminConnection());
+  if (result) {
+    const job = await api.request<Job>('GET', jobType.path(namespace, name));
+    const container = job.spec?.template.spec?.containers[0];
+    if (!container) throw new Error(`Job ${name} has no container`);
+    const pod = await JobPod.create(api, job, container, path.join(repository, '.local/logs/test-pods'));
+    fs.writeFileSync(pod.messageFile, formatJobResult(result));
+    await pod.exited(0, '');
+  }
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const conditions =
     outcome === 'Complete'
@@ -211,7 +228,7 @@ export async function finishJob(
             message: 'boom',
           },
         ];
-  await new KubeApi(adminConnection()).mergePatch(
+  await api.mergePatch(
     jobType,
     namespace,
     name,

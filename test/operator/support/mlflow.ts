@@ -1,3 +1,4 @@
+import type { TrainResult } from '@prodclass/registry/contract/job-result';
 import { stackEnv } from '../../support/stack-env.js';
 
 /** Direct MLflow REST calls, for tests that play the part of a training Job. */
@@ -18,13 +19,18 @@ export interface FakeTraining {
   trainingRun: string;
   f1: number;
   decision?: 'promote' | 'reject';
+  /** The load the Job reports it trained on. */
+  load?: string;
 }
 
 /**
  * What `prodclass train --decide-promotion` leaves in MLflow: a finished run tagged with its
- * TrainingRun, test metrics, a registered version and the decision on the version's tags.
+ * TrainingRun, test metrics, a registered version and the decision on the version's tags; and
+ * the result it reports in its termination message.
  */
-export async function recordTraining(training: FakeTraining): Promise<{ runId: string; version: string }> {
+export async function recordTraining(
+  training: FakeTraining,
+): Promise<{ runId: string; version: string; result: TrainResult }> {
   let experimentId: string;
   try {
     experimentId = (
@@ -85,7 +91,19 @@ export async function recordTraining(training: FakeTraining): Promise<{ runId: s
       });
   }
   await mlflow('POST', 'runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
-  return { runId, version: model_version.version };
+  const result: TrainResult = {
+    kind: 'train',
+    load: training.load ?? 'latest',
+    rows: { train: 800, test: 200 },
+    runId,
+    registeredModel: training.registeredModel,
+    modelVersion: model_version.version,
+    metrics,
+    ...(training.decision
+      ? { promotion: { decision: training.decision, reason: `test decision: ${training.decision}` } }
+      : {}),
+  };
+  return { runId, version: model_version.version, result };
 }
 
 export async function aliasVersion(registeredModel: string, alias: string): Promise<string | undefined> {

@@ -12,10 +12,12 @@ import {
 } from '@prodclass/catalog/source';
 import { type CatalogStatus, catalogStatus } from '@prodclass/catalog/status';
 import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
+import { loadResultOf } from '@prodclass/registry/contract/job-result';
 import { type LoadOptions, loadFlags, syntheticSourceName } from '@prodclass/registry/contract/load-command';
 import { MlflowClient } from '@prodclass/registry/mlflow/client';
 import { createBalancedTrainingSet } from '../balance/balance-run.js';
 import { databaseUrlFromEnv, requiredUrlFromEnv } from '../env.js';
+import { writeJobResult } from '../job-result-file.js';
 import { writeJson } from '../options.js';
 
 export interface GenerateFlags {
@@ -57,6 +59,7 @@ export async function load(options: LoadOptions): Promise<void> {
     outcome.outcome === 'already-completed'
       ? `load "${outcome.load.name}" was already completed: nothing to do`
       : `load "${outcome.load.name}" completed: +${outcome.load.rows_added} rows, ${outcome.load.cumulative_rows} in all`;
+  writeJobResult(loadResultOf(outcome.load));
   writeJson({ outcome: outcome.outcome, message, load: outcome.load });
 }
 

@@ -1,11 +1,31 @@
 import { progressToStderr } from '@prodclass/catalog/progress';
+import type { TrainResult } from '@prodclass/registry/contract/job-result';
+import { metricKey, summaryScores } from '@prodclass/registry/contract/metric-keys';
 import { type TrainOptions, trainFlags } from '@prodclass/registry/contract/train-command';
 import { classifierSettings } from '../classifier-settings.js';
 import { gitCommit } from '../git-commit.js';
+import { writeJobResult } from '../job-result-file.js';
 import { writeJson } from '../options.js';
 import { requester } from '../requester.js';
 import { mlflowFromEnv, withMigratedDatabase } from '../services.js';
-import { trainAndRegister } from '../training/train-and-register.js';
+import { type TrainingSummary, trainAndRegister } from '../training/train-and-register.js';
+
+/** What the operator reads back from the Job: the run, the version, its held-out scores, the verdict. */
+function trainResult(summary: TrainingSummary): TrainResult {
+  const { promotion } = summary;
+  return {
+    kind: 'train',
+    load: summary.data_version,
+    rows: summary.rows,
+    runId: summary.run_id,
+    registeredModel: summary.registered_model,
+    modelVersion: String(summary.model_version),
+    metrics: Object.fromEntries(
+      summaryScores.map((score) => [metricKey('test', score), summary.metrics.test[score]]),
+    ),
+    ...(promotion ? { promotion: { decision: promotion.decision, reason: promotion.reason } } : {}),
+  };
+}
 
 export async function train(flags: TrainOptions): Promise<void> {
   if (flags.autoPromote && flags.decidePromotion)
@@ -33,5 +53,6 @@ export async function train(flags: TrainOptions): Promise<void> {
       },
     ),
   );
+  writeJobResult(trainResult(summary));
   writeJson(summary);
 }
