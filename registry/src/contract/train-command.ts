@@ -57,10 +57,14 @@ export interface TrainOptions extends HyperparameterOptions {
   /** Run tags, one `--tag key=value` each. */
   tag: Record<string, string>;
   testSize: number;
+  /** Key of the product-id hash that decides which products are held out. */
+  splitKey: string;
   autoPromote: boolean;
   /** Record the promotion rule's verdict on the version without moving the alias. */
   decidePromotion: boolean;
   minF1: number;
+  /** Fewest held-out rows, never trained on by the champion, that a comparison with it needs. */
+  minComparisonRows: number;
   alias: string;
 }
 
@@ -73,9 +77,11 @@ export const trainFlags = flagTable({
   tag: '--tag',
   ...hyperparameterFlags,
   testSize: '--test-size',
+  splitKey: '--split-key',
   autoPromote: '--auto-promote',
   decidePromotion: '--decide-promotion',
   minF1: '--min-f1',
+  minComparisonRows: '--min-comparison-rows',
   alias: '--alias',
 });
 
@@ -85,9 +91,11 @@ export const trainDefaults = {
   experiment: 'rakuten_model_training',
   tag: {},
   testSize: 0.2,
+  splitKey: 'prodclass',
   autoPromote: false,
   decidePromotion: false,
   minF1: 0.7,
+  minComparisonRows: 500,
   alias: 'production',
 } satisfies Omit<TrainOptions, 'dataVersion' | 'runName'>;
 

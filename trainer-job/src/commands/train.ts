@@ -4,6 +4,8 @@ import { type Command, InvalidArgumentError } from 'commander';
 import {
   addHyperparameterOptions,
   classifierSettings,
+  integerAtLeast,
+  nonEmpty,
   shareBelowOne,
   shareFromZeroToOne,
   writeJson,
@@ -23,7 +25,12 @@ async function train(flags: TrainOptions): Promise<void> {
   const mlflow = mlflowFromEnv('training');
   const promotion =
     flags.autoPromote || flags.decidePromotion
-      ? { minF1: flags.minF1, alias: flags.alias, apply: flags.autoPromote }
+      ? {
+          minF1: flags.minF1,
+          minComparisonRows: flags.minComparisonRows,
+          alias: flags.alias,
+          apply: flags.autoPromote,
+        }
       : undefined;
   const commit = gitCommit();
   const summary = await withMigratedDatabase((db) =>
@@ -33,6 +40,7 @@ async function train(flags: TrainOptions): Promise<void> {
         ...(flags.dataVersion ? { dataVersion: flags.dataVersion } : {}),
         settings: classifierSettings(flags),
         testSize: flags.testSize,
+        splitKey: flags.splitKey,
         experiment: flags.experiment,
         registeredModel: flags.registeredModel,
         ...(flags.runName ? { runName: flags.runName } : {}),
@@ -56,7 +64,18 @@ export function registerTrainCommand(program: Command): void {
         'train on a catalog snapshot, log everything to MLflow, register a model version and optionally promote it',
       )
       .option(`${flag.dataVersion} <load>`, 'a completed load name (default: the latest completed load)')
-      .option(`${flag.testSize} <share>`, 'held-out share of each class', shareBelowOne, defaults.testSize)
+      .option(
+        `${flag.testSize} <share>`,
+        'share of products held out (by a keyed hash of the product id)',
+        shareBelowOne,
+        defaults.testSize,
+      )
+      .option(
+        `${flag.splitKey} <key>`,
+        'key of the product-id hash that decides which products are held out',
+        nonEmpty,
+        defaults.splitKey,
+      )
       .option(`${flag.experiment} <name>`, 'MLflow experiment', defaults.experiment)
       .option(`${flag.registeredModel} <name>`, 'MLflow registered model', defaults.registeredModel)
       .option(`${flag.runName} <name>`, 'MLflow run name (default: train_<load>)')
@@ -76,6 +95,12 @@ export function registerTrainCommand(program: Command): void {
         'weighted F1 the new version must reach to be promoted',
         shareFromZeroToOne,
         defaults.minF1,
+      )
+      .option(
+        `${flag.minComparisonRows} <rows>`,
+        'fewest held-out rows the champion never trained on that a comparison with it needs',
+        integerAtLeast(1),
+        defaults.minComparisonRows,
       )
       .option(`${flag.alias} <alias>`, 'registry alias of the champion', defaults.alias),
   ).action((flags: TrainOptions) => train(flags));
