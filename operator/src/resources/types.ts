@@ -67,7 +67,7 @@ export interface TrainingRunSpec {
   hyperparameters: Hyperparameters;
   registeredModel: string;
   experiment: string;
-  autoPromote: { enabled: boolean; minF1: number; alias: string };
+  autoPromote: { enabled: boolean; minF1: number; minComparisonRows: number; alias: string };
   resources?: ResourceRequirements;
   backoffLimit: number;
   activeDeadlineSeconds: number;

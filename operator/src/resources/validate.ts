@@ -6,6 +6,7 @@ import {
   defaultSeverityThresholds,
   type SeverityThresholds,
 } from '@prodclass/catalog/drift/report';
+import { trainDefaults } from '@prodclass/registry/contract/train-command';
 import { InvalidCron, parseCron } from '../schedule/cron.js';
 import type {
   DataIncrementSpec,
@@ -148,6 +149,13 @@ export function validTrainingRunSpec(raw: unknown): TrainingRunSpec {
     autoPromote: {
       enabled: (autoPromote.enabled as boolean | undefined) ?? true,
       minF1: number(autoPromote.minF1 ?? 0.7, 'spec.autoPromote.minF1', 0, 1),
+      minComparisonRows: number(
+        autoPromote.minComparisonRows ?? trainDefaults.minComparisonRows,
+        'spec.autoPromote.minComparisonRows',
+        1,
+        10_000_000,
+        { integer: true },
+      ),
       alias: text(autoPromote.alias ?? 'production', 'spec.autoPromote.alias', aliasName),
     },
     resources: optional(spec.resources, (v) => resources(v, 'spec.resources')),

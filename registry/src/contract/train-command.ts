@@ -95,7 +95,7 @@ export const trainDefaults = {
   autoPromote: false,
   decidePromotion: false,
   minF1: 0.7,
-  minComparisonRows: 500,
+  minComparisonRows: 200,
   alias: 'production',
 } satisfies Omit<TrainOptions, 'dataVersion' | 'runName'>;
 
