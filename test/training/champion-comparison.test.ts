@@ -1,21 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { CatalogRow } from '@prodclass/catalog/catalog-row';
 import { completedLoads } from '@prodclass/catalog/data-loads';
-import { writeOfficialFiles } from '@prodclass/catalog/official-writer';
 import { readCatalogDataset } from '@prodclass/catalog/snapshot';
-import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
 import { MlflowClient } from '@prodclass/registry/mlflow/client';
 import { modelDirectory } from '@prodclass/registry/model-directory';
 import { decodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
 import { classificationMetrics } from '@prodclass/textmodel/metrics/classification-metrics';
-import { seededPermutation, shuffleInPlace } from '@prodclass/textmodel/sampling/permutation';
 import { productIdSplit } from '@prodclass/textmodel/sampling/productid-split';
-import { SeededRandom } from '@prodclass/textmodel/sampling/random';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type CliResult, runCli } from '../support/cli.js';
+import { betterWithMoreData, growingCatalogRows, worseWithMoreData } from '../support/growing-catalog.js';
 import { stackEnv } from '../support/stack-env.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -38,7 +33,6 @@ interface Summary {
   };
 }
 
-const sourceRows = 12_000;
 const splitKey = 'prodclass';
 const testSize = 0.2;
 const databases: TestDatabase[] = [];
@@ -73,7 +67,7 @@ async function runLoop(
         env,
       ),
     );
-  const sourceFlags = source === 'synthetic' ? ['--synthetic-rows', String(sourceRows)] : [];
+  const sourceFlags = source === 'synthetic' ? ['--synthetic-rows', String(growingCatalogRows)] : [];
   const load = async (...target: string[]) =>
     json(await runCli(['data', 'load', '--source', source, ...sourceFlags, ...target], env));
   await load('--to-percent', '40');
@@ -93,26 +87,6 @@ async function databaseEnv(): Promise<{ database: TestDatabase; env: Record<stri
     env: { DATABASE_URL: database.url, MLFLOW_TRACKING_URI: stackEnv().MLFLOW_TRACKING_URI },
   };
 }
-
-/**
- * Official files of the synthetic catalog in which the rows loaded after the first 40% (the
- * loads take slices of one seeded permutation, seed 42) are replaced by `later` of them.
- */
-async function sourceDirectory(later: (rows: CatalogRow[]) => CatalogRow[]): Promise<string> {
-  const rows = [...generateSyntheticCatalog({ rows: sourceRows, seed: 42 })];
-  const positions = seededPermutation(rows.length, 42).subarray(Math.floor(rows.length * 0.4));
-  const changed = later(Array.from(positions, (position) => rows[position] as CatalogRow));
-  positions.forEach((position, index) => {
-    rows[position] = changed[index] as CatalogRow;
-  });
-  const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'prodclass-fair-split-'));
-  await writeOfficialFiles(rows, directory);
-  return directory;
-}
-
-/** A made-up product-line word per class, only in later products: more data teaches it. */
-const lineWord = (code: number) =>
-  `gamme${[...String(code)].map((digit) => String.fromCharCode(103 + Number(digit))).join('')}`;
 
 describe('champion vs challenger on a growing catalog', () => {
   test('the champion is scored only on held-out rows it never trained on, each load', {
@@ -176,12 +150,7 @@ describe('champion vs challenger on a growing catalog', () => {
   test('when later products teach the model a new product line, a challenger is promoted', {
     timeout: 900_000,
   }, async () => {
-    const source = await sourceDirectory((rows) =>
-      rows.map((row) => ({
-        ...row,
-        designation: `${row.designation} ${lineWord(row.prdtypecode)} ${lineWord(row.prdtypecode)}`,
-      })),
-    );
+    const source = await betterWithMoreData();
     try {
       const { summaries } = await runLoop(source, (await databaseEnv()).env);
       const decisions = summaries.slice(1).map(({ promotion }) => promotion.decision);
@@ -195,16 +164,7 @@ describe('champion vs challenger on a growing catalog', () => {
   test('when later products carry shuffled labels, no challenger is promoted', {
     timeout: 900_000,
   }, async () => {
-    // Labels shuffled among the later products: the class shares stay, the text says nothing of
-    // the label, so more data only adds noise (random labels drawn uniformly would teach the
-    // challenger the uniform shares of the later held-out rows, and it would win on those).
-    const source = await sourceDirectory((rows) => {
-      const labels = shuffleInPlace(
-        rows.map((row) => row.prdtypecode),
-        new SeededRandom(7),
-      );
-      return rows.map((row, index) => ({ ...row, prdtypecode: labels[index] as number }));
-    });
+    const source = await worseWithMoreData();
     try {
       const { summaries } = await runLoop(source, (await databaseEnv()).env);
       console.log(JSON.stringify(summaries.map(({ promotion }) => promotion.reason)));
