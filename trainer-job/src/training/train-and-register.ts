@@ -140,10 +140,10 @@ async function uploadArtifacts(
 }
 
 /**
- * `prodclass train`: the catalog snapshot of a load, split (stratified, seeded) before any
- * balancing, fitted, evaluated on the held-out part, logged to MLflow with its artifacts,
- * registered as a new model version, and — when asked — judged against the champion on the
- * same held-out part. On failure the run is marked FAILED and no version is left half-registered.
+ * `prodclass train`: the catalog snapshot of a load, split by product id before any balancing,
+ * fitted, evaluated on the held-out part, logged to MLflow with its artifacts, registered as a
+ * new model version, and — when asked — judged against the champion on the held-out products the
+ * champion never trained on. On failure the run is marked FAILED and no version is left half-registered.
  */
 export async function trainAndRegister(
   { db, mlflow, progress }: TrainingServices,
