@@ -44,6 +44,8 @@ async function loopDecisions(source: string): Promise<string[]> {
 
   await resources.create('RetrainSchedule', 'retrainschedules', 'loop', {
     schedule: '* * * * *',
+    // Finished ticks are pruned beyond this; the test reads the first four.
+    successfulHistoryLimit: 10,
     dataIncrement: { source: files, incrementPercent: 3 },
     trainingRun: training,
   });
