@@ -2,10 +2,11 @@
  * Label ingest and the live-quality query (docs/quality.md):
  * - ingest: labels through POST /feedback/batch of a model server process (batches of 1,000 from
  *   4 concurrent clients) and through `prodclass feedback load FILE.csv` (a whole process, start-up
- *   included), 3 runs of 100,000 labels each, each run on predictions not labeled before;
+ *   included), 3 runs of PREDICTIONS/100 labels each (100,000 by default), each run on predictions
+ *   not labeled before;
  * - query: `liveQuality` over PREDICTIONS logged predictions (default 10,000,000, 30 days, two
  *   model versions) of which a tenth are labeled, for the whole 31-day window and the last 7 days,
- *   5 runs after a warm-up.
+ *   5 runs after a warm-up, without parallel workers (wall time and the backend's CPU time).
  * The predictions and the labels not sent through the ingest paths are generated in SQL
  * (generate_series) into a fresh bench database, then vacuumed as autovacuum would.
  *
@@ -27,11 +28,12 @@ import { spawnServer } from '../../test/model-server/support/server-process.js';
 
 const predictionsArgument = process.argv.indexOf('--predictions');
 const predictions = predictionsArgument > 0 ? Number(process.argv[predictionsArgument + 1]) : 10_000_000;
-if (!Number.isSafeInteger(predictions) || predictions < 1_000_000)
-  throw new Error('--predictions must be an integer of at least 1,000,000');
+if (!Number.isSafeInteger(predictions) || predictions < 1_000_000 || predictions % 100_000 !== 0)
+  throw new Error('--predictions must be a multiple of 100,000, at least 1,000,000');
 const labelEvery = 10;
 const ingestRuns = 3;
-const ingestLabels = 100_000;
+/** Per run: 100,000 at the default scale; the six runs label every tenth of the first 60% of the predictions. */
+const ingestLabels = predictions / 100;
 const batchSize = 1_000;
 const clients = 4;
 const queryRuns = 5;
@@ -59,6 +61,12 @@ const median = (values: number[]) =>
 const seconds = (from: number) => Number(((performance.now() - from) / 1000).toFixed(3));
 const log = (event: string, fields: Record<string, unknown> = {}) =>
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), event, ...fields })}\n`);
+
+/** CPU seconds (user + system) of a process so far, from /proc/<pid>/stat (in clock ticks of 10 ms). */
+async function cpuSecondsOf(pid: number): Promise<number> {
+  const fields = (await fs.readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 /** The id of generated prediction n (1-based): the labels are built from n without reading the log. */
 const predictionId = (n: number) => `00000000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
@@ -116,13 +124,11 @@ try {
     nextLabel += ingestLabels * labelEvery;
     const batches = Array.from({ length: ingestLabels / batchSize }, (_, index) =>
       JSON.stringify({
-        items: labels
-          .slice(index * batchSize, (index + 1) * batchSize)
-          .map((label) => ({
-            prediction_id: predictionId(label.n),
-            prdtypecode: label.code,
-            labeled_by: 'bench',
-          })),
+        items: labels.slice(index * batchSize, (index + 1) * batchSize).map((label) => ({
+          prediction_id: predictionId(label.n),
+          prdtypecode: label.code,
+          labeled_by: 'bench',
+        })),
       }),
     );
     const runStarted = performance.now();
@@ -147,7 +153,7 @@ try {
   server.child.kill('SIGTERM');
   await server.exited;
 
-  // Ingest through the CLI: a CSV file of 100,000 labels per run, the whole process timed.
+  // Ingest through the CLI: a CSV file of labels per run, the whole process timed.
   const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'prodclass-quality-bench-'));
   const cliRuns: number[] = [];
   for (let run = 0; run < ingestRuns; run++) {
@@ -188,17 +194,26 @@ try {
   );
   log('labels-written', { labels: counts[0]?.labels, seconds: writeLabelsSeconds });
 
+  // Serial, so that the backend's CPU time is the query's: on a shared machine wall times depend
+  // on the others' work.
+  await client.query('set max_parallel_workers_per_gather = 0');
+  const { rows: backend } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
   async function timeQuery(from: Date) {
     const runs: number[] = [];
+    const cpu: number[] = [];
     let report: Awaited<ReturnType<typeof liveQuality>> | undefined;
     for (let run = 0; run <= queryRuns; run++) {
       const runStarted = performance.now();
+      const cpuBefore = await cpuSecondsOf(backend[0]?.pid as number);
       report = await liveQuality(client, { from, to: new Date(end.getTime() + 1) });
-      if (run > 0) runs.push(seconds(runStarted));
+      if (run === 0) continue;
+      runs.push(seconds(runStarted));
+      cpu.push(Number(((await cpuSecondsOf(backend[0]?.pid as number)) - cpuBefore).toFixed(2)));
     }
     return {
       median_s: median(runs),
       runs,
+      postgres_cpu_median_s: median(cpu),
       versions: report?.versions.map(({ recall: _recall, ...quality }) => quality),
     };
   }

@@ -1,6 +1,6 @@
 -- Ground truth for served predictions (docs/quality.md): the catalog product a prediction was
--- asked for, the true code each labeled prediction turned out to have, and every label a later one
--- replaced.
+-- asked for, the true code each labeled prediction turned out to have, every label a later one
+-- replaced, and the predictions served per hour that live quality divides by.
 
 -- The product a prediction request named (its optional productid); NULL when it named none. A
 -- later data load that brings the product labels these predictions.
@@ -54,3 +54,66 @@ $$;
 create trigger prediction_feedback_keep_replaced after update on prediction_feedback
   referencing old table as replaced
   for each statement execute function prediction_feedback_keep_replaced();
+
+-- Predictions logged per model version and UTC hour, kept by the log's own statement triggers: a
+-- live-quality window counts what it served from a few hundred rows instead of millions.
+create table inference_log_hourly (
+  model_name text not null,
+  model_version text not null,
+  hour timestamptz not null,
+  served bigint not null check (served >= 0),
+  primary key (model_name, model_version, hour)
+);
+
+insert into inference_log_hourly
+select model_name, model_version, date_trunc('hour', predicted_at, 'UTC'), count(*)
+from inference_log group by 1, 2, 3;
+
+-- In key order, so that two servers' batches lock shared hours in the same order.
+create function inference_log_count_inserted() returns trigger
+language plpgsql
+as $$
+begin
+  insert into inference_log_hourly (model_name, model_version, hour, served)
+  select model_name, model_version, date_trunc('hour', predicted_at, 'UTC'), count(*)
+  from inserted group by 1, 2, 3 order by 1, 2, 3
+  on conflict (model_name, model_version, hour) do update
+    set served = inference_log_hourly.served + excluded.served;
+  return null;
+end;
+$$;
+
+create function inference_log_count_deleted() returns trigger
+language plpgsql
+as $$
+begin
+  update inference_log_hourly hourly set served = hourly.served - removed.rows
+  from (
+    select model_name, model_version, date_trunc('hour', predicted_at, 'UTC') as hour, count(*) as rows
+    from deleted group by 1, 2, 3 order by 1, 2, 3
+  ) removed
+  where hourly.model_name = removed.model_name and hourly.model_version = removed.model_version
+    and hourly.hour = removed.hour;
+  return null;
+end;
+$$;
+
+create function inference_log_count_truncated() returns trigger
+language plpgsql
+as $$
+begin
+  delete from inference_log_hourly;
+  return null;
+end;
+$$;
+
+create trigger inference_log_count_inserted after insert on inference_log
+  referencing new table as inserted
+  for each statement execute function inference_log_count_inserted();
+
+create trigger inference_log_count_deleted after delete on inference_log
+  referencing old table as deleted
+  for each statement execute function inference_log_count_deleted();
+
+create trigger inference_log_count_truncated after truncate on inference_log
+  for each statement execute function inference_log_count_truncated();

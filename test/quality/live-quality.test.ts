@@ -170,7 +170,8 @@ test('quality report --json: the numbers of a small case worked out by hand', as
   expect(quality.versions.map((entry) => entry.modelVersion)).toEqual(['2', 'hand', 'unlabeled']);
   // Predicted 10,10,40,50 for truths 10,40,40,40: 2 of 4 right. Class 10: 1 hit, support 1,
   // predicted twice: F1 2·1/(1+2) = 2/3. Class 40: 1 hit, support 3, predicted once: F1 2·1/(3+1)
-  // = 1/2. Weighted by support: (1·2/3 + 3·1/2)/4 = 13/24. Lags 10, 20, 30, 40 minutes: median 25.
+  // = 1/2. Weighted by support: (1·2/3 + 3·1/2)/4 = 13/24. Lags 10, 20, 30, 40 minutes: lower
+  // median 20 minutes, reported to within 0.5% (the middle of its 1% bucket).
   const hand = version(quality, 'hand');
   expect(hand).toMatchObject({
     modelName: 'rakuten_classifier',
@@ -181,7 +182,7 @@ test('quality report --json: the numbers of a small case worked out by hand', as
   });
   expect(hand.weightedF1).toBeCloseTo(13 / 24, 12);
   expect(hand.recall).toEqual({ '10': 1, '40': expect.closeTo(1 / 3, 12) });
-  expect(hand.labelLagP50Seconds).toBe(25 * 60);
+  expect(Math.abs((hand.labelLagP50Seconds as number) / (20 * 60) - 1)).toBeLessThan(0.005);
   expect(version(quality, 'unlabeled')).toEqual({
     modelName: 'rakuten_classifier',
     modelVersion: 'unlabeled',
@@ -195,7 +196,7 @@ test('quality report --json: the numbers of a small case worked out by hand', as
   });
 });
 
-test('quality report --json agrees with scikit-learn (accuracy_score, f1_score weighted, recall_score per class) and numpy', async () => {
+test('quality report --json agrees with scikit-learn (accuracy_score, f1_score weighted, recall_score per class) and numpy (lower median lag)', async () => {
   const quality = await report();
   const inWindow = traffic.filter((p) => p.version === '2' && p.predictedAt >= from && p.predictedAt < to);
   const labeled = inWindow.filter((p) => p.truth !== undefined);
@@ -238,7 +239,7 @@ test('quality report --json agrees with scikit-learn (accuracy_score, f1_score w
   expect(Object.keys(live.recall).sort()).toEqual(Object.keys(sklearn.recall).sort());
   for (const [code, recall] of Object.entries(sklearn.recall))
     expect(live.recall[code]).toBeCloseTo(recall, 12);
-  expect(live.labelLagP50Seconds).toBeCloseTo(sklearn.lag_p50, 6);
+  expect(Math.abs((live.labelLagP50Seconds as number) / sklearn.lag_p50 - 1)).toBeLessThan(0.005);
   // The generator's accuracy is about 0.7 + 0.3/27.
   expect(live.accuracy).toBeGreaterThan(0.65);
 });
@@ -259,7 +260,17 @@ test('quality report --prometheus prints the gauges per version; the text summar
   const text = await runCli(args, env);
   expect(text.code, text.stderr).toBe(0);
   expect(text.stdout).toContain(
-    'rakuten_classifier version hand: served 8, labeled 4 (coverage 0.5000), accuracy 0.5000, weighted F1 0.5417, label lag p50 1500 s',
+    'rakuten_classifier version hand: served 8, labeled 4 (coverage 0.5000), accuracy 0.5000, weighted F1 0.5417, label lag p50 1205 s',
   );
   expect(text.stdout).toContain('recall: 10 1.000, 40 0.333');
+});
+
+test('served counts follow deletions from the log (inference_log_hourly is kept by its triggers)', async () => {
+  await client.query(`delete from inference_log where model_version = 'unlabeled'`);
+  const quality = await report();
+  expect(quality.versions.map((entry) => entry.modelVersion)).toEqual(['2', 'hand']);
+  const { rows } = await client.query(
+    `select sum(served)::integer as served from inference_log_hourly where model_version = 'hand'`,
+  );
+  expect(rows).toEqual([{ served: 8 }]);
 });
