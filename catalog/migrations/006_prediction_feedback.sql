@@ -117,3 +117,74 @@ create trigger inference_log_count_deleted after delete on inference_log
 
 create trigger inference_log_count_truncated after truncate on inference_log
   for each statement execute function inference_log_count_truncated();
+
+-- Labels per model version and UTC hour of their predictions: the confusion matrix (predicted
+-- code, true code) and the label lags in buckets 1% wide, kept by statement triggers on
+-- prediction_feedback (an insert adds, a replacement moves, a delete removes). Live quality sums
+-- these instead of scanning a million labels.
+create function prediction_feedback_lag_bucket(labeled_at timestamptz, predicted_at timestamptz) returns integer
+language sql immutable
+as $$ select floor(100 * ln(1 + extract(epoch from labeled_at - predicted_at)::float8))::integer $$;
+
+create table prediction_feedback_hourly (
+  model_name text not null,
+  model_version text not null,
+  hour timestamptz not null,
+  predicted_code integer not null,
+  prdtypecode integer not null,
+  labels bigint not null,
+  primary key (model_name, model_version, hour, predicted_code, prdtypecode)
+);
+
+create table prediction_feedback_lag_hourly (
+  model_name text not null,
+  model_version text not null,
+  hour timestamptz not null,
+  lag_bucket integer not null,
+  labels bigint not null,
+  primary key (model_name, model_version, hour, lag_bucket)
+);
+
+-- Adds each statement's changes as signed counts (+1 a new label, -1 a removed one; a replacement
+-- is both), in key order so that concurrent writers lock shared rows in the same order. (The counts
+-- have no check >= 0: an upsert checks the row it proposes, here a negative delta, before it
+-- finds the row to add it to.)
+create function prediction_feedback_count() returns trigger
+language plpgsql
+as $$
+declare
+  changes text := case tg_op
+    when 'INSERT' then 'select *, 1 as delta from new_rows'
+    when 'DELETE' then 'select *, -1 as delta from old_rows'
+    else 'select *, 1 as delta from new_rows union all select *, -1 as delta from old_rows' end;
+begin
+  execute format($sql$
+    insert into prediction_feedback_hourly (model_name, model_version, hour, predicted_code, prdtypecode, labels)
+    select model_name, model_version, date_trunc('hour', predicted_at, 'UTC'), predicted_code, prdtypecode, sum(delta)
+    from (%s) changes
+    group by 1, 2, 3, 4, 5 having sum(delta) <> 0 order by 1, 2, 3, 4, 5
+    on conflict (model_name, model_version, hour, predicted_code, prdtypecode) do update
+      set labels = prediction_feedback_hourly.labels + excluded.labels$sql$, changes);
+  execute format($sql$
+    insert into prediction_feedback_lag_hourly (model_name, model_version, hour, lag_bucket, labels)
+    select model_name, model_version, date_trunc('hour', predicted_at, 'UTC'),
+      prediction_feedback_lag_bucket(labeled_at, predicted_at), sum(delta)
+    from (%s) changes
+    group by 1, 2, 3, 4 having sum(delta) <> 0 order by 1, 2, 3, 4
+    on conflict (model_name, model_version, hour, lag_bucket) do update
+      set labels = prediction_feedback_lag_hourly.labels + excluded.labels$sql$, changes);
+  return null;
+end;
+$$;
+
+create trigger prediction_feedback_count_inserted after insert on prediction_feedback
+  referencing new table as new_rows
+  for each statement execute function prediction_feedback_count();
+
+create trigger prediction_feedback_count_updated after update on prediction_feedback
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function prediction_feedback_count();
+
+create trigger prediction_feedback_count_deleted after delete on prediction_feedback
+  referencing old table as old_rows
+  for each statement execute function prediction_feedback_count();

@@ -265,10 +265,22 @@ test('quality report --prometheus prints the gauges per version; the text summar
   expect(text.stdout).toContain('recall: 10 1.000, 40 0.333');
 });
 
-test('served counts follow deletions from the log (inference_log_hourly is kept by its triggers)', async () => {
+test('the hourly counts follow replaced and deleted labels and deleted predictions (kept by triggers)', async () => {
   await client.query(`delete from inference_log where model_version = 'unlabeled'`);
+  // The second hand label (predicted 10, true 40) becomes right; the fourth (50 for 40) goes.
+  await client.query('update prediction_feedback set prdtypecode = 10 where prediction_id = $1', [
+    uuid(100_001),
+  ]);
+  await client.query('delete from prediction_feedback where prediction_id = $1', [uuid(100_003)]);
   const quality = await report();
   expect(quality.versions.map((entry) => entry.modelVersion)).toEqual(['2', 'hand']);
+  // Predicted 10, 10, 40 for truths 10, 10, 40.
+  expect(version(quality, 'hand')).toMatchObject({
+    labeled: 3,
+    accuracy: 1,
+    weightedF1: 1,
+    recall: { '10': 1, '40': 1 },
+  });
   const { rows } = await client.query(
     `select sum(served)::integer as served from inference_log_hourly where model_version = 'hand'`,
   );

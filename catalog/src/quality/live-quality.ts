@@ -3,10 +3,10 @@ import type pg from 'pg';
 /**
  * Live quality of served predictions against their labels (docs/quality.md), per registered model
  * and model version, over the predictions made in a window of whole UTC hours. Aggregated in
- * PostgreSQL by one statement: the served counts come from inference_log_hourly, the labeled side
- * from one scan of prediction_feedback (which carries each labeled prediction's model, version and
- * predicted code) into two hash aggregates, the (predicted, true) pairs and the label lags in 1%
- * buckets, so nothing is sorted; a row per version comes back, never a prediction.
+ * PostgreSQL by one statement over the hourly counts that triggers keep (catalog/migrations/006):
+ * predictions served (inference_log_hourly), labels per predicted and true code
+ * (prediction_feedback_hourly) and per lag bucket (prediction_feedback_lag_hourly); a row per
+ * version comes back, never a prediction.
  */
 
 export interface QualityWindow {
@@ -47,7 +47,10 @@ export interface QualityReport {
   versions: LiveQuality[];
 }
 
-/** Label lags are counted in buckets 1% wide: bucket b holds lags whose ln(1 + seconds) is in [b, b + 1) / 100. */
+/**
+ * Label lags are counted in buckets 1% wide: bucket b holds lags whose ln(1 + seconds) is in
+ * [b, b + 1) / 100 (prediction_feedback_lag_bucket in catalog/migrations/006_prediction_feedback.sql).
+ */
 export const lagBucketsPerUnit = 100;
 
 const qualitySql = `with
@@ -57,24 +60,23 @@ const qualitySql = `with
     where hour >= $1 and hour < $2 and ($3::text is null or model_name = $3)
     group by 1, 2
   ),
-  labeled as (
-    select model_name, model_version, predicted_code, prdtypecode,
-      floor(${lagBucketsPerUnit} * ln(1 + extract(epoch from labeled_at - predicted_at)::float8))::integer as lag_bucket
-    from prediction_feedback
-    where predicted_at >= $1 and predicted_at < $2 and ($3::text is null or model_name = $3)
+  pairs as (
+    select model_name, model_version, predicted_code, prdtypecode, sum(labels)::float8 as n
+    from prediction_feedback_hourly
+    where hour >= $1 and hour < $2 and ($3::text is null or model_name = $3)
+    group by 1, 2, 3, 4 having sum(labels) > 0
   ),
-  counted as (
-    select model_name, model_version, predicted_code, prdtypecode, lag_bucket, count(*)::float8 as n,
-      grouping(lag_bucket) = 1 as is_pair
-    from labeled
-    group by grouping sets ((model_name, model_version, predicted_code, prdtypecode), (model_name, model_version, lag_bucket))
+  lag_counts as (
+    select model_name, model_version, lag_bucket, sum(labels)::float8 as n
+    from prediction_feedback_lag_hourly
+    where hour >= $1 and hour < $2 and ($3::text is null or model_name = $3)
+    group by 1, 2, 3 having sum(labels) > 0
   ),
-  pairs as (select * from counted where is_pair),
   lag_cdf as (
     select model_name, model_version, lag_bucket,
       sum(n) over (partition by model_name, model_version order by lag_bucket) as at_or_below,
       sum(n) over (partition by model_name, model_version) as total
-    from counted where not is_pair
+    from lag_counts
   ),
   lags as (
     select model_name, model_version, exp((min(lag_bucket) + 0.5) / ${lagBucketsPerUnit})::float8 - 1 as lag_p50
