@@ -8,8 +8,8 @@ alter table inference_log add column productid bigint;
 create index inference_log_productid on inference_log (productid) where productid is not null;
 
 -- One current label per prediction. The prediction's model, version, time and predicted code are
--- copied from its (never updated) log row when the label is written, so live quality reads this
--- table alone and never joins a million labels back into the log.
+-- copied from its (never updated) log row when the label is written, so that the hourly label
+-- counts below are kept from this table alone, never by joining labels back into the log.
 create table prediction_feedback (
   prediction_id uuid primary key,
   model_name text not null,
@@ -22,9 +22,6 @@ create table prediction_feedback (
   labeled_by text not null check (labeled_by <> ''),
   check (labeled_at >= predicted_at)
 );
-
-create index prediction_feedback_window on prediction_feedback (predicted_at)
-  include (model_name, model_version, predicted_code, prdtypecode, labeled_at);
 
 create table prediction_feedback_history (
   id bigint generated always as identity primary key,
@@ -158,6 +155,12 @@ declare
     when 'DELETE' then 'select *, -1 as delta from old_rows'
     else 'select *, 1 as delta from new_rows union all select *, -1 as delta from old_rows' end;
 begin
+  -- An upsert fires the update trigger even when it replaced nothing.
+  if tg_op = 'UPDATE' then
+    if not exists (select from new_rows) then
+      return null;
+    end if;
+  end if;
   execute format($sql$
     insert into prediction_feedback_hourly (model_name, model_version, hour, predicted_code, prdtypecode, labels)
     select model_name, model_version, date_trunc('hour', predicted_at, 'UTC'), predicted_code, prdtypecode, sum(delta)
