@@ -18,7 +18,10 @@ export interface StagedLabel {
   position: number;
   target: { predictionId: string } | { productid: number };
   prdtypecode: number;
-  /** When the label was made; the transaction's time when absent. */
+  /**
+   * When the label was made; when absent, the transaction's time, or the prediction's own if that
+   * is later (a server's clock ahead of the database's, a prediction committed during a load).
+   */
   labeledAt?: Date;
   labeledBy: string;
   source: FeedbackSource;
@@ -81,11 +84,11 @@ export interface LabelProblem {
 export async function resolveStagedLabels(client: pg.ClientBase): Promise<LabelProblem[]> {
   await client.query(`insert into feedback_resolved
     select s.label_group, s.position, l.prediction_id, l.model_name, l.model_version, l.predicted_at,
-      l.prdtypecode, s.prdtypecode, s.source, coalesce(s.labeled_at, now()), s.labeled_by
+      l.prdtypecode, s.prdtypecode, s.source, coalesce(s.labeled_at, greatest(now(), l.predicted_at)), s.labeled_by
     from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id
     union all
     select s.label_group, s.position, l.prediction_id, l.model_name, l.model_version, l.predicted_at,
-      l.prdtypecode, s.prdtypecode, s.source, coalesce(s.labeled_at, now()), s.labeled_by
+      l.prdtypecode, s.prdtypecode, s.source, coalesce(s.labeled_at, greatest(now(), l.predicted_at)), s.labeled_by
     from feedback_staging s join inference_log l on l.productid = s.productid
     where s.prediction_id is null`);
   const { rows } = await client.query<LabelProblem>(
