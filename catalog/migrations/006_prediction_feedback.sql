@@ -142,6 +142,11 @@ create table prediction_feedback_lag_hourly (
   primary key (model_name, model_version, hour, lag_bucket)
 );
 
+-- A window is a range of hours, whatever the models: without these, every report would read the
+-- counts of the whole history.
+create index prediction_feedback_hourly_hour on prediction_feedback_hourly (hour);
+create index prediction_feedback_lag_hourly_hour on prediction_feedback_lag_hourly (hour);
+
 -- Adds each statement's changes as signed counts (+1 a new label, -1 a removed one; a replacement
 -- is both), in key order so that concurrent writers lock shared rows in the same order. (The counts
 -- have no check >= 0: an upsert checks the row it proposes, here a negative delta, before it
