@@ -25,6 +25,13 @@ export const productTextSchema = {
       maxLength: predictionLimits.descriptionCharacters,
       description: 'Product description, may contain HTML; null or absent when there is none.',
     },
+    productid: {
+      type: 'integer',
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description:
+        "The catalog's product id, when the product has one: logged with the prediction, so that a later catalog load bringing the product labels it.",
+    },
   },
 } as const;
 

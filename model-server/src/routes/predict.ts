@@ -22,6 +22,9 @@ export interface PredictRoutesOptions {
   metrics: ServerMetrics;
 }
 
+/** A product to predict, with the catalog's id for it when the caller has one. */
+type PredictItem = ProductText & { productid?: number };
+
 const errorResponses = { 400: errorResponseSchema, 413: errorResponseSchema, 503: errorResponseSchema };
 
 function categoryOf(code: number): string {
@@ -41,7 +44,7 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
     return model;
   }
 
-  function predict(model: LoadedModel, products: readonly ProductText[]) {
+  function predict(model: LoadedModel, products: readonly PredictItem[]) {
     tokenCounts.length = 0;
     const rankings = model.classifier.predictTopK(
       products,
@@ -49,7 +52,7 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
       inferenceLog && tokenCounts,
     );
     const predictedAt = new Date();
-    return products.map(({ designation, description: givenDescription }, index) => {
+    return products.map(({ designation, description: givenDescription, productid }, index) => {
       // An empty description is no description: NULL in the log, never '' (nor the seed's 'NaN').
       const description = givenDescription || null;
       const ranked = rankings[index] as ClassProbability[];
@@ -72,6 +75,7 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
         unknownTokenCount: tokenCounts[index]?.unknown,
         designation,
         description,
+        productid,
       });
       return {
         prdtypecode: best.classCode,
@@ -95,7 +99,7 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
     done();
   });
 
-  app.post<{ Body: ProductText }>(
+  app.post<{ Body: PredictItem }>(
     '/predict',
     {
       bodyLimit: predictionLimits.predictBodyBytes,
@@ -109,7 +113,7 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
     async (request) => predict(servingModel(), [request.body])[0],
   );
 
-  app.post<{ Body: { items: ProductText[] } }>(
+  app.post<{ Body: { items: PredictItem[] } }>(
     '/predict/batch',
     {
       bodyLimit: predictionLimits.batchBodyBytes,
