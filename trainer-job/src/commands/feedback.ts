@@ -1,7 +1,7 @@
-import { loadLabelsFile } from '@prodclass/catalog/feedback/labels-file';
 import type { Command } from 'commander';
-import { writeJson } from '../options.js';
-import { requester, withMigratedDatabase } from '../services.js';
+import { requester } from '../requester.js';
+
+const actions = () => import('../actions/feedback.js');
 
 export function registerFeedbackCommands(program: Command): void {
   const feedback = program
@@ -15,8 +15,5 @@ export function registerFeedbackCommands(program: Command): void {
       'CSV with prdtypecode, prediction_id or productid, and optionally labeled_at, labeled_by',
     )
     .option('--by <name>', 'who labeled, for lines without labeled_by', requester())
-    .action(async (file: string, flags: { by: string }) => {
-      const result = await withMigratedDatabase((client) => loadLabelsFile(client, file, flags.by));
-      writeJson({ file, ...result });
-    });
+    .action(async (file: string, flags: { by: string }) => (await actions()).loadLabels(file, flags.by));
 }
