@@ -1,6 +1,7 @@
 import { classByCode } from '@prodclass/textmodel/classes';
+import { explanationRecord } from '@prodclass/textmodel/model/explanation-record';
 import type { ClassProbability } from '@prodclass/textmodel/model/logistic-regression';
-import type { TokenCount } from '@prodclass/textmodel/model/text-classifier';
+import type { ExplainedRanking, TokenCount } from '@prodclass/textmodel/model/text-classifier';
 import type { ProductText } from '@prodclass/textmodel/text/product-text';
 import type { FastifyPluginAsync } from 'fastify';
 import { errorResponseSchema, HttpError } from '../http-errors.js';
@@ -10,9 +11,9 @@ import type { LoadedModel, ModelSlot } from '../model-slot.js';
 import {
   predictBatchBodySchema,
   predictBatchResponseSchema,
+  predictBodySchema,
   predictionLimits,
   predictionSchema,
-  productTextSchema,
 } from '../schemas.js';
 import { uuidv7 } from '../uuidv7.js';
 
@@ -41,13 +42,18 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
     return model;
   }
 
-  function predict(model: LoadedModel, products: readonly ProductText[]) {
+  /** With `explain` > 0, each prediction also takes its first two classes apart into that many terms each way. */
+  function predict(model: LoadedModel, products: readonly ProductText[], explain: number) {
     tokenCounts.length = 0;
-    const rankings = model.classifier.predictTopK(
-      products,
-      predictionLimits.topK,
-      inferenceLog && tokenCounts,
-    );
+    const logCounts = inferenceLog && tokenCounts;
+    let explained: ExplainedRanking[] | undefined;
+    let rankings: ClassProbability[][];
+    if (explain > 0) {
+      explained = model.classifier.explainTopK(products, predictionLimits.topK, explain, logCounts);
+      rankings = explained.map(({ ranked }) => ranked);
+    } else {
+      rankings = model.classifier.predictTopK(products, predictionLimits.topK, logCounts);
+    }
     const predictedAt = new Date();
     return products.map(({ designation, description: givenDescription }, index) => {
       // An empty description is no description: NULL in the log, never '' (nor the seed's 'NaN').
@@ -73,7 +79,7 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
         designation,
         description,
       });
-      return {
+      const prediction = {
         prdtypecode: best.classCode,
         category: categoryOf(best.classCode),
         confidence: best.probability,
@@ -85,6 +91,9 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
         model: { name: model.name, version: model.version, alias: model.alias ?? null },
         prediction_id: predictionId,
       };
+      if (!explained) return prediction;
+      const { explanations } = explained[index] as ExplainedRanking;
+      return { ...prediction, explanation: explanations.map(explanationRecord) };
     });
   }
 
@@ -95,21 +104,21 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
     done();
   });
 
-  app.post<{ Body: ProductText }>(
+  app.post<{ Body: ProductText & { explain: number } }>(
     '/predict',
     {
       bodyLimit: predictionLimits.predictBodyBytes,
       schema: {
         summary: 'Predict the product-type code of one product',
         description: `Body at most ${predictionLimits.predictBodyBytes} bytes.`,
-        body: productTextSchema,
+        body: predictBodySchema,
         response: { 200: predictionSchema, ...errorResponses },
       },
     },
-    async (request) => predict(servingModel(), [request.body])[0],
+    async (request) => predict(servingModel(), [request.body], request.body.explain)[0],
   );
 
-  app.post<{ Body: { items: ProductText[] } }>(
+  app.post<{ Body: { items: ProductText[]; explain: number } }>(
     '/predict/batch',
     {
       bodyLimit: predictionLimits.batchBodyBytes,
@@ -120,6 +129,8 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
         response: { 200: predictBatchResponseSchema, ...errorResponses },
       },
     },
-    async (request) => ({ predictions: predict(servingModel(), request.body.items) }),
+    async (request) => ({
+      predictions: predict(servingModel(), request.body.items, request.body.explain),
+    }),
   );
 };

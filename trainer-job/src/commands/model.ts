@@ -7,9 +7,10 @@ import {
   classificationMetrics,
   classificationReport,
 } from '@prodclass/textmodel/metrics/classification-metrics';
+import { explanationRecord } from '@prodclass/textmodel/model/explanation-record';
 import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
 import type { ProductText } from '@prodclass/textmodel/text/product-text';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { readModelBundle, writeModelBundle } from '../model-bundle-file.js';
 import { addHyperparameterOptions, classifierSettings, integerAtLeast, writeJson } from '../options.js';
 
@@ -93,20 +94,32 @@ function parseProductLine(line: string, lineNumber: number): ProductText {
   };
 }
 
-async function predict(flags: { model: string; topK: number }): Promise<void> {
+/** The most terms `--explain` lists each way, as the model server's `explain`. */
+const maxExplainTerms = 20;
+
+function explainTerms(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number > maxExplainTerms) {
+    throw new InvalidArgumentError(`must be an integer from 0 to ${maxExplainTerms}`);
+  }
+  return number;
+}
+
+async function predict(flags: { model: string; topK: number; explain: number }): Promise<void> {
   const { classifier } = await readModelBundle(flags.model);
   let lineNumber = 0;
   for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
     lineNumber++;
     if (line.trim() === '') continue;
     const product = parseProductLine(line, lineNumber);
-    const top = (classifier.predictTopK([product], flags.topK)[0] ?? []).map(
-      ({ classCode, probability }) => ({
-        prdtypecode: classCode,
-        category: classByCode(classCode)?.name ?? null,
-        probability,
-      }),
-    );
+    const explained =
+      flags.explain > 0 ? classifier.explainTopK([product], flags.topK, flags.explain)[0] : undefined;
+    const ranked = explained ? explained.ranked : classifier.predictTopK([product], flags.topK)[0];
+    const top = (ranked ?? []).map(({ classCode, probability }) => ({
+      prdtypecode: classCode,
+      category: classByCode(classCode)?.name ?? null,
+      probability,
+    }));
     const best = top[0];
     if (!best) continue;
     writeJson({
@@ -114,6 +127,7 @@ async function predict(flags: { model: string; topK: number }): Promise<void> {
       category: best.category,
       confidence: best.probability,
       top_k: top,
+      ...(explained ? { explanation: explained.explanations.map(explanationRecord) } : {}),
     });
   }
 }
@@ -146,5 +160,11 @@ export function registerModelCommands(program: Command): void {
     .description('classify JSON lines {designation, description?} from stdin; one JSON line out per product')
     .requiredOption('--model <bundle>', 'model bundle')
     .option('--top-k <k>', 'how many classes to list per product', integerAtLeast(1), 5)
-    .action((flags: { model: string; topK: number }) => predict(flags));
+    .option(
+      '--explain <k>',
+      `take the predicted class and the runner-up apart: the k terms (0 to ${maxExplainTerms}) that raised and lowered each most`,
+      explainTerms,
+      0,
+    )
+    .action((flags: { model: string; topK: number; explain: number }) => predict(flags));
 }
