@@ -25,11 +25,13 @@ import {
   classificationMetrics,
   classificationReport,
 } from '@prodclass/textmodel/metrics/classification-metrics';
+import { learnedTerms } from '@prodclass/textmodel/model/learned-terms';
 import { TextClassifier, type TextClassifierSettings } from '@prodclass/textmodel/model/text-classifier';
 import type { LabelledProduct } from '@prodclass/textmodel/text/product-text';
 import type pg from 'pg';
 import { renderClassDistributionPng } from '../charts/class-distribution-png.js';
 import { renderConfusionMatrixPng } from '../charts/confusion-matrix-png.js';
+import { renderLearnedTermsPng } from '../charts/learned-terms-png.js';
 import { trainingParams } from './run-params.js';
 import { splitDataset } from './split-dataset.js';
 
@@ -155,6 +157,9 @@ async function scoreChampion(
   return { version: Number(champion.version), f1: weightedF1(classifier, test) };
 }
 
+/** How many terms each way the learned_terms artifacts list per class. */
+const learnedTermsPerClass = 10;
+
 /**
  * `prodclass train`: the catalog snapshot of a load, split (stratified, seeded) before any
  * balancing, fitted, evaluated on the held-out part, logged to MLflow with its artifacts,
@@ -230,6 +235,11 @@ export async function trainAndRegister(
       source: `catalog load ${load.name} (dataset ${fingerprint})`,
     });
     const nameOf = (code: number) => classByCode(code)?.name;
+    const learned = learnedTerms(
+      classifier.state.logisticRegression,
+      classifier.state.tfidf.vocabulary,
+      learnedTermsPerClass,
+    );
     const trainCounts = new Map<number, number>();
     for (const product of split.train)
       trainCounts.set(product.prdtypecode, (trainCounts.get(product.prdtypecode) ?? 0) + 1);
@@ -262,6 +272,27 @@ export async function trainAndRegister(
       'evaluation/classification_report.json': {
         content: JSON.stringify(test, null, 2),
         type: 'application/json',
+      },
+      'evaluation/learned_terms.json': {
+        content: JSON.stringify(
+          {
+            terms_per_class: learnedTermsPerClass,
+            classes: learned.map(({ classCode, intercept, positive, negative }) => ({
+              prdtypecode: classCode,
+              category: nameOf(classCode) ?? null,
+              intercept,
+              positive,
+              negative,
+            })),
+          },
+          null,
+          2,
+        ),
+        type: 'application/json',
+      },
+      'evaluation/learned_terms.png': {
+        content: renderLearnedTermsPng(learned, `Terms each class learned — ${load.name}`),
+        type: 'image/png',
       },
       'data/class_distribution.png': {
         content: renderClassDistributionPng(trainCounts, `Training classes — ${load.name}`),
