@@ -29,52 +29,99 @@ export interface ClassContributions {
   otherContribution: number;
 }
 
-function byContribution(a: TermContribution, b: TermContribution): number {
-  return b.contribution - a.contribution || a.column - b.column;
+/**
+ * Inserts `entry` into `ranked` (entries, best first by `better`) when it ranks among the first
+ * `k`; selection in place of a sort, as k is small and a row can hold thousands of entries.
+ */
+function insertRanked(
+  ranked: number[],
+  entry: number,
+  k: number,
+  better: (a: number, b: number) => boolean,
+): void {
+  if (ranked.length === k && !better(entry, ranked[k - 1] as number)) return;
+  let at = ranked.length < k ? ranked.length : k - 1;
+  while (at > 0 && better(entry, ranked[at - 1] as number)) {
+    ranked[at] = ranked[at - 1] as number;
+    at--;
+  }
+  ranked[at] = entry;
 }
 
 /**
- * The logit of class `classIndex` for one TF-IDF row, summed as the model sums it, with the `k`
- * terms that pushed it most up and most down.
+ * Takes class logits apart, one TF-IDF row at a time, in working memory reused from call to
+ * call: only the listed terms become objects.
  */
-export function classContributions(
-  { coef, intercept, classes }: LogisticRegressionState,
-  classIndex: number,
-  row: SparseRow,
-  k: number,
-): ClassContributions {
-  const K = classes.length;
-  const terms: TermContribution[] = [];
-  let logit = intercept[classIndex] as number;
-  for (let entry = 0; entry < row.indices.length; entry++) {
-    const column = row.indices[entry] as number;
-    const tfidf = row.values[entry] as number;
-    const weight = coef[column * K + classIndex] as number;
-    const contribution = tfidf * weight;
-    logit += contribution;
-    terms.push({ column, tfidf, weight, contribution });
+export class ContributionRanker {
+  private contributions = new Float64Array(256);
+  private listed = new Uint8Array(256);
+  private readonly up: number[] = [];
+  private readonly down: number[] = [];
+
+  /**
+   * The logit of class `classIndex` for one row, summed as the model sums it, with the `k` terms
+   * that pushed it most up and most down (equal contributions: the lower column first).
+   */
+  rank(
+    { coef, intercept, classes }: LogisticRegressionState,
+    classIndex: number,
+    row: SparseRow,
+    k: number,
+  ): ClassContributions {
+    const K = classes.length;
+    const { indices, values } = row;
+    const entries = indices.length;
+    if (this.contributions.length < entries) {
+      this.contributions = new Float64Array(2 * entries);
+      this.listed = new Uint8Array(2 * entries);
+    }
+    const contributions = this.contributions;
+    const up = this.up;
+    const down = this.down;
+    up.length = 0;
+    down.length = 0;
+    const higher = (a: number, b: number) =>
+      (contributions[a] as number) > (contributions[b] as number) ||
+      (contributions[a] === contributions[b] && (indices[a] as number) < (indices[b] as number));
+    const lower = (a: number, b: number) =>
+      (contributions[a] as number) < (contributions[b] as number) ||
+      (contributions[a] === contributions[b] && (indices[a] as number) < (indices[b] as number));
+    let logit = intercept[classIndex] as number;
+    for (let entry = 0; entry < entries; entry++) {
+      const contribution =
+        (values[entry] as number) * (coef[(indices[entry] as number) * K + classIndex] as number);
+      contributions[entry] = contribution;
+      logit += contribution;
+      if (k === 0) continue;
+      if (contribution > 0) insertRanked(up, entry, k, higher);
+      else if (contribution < 0) insertRanked(down, entry, k, lower);
+    }
+    const listed = this.listed;
+    for (const entry of up) listed[entry] = 1;
+    for (const entry of down) listed[entry] = 1;
+    let otherContribution = 0;
+    for (let entry = 0; entry < entries; entry++) {
+      if (listed[entry] === 0) otherContribution += contributions[entry] as number;
+    }
+    for (const entry of up) listed[entry] = 0;
+    for (const entry of down) listed[entry] = 0;
+    const term = (entry: number): TermContribution => {
+      const column = indices[entry] as number;
+      return {
+        column,
+        tfidf: values[entry] as number,
+        weight: coef[column * K + classIndex] as number,
+        contribution: contributions[entry] as number,
+      };
+    };
+    return {
+      classCode: classes[classIndex] as number,
+      logit,
+      intercept: intercept[classIndex] as number,
+      up: up.map(term),
+      down: down.map(term),
+      otherTerms: entries - up.length - down.length,
+      otherContribution,
+    };
   }
-  terms.sort(byContribution);
-  const up = terms.filter((term) => term.contribution > 0).slice(0, k);
-  const down = terms
-    .filter((term) => term.contribution < 0)
-    .reverse()
-    .slice(0, k);
-  const listed = new Set([...up, ...down]);
-  let otherContribution = 0;
-  let otherTerms = 0;
-  for (const term of terms) {
-    if (listed.has(term)) continue;
-    otherTerms++;
-    otherContribution += term.contribution;
-  }
-  return {
-    classCode: classes[classIndex] as number,
-    logit,
-    intercept: intercept[classIndex] as number,
-    up,
-    down,
-    otherTerms,
-    otherContribution,
-  };
 }

@@ -9,7 +9,7 @@ import {
 } from '../text/product-text.js';
 import { ProductTokenIds } from '../text/product-token-ids.js';
 import { TokenSources } from '../text/token-sources.js';
-import { type ClassContributions, classContributions, type TermContribution } from './explanation.js';
+import { type ClassContributions, ContributionRanker, type TermContribution } from './explanation.js';
 import {
   type ClassProbability,
   type FitOptions,
@@ -79,6 +79,9 @@ export class TextClassifier {
   private rowProbabilities: Float64Array | null = null;
   /** predictTopK's way from listings to token ids, for the word analyzer. */
   private productTokenIds: ProductTokenIds | null = null;
+  /** explainTopK's working memory. */
+  private readonly tokenSources = new TokenSources();
+  private readonly contributionRanker = new ContributionRanker();
 
   private constructor(
     readonly state: TextClassifierState,
@@ -173,19 +176,20 @@ export class TextClassifier {
     tokenCounts?: TokenCount[],
   ): ExplainedRanking[] {
     const probabilities = this.probabilitiesOfRow();
-    const sources = new TokenSources();
+    const sources = this.tokenSources;
     return products.map((product, index) => {
       const row = this.rowOf(product, tokenCounts, index, sources);
       const top = topClasses(this.model.predictRowProba(row, probabilities), this.classes, Math.max(k, 2));
       const contributions = top
         .slice(0, 2)
         .map(({ classCode }) =>
-          classContributions(this.model.fitted, this.classes.indexOf(classCode), row, terms),
+          this.contributionRanker.rank(this.model.fitted, this.classes.indexOf(classCode), row, terms),
         );
       const phrases = this.phrasesOf(contributions, sources);
-      const named = (term: TermContribution): ExplainedTerm => {
-        const feature = this.state.tfidf.vocabulary[term.column] as string;
-        return { ...term, feature, term: phrases.get(term.column) ?? feature };
+      const vocabulary = this.state.tfidf.vocabulary;
+      const named = ({ column, tfidf, weight, contribution }: TermContribution): ExplainedTerm => {
+        const feature = vocabulary[column] as string;
+        return { column, tfidf, weight, contribution, feature, term: phrases.get(column) ?? feature };
       };
       return {
         ranked: top.slice(0, k),
