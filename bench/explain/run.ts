@@ -3,9 +3,10 @@
  * request at a time, with `explain` absent, `explain: 5`, and (when BASE_SERVER names the
  * main.js of a build of the commit before explanations existed) that build with no explain, for
  * "nothing when absent". Rounds alternate the variants, so load from other processes hits them
- * alike. Server time per request is the mean of the server's own
- * prodclass_prediction_request_duration_seconds over the round (its _sum / _count deltas); the
- * client's median round trip is reported too. Medians over the rounds.
+ * alike. Per round and variant: the server process's CPU time per request (prodclass_process_cpu_seconds_total,
+ * which other processes' load hardly moves), the mean of its own
+ * prodclass_prediction_request_duration_seconds (wall time, which they do), and the client's median
+ * round trip. Medians over the rounds; ratios are per round, against "no explain" in the same round.
  *
  * Usage: npm run build && BASE_SERVER=/path/to/base/model-server/dist/main.js npx tsx bench/explain/run.ts
  */
@@ -22,10 +23,10 @@ import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
 import { defaultTextSettings } from '@prodclass/textmodel/text/product-text';
 import { repoRoot } from '../../stack/paths.js';
 
-const catalogRows = 20_000;
-const trainingRows = 16_000;
+const catalogRows = 12_000;
+const trainingRows = 8_000;
 const seed = 42;
-const rounds = 15;
+const rounds = 11;
 const requestsPerRound = 2_000;
 const warmUpRequests = 3_000;
 
@@ -67,17 +68,18 @@ async function startServer(
   return { url, child };
 }
 
-/** The sum and count of the server's /predict request durations. */
-async function serverSeconds(url: string): Promise<{ sum: number; count: number }> {
+/** The sum and count of the server's /predict request durations, and the CPU time the server process used. */
+async function serverSeconds(url: string): Promise<{ sum: number; count: number; cpu: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const value = (name: string) => {
-    const line = text.split('\n').find((l) => l.startsWith(`${name}{route="/predict"}`));
+  const value = (name: string, labels = '{route="/predict"}') => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `));
     if (!line) throw new Error(`${url}/metrics has no ${name} for /predict`);
     return Number(line.slice(line.lastIndexOf(' ') + 1));
   };
   return {
     sum: value('prodclass_prediction_request_duration_seconds_sum'),
     count: value('prodclass_prediction_request_duration_seconds_count'),
+    cpu: value('prodclass_process_cpu_seconds_total', ''),
   };
 }
 
@@ -140,8 +142,8 @@ async function main(): Promise<void> {
   }
   const bodies = (explain: number | undefined) =>
     products.map((product) => JSON.stringify(explain === undefined ? product : { ...product, explain }));
-  const results = new Map<string, { server: number[]; client: number[] }>(
-    variants.map((variant) => [variant.name, { server: [], client: [] }]),
+  const results = new Map<string, { cpu: number[]; server: number[]; client: number[] }>(
+    variants.map((variant) => [variant.name, { cpu: [], server: [], client: [] }]),
   );
   try {
     for (const variant of variants) {
@@ -166,7 +168,9 @@ async function main(): Promise<void> {
           latencies.push(performance.now() - started);
         }
         const after = await serverSeconds(url);
-        const result = results.get(variant.name) as { server: number[]; client: number[] };
+        const result = results.get(variant.name) as { cpu: number[]; server: number[]; client: number[] };
+        // Includes the two /metrics scrapes, alike for every variant.
+        result.cpu.push(((after.cpu - before.cpu) / requestsPerRound) * 1e6);
         result.server.push(((after.sum - before.sum) / (after.count - before.count)) * 1e6);
         result.client.push(median(latencies) * 1e3);
       }
@@ -177,7 +181,11 @@ async function main(): Promise<void> {
     for (const { child } of servers.values()) child.kill('SIGTERM');
   }
 
-  const reference = results.get('no explain') as { server: number[] };
+  const reference = results.get('no explain') as { cpu: number[]; server: number[] };
+  const summary = (values: number[], referenceValues: number[]) => {
+    const ratios = values.map((value, round) => value / (referenceValues[round] as number));
+    return `${median(values).toFixed(1)} (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}) | ${median(ratios).toFixed(3)}×`;
+  };
   console.log(
     `load average at the end: ${os
       .loadavg()
@@ -185,14 +193,17 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   console.log(
-    '| variant | server µs/request (median of rounds) | range | vs no explain | client p50 µs (median of rounds) |',
+    '| variant | server CPU µs/request (range) | vs no explain | server wall µs/request, mean of round (range) | vs no explain | client p50 µs |',
   );
-  console.log('| --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
   for (const variant of variants) {
-    const { server, client } = results.get(variant.name) as { server: number[]; client: number[] };
-    const ratios = server.map((value, round) => value / (reference.server[round] as number));
+    const { cpu, server, client } = results.get(variant.name) as {
+      cpu: number[];
+      server: number[];
+      client: number[];
+    };
     console.log(
-      `| ${variant.name} | ${median(server).toFixed(1)} | ${Math.min(...server).toFixed(1)}–${Math.max(...server).toFixed(1)} | ${median(ratios).toFixed(3)}× (per-round ratios ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) | ${median(client).toFixed(0)} |`,
+      `| ${variant.name} | ${summary(cpu, reference.cpu)} | ${summary(server, reference.server)} | ${median(client).toFixed(0)} |`,
     );
   }
   fs.rmSync(workDir, { recursive: true, force: true });

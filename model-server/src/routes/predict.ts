@@ -79,7 +79,7 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
         designation,
         description,
       });
-      const prediction = {
+      return {
         prdtypecode: best.classCode,
         category: categoryOf(best.classCode),
         confidence: best.probability,
@@ -90,10 +90,9 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
         })),
         model: { name: model.name, version: model.version, alias: model.alias ?? null },
         prediction_id: predictionId,
+        // Undefined without explain: the serializer leaves it out.
+        explanation: explained?.[index]?.explanations.map(explanationRecord),
       };
-      if (!explained) return prediction;
-      const { explanations } = explained[index] as ExplainedRanking;
-      return { ...prediction, explanation: explanations.map(explanationRecord) };
     });
   }
 
