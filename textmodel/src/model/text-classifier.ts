@@ -228,14 +228,16 @@ export class TextClassifier {
   private phrasesOf(contributions: ClassContributions[], sources: TokenSources): Map<number, string> {
     const phrases = new Map<number, string>();
     if (this.state.settings.tfidf.analyzer !== 'word' || !this.productTokenIds) return phrases;
-    const columns = new Set(
-      contributions.flatMap(({ up, down }) => [...up, ...down].map((term) => term.column)),
-    );
+    const columns = new Set<number>();
+    for (const { up, down } of contributions) {
+      for (const term of up) columns.add(term.column);
+      for (const term of down) columns.add(term.column);
+    }
     // The ids of the product just read are still in ProductTokenIds' memory.
     const ids = this.productTokenIds.lastIds();
-    for (const [column, [first, last]] of this.vectorizer.firstWordNgrams(ids, columns)) {
-      phrases.set(column, sources.phrase(first, last));
-    }
+    this.vectorizer.firstWordNgrams(ids, columns).forEach((tokens, column) => {
+      phrases.set(column, sources.phrase(tokens[0], tokens[1]));
+    });
     return phrases;
   }
 }
