@@ -132,6 +132,8 @@ describe('prodclass train, promote and reproduce against the real MLflow and Pos
         'evaluation/confusion_matrix.png',
         'evaluation/confusion_matrix.json',
         'evaluation/classification_report.txt',
+        'evaluation/learned_terms.json',
+        'evaluation/learned_terms.png',
         'data/class_distribution.png',
         'data/class_names.json',
       ]),

@@ -21,11 +21,13 @@ import {
   classificationMetrics,
   classificationReport,
 } from '@prodclass/textmodel/metrics/classification-metrics';
+import { learnedTerms } from '@prodclass/textmodel/model/learned-terms';
 import { TextClassifier, type TextClassifierSettings } from '@prodclass/textmodel/model/text-classifier';
 import type { LabelledProduct } from '@prodclass/textmodel/text/product-text';
 import type pg from 'pg';
 import { renderClassDistributionPng } from '../charts/class-distribution-png.js';
 import { renderConfusionMatrixPng } from '../charts/confusion-matrix-png.js';
+import { renderLearnedTermsPng } from '../charts/learned-terms-png.js';
 import { compareWithChampion } from './champion-comparison.js';
 import { trainingParams } from './run-params.js';
 import { splitDataset } from './split-dataset.js';
@@ -139,6 +141,9 @@ async function uploadArtifacts(
   }
 }
 
+/** How many terms each way the learned_terms artifacts list per class. */
+const learnedTermsPerClass = 10;
+
 /**
  * `prodclass train`: the catalog snapshot of a load, split by product id before any balancing,
  * fitted, evaluated on the held-out part, logged to MLflow with its artifacts, registered as a
@@ -220,6 +225,11 @@ export async function trainAndRegister(
       source: `catalog load ${load.name} (dataset ${fingerprint})`,
     });
     const nameOf = (code: number) => classByCode(code)?.name;
+    const learned = learnedTerms(
+      classifier.state.logisticRegression,
+      classifier.state.tfidf.vocabulary,
+      learnedTermsPerClass,
+    );
     const trainCounts = new Map<number, number>();
     for (const product of split.train)
       trainCounts.set(product.prdtypecode, (trainCounts.get(product.prdtypecode) ?? 0) + 1);
@@ -252,6 +262,27 @@ export async function trainAndRegister(
       'evaluation/classification_report.json': {
         content: JSON.stringify(test, null, 2),
         type: 'application/json',
+      },
+      'evaluation/learned_terms.json': {
+        content: JSON.stringify(
+          {
+            terms_per_class: learnedTermsPerClass,
+            classes: learned.map(({ classCode, intercept, positive, negative }) => ({
+              prdtypecode: classCode,
+              category: nameOf(classCode) ?? null,
+              intercept,
+              positive,
+              negative,
+            })),
+          },
+          null,
+          2,
+        ),
+        type: 'application/json',
+      },
+      'evaluation/learned_terms.png': {
+        content: renderLearnedTermsPng(learned, `Terms each class learned — ${load.name}`),
+        type: 'image/png',
       },
       'data/class_distribution.png': {
         content: renderClassDistributionPng(trainCounts, `Training classes — ${load.name}`),
