@@ -1,4 +1,6 @@
 import type { TrainResult } from '@prodclass/registry/contract/job-result';
+import { metricKey } from '@prodclass/registry/contract/metric-keys';
+import { promotionTags, trainingRunTag, trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import { stackEnv } from '../../support/stack-env.js';
 
 /** Direct MLflow REST calls, for tests that play the part of a training Job. */
@@ -50,14 +52,14 @@ export async function recordTraining(
     {
       experiment_id: experimentId,
       start_time: Date.now(),
-      tags: [{ key: 'prodclass.dev/trainingrun', value: training.trainingRun }],
+      tags: [{ key: trainingRunTag, value: training.trainingRun }],
     },
   );
   const runId = run.info.run_id;
   const metrics = {
-    test_accuracy: training.f1 + 0.02,
-    test_f1_weighted: training.f1,
-    test_f1_macro: training.f1 - 0.03,
+    [metricKey('test', 'accuracy')]: training.f1 + 0.02,
+    [metricKey('test', 'f1_weighted')]: training.f1,
+    [metricKey('test', 'f1_macro')]: training.f1 - 0.03,
   };
   await mlflow('POST', 'runs/log-batch', {
     run_id: runId,
@@ -75,13 +77,13 @@ export async function recordTraining(
   );
   await mlflow('POST', 'runs/set-tag', {
     run_id: runId,
-    key: 'prodclass.model_version',
+    key: trainingTags.modelVersion,
     value: model_version.version,
   });
   if (training.decision) {
     for (const [key, value] of Object.entries({
-      'prodclass.promotion.decision': training.decision,
-      'prodclass.promotion.reason': `test decision: ${training.decision}`,
+      [promotionTags.decision]: training.decision,
+      [promotionTags.reason]: `test decision: ${training.decision}`,
     }))
       await mlflow('POST', 'model-versions/set-tag', {
         name: training.registeredModel,
@@ -123,7 +125,7 @@ export async function runsTagged(experiment: string, trainingRun: string): Promi
   );
   const { runs = [] } = await mlflow<{ runs?: unknown[] }>('POST', 'runs/search', {
     experiment_ids: [found.experiment_id],
-    filter: `tags."prodclass.dev/trainingrun" = '${trainingRun}'`,
+    filter: `tags."${trainingRunTag}" = '${trainingRun}'`,
   });
   return runs.length;
 }
