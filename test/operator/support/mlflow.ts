@@ -118,14 +118,16 @@ export async function aliasVersion(registeredModel: string, alias: string): Prom
   );
 }
 
-export async function runsTagged(experiment: string, trainingRun: string): Promise<number> {
+/** The runs tagged with a TrainingRun; with `status`, only those that ended so (FINISHED, FAILED). */
+export async function runsTagged(experiment: string, trainingRun: string, status?: string): Promise<number> {
   const { experiment: found } = await mlflow<{ experiment: { experiment_id: string } }>(
     'GET',
     `experiments/get-by-name?experiment_name=${encodeURIComponent(experiment)}`,
   );
+  const tagged = `tags."${trainingRunTag}" = '${trainingRun}'`;
   const { runs = [] } = await mlflow<{ runs?: unknown[] }>('POST', 'runs/search', {
     experiment_ids: [found.experiment_id],
-    filter: `tags."${trainingRunTag}" = '${trainingRun}'`,
+    filter: status ? `${tagged} and attributes.status = '${status}'` : tagged,
   });
   return runs.length;
 }
