@@ -49,6 +49,8 @@ test('every prediction lands in inference_log, none lost on SIGTERM; requests in
   // This session's lock holds every write back, so that all records are still queued at SIGTERM.
   const lock = new pg.Client({ connectionString: database.url });
   await lock.connect();
+  // After a failed check the session is still open when the database is dropped.
+  lock.on('error', () => {});
   const written = async () =>
     (await lock.query<{ n: number }>('select count(*)::int as n from inference_log')).rows[0]?.n;
   await lock.query('begin');
@@ -81,12 +83,14 @@ test('every prediction lands in inference_log, none lost on SIGTERM; requests in
     ),
   ];
   expect(new Set(predictionIds).size).toBe(300);
+  // The server's log says why when the writer never gets as far as waiting (a failed write, say).
   await waitUntil('the inference-log writer waits for the lock', async () => {
     const { rows } = await lock.query<{ n: number }>(
-      `select count(*)::int as n from pg_stat_activity
-       where datname = current_database() and wait_event_type = 'Lock' and query ilike 'copy inference_log%'`,
+      `select count(*)::int as n from pg_locks where relation = 'inference_log'::regclass and not granted`,
     );
     return (rows[0]?.n ?? 0) > 0;
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}; the server logged: ${JSON.stringify(server.logs.slice(-5))}`);
   });
 
   // A request in flight when SIGTERM arrives (its body still arriving) is answered before the exit.
