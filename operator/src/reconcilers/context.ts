@@ -1,36 +1,12 @@
 import type { KubeApi } from '@prodclass/kube/api';
 import type { EventRecorder } from '@prodclass/kube/events';
-import type { Informer } from '@prodclass/kube/informer';
-import type { KubeObject } from '@prodclass/kube/objects';
-import type { Deployment, Job } from '@prodclass/kube/workloads';
 import type { PipelineSettings } from '../children/jobs.js';
 import type { DataLoadRecords } from '../external/data-loads.js';
 import type { DriftChecks } from '../external/drift-checks.js';
 import type { MlflowRecords } from '../external/mlflow.js';
 import type { Promote } from '../external/promotion.js';
+import type { Caches } from '../manager/caches.js';
 import type { OperatorMetrics } from '../metrics.js';
-import type { DriftAcknowledgement } from '../resources/drift-acknowledgement.js';
-import type {
-  DataIncrement,
-  DriftMonitor,
-  ModelPromotion,
-  PredictionService,
-  RetrainSchedule,
-  TrainingRun,
-} from '../resources/types.js';
-
-export interface Caches {
-  dataIncrements: Informer<DataIncrement>;
-  trainingRuns: Informer<TrainingRun>;
-  modelPromotions: Informer<ModelPromotion>;
-  predictionServices: Informer<PredictionService>;
-  retrainSchedules: Informer<RetrainSchedule>;
-  driftMonitors: Informer<DriftMonitor>;
-  driftAcknowledgements: Informer<DriftAcknowledgement>;
-  jobs: Informer<Job>;
-  deployments: Informer<Deployment>;
-  services: Informer<KubeObject>;
-}
 
 /** Everything a reconciler talks to. */
 export interface ReconcileContext {
@@ -45,6 +21,4 @@ export interface ReconcileContext {
   metrics: OperatorMetrics;
   /** The time now (tests move the operator's clock forward instead of waiting). */
   now(): Date;
-  /** Asks the PredictionService controller to look at these keys again (an alias moved). */
-  enqueuePredictionServices(keys: string[]): void;
 }

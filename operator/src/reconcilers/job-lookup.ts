@@ -4,6 +4,7 @@ import { jobType, podType } from '@prodclass/kube/objects';
 import type { Job, Pod } from '@prodclass/kube/workloads';
 import { type LoadResult, parseJobResult, type TrainResult } from '@prodclass/registry/contract/job-result';
 import { succeededPodMessage } from '../children/jobs.js';
+import { jobs } from '../manager/kinds.js';
 import type { ReconcileContext } from './context.js';
 
 /**
@@ -16,7 +17,7 @@ export async function findJob(
   name: string,
   recorded: boolean,
 ): Promise<Job | undefined> {
-  const cached = ctx.caches.jobs.get(namespace, name);
+  const cached = ctx.caches.of(jobs).get(namespace, name);
   if (cached || !recorded) return cached;
   try {
     return await ctx.api.request<Job>('GET', jobType.path(namespace, name));

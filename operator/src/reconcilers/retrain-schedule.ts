@@ -8,6 +8,8 @@ import {
   keyOf,
   type ResourceType,
 } from '@prodclass/kube/objects';
+import { describeController } from '../manager/controller-description.js';
+import { dataIncrements, retrainSchedules, trainingRuns } from '../manager/kinds.js';
 import {
   type DataIncrement,
   dataIncrementType,
@@ -23,8 +25,8 @@ import { validRetrainScheduleSpec } from '../resources/validate.js';
 import { parseCron } from '../schedule/cron.js';
 import { missedTickLimit, planTick, pruneHistory, type TickPlan, tickChildName } from '../schedule/ticks.js';
 import type { ReconcileContext } from './context.js';
-import type { Announcement } from './status-change.js';
-import { reconciler, type StatusWriter, validSpec } from './steps.js';
+import type { Announcement, StatusWriter } from './status-writer.js';
+import { validSpec } from './valid-spec.js';
 
 export const scheduleLabel = 'mlops.prodclass.dev/retrain-schedule';
 export const scheduledTimeAnnotation = 'mlops.prodclass.dev/scheduled-time';
@@ -42,10 +44,14 @@ type TickState = 'Active' | 'Succeeded' | 'Failed';
 function ticksOf(ctx: ReconcileContext, key: string, namespace: string): Tick[] {
   const ticks = new Map<string, Tick>();
   const children: [DataIncrement | TrainingRun, 'dataIncrement' | 'trainingRun'][] = [
-    ...ctx.caches.dataIncrements
+    ...ctx.caches
+      .of(dataIncrements)
       .list()
       .map((child) => [child, 'dataIncrement'] as [DataIncrement, 'dataIncrement']),
-    ...ctx.caches.trainingRuns.list().map((child) => [child, 'trainingRun'] as [TrainingRun, 'trainingRun']),
+    ...ctx.caches
+      .of(trainingRuns)
+      .list()
+      .map((child) => [child, 'trainingRun'] as [TrainingRun, 'trainingRun']),
   ];
   for (const [child, role] of children) {
     const time = child.metadata.annotations?.[scheduledTimeAnnotation];
@@ -269,9 +275,10 @@ function historyStatus(
  * while an earlier one is active, Replace deletes the active one; finished ticks beyond the history
  * limits are deleted. The reconcile is requeued for the next tick.
  */
-export const reconcileRetrainSchedule = reconciler(
-  { cache: (caches) => caches.retrainSchedules, type: retrainScheduleType },
-  async (ctx, writer: ScheduleWriter, log) => {
+export const retrainScheduleController = describeController({
+  for: retrainSchedules,
+  owns: [dataIncrements, trainingRuns],
+  async reconcile(ctx, writer: ScheduleWriter, log) {
     const schedule = writer.object;
     const key = keyOf(schedule);
     const status = writer.status;
@@ -327,4 +334,4 @@ export const reconcileRetrainSchedule = reconciler(
     // A little past the tick, so that the clock reads it as due.
     return plan.next ? { requeueAfterMs: Math.max(0, plan.next.getTime() - now.getTime()) + 100 } : undefined;
   },
-);
+});

@@ -1,7 +1,7 @@
 import { isAlreadyExists } from '@prodclass/kube/api';
 import { type ConditionUpdate, conditionOf, timestamp } from '@prodclass/kube/conditions';
 import type { Logger } from '@prodclass/kube/log';
-import { controllerReference } from '@prodclass/kube/objects';
+import { controllerReference, keyOf } from '@prodclass/kube/objects';
 import type { Job } from '@prodclass/kube/workloads';
 import type { TrainResult } from '@prodclass/registry/contract/job-result';
 import { metricKey } from '@prodclass/registry/contract/metric-keys';
@@ -9,6 +9,8 @@ import { trainingRunTag } from '@prodclass/registry/contract/mlflow-tags';
 import { trainCommandArgs } from '@prodclass/registry/contract/train-command';
 import { cliJob, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
+import { describeController, watch } from '../manager/controller-description.js';
+import { dataIncrements, jobs, modelPromotions, trainingRuns } from '../manager/kinds.js';
 import {
   type ModelPromotion,
   modelPromotionType,
@@ -16,13 +18,13 @@ import {
   type TrainingRun,
   type TrainingRunSpec,
   type TrainingRunStatus,
-  trainingRunType,
 } from '../resources/types.js';
 import { validTrainingRunSpec } from '../resources/validate.js';
 import type { ReconcileContext } from './context.js';
 import { createJob, findJob, readJobResult } from './job-lookup.js';
 import { fail, recordJob, waitForJob } from './job-status.js';
-import { reconciler, type StatusWriter, validSpec } from './steps.js';
+import type { StatusWriter } from './status-writer.js';
+import { validSpec } from './valid-spec.js';
 
 /** The `prodclass train` arguments for a TrainingRun. */
 export function trainArgs(run: TrainingRun, spec: TrainingRunSpec, dataLoad: string): string[] {
@@ -69,7 +71,7 @@ type DataReadiness =
 
 function dataReadiness(ctx: ReconcileContext, namespace: string, dataVersion: string): DataReadiness {
   if (dataVersion === 'latest') return { ready: true, load: 'latest' };
-  const increment = ctx.caches.dataIncrements.get(namespace, dataVersion);
+  const increment = ctx.caches.of(dataIncrements).get(namespace, dataVersion);
   if (!increment)
     return {
       ready: false,
@@ -127,7 +129,7 @@ async function followPromotion(ctx: ReconcileContext, writer: RunWriter): Promis
   const { namespace = '', name } = writer.object.metadata;
   const promotionName = childName(name, 'promotion');
   await writer
-    .condition(promotedCondition(ctx.caches.modelPromotions.get(namespace, promotionName), promotionName))
+    .condition(promotedCondition(ctx.caches.of(modelPromotions).get(namespace, promotionName), promotionName))
     .write();
   return undefined;
 }
@@ -268,17 +270,34 @@ async function recordDecision(
   });
   writer
     .set({ promotion: { decision: 'promote', reason: decision.reason, modelPromotion: promotionName } })
-    .condition(promotedCondition(ctx.caches.modelPromotions.get(namespace, promotionName), promotionName));
+    .condition(
+      promotedCondition(ctx.caches.of(modelPromotions).get(namespace, promotionName), promotionName),
+    );
 }
 
 /**
  * TrainingRun: waits for its data, runs one training Job (`<name>-train`), reads the result the Job's
  * Pod reported (its MLflow run, version, scores and decision), and when the Job decided to promote, creates a ModelPromotion
- * (`<name>-promotion`, owned by the run) and follows it.
+ * (`<name>-promotion`, owned by the run) and follows it. A change of the DataIncrement a run
+ * trains on wakes the run.
  */
-export const reconcileTrainingRun = reconciler(
-  { cache: (caches) => caches.trainingRuns, type: trainingRunType },
-  async (ctx, writer: RunWriter, log) => {
+export const trainingRunController = describeController({
+  for: trainingRuns,
+  owns: [jobs, modelPromotions],
+  watches: [
+    watch(dataIncrements, (increment, caches) =>
+      caches
+        .of(trainingRuns)
+        .list()
+        .filter(
+          (run) =>
+            run.metadata.namespace === increment.metadata.namespace &&
+            run.spec.dataVersion === increment.metadata.name,
+        )
+        .map(keyOf),
+    ),
+  ],
+  async reconcile(ctx, writer: RunWriter, log) {
     const run = writer.object;
     const status = writer.status;
     if (status.observedGeneration === run.metadata.generation) {
@@ -310,4 +329,4 @@ export const reconcileTrainingRun = reconciler(
       });
     return recordTraining(ctx, writer, spec, job, state.completionTime);
   },
-);
+});
