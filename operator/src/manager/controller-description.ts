@@ -1,5 +1,5 @@
 import type { Logger } from '@prodclass/kube/log';
-import { type KubeObject, splitKey } from '@prodclass/kube/objects';
+import { type KubeObject, keyOf, splitKey } from '@prodclass/kube/objects';
 import type { WithStatus } from '@prodclass/kube/status';
 import type { ReconcileResult } from '../controller.js';
 import type { ReconcileContext } from '../reconcilers/context.js';
@@ -18,6 +18,28 @@ export function watch<S extends KubeObject>(
   keysFor: (object: S, caches: Caches) => string[],
 ): Watch<S> {
   return { kind, keysFor };
+}
+
+/**
+ * A watch of `watched` that queues the `referrers` of its namespace naming the changed object in
+ * the field `refersTo` reads (a TrainingRun's dataVersion, a DriftMonitor's predictionService).
+ */
+export function watchReferences<S extends KubeObject, T extends KubeObject>(
+  watched: CachedKind<S>,
+  referrers: CachedKind<T>,
+  refersTo: (referrer: T) => string | undefined,
+): Watch<S> {
+  return watch(watched, (object, caches) =>
+    caches
+      .of(referrers)
+      .list()
+      .filter(
+        (referrer) =>
+          referrer.metadata.namespace === object.metadata.namespace &&
+          refersTo(referrer) === object.metadata.name,
+      )
+      .map(keyOf),
+  );
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   retrainTimeOf,
   wantsRetrain,
 } from '../drift/retrain-decision.js';
-import { describeController, watch } from '../manager/controller-description.js';
+import { describeController, watchReferences } from '../manager/controller-description.js';
 import { driftMonitors, predictionServices } from '../manager/kinds.js';
 import {
   type DriftMonitor,
@@ -178,19 +178,7 @@ async function check(
 export const driftMonitorController = describeController({
   for: driftMonitors,
   // A monitor of a PredictionService looks again when the service changes (its served version).
-  watches: [
-    watch(predictionServices, (service, caches) =>
-      caches
-        .of(driftMonitors)
-        .list()
-        .filter(
-          (monitor) =>
-            monitor.metadata.namespace === service.metadata.namespace &&
-            monitor.spec.predictionService === service.metadata.name,
-        )
-        .map(keyOf),
-    ),
-  ],
+  watches: [watchReferences(predictionServices, driftMonitors, (monitor) => monitor.spec.predictionService)],
   gone: (ctx, key) => ctx.metrics.setDrift(key),
   async reconcile(ctx, writer: MonitorWriter, log) {
     const monitor = writer.object;

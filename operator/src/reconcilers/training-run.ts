@@ -1,7 +1,7 @@
 import { isAlreadyExists } from '@prodclass/kube/api';
 import { type ConditionUpdate, conditionOf, timestamp } from '@prodclass/kube/conditions';
 import type { Logger } from '@prodclass/kube/log';
-import { controllerReference, keyOf } from '@prodclass/kube/objects';
+import { controllerReference } from '@prodclass/kube/objects';
 import type { Job } from '@prodclass/kube/workloads';
 import type { TrainResult } from '@prodclass/registry/contract/job-result';
 import { metricKey } from '@prodclass/registry/contract/metric-keys';
@@ -9,7 +9,7 @@ import { trainingRunTag } from '@prodclass/registry/contract/mlflow-tags';
 import { trainCommandArgs } from '@prodclass/registry/contract/train-command';
 import { cliJob, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
-import { describeController, watch } from '../manager/controller-description.js';
+import { describeController, watchReferences } from '../manager/controller-description.js';
 import { dataIncrements, jobs, modelPromotions, trainingRuns } from '../manager/kinds.js';
 import {
   type ModelPromotion,
@@ -284,19 +284,7 @@ async function recordDecision(
 export const trainingRunController = describeController({
   for: trainingRuns,
   owns: [jobs, modelPromotions],
-  watches: [
-    watch(dataIncrements, (increment, caches) =>
-      caches
-        .of(trainingRuns)
-        .list()
-        .filter(
-          (run) =>
-            run.metadata.namespace === increment.metadata.namespace &&
-            run.spec.dataVersion === increment.metadata.name,
-        )
-        .map(keyOf),
-    ),
-  ],
+  watches: [watchReferences(dataIncrements, trainingRuns, (run) => run.spec.dataVersion)],
   async reconcile(ctx, writer: RunWriter, log) {
     const run = writer.object;
     const status = writer.status;
