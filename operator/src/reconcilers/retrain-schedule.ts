@@ -23,23 +23,21 @@ import {
 } from '../resources/types.js';
 import { validRetrainScheduleSpec } from '../resources/validate.js';
 import { parseCron } from '../schedule/cron.js';
-import { missedTickLimit, planTick, pruneHistory, type TickPlan, tickChildName } from '../schedule/ticks.js';
+import { historyStatus, pairOf, stateOf, type Tick } from '../schedule/tick-status.js';
+import {
+  missedTickLimit,
+  planTick,
+  pruneHistory,
+  type TickPlan,
+  tickChildName,
+  waitForTickMs,
+} from '../schedule/ticks.js';
 import type { ReconcileContext } from './context.js';
 import type { Announcement, StatusWriter } from './status-writer.js';
 import { validSpec } from './valid-spec.js';
 
 export const scheduleLabel = 'mlops.prodclass.dev/retrain-schedule';
 export const scheduledTimeAnnotation = 'mlops.prodclass.dev/scheduled-time';
-
-/** One tick's children as the caches hold them. */
-interface Tick {
-  time: Date;
-  name: string;
-  dataIncrement?: DataIncrement;
-  trainingRun?: TrainingRun;
-}
-
-type TickState = 'Active' | 'Succeeded' | 'Failed';
 
 function ticksOf(ctx: ReconcileContext, key: string, namespace: string): Tick[] {
   const ticks = new Map<string, Tick>();
@@ -63,20 +61,6 @@ function ticksOf(ctx: ReconcileContext, key: string, namespace: string): Tick[] 
   }
   return [...ticks.values()].sort((a, b) => a.time.getTime() - b.time.getTime());
 }
-
-/** A tick is over when its TrainingRun is, or when its DataIncrement ended without one to train. */
-function stateOf(tick: Tick): TickState {
-  const run = tick.trainingRun?.status?.phase;
-  if (tick.trainingRun) return run === 'Succeeded' ? 'Succeeded' : run === 'Failed' ? 'Failed' : 'Active';
-  const load = tick.dataIncrement?.status?.phase;
-  return load === 'Succeeded' || load === 'Failed' ? 'Failed' : 'Active';
-}
-
-const pairOf = (tick: Tick): ScheduledPair => ({
-  scheduledTime: timestamp(tick.time),
-  dataIncrement: tick.name,
-  trainingRun: tick.name,
-});
 
 async function ignoring<T>(request: Promise<T>, ignore: (error: unknown) => boolean): Promise<T | undefined> {
   try {
@@ -247,28 +231,6 @@ async function actOnTick(
   return activePairs;
 }
 
-/** The finished ticks kept, and the latest success (pruned ticks included: a limit of 0 still records it). */
-function historyStatus(
-  status: RetrainScheduleStatus,
-  finished: (Tick & { result: 'Succeeded' | 'Failed' })[],
-  keep: (Tick & { result: 'Succeeded' | 'Failed' })[],
-): Pick<RetrainScheduleStatus, 'recent' | 'lastSuccessfulTime'> {
-  const recent = keep.map((tick) => ({
-    ...pairOf(tick),
-    result: tick.result,
-    modelVersion: tick.trainingRun?.status?.modelVersion,
-    promotion: tick.trainingRun?.status?.promotion?.decision,
-  }));
-  const lastSuccessfulTime = [
-    status.lastSuccessfulTime,
-    ...finished.filter((tick) => tick.result === 'Succeeded').map((tick) => timestamp(tick.time)),
-  ]
-    .filter((time): time is string => time !== undefined)
-    .sort()
-    .at(-1);
-  return { recent, lastSuccessfulTime };
-}
-
 /**
  * RetrainSchedule, CronJob-style: at each tick of its cron schedule a DataIncrement and a TrainingRun
  * named after the tick. Only the latest due tick runs, however many were missed; Forbid skips a tick
@@ -332,6 +294,6 @@ export const retrainScheduleController = describeController({
       )
       .write();
     // A little past the tick, so that the clock reads it as due.
-    return plan.next ? { requeueAfterMs: Math.max(0, plan.next.getTime() - now.getTime()) + 100 } : undefined;
+    return plan.next ? { requeueAfterMs: waitForTickMs(plan.next, now) } : undefined;
   },
 });
