@@ -13,8 +13,8 @@ import type { Promote } from './external/promotion.js';
 import { startHttpServer } from './http-server.js';
 import { Caches } from './manager/caches.js';
 import { kindsOf, Manager } from './manager/manager.js';
+import type { ReconcileContext } from './manager/reconcile-context.js';
 import { OperatorMetrics } from './metrics.js';
-import type { ReconcileContext } from './reconcilers/context.js';
 
 export interface RunningOperator {
   readonly metrics: OperatorMetrics;

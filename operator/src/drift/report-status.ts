@@ -1,6 +1,6 @@
 import type { DriftReport } from '@prodclass/catalog/drift/report';
 import { type ConditionUpdate, timestamp } from '@prodclass/kube/conditions';
-import type { Announcement } from '../reconcilers/status-writer.js';
+import type { Announcement } from '../manager/status-writer.js';
 import type { DriftMonitorStatus } from '../resources/types.js';
 
 /** Drift is a checked report of severity ALERT or CRITICAL; WARNING is reported but is not drift. */

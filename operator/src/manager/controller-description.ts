@@ -2,9 +2,9 @@ import type { Logger } from '@prodclass/kube/log';
 import { type KubeObject, keyOf, splitKey } from '@prodclass/kube/objects';
 import type { WithStatus } from '@prodclass/kube/status';
 import type { ReconcileResult } from '../controller.js';
-import type { ReconcileContext } from '../reconcilers/context.js';
-import { type ObjectStatus, StatusWriter } from '../reconcilers/status-writer.js';
 import type { CachedKind, Caches } from './caches.js';
+import type { ReconcileContext } from './reconcile-context.js';
+import { type ObjectStatus, StatusWriter } from './status-writer.js';
 
 /** Another kind whose changes concern a controller, and which of its objects one change concerns. */
 export interface Watch<S extends KubeObject = KubeObject> {

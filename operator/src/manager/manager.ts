@@ -2,9 +2,9 @@ import type { Logger } from '@prodclass/kube/log';
 import { controllerKey, type KubeObject, keyOf } from '@prodclass/kube/objects';
 import { Controller } from '../controller.js';
 import type { OperatorMetrics } from '../metrics.js';
-import type { ReconcileContext } from '../reconcilers/context.js';
 import type { CachedKind } from './caches.js';
 import type { ControllerDescription } from './controller-description.js';
+import type { ReconcileContext } from './reconcile-context.js';
 
 /** Every kind the controllers reconcile, own or watch: what the operator caches. */
 export function kindsOf(descriptions: readonly ControllerDescription[]): CachedKind<KubeObject>[] {

@@ -8,12 +8,12 @@ import { cliJob, type JobState, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
 import { describeController } from '../manager/controller-description.js';
 import { dataIncrements, jobs } from '../manager/kinds.js';
+import type { ReconcileContext } from '../manager/reconcile-context.js';
+import type { StatusWriter } from '../manager/status-writer.js';
 import type { DataIncrement, DataIncrementSpec, DataIncrementStatus } from '../resources/types.js';
 import { validDataIncrementSpec } from '../resources/validate.js';
-import type { ReconcileContext } from './context.js';
 import { createJob, findJob, readJobResult } from './job-lookup.js';
 import { fail, recordJob, waitForJob } from './job-status.js';
-import type { StatusWriter } from './status-writer.js';
 import { validSpec } from './valid-spec.js';
 
 /** The `prodclass data load` arguments for a DataIncrement. */

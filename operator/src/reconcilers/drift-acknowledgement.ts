@@ -4,6 +4,8 @@ import type { EventKind } from '@prodclass/kube/events';
 import { keyOf, type OwnerReference } from '@prodclass/kube/objects';
 import { describeController } from '../manager/controller-description.js';
 import { driftAcknowledgements, driftMonitors } from '../manager/kinds.js';
+import type { ReconcileContext } from '../manager/reconcile-context.js';
+import type { StatusWriter } from '../manager/status-writer.js';
 import {
   type DriftAcknowledgement,
   type DriftAcknowledgementStatus,
@@ -11,8 +13,6 @@ import {
   validDriftAcknowledgementSpec,
 } from '../resources/drift-acknowledgement.js';
 import { type DriftMonitor, driftMonitorType } from '../resources/types.js';
-import type { ReconcileContext } from './context.js';
-import type { StatusWriter } from './status-writer.js';
 import { validSpec } from './valid-spec.js';
 
 /** The monitor from the cache, or from the API server when the cache has not seen it yet. */

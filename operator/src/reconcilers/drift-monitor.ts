@@ -17,6 +17,8 @@ import {
 } from '../drift/retrain-decision.js';
 import { describeController, watchReferences } from '../manager/controller-description.js';
 import { driftMonitors, predictionServices } from '../manager/kinds.js';
+import type { ReconcileContext } from '../manager/reconcile-context.js';
+import type { StatusWriter } from '../manager/status-writer.js';
 import {
   type DriftMonitor,
   type DriftMonitorSettings,
@@ -28,8 +30,6 @@ import {
 import { validDriftMonitorSpec } from '../resources/validate.js';
 import { parseCron } from '../schedule/cron.js';
 import { checkDue, waitForCheckMs } from '../schedule/drift-check-due.js';
-import type { ReconcileContext } from './context.js';
-import type { StatusWriter } from './status-writer.js';
 import { validSpec } from './valid-spec.js';
 
 /** Labels the TrainingRuns a monitor creates with the monitor's name, to find them after a restart. */

@@ -5,7 +5,7 @@ import type { Job, Pod } from '@prodclass/kube/workloads';
 import { type LoadResult, parseJobResult, type TrainResult } from '@prodclass/registry/contract/job-result';
 import { succeededPodMessage } from '../children/jobs.js';
 import { jobs } from '../manager/kinds.js';
-import type { ReconcileContext } from './context.js';
+import type { ReconcileContext } from '../manager/reconcile-context.js';
 
 /**
  * The child Job from the cache, or, when the cache has none but the status says one was created,

@@ -3,10 +3,10 @@ import type { ReconcileResult } from '../controller.js';
 import { VersionRejected } from '../external/promotion.js';
 import { describeController } from '../manager/controller-description.js';
 import { modelPromotions } from '../manager/kinds.js';
+import type { ReconcileContext } from '../manager/reconcile-context.js';
+import type { StatusWriter } from '../manager/status-writer.js';
 import type { ModelPromotion, ModelPromotionSpec, ModelPromotionStatus } from '../resources/types.js';
 import { validModelPromotionSpec } from '../resources/validate.js';
-import type { ReconcileContext } from './context.js';
-import type { StatusWriter } from './status-writer.js';
 import { validSpec } from './valid-spec.js';
 
 const promoting = 'Promoting';

@@ -12,6 +12,8 @@ import {
 import type { Caches } from '../manager/caches.js';
 import { describeController, watch } from '../manager/controller-description.js';
 import { deployments, modelPromotions, predictionServices, services } from '../manager/kinds.js';
+import type { ReconcileContext } from '../manager/reconcile-context.js';
+import type { StatusWriter } from '../manager/status-writer.js';
 import type {
   ModelPromotion,
   ModelSelector,
@@ -20,8 +22,6 @@ import type {
   PredictionServiceStatus,
 } from '../resources/types.js';
 import { selectorOf, validPredictionServiceSpec } from '../resources/validate.js';
-import type { ReconcileContext } from './context.js';
-import type { StatusWriter } from './status-writer.js';
 import { validSpec } from './valid-spec.js';
 
 type Resolution = { version: string } | { problem: ConditionUpdate };

@@ -10,6 +10,8 @@ import {
 } from '@prodclass/kube/objects';
 import { describeController } from '../manager/controller-description.js';
 import { dataIncrements, retrainSchedules, trainingRuns } from '../manager/kinds.js';
+import type { ReconcileContext } from '../manager/reconcile-context.js';
+import type { Announcement, StatusWriter } from '../manager/status-writer.js';
 import {
   type DataIncrement,
   dataIncrementType,
@@ -32,8 +34,6 @@ import {
   tickChildName,
   waitForTickMs,
 } from '../schedule/ticks.js';
-import type { ReconcileContext } from './context.js';
-import type { Announcement, StatusWriter } from './status-writer.js';
 import { validSpec } from './valid-spec.js';
 
 export const scheduleLabel = 'mlops.prodclass.dev/retrain-schedule';

@@ -11,6 +11,8 @@ import { cliJob, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
 import { describeController, watchReferences } from '../manager/controller-description.js';
 import { dataIncrements, jobs, modelPromotions, trainingRuns } from '../manager/kinds.js';
+import type { ReconcileContext } from '../manager/reconcile-context.js';
+import type { StatusWriter } from '../manager/status-writer.js';
 import {
   type ModelPromotion,
   modelPromotionType,
@@ -20,10 +22,8 @@ import {
   type TrainingRunStatus,
 } from '../resources/types.js';
 import { validTrainingRunSpec } from '../resources/validate.js';
-import type { ReconcileContext } from './context.js';
 import { createJob, findJob, readJobResult } from './job-lookup.js';
 import { fail, recordJob, waitForJob } from './job-status.js';
-import type { StatusWriter } from './status-writer.js';
 import { validSpec } from './valid-spec.js';
 
 /** The `prodclass train` arguments for a TrainingRun. */

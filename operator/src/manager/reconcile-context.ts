@@ -5,8 +5,8 @@ import type { DataLoadRecords } from '../external/data-loads.js';
 import type { DriftChecks } from '../external/drift-checks.js';
 import type { MlflowRecords } from '../external/mlflow.js';
 import type { Promote } from '../external/promotion.js';
-import type { Caches } from '../manager/caches.js';
 import type { OperatorMetrics } from '../metrics.js';
+import type { Caches } from './caches.js';
 
 /** Everything a reconciler talks to. */
 export interface ReconcileContext {

@@ -2,7 +2,7 @@ import { type Condition, type ConditionUpdate, withConditions } from '@prodclass
 import type { EventKind } from '@prodclass/kube/events';
 import type { ResourceType } from '@prodclass/kube/objects';
 import { type WithStatus, writeStatus } from '@prodclass/kube/status';
-import type { ReconcileContext } from './context.js';
+import type { ReconcileContext } from './reconcile-context.js';
 
 /** What every status of the operator's kinds carries. */
 export interface ObjectStatus {
