@@ -108,6 +108,9 @@ describe('prodclass train, promote and reproduce against the real MLflow and Pos
       C: '1',
       solver: 'lbfgs',
       data_version: 'initial_40.0pct',
+      split_method: 'productid_hash',
+      split_key: 'prodclass',
+      test_size: '0.2',
     });
     expect(records.metrics.test_f1_weighted).toBeCloseTo(champion.metrics.test.f1_weighted, 12);
     for (const key of ['test_accuracy', 'train_f1_weighted', 'test_f1_macro', 'test_f1_class_2583'])
@@ -129,6 +132,8 @@ describe('prodclass train, promote and reproduce against the real MLflow and Pos
         'evaluation/confusion_matrix.png',
         'evaluation/confusion_matrix.json',
         'evaluation/classification_report.txt',
+        'evaluation/learned_terms.json',
+        'evaluation/learned_terms.png',
         'data/class_distribution.png',
         'data/class_names.json',
       ]),

@@ -29,7 +29,12 @@ export function trainArgs(run: TrainingRun, spec: TrainingRunSpec, dataLoad: str
   const { namespace, name } = run.metadata;
   const h = spec.hyperparameters;
   const promotion = spec.autoPromote.enabled
-    ? { decidePromotion: true, minF1: spec.autoPromote.minF1, alias: spec.autoPromote.alias }
+    ? {
+        decidePromotion: true,
+        minF1: spec.autoPromote.minF1,
+        minComparisonRows: spec.autoPromote.minComparisonRows,
+        alias: spec.autoPromote.alias,
+      }
     : {};
   return trainCommandArgs({
     // Without a data version, `prodclass train` takes the newest completed load.
