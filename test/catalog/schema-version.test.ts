@@ -68,6 +68,8 @@ const commands = [
   ['train'],
   ['promote', '--version', '1'],
   ['drift', 'check', '--model', 'm'],
+  ['feedback', 'load', 'labels.csv'],
+  ['quality', 'report', '--window', '7d'],
 ];
 
 test('on an unmigrated database, every command, the model server and the console fail naming prodclass db migrate, and migrate nothing', {
