@@ -43,7 +43,7 @@ async function tables(): Promise<string[]> {
   return rows.map((row) => row.name);
 }
 
-/** The model server as its own process, to its exit; its stderr. */
+/** The model server as its own process, to its exit (stopped at once if it starts listening); its stderr. */
 async function modelServerExit(): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(
     process.execPath,
@@ -51,9 +51,12 @@ async function modelServerExit(): Promise<{ code: number | null; stderr: string 
     {
       cwd: repoRoot,
       env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', MODEL_URI: bundle, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  child.stdout?.on('data', (chunk: Buffer) => {
+    if (chunk.toString().includes('Server listening')) child.kill('SIGTERM');
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
