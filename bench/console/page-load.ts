@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { withDatabase } from '@prodclass/catalog/database';
+import { migrate } from '@prodclass/catalog/migrate';
 import { KubeApi } from '@prodclass/kube/api';
 import { connectionFromKubeconfig } from '@prodclass/kube/connection';
 import { buildConsole } from '../../console/src/server.js';
@@ -18,6 +20,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 
 const { env } = await up();
+await withDatabase(env.DATABASE_URL, migrate);
 const kubectl = (...args: string[]) =>
   run('kubectl', args, { env: { ...process.env, KUBECONFIG: env.KUBECONFIG } });
 await kubectl(

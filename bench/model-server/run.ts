@@ -14,6 +14,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { withDatabase } from '@prodclass/catalog/database';
+import { migrate } from '@prodclass/catalog/migrate';
 import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
 import { encodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
 import { defaultTfidfSettings } from '@prodclass/textmodel/features/tfidf-vectorizer';
@@ -176,6 +178,7 @@ async function main(): Promise<void> {
   await admin.query(`create database ${database}`);
   const databaseUrl = new URL(env.DATABASE_URL);
   databaseUrl.pathname = `/${database}`;
+  await withDatabase(databaseUrl.toString(), migrate);
 
   const oursPort = await freePort();
   const seedPort = await freePort();

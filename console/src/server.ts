@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { listLoads } from '@prodclass/catalog/data-loads';
+import { requireCurrentSchema } from '@prodclass/catalog/schema-version';
 import { catalogStatus } from '@prodclass/catalog/status';
 import { KubeApiError } from '@prodclass/kube/api';
 import type { Connection } from '@prodclass/kube/connection';
@@ -86,8 +87,6 @@ const artifactFiles: Record<string, string> = {
   'class_distribution.png': 'data/class_distribution.png',
 };
 const trafficRefreshMs = 15_000;
-/** PostgreSQL's undefined_table: the console reads a database nobody has migrated yet. */
-const undefinedTable = '42P01';
 /** Drift report ids are UUIDs (drift_reports.id). */
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -126,12 +125,6 @@ function errorAnswer(error: Error & { statusCode?: number; validation?: unknown;
   // message says why.
   if (error instanceof KubeApiError && [403, 409, 422].includes(error.status))
     return { status: error.status === 422 ? 400 : error.status, message: error.message };
-  if (error.code === undefinedTable)
-    return {
-      status: 503,
-      message:
-        'The catalog database has no tables yet: the first DataIncrement (or prodclass db migrate) creates them.',
-    };
   const status = error.statusCode ?? 500;
   return {
     status,
@@ -141,14 +134,19 @@ function errorAnswer(error: Error & { statusCode?: number; validation?: unknown;
 
 export async function buildConsole({ config, connection }: ConsoleOptions): Promise<Console> {
   const app = Fastify({ logger: { level: config.logLevel }, bodyLimit: 64 * 1024 });
+  const catalog = new CatalogReader(config.databaseUrl, (error) =>
+    app.log.warn({ err: error }, 'an idle database connection failed'),
+  );
+  // `prodclass db migrate` owns the schema: a console built for a newer one does not start.
+  await catalog.use(requireCurrentSchema).catch(async (error) => {
+    await catalog.close();
+    throw error;
+  });
   const kubeLog = jsonLogger((config.logLevel === 'silent' ? 'error' : config.logLevel) as LogLevel, {
     component: 'cluster-view',
   });
   const cluster = new ClusterView(connection, config.namespace, kubeLog);
   const auth = new Authenticator(cluster.api, config.auth);
-  const catalog = new CatalogReader(config.databaseUrl, (error) =>
-    app.log.warn({ err: error }, 'an idle database connection failed'),
-  );
   const mlflow = new MlflowClient(config.mlflowTrackingUri, { timeoutMs: 5_000, retries: 1 });
   const live = new LiveStream(cluster);
   const assets = readStatic();

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { migrate } from '@prodclass/catalog/migrate';
+import { requireCurrentSchema } from '@prodclass/catalog/schema-version';
 import { formatModelUri } from '@prodclass/registry/model-uri';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import pg from 'pg';
@@ -30,8 +30,8 @@ const serviceVersion: string = JSON.parse(
 ).version;
 
 /**
- * Applies the schema migrations (the inference_log table among them) and starts the batch writer;
- * with a feedback token, the label writer too.
+ * Checks that the database's schema is current (the inference_log table among it; `prodclass db
+ * migrate` is what changes it) and starts the batch writer; with a feedback token, the label writer too.
  */
 async function openInferenceLog(
   app: FastifyInstance,
@@ -39,16 +39,16 @@ async function openInferenceLog(
   metrics: ServerMetrics,
 ): Promise<{ inferenceLog: InferenceLog; feedbackLog: FeedbackLog | undefined }> {
   const { databaseUrl } = config;
-  const migrationClient = new pg.Client({ connectionString: databaseUrl });
-  await migrationClient.connect().catch((error: Error) => {
+  const checkClient = new pg.Client({ connectionString: databaseUrl });
+  await checkClient.connect().catch((error: Error) => {
     throw new Error(`cannot reach the inference-log database (DATABASE_URL): ${error.message}`, {
       cause: error,
     });
   });
   try {
-    await migrate(migrationClient);
+    await requireCurrentSchema(checkClient);
   } finally {
-    await migrationClient.end();
+    await checkClient.end();
   }
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, query_timeout: 30_000 });
   pool.on('error', (error) => app.log.warn({ err: error }, 'an idle inference-log connection failed'));

@@ -46,7 +46,7 @@ test('there is a sample of each custom resource, and the API server accepts ever
   expect(output).not.toMatch(/unchanged|configured/);
 });
 
-test('the kustomize base builds the CRDs, RBAC and operator, and the API server accepts it', async () => {
+test('the kustomize base builds the CRDs, RBAC, operator and db-migrate Job, and the API server accepts it', async () => {
   const built = await kubectl(['kustomize', path.join(repoRoot, 'manifests/base')]);
   const objects = parseManifests(built);
   expect(objects.map((object) => object.kind).sort()).toEqual([
@@ -60,11 +60,27 @@ test('the kustomize base builds the CRDs, RBAC and operator, and the API server 
     'CustomResourceDefinition',
     'CustomResourceDefinition',
     'Deployment',
+    'Job',
     'Namespace',
     'Role',
     'RoleBinding',
     'ServiceAccount',
   ]);
+  const job = objects.find((object) => object.kind === 'Job') as KubeObject;
+  expect(job.metadata.name).toBe('prodclass-db-migrate');
+  const operator = objects.find((object) => object.kind === 'Deployment') as KubeObject;
+  type Container = { image: string; args?: string[]; envFrom: unknown[] };
+  const containerOf = (object: KubeObject) =>
+    (object.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0];
+  const trainerImage = (
+    containerOf(operator) as unknown as { env: { name: string; value?: string }[] }
+  ).env.find((variable) => variable.name === 'TRAINER_IMAGE')?.value;
+  // The operator's own Jobs' image, and the Secret they read DATABASE_URL from.
+  expect(containerOf(job)).toMatchObject({
+    image: trainerImage,
+    args: ['db', 'migrate'],
+    envFrom: containerOf(operator)?.envFrom,
+  });
   // Its namespace must exist for a dry run of the namespaced objects (the RBAC test creates it too).
   await kubectl(['apply', '-f', path.join(repoRoot, 'manifests/rbac/namespace.yaml')]);
   const output = await kubectl(['apply', '--dry-run=server', '-f', '-'], built);

@@ -29,7 +29,7 @@ test('migrate is idempotent and safe when several run at once', async () => {
   });
 });
 
-test('a fresh database gets every migration once, even from concurrent CLI runs', async () => {
+test('a fresh database gets every migration once from two concurrent CLI runs: both succeed, one applies', async () => {
   const fresh = `prodclass_test_fresh_${process.pid}_${Date.now()}`;
   const admin = await database.connect();
   await admin.query(`create database ${fresh}`);
@@ -40,8 +40,16 @@ test('a fresh database gets every migration once, even from concurrent CLI runs'
       [1, 2].map(() => runCli(['db', 'migrate'], { DATABASE_URL: url.toString() })),
     );
     expect(runs.map((run) => run.code)).toEqual([0, 0]);
-    const applied = runs.map((run) => JSON.parse(run.stdout).applied as string[]);
-    expect(applied.flat().filter((name) => name === '001_catalog.sql')).toHaveLength(1);
+    // One run applied every migration; the other waited on the lock and found nothing left to do.
+    const outputs = runs.map(
+      (run) => JSON.parse(run.stdout) as { applied: string[]; already_applied: string[] },
+    );
+    const applying = outputs.filter((output) => output.applied.length > 0);
+    expect(applying).toHaveLength(1);
+    expect(applying[0]?.applied).toContain('001_catalog.sql');
+    expect(outputs.find((output) => output.applied.length === 0)?.already_applied).toEqual(
+      applying[0]?.applied,
+    );
     const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();
     // The trigger bodies survived: the file went to the server whole, not split on ';'.

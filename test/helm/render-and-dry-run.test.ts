@@ -84,6 +84,41 @@ test('an external database replaces the bundled PostgreSQL and the generated pip
   expect(JSON.stringify(operator)).toContain('{"secretRef":{"name":"shared-db"}}');
 });
 
+test.each([
+  {
+    database: 'the bundled PostgreSQL',
+    args: [],
+    secret: 'prodclass-pipeline',
+    // The database and its Secret are created by the install itself.
+    hooks: { 'helm.sh/hook': 'post-install,pre-upgrade', 'argocd.argoproj.io/hook': 'Sync' },
+  },
+  {
+    database: 'an external database',
+    args: ['--set', 'postgresql.enabled=false', '--set', 'externalDatabase.existingSecret=shared-db'],
+    secret: 'shared-db',
+    hooks: { 'helm.sh/hook': 'pre-install,pre-upgrade' },
+  },
+])('prodclass db migrate runs as a hook Job with $database', async ({ args, secret, hooks }) => {
+  const objects = parseManifests(await helmOk('template', 'prodclass', chartDir, ...args));
+  const jobs = objects.filter((object) => object.kind === 'Job');
+  expect(jobs.map((job) => job.metadata.name)).toEqual(['prodclass-db-migrate']);
+  const job = jobs[0] as (typeof jobs)[number];
+  expect(job.metadata.annotations).toEqual({
+    ...hooks,
+    'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',
+  });
+  type Container = { image: string; args: string[]; envFrom: unknown[] };
+  const pod = (job.spec as { template: { metadata: { labels: Record<string, string> } } }).template;
+  // PostgreSQL's NetworkPolicy admits pods labelled part-of: prodclass.
+  expect(pod.metadata.labels['app.kubernetes.io/part-of']).toBe('prodclass');
+  const [container] = (pod as unknown as { spec: { containers: Container[] } }).spec.containers;
+  expect(container).toMatchObject({
+    image: 'prodclass/trainer-job:0.1.0',
+    args: ['db', 'migrate'],
+    envFrom: [{ secretRef: { name: secret } }],
+  });
+});
+
 test('generated Secrets agree on one random password, and no secret has a default', async () => {
   const render = async () => parseManifests(await helmOk('template', 'prodclass', chartDir));
   const secrets = async () => {
@@ -117,8 +152,8 @@ test('every container runs as non-root with a read-only root filesystem', async 
     const template = (object.spec as { template?: { spec: PodSpec } } | undefined)?.template;
     return template ? [template.spec] : [];
   });
-  // operator, MLflow, PostgreSQL, the console and the helm test Pod.
-  expect(pods.length).toBe(5);
+  // operator, MLflow, PostgreSQL, the console, the db-migrate hook Job and the helm test Pod.
+  expect(pods.length).toBe(6);
   for (const pod of pods) {
     expect(pod.securityContext?.runAsNonRoot).toBe(true);
     expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);

@@ -1,4 +1,3 @@
-import { migrate } from '@prodclass/catalog/migrate';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { InferenceLog, inferenceLogLimits } from '../../model-server/src/inference-log.js';
@@ -10,9 +9,6 @@ let pool: pg.Pool;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  await migrate(client).finally(() => client.end());
   pool = new pg.Pool({ connectionString: database.url, max: 2 });
 });
 

@@ -1,5 +1,4 @@
 import { type DataLoad, listLoads } from '@prodclass/catalog/data-loads';
-import { withDatabase } from '@prodclass/catalog/database';
 import { type LoadTarget, loadCatalog } from '@prodclass/catalog/load';
 import { writeOfficialFiles } from '@prodclass/catalog/official-writer';
 import { progressToStderr } from '@prodclass/catalog/progress';
@@ -16,9 +15,10 @@ import { loadResultOf } from '@prodclass/registry/contract/job-result';
 import { type LoadOptions, loadFlags, syntheticSourceName } from '@prodclass/registry/contract/load-command';
 import { MlflowClient } from '@prodclass/registry/mlflow/client';
 import { createBalancedTrainingSet } from '../balance/balance-run.js';
-import { databaseUrlFromEnv, requiredUrlFromEnv } from '../env.js';
+import { requiredUrlFromEnv } from '../env.js';
 import { writeJobResult } from '../job-result-file.js';
 import { writeJson } from '../options.js';
+import { withCatalogDatabase } from '../services.js';
 
 export interface GenerateFlags {
   rows: number;
@@ -43,18 +43,18 @@ export async function load(options: LoadOptions): Promise<void> {
   else throw new Error(`say how much to load: ${flag.toPercent} P or ${flag.increment} P`);
   if (options.name !== undefined && options.name.trim() === '')
     throw new Error(`${flag.name} must not be empty`);
-  const url = databaseUrlFromEnv();
-  progressToStderr('source-reading', { source: options.source });
-  const source: CatalogSource =
-    options.source === syntheticSourceName
-      ? syntheticSource(options.syntheticRows, options.syntheticSeed)
-      : /^https?:\/\//.test(options.source)
-        ? await downloadedOfficialSource(options.source)
-        : await officialSource(options.source);
-  progressToStderr('source-read', { rows: source.rows.length, fingerprint: source.fingerprint });
-  const outcome = await withDatabase(url, (client) =>
-    loadCatalog(client, { source, target, name: options.name, seed: options.seed }, progressToStderr),
-  );
+  // The schema is checked before the source is read, which may be a long download.
+  const outcome = await withCatalogDatabase(async (client) => {
+    progressToStderr('source-reading', { source: options.source });
+    const source: CatalogSource =
+      options.source === syntheticSourceName
+        ? syntheticSource(options.syntheticRows, options.syntheticSeed)
+        : /^https?:\/\//.test(options.source)
+          ? await downloadedOfficialSource(options.source)
+          : await officialSource(options.source);
+    progressToStderr('source-read', { rows: source.rows.length, fingerprint: source.fingerprint });
+    return loadCatalog(client, { source, target, name: options.name, seed: options.seed }, progressToStderr);
+  });
   const message =
     outcome.outcome === 'already-completed'
       ? `load "${outcome.load.name}" was already completed: nothing to do`
@@ -80,7 +80,7 @@ function statusText(status: CatalogStatus): string {
 }
 
 export async function status(flags: { json?: boolean }): Promise<void> {
-  const catalog = await withDatabase(databaseUrlFromEnv(), catalogStatus);
+  const catalog = await withCatalogDatabase(catalogStatus);
   if (flags.json) writeJson(catalog);
   else process.stdout.write(statusText(catalog));
 }
@@ -111,15 +111,13 @@ function historyText(loads: DataLoad[]): string {
 }
 
 export async function history(flags: { json?: boolean }): Promise<void> {
-  const loads = await withDatabase(databaseUrlFromEnv(), listLoads);
+  const loads = await withCatalogDatabase(listLoads);
   if (flags.json) writeJson(loads);
   else process.stdout.write(historyText(loads));
 }
 
 export async function exportCatalog(flags: { asOf: string; out: string }): Promise<void> {
-  writeJson(
-    await withDatabase(databaseUrlFromEnv(), (client) => exportSnapshot(client, flags.asOf, flags.out)),
-  );
+  writeJson(await withCatalogDatabase((client) => exportSnapshot(client, flags.asOf, flags.out)));
 }
 
 export interface BalanceFlags {
@@ -130,11 +128,10 @@ export interface BalanceFlags {
 }
 
 export async function balance(flags: BalanceFlags): Promise<void> {
-  const databaseUrl = databaseUrlFromEnv();
   const mlflow = new MlflowClient(
     requiredUrlFromEnv('MLFLOW_TRACKING_URI', ['http:', 'https:'], 'logging the balanced set'),
   );
-  const result = await withDatabase(databaseUrl, (client) =>
+  const result = await withCatalogDatabase((client) =>
     createBalancedTrainingSet(
       client,
       mlflow,

@@ -1,4 +1,3 @@
-import { withDatabasePool } from '@prodclass/catalog/database';
 import { checkDrift } from '@prodclass/catalog/drift/check-drift';
 import {
   type DriftReport,
@@ -11,12 +10,9 @@ import {
   type DriftAction,
   saveDriftReport,
 } from '@prodclass/catalog/drift/report-store';
-import { migrate } from '@prodclass/catalog/migrate';
-import type pg from 'pg';
 import { trainingDataVersion } from '../drift/training-reference.js';
-import { databaseUrlFromEnv } from '../env.js';
 import { writeJson } from '../options.js';
-import { mlflowFromEnv } from '../services.js';
+import { mlflowFromEnv, withCatalogDatabasePool } from '../services.js';
 
 export interface CheckFlags {
   model: string;
@@ -27,22 +23,6 @@ export interface CheckFlags {
   monitor: string;
   save: boolean;
   json: boolean;
-}
-
-/**
- * A pool for the check's parallel queries, the database's schema brought up to date first on the
- * pool's first connection, which the check's first query then reuses (one connection fewer to open).
- */
-async function withPool<T>(work: (pool: pg.Pool) => Promise<T>): Promise<T> {
-  return withDatabasePool(databaseUrlFromEnv(), 3, async (pool) => {
-    const client = await pool.connect();
-    try {
-      await migrate(client);
-    } finally {
-      client.release();
-    }
-    return work(pool);
-  });
 }
 
 function summary(report: DriftReport): string {
@@ -75,7 +55,7 @@ export async function check(flags: CheckFlags): Promise<void> {
   } else {
     reference = { kind: 'window', from: new Date(from.getTime() - flags.reference), to: from };
   }
-  const report = await withPool(async (pool) => {
+  const report = await withCatalogDatabasePool(3, async (pool) => {
     const checked = await checkDrift(pool, {
       monitor: flags.monitor,
       modelName: flags.model,
@@ -100,7 +80,7 @@ export interface AckFlags {
 }
 
 export async function acknowledge(reportId: string, flags: AckFlags): Promise<void> {
-  const acknowledgement = await withPool((pool) =>
+  const acknowledgement = await withCatalogDatabasePool(3, (pool) =>
     acknowledgeDriftReport(pool, {
       reportId,
       action: flags.action,

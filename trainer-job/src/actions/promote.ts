@@ -1,7 +1,7 @@
 import { promoteVersion, rollback } from '@prodclass/registry/promotion/promote';
 import { writeJson } from '../options.js';
 import { requester } from '../requester.js';
-import { mlflowFromEnv, withMigratedDatabase } from '../services.js';
+import { mlflowFromEnv, withCatalogDatabase } from '../services.js';
 
 export interface PromoteFlags {
   registeredModel: string;
@@ -22,7 +22,7 @@ export async function promote(flags: PromoteFlags): Promise<void> {
     requestedBy: requester(),
     ...(flags.stage ? { stage: flags.stage } : {}),
   };
-  const result = await withMigratedDatabase((db) =>
+  const result = await withCatalogDatabase((db) =>
     flags.version === undefined
       ? rollback({ mlflow, db }, { ...request, reason: flags.reason ?? '' })
       : promoteVersion(

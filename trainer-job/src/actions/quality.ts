@@ -1,6 +1,6 @@
 import { liveQuality, type QualityReport } from '@prodclass/catalog/quality/live-quality';
 import { qualityExposition } from '../quality/prometheus-text.js';
-import { withMigratedDatabase } from '../services.js';
+import { withCatalogDatabase } from '../services.js';
 
 export interface ReportFlags {
   model?: string;
@@ -41,7 +41,7 @@ export async function report(flags: ReportFlags): Promise<void> {
     to,
     ...(flags.model ? { modelName: flags.model } : {}),
   };
-  const quality = await withMigratedDatabase((client) => liveQuality(client, window));
+  const quality = await withCatalogDatabase((client) => liveQuality(client, window));
   if (flags.json) process.stdout.write(`${JSON.stringify(quality)}\n`);
   else if (flags.prometheus)
     process.stdout.write(qualityExposition(quality.versions, (model) => flags.service ?? model));

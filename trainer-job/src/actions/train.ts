@@ -7,7 +7,7 @@ import { gitCommit } from '../git-commit.js';
 import { writeJobResult } from '../job-result-file.js';
 import { writeJson } from '../options.js';
 import { requester } from '../requester.js';
-import { mlflowFromEnv, withMigratedDatabase } from '../services.js';
+import { mlflowFromEnv, withCatalogDatabase } from '../services.js';
 import { type TrainingSummary, trainAndRegister } from '../training/train-and-register.js';
 
 /** What the operator reads back from the Job: the run, the version, its held-out scores, the verdict. */
@@ -41,7 +41,7 @@ export async function train(flags: TrainOptions): Promise<void> {
         }
       : undefined;
   const commit = gitCommit();
-  const summary = await withMigratedDatabase((db) =>
+  const summary = await withCatalogDatabase((db) =>
     trainAndRegister(
       { db, mlflow, progress: progressToStderr },
       {
