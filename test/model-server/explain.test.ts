@@ -135,8 +135,8 @@ test('the batch route explains every item with `explain`, and none without it', 
 
 test('explain must be an integer from 0 to 20', async () => {
   for (const [explain, message] of [
-    [21, 'explain must be <= 20'],
-    [-1, 'explain must be >= 0'],
+    [21, 'explain must be at most 20'],
+    [-1, 'explain must be at least 0'],
     [2.5, 'explain must be of type integer'],
   ] as const) {
     const response = await postJson<ErrorBody>(`${server.url}/predict`, { ...products[0], explain });
@@ -148,7 +148,7 @@ test('explain must be an integer from 0 to 20', async () => {
     explain: 50,
   });
   expect(batch.status).toBe(400);
-  expect(batch.body.message).toBe('explain must be <= 20');
+  expect(batch.body.message).toBe('explain must be at most 20');
 });
 
 test('`prodclass model predict --explain 4` prints the explanations the server answers', async () => {
