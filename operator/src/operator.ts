@@ -15,6 +15,8 @@ import {
   serviceType,
 } from '@prodclass/kube/objects';
 import type { Deployment, Job } from '@prodclass/kube/workloads';
+import { type HorizontalPodAutoscaler, horizontalPodAutoscalerType } from './children/autoscaler.js';
+import { type PodDisruptionBudget, podDisruptionBudgetType } from './children/disruption-budget.js';
 import type { OperatorSettings } from './config.js';
 import { Controller, type Reconcile } from './controller.js';
 import { DataLoadRecords } from './external/data-loads.js';
@@ -95,6 +97,8 @@ export async function startOperator(
     jobs: informer<Job>(jobType, managedSelector),
     deployments: informer<Deployment>(deploymentType, managedSelector),
     services: informer<KubeObject>(serviceType, managedSelector),
+    horizontalPodAutoscalers: informer<HorizontalPodAutoscaler>(horizontalPodAutoscalerType, managedSelector),
+    podDisruptionBudgets: informer<PodDisruptionBudget>(podDisruptionBudgetType, managedSelector),
   };
 
   let predictionServices: Controller | undefined;
@@ -176,7 +180,12 @@ export async function startOperator(
     const run = controllerKey(job, trainingRunType.kind);
     if (run) controllers.trainingRuns.enqueue(run);
   });
-  for (const cache of [caches.deployments, caches.services])
+  for (const cache of [
+    caches.deployments,
+    caches.services,
+    caches.horizontalPodAutoscalers,
+    caches.podDisruptionBudgets,
+  ])
     cache.on((_event, child) => {
       const owner = controllerKey(child, predictionServiceType.kind);
       if (owner) controllers.predictionServices.enqueue(owner);

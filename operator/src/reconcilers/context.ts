@@ -3,6 +3,8 @@ import type { EventRecorder } from '@prodclass/kube/events';
 import type { Informer } from '@prodclass/kube/informer';
 import type { KubeObject } from '@prodclass/kube/objects';
 import type { Deployment, Job } from '@prodclass/kube/workloads';
+import type { HorizontalPodAutoscaler } from '../children/autoscaler.js';
+import type { PodDisruptionBudget } from '../children/disruption-budget.js';
 import type { PipelineSettings } from '../children/jobs.js';
 import type { DataLoadRecords } from '../external/data-loads.js';
 import type { DriftChecks } from '../external/drift-checks.js';
@@ -30,6 +32,8 @@ export interface Caches {
   jobs: Informer<Job>;
   deployments: Informer<Deployment>;
   services: Informer<KubeObject>;
+  horizontalPodAutoscalers: Informer<HorizontalPodAutoscaler>;
+  podDisruptionBudgets: Informer<PodDisruptionBudget>;
 }
 
 /** Everything a reconciler talks to. */

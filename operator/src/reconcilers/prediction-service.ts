@@ -2,12 +2,14 @@ import { isNotFound } from '@prodclass/kube/api';
 import type { ConditionUpdate } from '@prodclass/kube/conditions';
 import { controllerReference, deploymentType, serviceType } from '@prodclass/kube/objects';
 import type { Deployment } from '@prodclass/kube/workloads';
+import { highlyAvailable } from '../children/autoscaler.js';
 import {
   deploymentName,
   predictionService,
   rolledOut,
   type Track,
   trackDeployment,
+  trackSelectorText,
 } from '../children/model-server.js';
 import {
   type ModelSelector,
@@ -19,6 +21,7 @@ import {
 import { selectorOf, validPredictionServiceSpec } from '../resources/validate.js';
 import type { ReconcileContext } from './context.js';
 import { reconciler, type StatusWriter, validSpec } from './steps.js';
+import { applyTrackScaling, trackReplicas } from './track-scaling.js';
 
 type Resolution = { version: string } | { problem: ConditionUpdate };
 
@@ -73,8 +76,17 @@ async function applyTracks(
   const { namespace = '', name } = service.metadata;
   const owner = controllerReference(service);
   await ctx.api.apply(serviceType, namespace, name, predictionService(name, namespace, owner));
-  const applyTrack = (track: Track, selector: ModelSelector, version: string, replicas: number) =>
-    ctx.api.apply<Deployment>(
+  const applyTrack = async (track: Track, selector: ModelSelector, version: string, replicas: number) => {
+    // Scaling (autoscaler, disruption budget, spread over nodes) is in track-scaling.ts and autoscaler.ts.
+    const spread = highlyAvailable(replicas, spec.autoscaling);
+    const applied = await trackReplicas(
+      ctx,
+      namespace,
+      deploymentName(name, track),
+      replicas,
+      spec.autoscaling,
+    );
+    const deployment = await ctx.api.apply<Deployment>(
       deploymentType,
       namespace,
       deploymentName(name, track),
@@ -86,10 +98,18 @@ async function applyTracks(
         registeredModel: spec.registeredModel,
         version,
         alias: 'alias' in selector ? selector.alias : undefined,
-        replicas,
+        replicas: applied,
         resources: spec.resources,
+        spread,
       }),
     );
+    await applyTrackScaling(
+      ctx,
+      { service: name, namespace, owner, track },
+      { autoscaling: spec.autoscaling, disruptionBudget: spread },
+    );
+    return deployment;
+  };
   const primary = await applyTrack('primary', selectorOf(spec), versions.primary, spec.replicas);
   if (spec.canary && versions.canary)
     return {
@@ -102,6 +122,7 @@ async function applyTracks(
       .catch((error: unknown) => {
         if (!isNotFound(error)) throw error;
       });
+  await applyTrackScaling(ctx, { service: name, namespace, owner, track: 'canary' }, undefined);
   return { primary };
 }
 
@@ -114,10 +135,12 @@ function trackCondition(type: string, version: string | undefined, ready: boolea
 
 /** What is rolled out: which tracks are ready, and the conditions that say so. */
 function rolloutStatus(spec: PredictionServiceSpec, versions: Versions, rollout: Rollout, url: string) {
-  const primaryReady = spec.replicas > 0 && rolledOut(rollout.primary, versions.primary, spec.replicas);
+  // The Deployments' own counts: an autoscaler may have set them.
+  const primaryReplicas = rollout.primary.spec?.replicas ?? spec.replicas;
+  const primaryReady = primaryReplicas > 0 && rolledOut(rollout.primary, versions.primary, primaryReplicas);
   const canaryReady =
     spec.canary && versions.canary && rollout.canary
-      ? rolledOut(rollout.canary, versions.canary, spec.canary.replicas)
+      ? rolledOut(rollout.canary, versions.canary, rollout.canary.spec?.replicas ?? spec.canary.replicas)
       : undefined;
   const canary = spec.canary ? `, canary ${describe(selectorOf(spec.canary))} = v${versions.canary}` : '';
   const conditions: ConditionUpdate[] = [
@@ -127,7 +150,7 @@ function rolloutStatus(spec: PredictionServiceSpec, versions: Versions, rollout:
       reason: 'Resolved',
       message: `primary ${describe(selectorOf(spec))} = v${versions.primary}${canary}`,
     },
-    spec.replicas === 0
+    primaryReplicas === 0
       ? { type: 'PrimaryReady', status: 'False', reason: 'NoReplicas', message: 'replicas is 0' }
       : trackCondition('PrimaryReady', versions.primary, primaryReady),
   ];
@@ -187,6 +210,8 @@ export const reconcilePredictionService = reconciler(
         canaryVersion: canaryReady ? versions.canary : undefined,
         readyReplicas:
           (rollout.primary.status?.readyReplicas ?? 0) + (rollout.canary?.status?.readyReplicas ?? 0),
+        replicas: rollout.primary.status?.replicas ?? 0,
+        selector: trackSelectorText(name, 'primary'),
       })
       .condition(...conditions)
       .write();
