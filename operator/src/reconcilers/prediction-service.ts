@@ -21,7 +21,7 @@ import {
 import { selectorOf, validPredictionServiceSpec } from '../resources/validate.js';
 import type { ReconcileContext } from './context.js';
 import { reconciler, type StatusWriter, validSpec } from './steps.js';
-import { applyTrackScaling, trackReplicas } from './track-scaling.js';
+import { appliedOver, applyTrackScaling, autoscaledReplicas } from './track-scaling.js';
 
 type Resolution = { version: string } | { problem: ConditionUpdate };
 
@@ -79,29 +79,28 @@ async function applyTracks(
   const applyTrack = async (track: Track, selector: ModelSelector, version: string, replicas: number) => {
     // Scaling (autoscaler, disruption budget, spread over nodes) is in track-scaling.ts and autoscaler.ts.
     const spread = highlyAvailable(replicas, spec.autoscaling);
-    const applied = await trackReplicas(
-      ctx,
-      namespace,
-      deploymentName(name, track),
-      replicas,
-      spec.autoscaling,
-    );
+    const scaled =
+      spec.autoscaling &&
+      (await autoscaledReplicas(ctx, namespace, deploymentName(name, track), spec.autoscaling));
     const deployment = await ctx.api.apply<Deployment>(
       deploymentType,
       namespace,
       deploymentName(name, track),
-      trackDeployment(ctx.settings, {
-        service: name,
-        namespace,
-        owner,
-        track,
-        registeredModel: spec.registeredModel,
-        version,
-        alias: 'alias' in selector ? selector.alias : undefined,
-        replicas: applied,
-        resources: spec.resources,
-        spread,
-      }),
+      appliedOver(
+        trackDeployment(ctx.settings, {
+          service: name,
+          namespace,
+          owner,
+          track,
+          registeredModel: spec.registeredModel,
+          version,
+          alias: 'alias' in selector ? selector.alias : undefined,
+          replicas: scaled ? scaled.replicas : replicas,
+          resources: spec.resources,
+          spread,
+        }),
+        scaled?.resourceVersion,
+      ),
     );
     await applyTrackScaling(
       ctx,

@@ -13,25 +13,32 @@ import { deploymentName } from '../children/model-server.js';
 import type { ReconcileContext } from './context.js';
 
 /**
- * The replicas a track's Deployment is applied with: its own count, or under an autoscaler the
- * count the autoscaler last set (minReplicas for a new Deployment), read from the API server and not
- * the cache, so that a reconcile right after the autoscaler scaled does not undo it.
+ * Under an autoscaler, the replicas a track's Deployment is applied with: the count the autoscaler
+ * last set (minReplicas for a new Deployment), read from the API server rather than the cache, and
+ * the resourceVersion it was read at. Applied with that version as a precondition, a scale between
+ * the read and the apply fails with a conflict (and the reconcile is retried) instead of being undone.
  */
-export async function trackReplicas(
+export async function autoscaledReplicas(
   ctx: ReconcileContext,
   namespace: string,
   name: string,
-  replicas: number,
-  autoscaling: Autoscaling | undefined,
-): Promise<number> {
-  if (!autoscaling) return replicas;
+  autoscaling: Autoscaling,
+): Promise<{ replicas: number; resourceVersion?: string }> {
   const live = await ctx.api
     .request<Deployment>('GET', deploymentType.path(namespace, name))
     .catch((error: unknown) => {
       if (isNotFound(error)) return undefined;
       throw error;
     });
-  return live?.spec?.replicas ?? autoscaling.minReplicas;
+  return {
+    replicas: live?.spec?.replicas ?? autoscaling.minReplicas,
+    resourceVersion: live?.metadata.resourceVersion,
+  };
+}
+
+/** `object` to apply only over `resourceVersion` (a 409 Conflict if it changed since), when given. */
+export function appliedOver<T extends KubeObject>(object: T, resourceVersion: string | undefined): T {
+  return resourceVersion ? { ...object, metadata: { ...object.metadata, resourceVersion } } : object;
 }
 
 /** Deletes a child the cache holds; one already gone is fine. */
