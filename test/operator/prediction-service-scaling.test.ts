@@ -187,6 +187,33 @@ describe('spec.autoscaling', () => {
     expect(await absent(budgetPath('auto', 'primary'))).toBe(false);
   });
 
+  test('a track the autoscaler is growing stays ready: a scale is not a rollout', async () => {
+    // What the Deployment controller reports while two of the four pods the HPA asked for start.
+    const primary = await get(deploymentPath('auto', 'primary'));
+    await kube.mergePatch(
+      deploymentType,
+      namespace,
+      'auto-primary',
+      {
+        status: {
+          observedGeneration: primary.metadata.generation,
+          replicas: 4,
+          updatedReplicas: 4,
+          readyReplicas: 2,
+          availableReplicas: 2,
+        },
+      },
+      'status',
+    );
+    const service = await resources.until('predictionservices', 'auto', (o) => o.status?.readyReplicas === 2);
+    expect(Resources.condition(service, 'PrimaryReady')).toMatchObject({
+      status: 'True',
+      reason: 'RolledOut',
+    });
+    expect(Resources.condition(service, 'Ready')?.status).toBe('True');
+    expect(service.status.servedVersion).toBe(String(version));
+  });
+
   test('removing spec.autoscaling removes the HPA and budget, and spec.replicas counts again', async () => {
     await patchService('auto', { autoscaling: null, replicas: 1 });
     await waitFor(

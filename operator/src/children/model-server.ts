@@ -152,6 +152,20 @@ export function predictionService(
   };
 }
 
+/**
+ * Under an autoscaler: whether every pod of the Deployment runs `version` with at least `minReplicas`
+ * ready, however many the autoscaler is adding or removing (a scale is not a rollout).
+ */
+export function rolledOutScaled(deployment: Deployment, version: string, minReplicas: number): boolean {
+  const status = deployment.status ?? {};
+  return (
+    deployment.spec?.template.metadata?.annotations?.[modelVersionAnnotation] === version &&
+    (status.observedGeneration ?? 0) >= (deployment.metadata.generation ?? 0) &&
+    (status.updatedReplicas ?? 0) >= (status.replicas ?? 0) &&
+    (status.readyReplicas ?? 0) >= minReplicas
+  );
+}
+
 /** Whether a Deployment has fully rolled out `version` with `replicas` ready pods. */
 export function rolledOut(deployment: Deployment, version: string, replicas: number): boolean {
   const status = deployment.status ?? {};

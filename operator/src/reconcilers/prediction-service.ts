@@ -7,6 +7,7 @@ import {
   deploymentName,
   predictionService,
   rolledOut,
+  rolledOutScaled,
   type Track,
   trackDeployment,
   trackSelectorText,
@@ -134,12 +135,15 @@ function trackCondition(type: string, version: string | undefined, ready: boolea
 
 /** What is rolled out: which tracks are ready, and the conditions that say so. */
 function rolloutStatus(spec: PredictionServiceSpec, versions: Versions, rollout: Rollout, url: string) {
-  // The Deployments' own counts: an autoscaler may have set them.
-  const primaryReplicas = rollout.primary.spec?.replicas ?? spec.replicas;
-  const primaryReady = primaryReplicas > 0 && rolledOut(rollout.primary, versions.primary, primaryReplicas);
+  const ready = (deployment: Deployment, version: string, replicas: number) =>
+    spec.autoscaling
+      ? rolledOutScaled(deployment, version, spec.autoscaling.minReplicas)
+      : rolledOut(deployment, version, replicas);
+  const primaryReplicas = spec.autoscaling ? spec.autoscaling.minReplicas : spec.replicas;
+  const primaryReady = primaryReplicas > 0 && ready(rollout.primary, versions.primary, primaryReplicas);
   const canaryReady =
     spec.canary && versions.canary && rollout.canary
-      ? rolledOut(rollout.canary, versions.canary, rollout.canary.spec?.replicas ?? spec.canary.replicas)
+      ? ready(rollout.canary, versions.canary, spec.canary.replicas)
       : undefined;
   const canary = spec.canary ? `, canary ${describe(selectorOf(spec.canary))} = v${versions.canary}` : '';
   const conditions: ConditionUpdate[] = [
