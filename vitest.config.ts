@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  resolve: {
-    // Tests run the workspaces' TypeScript sources (package.json "source" condition), not dist/.
-    conditions: ['source'],
+  // Tests run the workspaces' TypeScript sources (package.json "source" condition), not dist/:
+  // vitest runs the tests in Vite's server-side environment, whose resolver reads ssr.resolve.
+  ssr: {
+    resolve: {
+      conditions: ['source'],
+    },
   },
   test: {
     include: [

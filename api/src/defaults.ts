@@ -26,7 +26,16 @@ export const hyperparameterDefaults = {
   testSize: 0.2,
 } as const;
 
-export const autoPromoteDefaults = { enabled: true, minF1: 0.7, alias: defaultAlias } as const;
+export const autoPromoteDefaults = {
+  enabled: true,
+  minF1: 0.7,
+  /** Fewest held-out rows the champion never trained on that a comparison with it needs. */
+  minComparisonRows: 200,
+  alias: defaultAlias,
+} as const;
+
+/** The key of the product-id hash that puts each product on the train or the test side. */
+export const defaultSplitKey = 'prodclass';
 
 export const trainingJobDefaults = { backoffLimit: 1, activeDeadlineSeconds: 3600 } as const;
 

@@ -9,6 +9,7 @@ import type { CatalogRow } from './catalog-row.js';
 import { productCopyLine } from './copy-text.js';
 import { queryInBatches } from './cursor.js';
 import { completedLoads, type DataLoad, loadNamed } from './data-loads.js';
+import { labelFromLoad } from './feedback/feedback-store.js';
 import { DatasetFingerprint, type DatasetRow } from './fingerprint.js';
 import { defaultLoadName } from './load-names.js';
 import { hundredthsOf, percentageOf, rowsAt } from './percentage.js';
@@ -131,7 +132,8 @@ class LoadFingerprint {
  * data_loads row is committed as `running` first, so an interrupted load stays visible; the rows
  * then go in with COPY in a second transaction, attributed to the load through the
  * transaction-local setting prodclass.load_id that the audit trigger reads, and that
- * transaction flips the row to `completed`. A failure rolls back every row of the load and
+ * transaction flips the row to `completed`; in it too, the load's products that logged prediction
+ * requests named label those predictions (source `catalog`). A failure rolls back every row of the load and
  * marks it `failed`; running it again retries it. A completed name is never loaded twice.
  */
 export async function loadCatalog(
@@ -235,6 +237,8 @@ export async function loadCatalog(
           ),
         ),
       );
+      const labeled = await labelFromLoad(client, loadId, name);
+      if (labeled > 0) progress('catalog-labels', { predictions_labeled: labeled });
       progress('fingerprint');
       const datasetFingerprint = await fingerprint.finish(client);
       await client.query(

@@ -1,6 +1,7 @@
 import { isNotFound, type KubeApi } from '@prodclass/kube/api';
 import { serviceType } from '@prodclass/kube/objects';
 import type { PredictionService } from '@prodclass/operator/resources';
+import type { ClassExplanation } from './pages/word-contributions.js';
 
 export interface RankedClass {
   prdtypecode: number;
@@ -14,7 +15,12 @@ export interface PredictionResult {
   confidence: number;
   top_k: RankedClass[];
   model: { name: string; version: string };
+  /** The predicted class's and the runner-up's contributions (the server's `explain`). */
+  explanation?: ClassExplanation[];
 }
+
+/** Terms each way the simulator asks the server to explain (its most). */
+const explainedTerms = 20;
 
 /**
  * The local runner (development stack) serves each Service through a local proxy and records its
@@ -38,7 +44,7 @@ async function serviceUrl(api: KubeApi, service: PredictionService): Promise<str
   return service.status.url;
 }
 
-/** One `/predict` call to the PredictionService, as any client of it would make. */
+/** One `/predict` call to the PredictionService, as any client of it would make, with its explanation. */
 export async function predictWith(
   api: KubeApi,
   service: PredictionService,
@@ -48,7 +54,7 @@ export async function predictWith(
   const response = await fetch(`${url}/predict`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(product),
+    body: JSON.stringify({ ...product, explain: explainedTerms }),
     signal: AbortSignal.timeout(10_000),
   });
   const body = (await response.json().catch(() => ({}))) as PredictionResult & { message?: string };

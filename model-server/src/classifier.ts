@@ -1,5 +1,5 @@
 import type { ClassProbability } from '@prodclass/textmodel/model/logistic-regression';
-import type { TokenCount } from '@prodclass/textmodel/model/text-classifier';
+import type { ExplainedRanking, TokenCount } from '@prodclass/textmodel/model/text-classifier';
 import type { ProductText } from '@prodclass/textmodel/text/product-text';
 
 /**
@@ -9,6 +9,13 @@ import type { ProductText } from '@prodclass/textmodel/text/product-text';
 export interface Classifier {
   /** With `tokenCounts`, also each product's word tokens and unknown ones, where the model counts them. */
   predictTopK(products: readonly ProductText[], k: number, tokenCounts?: TokenCount[]): ClassProbability[][];
+  /** predictTopK with the first two classes taken apart into the contributions of `terms` terms each way. */
+  explainTopK(
+    products: readonly ProductText[],
+    k: number,
+    terms: number,
+    tokenCounts?: TokenCount[],
+  ): ExplainedRanking[];
 }
 
 /** Builds a classifier from the bytes of a model bundle file; throws when they are not one. */

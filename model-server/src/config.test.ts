@@ -31,6 +31,20 @@ describe('loadConfig', () => {
     }
   });
 
+  test('FEEDBACK_TOKEN is at least 16 characters and needs DATABASE_URL', () => {
+    const bundle = { MODEL_URI: '/models/model.bundle' };
+    const database = { DATABASE_URL: 'postgres://db/prodclass' };
+    expect(loadConfig({ ...bundle, ...database, FEEDBACK_TOKEN: 'f'.repeat(16) }).feedbackToken).toBe(
+      'f'.repeat(16),
+    );
+    expect(() => loadConfig({ ...bundle, ...database, FEEDBACK_TOKEN: 'short' })).toThrow(
+      /FEEDBACK_TOKEN must be at least 16 characters/,
+    );
+    expect(() => loadConfig({ ...bundle, FEEDBACK_TOKEN: 'f'.repeat(16) })).toThrow(
+      /FEEDBACK_TOKEN needs DATABASE_URL/,
+    );
+  });
+
   test('MODEL_ALIAS names the alias a pinned version was chosen through, and only goes with one', () => {
     const mlflow = { MLFLOW_TRACKING_URI: 'http://mlflow:5000' };
     expect(loadConfig({ ...mlflow, MODEL_URI: 'models:/m/3', MODEL_ALIAS: 'production' }).modelAlias).toBe(

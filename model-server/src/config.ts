@@ -12,6 +12,8 @@ export interface ServerConfig {
   databaseUrl: string | undefined;
   /** Admin routes answer 404 without it. */
   adminToken: string | undefined;
+  /** The feedback routes answer 404 without it. */
+  feedbackToken: string | undefined;
   reloadIntervalSeconds: number;
   logLevel: string;
 }
@@ -25,7 +27,7 @@ export const configDefaults = {
   LOG_LEVEL: 'info',
 } as const;
 
-const minimumAdminTokenLength = 16;
+const minimumTokenLength = 16;
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export class ConfigError extends Error {
@@ -86,8 +88,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
   }
 
   const adminToken = optional('ADMIN_TOKEN');
-  if (adminToken !== undefined && adminToken.length < minimumAdminTokenLength) {
-    problems.push(`ADMIN_TOKEN must be at least ${minimumAdminTokenLength} characters long`);
+  if (adminToken !== undefined && adminToken.length < minimumTokenLength) {
+    problems.push(`ADMIN_TOKEN must be at least ${minimumTokenLength} characters long`);
+  }
+
+  const feedbackToken = optional('FEEDBACK_TOKEN');
+  if (feedbackToken !== undefined && feedbackToken.length < minimumTokenLength) {
+    problems.push(`FEEDBACK_TOKEN must be at least ${minimumTokenLength} characters long`);
+  }
+  if (feedbackToken !== undefined && databaseUrl === undefined) {
+    problems.push('FEEDBACK_TOKEN needs DATABASE_URL: labels are written next to the inference log');
   }
 
   const reloadIntervalSeconds = Number(read('RELOAD_INTERVAL_SECONDS'));
@@ -109,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     mlflowTrackingUri,
     databaseUrl,
     adminToken,
+    feedbackToken,
     reloadIntervalSeconds,
     logLevel,
   };

@@ -18,6 +18,7 @@ const statusNames: Record<number, string> = {
   405: 'Method Not Allowed',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
@@ -62,6 +63,13 @@ function describeSchemaError(error: FastifySchemaValidationError, dataVar: strin
       return `${field} must hold at least ${params.limit} item`;
     case 'maxItems':
       return `${field} holds more than ${params.limit} items, the most a batch may hold`;
+    case 'enum':
+      return `${field} must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
+    case 'format':
+      return `${field} must be ${params.format === 'date-time' ? 'an RFC 3339 date-time such as 2026-12-07T10:00:00Z' : `a ${params.format}`}`;
+    case 'minimum':
+    case 'maximum':
+      return `${field} must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${params.limit}`;
     case 'additionalProperties':
       return `${field} has an unknown field "${params.additionalProperty}"`;
     default:

@@ -19,6 +19,8 @@ export interface InferenceRecord {
   unknownTokenCount?: number;
   designation: string;
   description: string | null;
+  /** The catalog product the request named, if it named one. */
+  productid?: number;
 }
 
 export interface InferenceLogObserver {
@@ -80,6 +82,11 @@ export class InferenceLog {
       }),
     );
     if (this.#queue.lines >= inferenceLogLimits.batchSize) void this.#flush();
+  }
+
+  /** Writes the records queued so far now (a label may name a prediction answered a moment ago). */
+  writeQueued(): Promise<void> {
+    return this.#flush();
   }
 
   /** Stops the timer and writes every queued record. */

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
       reloadIntervalSeconds: config.reloadIntervalSeconds,
       inferenceLog: config.databaseUrl !== undefined,
       adminRoutes: config.adminToken !== undefined,
+      feedbackRoutes: config.feedbackToken !== undefined,
     },
     'starting',
   );

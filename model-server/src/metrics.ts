@@ -112,6 +112,11 @@ export function createServerMetrics({ inferenceLogDepth }: { inferenceLogDepth: 
       labelNames: ['reason'] as const,
       registers,
     }),
+    feedbackLabelsWritten: new Counter({
+      name: 'prodclass_feedback_labels_written_total',
+      help: 'Predictions labeled through POST /feedback and /feedback/batch.',
+      registers,
+    }),
     httpErrors: new Counter({
       name: 'prodclass_http_errors_total',
       help: 'Responses with a 4xx or 5xx status, by route and status code.',

@@ -6,6 +6,15 @@ export const predictionLimits = {
   predictBodyBytes: 256 * 1024,
   batchBodyBytes: 4 * 1024 * 1024,
   topK: 5,
+  explainTerms: 20,
+} as const;
+
+const explainSchema = {
+  type: 'integer',
+  minimum: 0,
+  maximum: predictionLimits.explainTerms,
+  default: 0,
+  description: `Explain the predicted code and the runner-up with this many terms each way (0 to ${predictionLimits.explainTerms}); 0 or absent: no explanation.`,
 } as const;
 
 export const productTextSchema = {
@@ -25,7 +34,19 @@ export const productTextSchema = {
       maxLength: predictionLimits.descriptionCharacters,
       description: 'Product description, may contain HTML; null or absent when there is none.',
     },
+    productid: {
+      type: 'integer',
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description:
+        "The catalog's product id, when the product has one: logged with the prediction, so that a later catalog load bringing the product labels it.",
+    },
   },
+} as const;
+
+export const predictBodySchema = {
+  ...productTextSchema,
+  properties: { ...productTextSchema.properties, explain: explainSchema },
 } as const;
 
 export const modelRefSchema = {
@@ -46,6 +67,37 @@ const rankedClassSchema = {
   },
 } as const;
 
+const explainedTermSchema = {
+  type: 'object',
+  properties: {
+    term: {
+      type: 'string',
+      description: 'The term as the listing wrote it, or the feature when it cannot be found.',
+    },
+    feature: { type: 'string', description: 'The term as the model knows it (cleaned words).' },
+    tfidf: { type: 'number' },
+    weight: { type: 'number', description: "The class's coefficient of the term." },
+    contribution: { type: 'number', description: 'weight × tfidf, in logit units.' },
+  },
+} as const;
+
+const classExplanationSchema = {
+  type: 'object',
+  properties: {
+    prdtypecode: { type: 'integer' },
+    category: { type: 'string' },
+    logit: { type: 'number', description: "intercept + every term's contribution (listed or not)." },
+    intercept: { type: 'number' },
+    up: { type: 'array', items: explainedTermSchema, description: 'Terms that raised the logit most.' },
+    down: { type: 'array', items: explainedTermSchema, description: 'Terms that lowered it most.' },
+    other_terms: {
+      type: 'object',
+      properties: { count: { type: 'integer' }, contribution: { type: 'number' } },
+      description: "The text's terms in neither list and the sum of their contributions.",
+    },
+  },
+} as const;
+
 export const predictionSchema = {
   type: 'object',
   properties: {
@@ -59,6 +111,11 @@ export const predictionSchema = {
     },
     model: modelRefSchema,
     prediction_id: { type: 'string', format: 'uuid', description: 'UUIDv7, also the inference-log key.' },
+    explanation: {
+      type: 'array',
+      items: classExplanationSchema,
+      description: 'With `explain` > 0 only: the predicted code, then the runner-up.',
+    },
   },
 } as const;
 
@@ -68,6 +125,7 @@ export const predictBatchBodySchema = {
   additionalProperties: false,
   properties: {
     items: { type: 'array', minItems: 1, maxItems: predictionLimits.batchItems, items: productTextSchema },
+    explain: explainSchema,
   },
 } as const;
 

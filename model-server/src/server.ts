@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import pg from 'pg';
 import type { ClassifierLoader } from './classifier.js';
 import type { ServerConfig } from './config.js';
+import { FeedbackLog } from './feedback-log.js';
 import { registerErrorHandlers, schemaErrorFormatter } from './http-errors.js';
 import { InferenceLog } from './inference-log.js';
 import { registerStrictJsonParser } from './json-body-parser.js';
@@ -14,6 +15,7 @@ import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import { ModelSlot } from './model-slot.js';
 import { createModelSource } from './model-source.js';
 import { adminRoutes } from './routes/admin.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { predictRoutes } from './routes/predict.js';
 import { serviceRoutes } from './routes/service.js';
@@ -27,12 +29,16 @@ const serviceVersion: string = JSON.parse(
   fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
 ).version;
 
-/** Applies the schema migrations (the inference_log table among them) and starts the batch writer. */
+/**
+ * Applies the schema migrations (the inference_log table among them) and starts the batch writer;
+ * with a feedback token, the label writer too.
+ */
 async function openInferenceLog(
   app: FastifyInstance,
-  databaseUrl: string,
+  config: ServerConfig & { databaseUrl: string },
   metrics: ServerMetrics,
-): Promise<InferenceLog> {
+): Promise<{ inferenceLog: InferenceLog; feedbackLog: FeedbackLog | undefined }> {
+  const { databaseUrl } = config;
   const migrationClient = new pg.Client({ connectionString: databaseUrl });
   await migrationClient.connect().catch((error: Error) => {
     throw new Error(`cannot reach the inference-log database (DATABASE_URL): ${error.message}`, {
@@ -52,12 +58,23 @@ async function openInferenceLog(
     writeFailed: (error) => app.log.error({ err: error }, 'writing to the inference log failed'),
   });
   app.addHook('onReady', async () => inferenceLog.start());
+  let feedbackLog: FeedbackLog | undefined;
+  let feedbackPool: pg.Pool | undefined;
+  if (config.feedbackToken) {
+    feedbackPool = new pg.Pool({ connectionString: databaseUrl, max: 1, query_timeout: 30_000 });
+    feedbackPool.on('error', (error) => app.log.warn({ err: error }, 'an idle feedback connection failed'));
+    feedbackLog = new FeedbackLog(feedbackPool, inferenceLog, {
+      written: (labels) => metrics.feedbackLabelsWritten.inc(labels),
+      writeFailed: (error) => app.log.error({ err: error }, 'writing labels failed'),
+    });
+  }
   // onClose runs once in-flight requests have been answered, so every prediction is queued by then.
   app.addHook('onClose', async () => {
+    await feedbackLog?.close();
     await inferenceLog.close();
-    await pool.end();
+    await Promise.all([pool.end(), feedbackPool?.end()]);
   });
-  return inferenceLog;
+  return { inferenceLog, feedbackLog };
 }
 
 function createModelSlot(app: FastifyInstance, options: ServerOptions, metrics: ServerMetrics): ModelSlot {
@@ -114,9 +131,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     schemaErrorFormatter,
   });
   let inferenceLog: InferenceLog | undefined;
+  let feedbackLog: FeedbackLog | undefined;
   const metrics = createServerMetrics({ inferenceLogDepth: () => inferenceLog?.depth ?? 0 });
   const slot = createModelSlot(app, options, metrics);
-  if (config.databaseUrl) inferenceLog = await openInferenceLog(app, config.databaseUrl, metrics);
+  if (config.databaseUrl) {
+    ({ inferenceLog, feedbackLog } = await openInferenceLog(
+      app,
+      { ...config, databaseUrl: config.databaseUrl },
+      metrics,
+    ));
+  }
 
   registerStrictJsonParser(app);
   registerErrorHandlers(app);
@@ -133,7 +157,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(swagger, {
     openapi: {
       info: { title: 'prodclass model server', version: serviceVersion },
-      components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          adminToken: { type: 'http', scheme: 'bearer' },
+          feedbackToken: { type: 'http', scheme: 'bearer' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -147,5 +176,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(predictRoutes, { slot, inferenceLog, metrics });
   await app.register(metricsRoutes, { registry: metrics.registry });
   if (config.adminToken) await app.register(adminRoutes, { slot, adminToken: config.adminToken });
+  if (config.feedbackToken && feedbackLog) {
+    await app.register(feedbackRoutes, { feedbackLog, feedbackToken: config.feedbackToken });
+  }
   return app;
 }

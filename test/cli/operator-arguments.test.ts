@@ -54,7 +54,7 @@ describe('the operator’s `prodclass train` arguments, parsed by the CLI', () =
       },
       registeredModel: 'shop_classifier',
       experiment: 'shop training',
-      autoPromote: { enabled: true, minF1: 0.85, alias: 'champion' },
+      autoPromote: { enabled: true, minF1: 0.85, minComparisonRows: 1000, alias: 'champion' },
       resources: { requests: { cpu: 2, memory: '4Gi' } },
       backoffLimit: 2,
       activeDeadlineSeconds: 7200,
@@ -94,6 +94,8 @@ describe('the operator’s `prodclass train` arguments, parsed by the CLI', () =
       '--decide-promotion',
       '--min-f1',
       '0.85',
+      '--min-comparison-rows',
+      '1000',
       '--alias',
       'champion',
     ]);
@@ -116,9 +118,11 @@ describe('the operator’s `prodclass train` arguments, parsed by the CLI', () =
       classWeight: 'balanced',
       seed: 7,
       testSize: 0.25,
+      splitKey: 'prodclass',
       autoPromote: false,
       decidePromotion: true,
       minF1: 0.85,
+      minComparisonRows: 1000,
       alias: 'champion',
     });
   });
@@ -143,9 +147,11 @@ describe('the operator’s `prodclass train` arguments, parsed by the CLI', () =
       classWeight: 'none',
       seed: 42,
       testSize: 0.2,
+      splitKey: 'prodclass',
       autoPromote: false,
       decidePromotion: true,
       minF1: 0.7,
+      minComparisonRows: 200,
       alias: 'production',
     });
   });

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { writeTestBundle } from './support/bundle.js';
-import { getJson, postJson, waitUntilReady } from './support/server.js';
+import { getJson, postJson, waitUntil, waitUntilReady } from './support/server.js';
 import { spawnServer } from './support/server-process.js';
 
 let database: TestDatabase;
@@ -46,6 +46,16 @@ test('every prediction lands in inference_log, none lost on SIGTERM; requests in
   const health = await getJson<{ inference_log: { enabled: boolean } }>(`${server.url}/health`);
   expect(health.body.inference_log.enabled).toBe(true);
 
+  // This session's lock holds every write back, so that all records are still queued at SIGTERM.
+  const lock = new pg.Client({ connectionString: database.url });
+  await lock.connect();
+  // After a failed check the session is still open when the database is dropped.
+  lock.on('error', () => {});
+  const written = async () =>
+    (await lock.query<{ n: number }>('select count(*)::int as n from inference_log')).rows[0]?.n;
+  await lock.query('begin');
+  await lock.query('lock table inference_log in share mode');
+
   const longDescription = `<p>Robe d&eacute;t&eacute; ${'fleurie '.repeat(400)}</p>`;
   const singles = Array.from({ length: 240 }, (_, index) =>
     postJson(`${server.url}/predict`, {
@@ -73,6 +83,15 @@ test('every prediction lands in inference_log, none lost on SIGTERM; requests in
     ),
   ];
   expect(new Set(predictionIds).size).toBe(300);
+  // The server's log says why when the writer never gets as far as waiting (a failed write, say).
+  await waitUntil('the inference-log writer waits for the lock', async () => {
+    const { rows } = await lock.query<{ n: number }>(
+      `select count(*)::int as n from pg_locks where relation = 'inference_log'::regclass and not granted`,
+    );
+    return (rows[0]?.n ?? 0) > 0;
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}; the server logged: ${JSON.stringify(server.logs.slice(-5))}`);
+  });
 
   // A request in flight when SIGTERM arrives (its body still arriving) is answered before the exit.
   const inFlightBody = JSON.stringify({ designation: 'Chaussettes bébé', description: 'coton bio' });
@@ -91,16 +110,23 @@ test('every prediction lands in inference_log, none lost on SIGTERM; requests in
     });
     inFlight.on('error', reject);
   });
-  inFlight.write(inFlightBody.slice(0, 10));
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await new Promise<void>((resolve) => inFlight.write(inFlightBody.slice(0, 10), () => resolve()));
+  // A request on a later connection answered: the server has taken the in-flight one in.
+  expect((await getJson(`${server.url}/health`)).status).toBe(200);
 
-  // While records are still queued (they are written every second or 500 at a time).
   server.child.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await waitUntil('the server to begin its shutdown', async () =>
+    server.logs.some((entry) => String(entry.msg).startsWith('shutting down')),
+  );
   inFlight.end(inFlightBody.slice(10));
   const answer = await inFlightAnswer;
   expect(answer.status).toBe(200);
   predictionIds.push((JSON.parse(answer.body) as { prediction_id: string }).prediction_id);
+  // Every record is still unwritten, and the process waits for them rather than exit.
+  expect(await written()).toBe(0);
+  expect(server.child.exitCode).toBeNull();
+  await lock.query('commit');
+  await lock.end();
   expect(await server.exited).toBe(0);
   expect(server.logs.map((entry) => entry.msg)).toContain('stopped');
 

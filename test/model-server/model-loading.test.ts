@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stackEnv } from '../support/stack-env.js';
+import { ArtifactGate } from './support/artifact-gate.js';
 import { fitTestBundle, writeTestBundle } from './support/bundle.js';
 import { TestRegistry } from './support/mlflow-registry.js';
 import {
@@ -55,20 +56,33 @@ async function reloadResults(url: string): Promise<{ success: number; failure: n
 
 describe('a server following models:/NAME@production', () => {
   let server: RunningServer;
+  // MLflow reached through a gate that holds the model download until the test lets it through.
+  let gate: ArtifactGate;
 
   beforeAll(async () => {
+    gate = new ArtifactGate(stackEnv().MLFLOW_TRACKING_URI);
+    await gate.start();
     server = await startServer({
       ...registryEnv(`models:/${registry.name}@production`),
+      MLFLOW_TRACKING_URI: gate.url,
       RELOAD_INTERVAL_SECONDS: '0.3',
       ADMIN_TOKEN: adminToken,
     });
   });
 
-  afterAll(async () => server?.close());
+  afterAll(async () => {
+    await server?.close();
+    await gate?.close();
+  });
 
   test('preloads the aliased version before /ready answers 200, and describes it', async () => {
+    await gate.held;
+    const loading = await fetch(`${server.url}/ready`);
+    expect(loading.status).toBe(503);
     const early = await getJson<Health>(`${server.url}/health`);
-    if (early.status === 503) expect(early.body.status).toBe('unhealthy');
+    expect(early.status).toBe(503);
+    expect(early.body).toMatchObject({ status: 'unhealthy', model: null });
+    gate.release();
     await waitUntilReady(server.url);
 
     const health = await getJson<Health>(`${server.url}/health`);

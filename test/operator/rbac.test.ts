@@ -4,8 +4,10 @@ import path from 'node:path';
 import { KubeApi } from '@prodclass/kube/api';
 import { deploymentType, serviceType } from '@prodclass/kube/objects';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { registryPromote } from '../../operator/src/external/registry-promotion.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
 import type { LocalRunner } from '../../stack/local-runner/runner.js';
+import { stackEnv } from '../support/stack-env.js';
 import { createTestDatabase } from '../support/test-database.js';
 import {
   adminConnection,
@@ -24,7 +26,7 @@ import {
   runLocalRunner,
   runOperator,
 } from './support/harness.js';
-import { aliasVersion, mlflow, recordTraining } from './support/mlflow.js';
+import { aliasVersion, recordTraining } from './support/mlflow.js';
 
 // The operator authenticated as its ServiceAccount (the admin kubeconfig impersonating it), with
 // exactly the permissions of manifests/rbac/, drives every kind of resource.
@@ -50,15 +52,7 @@ beforeAll(async () => {
   const settings = { ...operatorSettings(namespace, database.url), leaseNamespace: 'prodclass-system' };
   operator = await runOperator(
     settings,
-    async (request) => {
-      const previousVersion = await aliasVersion(request.registeredModel, request.alias);
-      await mlflow('POST', 'registered-models/alias', {
-        name: request.registeredModel,
-        alias: request.alias,
-        version: String(request.version),
-      });
-      return { previousVersion };
-    },
+    registryPromote(database.url, stackEnv().MLFLOW_TRACKING_URI),
     adminConnection(serviceAccount),
   );
   runner = await runLocalRunner(namespace, ['data-load']);

@@ -3,10 +3,13 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { controllerReference, jobType } from '@prodclass/kube/objects';
+import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { cliJob } from '../../operator/src/children/jobs.js';
+import { registryPromote } from '../../operator/src/external/registry-promotion.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
 import type { TrainingRun } from '../../operator/src/resources/types.js';
+import { stackEnv } from '../support/stack-env.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { applyCrds, createNamespace, deleteNamespace, waitFor } from './support/cluster.js';
 import { finishJob, operatorSettings, Resources, repository, runOperator } from './support/harness.js';
@@ -23,22 +26,22 @@ let database: { url: string; drop(): Promise<void> };
 let operator: RunningOperator;
 let resources: Resources;
 
-const promote = async (request: { registeredModel: string; version: number; alias: string }) => {
-  const previousVersion = await aliasVersion(request.registeredModel, request.alias);
-  await mlflow('POST', 'registered-models/alias', {
-    name: request.registeredModel,
-    alias: request.alias,
-    version: String(request.version),
-  });
-  return { previousVersion };
-};
+// Resyncs would reconcile every run now and then; without them a reconcile follows an event.
+const settings = () => ({ ...operatorSettings(namespace, database.url), resyncMs: 3_600_000 });
+const promote = () => registryPromote(database.url, stackEnv().MLFLOW_TRACKING_URI);
+
+/** TrainingRun reconciles this operator has finished, whatever their result. */
+async function reconciles(): Promise<number> {
+  const { values } = await operator.metrics.reconciles.get();
+  return values.filter((v) => v.labels.kind === 'TrainingRun').reduce((sum, v) => sum + v.value, 0);
+}
 
 beforeAll(async () => {
   await applyCrds();
   namespace = await createNamespace('op-train');
   database = await createTestDatabase();
   resources = new Resources(namespace);
-  operator = await runOperator(operatorSettings(namespace, database.url), promote);
+  operator = await runOperator(settings(), promote());
 });
 
 afterAll(async () => {
@@ -155,6 +158,13 @@ test('a promote decision creates an owned ModelPromotion that moves the alias', 
   });
   expect(promotion.status.phase).toBe('Succeeded');
   expect(await aliasVersion(registeredModel, 'production')).toBe(version);
+  // The registry's promotion module recorded it, as in production.
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  const { rows } = await client
+    .query('select version, decision from promotions where registered_model = $1', [registeredModel])
+    .finally(() => client.end());
+  expect(rows).toEqual([{ version: Number(version), decision: 'promoted' }]);
 });
 
 test('a failed training Job fails the run with the Job reason', async () => {
@@ -185,18 +195,15 @@ test('deleting a TrainingRun leaves nothing to reconcile; its Job names it as ow
   const errors = async () =>
     (await operator.metrics.errors.get()).values.find((v) => v.labels.kind === 'TrainingRun')?.value ?? 0;
   const errorsBefore = await errors();
+  const reconcilesBefore = await reconciles();
   await resources.api.request('DELETE', resources.path('trainingruns', 'broken'));
-  await waitFor('the deletion', async () =>
-    resources.get('trainingruns', 'broken').then(
-      () => false,
-      () => true,
-    ),
-  );
+  await waitFor('the deletion to be reconciled', async () => (await reconciles()) > reconcilesBefore);
   // Without a garbage collector the Job stays; its next event reconciles a key whose object is gone.
+  const reconcilesAfterDeletion = await reconciles();
   await resources.api.mergePatch(jobType, namespace, 'broken-train', {
     metadata: { labels: { touched: 'yes' } },
   });
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await waitFor('the Job event to be reconciled', async () => (await reconciles()) > reconcilesAfterDeletion);
   expect(await errors()).toBe(errorsBefore);
 });
 
@@ -209,11 +216,10 @@ test('a Job left by an operator that died before writing status is adopted, neve
     'adopted',
     spec(),
   )) as unknown as TrainingRun;
-  const settings = operatorSettings(namespace, database.url);
   await resources.api.create(
     jobType,
     namespace,
-    cliJob(settings, {
+    cliJob(settings(), {
       name: 'adopted-train',
       namespace,
       owner: controllerReference(run),
@@ -222,7 +228,7 @@ test('a Job left by an operator that died before writing status is adopted, neve
       backoffLimit: 1,
     }),
   );
-  operator = await runOperator(settings, promote);
+  operator = await runOperator(settings(), promote());
   await resources.until('trainingruns', 'adopted', (o) => o.status?.jobName === 'adopted-train');
   const { result } = await recordTraining({
     experiment,
@@ -234,11 +240,13 @@ test('a Job left by an operator that died before writing status is adopted, neve
   await finishJob(namespace, 'adopted-train', 'Complete', result);
   await resources.until('trainingruns', 'adopted', (o) => o.status?.phase === 'Succeeded');
 
-  // Restarted again after success, the operator creates nothing more.
+  // Restarted again after success, the operator reconciles every run once and creates nothing more.
+  // Its start queues every run; with one worker taking keys in order, a run created afterwards is
+  // reconciled (its Job recorded) only once those before it were.
   await operator.stop();
-  operator = await runOperator(operatorSettings(namespace, database.url), promote);
-  await waitFor('the restarted operator to lead', async () => operator.leading);
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  operator = await runOperator({ ...settings(), concurrency: 1 }, promote());
+  await resources.create('TrainingRun', 'trainingruns', 'after-restart', spec());
+  await resources.until('trainingruns', 'after-restart', (o) => o.status?.jobName === 'after-restart-train');
   const jobs = await resources.getAt(
     `${jobType.path(namespace)}?labelSelector=app.kubernetes.io%2Finstance%3Dadopted`,
   );

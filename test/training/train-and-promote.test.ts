@@ -108,6 +108,9 @@ describe('prodclass train, promote and reproduce against the real MLflow and Pos
       C: '1',
       solver: 'lbfgs',
       data_version: 'initial_40.0pct',
+      split_method: 'productid_hash',
+      split_key: 'prodclass',
+      test_size: '0.2',
     });
     expect(records.metrics.test_f1_weighted).toBeCloseTo(champion.metrics.test.f1_weighted, 12);
     for (const key of ['test_accuracy', 'train_f1_weighted', 'test_f1_macro', 'test_f1_class_2583'])
@@ -129,6 +132,8 @@ describe('prodclass train, promote and reproduce against the real MLflow and Pos
         'evaluation/confusion_matrix.png',
         'evaluation/confusion_matrix.json',
         'evaluation/classification_report.txt',
+        'evaluation/learned_terms.json',
+        'evaluation/learned_terms.png',
         'data/class_distribution.png',
         'data/class_names.json',
       ]),
@@ -213,10 +218,9 @@ describe('prodclass train, promote and reproduce against the real MLflow and Pos
     expect(report.identical).toBe(true);
   });
 
-  test('with MLflow unreachable, training fails within a bounded time and says so', {
+  test('with MLflow unreachable, training gives up after its retries and says so', {
     timeout: 120_000,
   }, async () => {
-    const started = Date.now();
     const result = await runCli(['train'], {
       ...env,
       MLFLOW_TRACKING_URI: `http://127.0.0.1:${await freePort()}`,
@@ -226,13 +230,11 @@ describe('prodclass train, promote and reproduce against the real MLflow and Pos
       /^prodclass: MLflow at http:\/\/127\.0\.0\.1:\d+ is unreachable .*after 5 attempts/m,
     );
     expect(result.stderr).not.toMatch(/\n\s+at /);
-    expect(Date.now() - started).toBeLessThan(60_000);
   });
 
-  test('with PostgreSQL unreachable, training fails within a bounded time and says so', {
+  test('with PostgreSQL unreachable, training gives up after its retries and says so', {
     timeout: 120_000,
   }, async () => {
-    const started = Date.now();
     const url = new URL(database.url);
     url.port = String(await freePort());
     const result = await runCli(['train'], { ...env, DATABASE_URL: url.toString() });
@@ -240,6 +242,5 @@ describe('prodclass train, promote and reproduce against the real MLflow and Pos
     expect(result.stderr).toMatch(
       /^prodclass: cannot connect to PostgreSQL at 127\.0\.0\.1:\d+\/\w+: .*after 5 attempts/m,
     );
-    expect(Date.now() - started).toBeLessThan(60_000);
   });
 });

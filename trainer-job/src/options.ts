@@ -41,6 +41,11 @@ export function shareBelowOne(value: string): number {
   return number;
 }
 
+export function nonEmpty(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('must not be empty');
+  return value;
+}
+
 export const writeJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
 /** The text model's hyperparameters, shared by `model fit` and `train`. */

@@ -2,8 +2,10 @@ import { Command, Help } from 'commander';
 import { registerDataCommands } from './commands/data.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDriftCommands } from './commands/drift.js';
+import { registerFeedbackCommands } from './commands/feedback.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerPromoteCommand } from './commands/promote.js';
+import { registerQualityCommands } from './commands/quality.js';
 import { registerReproduceCommand } from './commands/reproduce.js';
 import { registerTrainCommand } from './commands/train.js';
 import { versionText } from './version.js';
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerReproduceCommand(program);
   registerModelCommands(program);
   registerDriftCommands(program);
+  registerFeedbackCommands(program);
+  registerQualityCommands(program);
   return listEveryCommand(program);
 }
 

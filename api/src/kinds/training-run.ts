@@ -105,11 +105,18 @@ export const trainingFields = {
         minimum: 0,
         maximum: 1,
       }),
+      minComparisonRows: Type.Integer({
+        description:
+          'Fewest held-out rows the champion never trained on that a comparison with it needs; with fewer the new version is not promoted.',
+        default: autoPromoteDefaults.minComparisonRows,
+        minimum: 1,
+        maximum: 10_000_000,
+      }),
       alias: Alias({ description: 'Registry alias a promotion moves.', default: autoPromoteDefaults.alias }),
     },
     {
       description:
-        'Champion/challenger rule: the new version is promoted only if its weighted F1 reaches minF1 and beats the current champion re-scored on the same held-out split.',
+        'Champion/challenger rule: the new version is promoted only if its weighted F1 reaches minF1 and it beats the current champion on the held-out products the champion never trained on: a higher weighted F1 there and a one-sided McNemar mid-p below 0.05 (docs/training.md).',
       default: {},
     },
   ),

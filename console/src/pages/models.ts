@@ -7,6 +7,7 @@ import { type Html, html } from '../html.js';
 import type { PredictionResult } from '../prediction.js';
 import { actionForm, formatTime, layout, type PageContext } from './layout.js';
 import { modelPromotionRow } from './rows.js';
+import { contributionsView } from './word-contributions.js';
 
 /** Products for the simulator (invented listings in the catalog's style). */
 export const exampleProducts = [
@@ -152,7 +153,8 @@ ${horizontalBarChart({
   })),
   max: 100,
   format: (value) => `${value.toFixed(1)}%`,
-})}</div>`;
+})}
+${top.explanation?.[0] ? contributionsView(prediction, top.explanation[0]) : ''}</div>`;
   }
   return html`${form}${result}`;
 }

@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
+import { bearerTokenCheck } from '../bearer-token.js';
 import { errorResponseSchema, HttpError } from '../http-errors.js';
 import type { ModelSlot } from '../model-slot.js';
 import { modelRefSchema } from '../schemas.js';
@@ -9,24 +9,9 @@ export interface AdminRoutesOptions {
   adminToken: string;
 }
 
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
 /** Admin routes; registered only when ADMIN_TOKEN is set, so they are 404 otherwise. */
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, { slot, adminToken }) => {
-  const expected = digest(adminToken);
-
-  // Comparing digests keeps the comparison constant-time whatever the presented token's length.
-  function authorize(request: FastifyRequest, reply: FastifyReply): void {
-    const presented = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-    if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
-      reply.header('www-authenticate', 'Bearer');
-      throw new HttpError(401, 'this route needs the header authorization: Bearer <ADMIN_TOKEN>');
-    }
-  }
-
-  app.addHook('onRequest', async (request, reply) => authorize(request, reply));
+  app.addHook('onRequest', bearerTokenCheck(adminToken, 'ADMIN_TOKEN'));
 
   app.post(
     '/admin/reload',

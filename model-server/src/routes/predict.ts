@@ -1,6 +1,7 @@
 import { classByCode } from '@prodclass/textmodel/classes';
+import { explanationRecord } from '@prodclass/textmodel/model/explanation-record';
 import type { ClassProbability } from '@prodclass/textmodel/model/logistic-regression';
-import type { TokenCount } from '@prodclass/textmodel/model/text-classifier';
+import type { ExplainedRanking, TokenCount } from '@prodclass/textmodel/model/text-classifier';
 import type { ProductText } from '@prodclass/textmodel/text/product-text';
 import type { FastifyPluginAsync } from 'fastify';
 import { errorResponseSchema, HttpError } from '../http-errors.js';
@@ -10,9 +11,9 @@ import type { LoadedModel, ModelSlot } from '../model-slot.js';
 import {
   predictBatchBodySchema,
   predictBatchResponseSchema,
+  predictBodySchema,
   predictionLimits,
   predictionSchema,
-  productTextSchema,
 } from '../schemas.js';
 import { uuidv7 } from '../uuidv7.js';
 
@@ -21,6 +22,9 @@ export interface PredictRoutesOptions {
   inferenceLog: InferenceLog | undefined;
   metrics: ServerMetrics;
 }
+
+/** A product to predict, with the catalog's id for it when the caller has one. */
+type PredictItem = ProductText & { productid?: number };
 
 const errorResponses = { 400: errorResponseSchema, 413: errorResponseSchema, 503: errorResponseSchema };
 
@@ -41,15 +45,20 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
     return model;
   }
 
-  function predict(model: LoadedModel, products: readonly ProductText[]) {
+  /** With `explain` > 0, each prediction also takes its first two classes apart into that many terms each way. */
+  function predict(model: LoadedModel, products: readonly PredictItem[], explain: number) {
     tokenCounts.length = 0;
-    const rankings = model.classifier.predictTopK(
-      products,
-      predictionLimits.topK,
-      inferenceLog && tokenCounts,
-    );
+    const logCounts = inferenceLog && tokenCounts;
+    let explained: ExplainedRanking[] | undefined;
+    let rankings: ClassProbability[][];
+    if (explain > 0) {
+      explained = model.classifier.explainTopK(products, predictionLimits.topK, explain, logCounts);
+      rankings = explained.map(({ ranked }) => ranked);
+    } else {
+      rankings = model.classifier.predictTopK(products, predictionLimits.topK, logCounts);
+    }
     const predictedAt = new Date();
-    return products.map(({ designation, description: givenDescription }, index) => {
+    return products.map(({ designation, description: givenDescription, productid }, index) => {
       // An empty description is no description: NULL in the log, never '' (nor the seed's 'NaN').
       const description = givenDescription || null;
       const ranked = rankings[index] as ClassProbability[];
@@ -72,6 +81,7 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
         unknownTokenCount: tokenCounts[index]?.unknown,
         designation,
         description,
+        productid,
       });
       return {
         prdtypecode: best.classCode,
@@ -84,6 +94,8 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
         })),
         model: { name: model.name, version: model.version, alias: model.alias ?? null },
         prediction_id: predictionId,
+        // Undefined without explain: the serializer leaves it out.
+        explanation: explained?.[index]?.explanations.map(explanationRecord),
       };
     });
   }
@@ -95,21 +107,21 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
     done();
   });
 
-  app.post<{ Body: ProductText }>(
+  app.post<{ Body: PredictItem & { explain: number } }>(
     '/predict',
     {
       bodyLimit: predictionLimits.predictBodyBytes,
       schema: {
         summary: 'Predict the product-type code of one product',
         description: `Body at most ${predictionLimits.predictBodyBytes} bytes.`,
-        body: productTextSchema,
+        body: predictBodySchema,
         response: { 200: predictionSchema, ...errorResponses },
       },
     },
-    async (request) => predict(servingModel(), [request.body])[0],
+    async (request) => predict(servingModel(), [request.body], request.body.explain)[0],
   );
 
-  app.post<{ Body: { items: ProductText[] } }>(
+  app.post<{ Body: { items: PredictItem[]; explain: number } }>(
     '/predict/batch',
     {
       bodyLimit: predictionLimits.batchBodyBytes,
@@ -120,6 +132,8 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
         response: { 200: predictBatchResponseSchema, ...errorResponses },
       },
     },
-    async (request) => ({ predictions: predict(servingModel(), request.body.items) }),
+    async (request) => ({
+      predictions: predict(servingModel(), request.body.items, request.body.explain),
+    }),
   );
 };

@@ -6,17 +6,15 @@ import { type LoadResult, loadResultOf } from '@prodclass/registry/contract/job-
 import { loadCommandArgs, syntheticSourceName } from '@prodclass/registry/contract/load-command';
 import { cliJob, type JobState, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
-import {
-  type DataIncrement,
-  type DataIncrementSpec,
-  type DataIncrementStatus,
-  dataIncrementType,
-} from '../resources/types.js';
+import { describeController } from '../manager/controller-description.js';
+import { dataIncrements, jobs } from '../manager/kinds.js';
+import type { ReconcileContext } from '../manager/reconcile-context.js';
+import type { StatusWriter } from '../manager/status-writer.js';
+import type { DataIncrement, DataIncrementSpec, DataIncrementStatus } from '../resources/types.js';
 import { validDataIncrementSpec } from '../resources/validate.js';
-import type { ReconcileContext } from './context.js';
 import { createJob, findJob, readJobResult } from './job-lookup.js';
 import { fail, recordJob, waitForJob } from './job-status.js';
-import { reconciler, type StatusWriter, validSpec } from './steps.js';
+import { validSpec } from './valid-spec.js';
 
 /** The `prodclass data load` arguments for a DataIncrement. */
 export function loadArgs(spec: DataIncrementSpec, loadName: string): string[] {
@@ -121,9 +119,10 @@ async function recordLoad(
  * DataIncrement: one load Job (`<name>-load`), then the figures its Pod reported.
  * A load that is already recorded as completed under that name is taken as the result without a Job.
  */
-export const reconcileDataIncrement = reconciler(
-  { cache: (caches) => caches.dataIncrements, type: dataIncrementType },
-  async (ctx, writer: IncrementWriter, log) => {
+export const dataIncrementController = describeController({
+  for: dataIncrements,
+  owns: [jobs],
+  async reconcile(ctx, writer: IncrementWriter, log) {
     const increment = writer.object;
     const status = writer.status;
     const finished = status.phase === 'Succeeded' || status.phase === 'Failed';
@@ -155,4 +154,4 @@ export const reconcileDataIncrement = reconciler(
       });
     return recordLoad(ctx, writer, job, state, names);
   },
-);
+});

@@ -2,6 +2,10 @@ import { isNotFound } from '@prodclass/kube/api';
 import { type ConditionUpdate, timestamp } from '@prodclass/kube/conditions';
 import type { EventKind } from '@prodclass/kube/events';
 import { keyOf, type OwnerReference } from '@prodclass/kube/objects';
+import { describeController } from '../manager/controller-description.js';
+import { driftAcknowledgements, driftMonitors } from '../manager/kinds.js';
+import type { ReconcileContext } from '../manager/reconcile-context.js';
+import type { StatusWriter } from '../manager/status-writer.js';
 import {
   type DriftAcknowledgement,
   type DriftAcknowledgementStatus,
@@ -9,8 +13,7 @@ import {
   validDriftAcknowledgementSpec,
 } from '../resources/drift-acknowledgement.js';
 import { type DriftMonitor, driftMonitorType } from '../resources/types.js';
-import type { ReconcileContext } from './context.js';
-import { reconciler, type StatusWriter, validSpec } from './steps.js';
+import { validSpec } from './valid-spec.js';
 
 /** The monitor from the cache, or from the API server when the cache has not seen it yet. */
 async function findMonitor(
@@ -18,7 +21,7 @@ async function findMonitor(
   namespace: string,
   name: string,
 ): Promise<DriftMonitor | undefined> {
-  const cached = ctx.caches.driftMonitors.get(namespace, name);
+  const cached = ctx.caches.of(driftMonitors).get(namespace, name);
   if (cached) return cached;
   return ctx.api
     .request<DriftMonitor>('GET', driftMonitorType.path(namespace, name))
@@ -74,9 +77,9 @@ function record(
  * after a crash (the row written, the status not) finds it instead of writing a second one. A
  * monitor or report that does not exist fails the acknowledgement for good (the spec is immutable).
  */
-export const reconcileDriftAcknowledgement = reconciler(
-  { cache: (caches) => caches.driftAcknowledgements, type: driftAcknowledgementType },
-  async (ctx, writer: AcknowledgementWriter, log) => {
+export const driftAcknowledgementController = describeController({
+  for: driftAcknowledgements,
+  async reconcile(ctx, writer: AcknowledgementWriter, log) {
     const found = writer.object;
     const status = writer.status;
     if (status.phase !== undefined && status.observedGeneration === found.metadata.generation)
@@ -125,4 +128,4 @@ export const reconcileDriftAcknowledgement = reconciler(
     log.info('drift report acknowledged', { report: spec.report, action: spec.action, id: recorded.id });
     return undefined;
   },
-);
+});

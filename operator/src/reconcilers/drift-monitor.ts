@@ -6,6 +6,19 @@ import type { Logger } from '@prodclass/kube/log';
 import { controllerReference, keyOf } from '@prodclass/kube/objects';
 import { trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import { childName } from '../children/names.js';
+import { driftRequest, type ModelUnderWatch } from '../drift/check-request.js';
+import { reportStatus } from '../drift/report-status.js';
+import {
+  newestRetrain,
+  retrainDecision,
+  retrainTimeAnnotation,
+  retrainTimeOf,
+  wantsRetrain,
+} from '../drift/retrain-decision.js';
+import { describeController, watchReferences } from '../manager/controller-description.js';
+import { driftMonitors, predictionServices } from '../manager/kinds.js';
+import type { ReconcileContext } from '../manager/reconcile-context.js';
+import type { StatusWriter } from '../manager/status-writer.js';
 import {
   type DriftMonitor,
   type DriftMonitorSettings,
@@ -16,152 +29,15 @@ import {
 } from '../resources/types.js';
 import { validDriftMonitorSpec } from '../resources/validate.js';
 import { parseCron } from '../schedule/cron.js';
-import type { ReconcileContext } from './context.js';
-import type { Announcement } from './status-change.js';
-import { reconciler, type StatusWriter, validSpec } from './steps.js';
+import { checkDue, waitForCheckMs } from '../schedule/drift-check-due.js';
+import { validSpec } from './valid-spec.js';
 
 /** Labels the TrainingRuns a monitor creates with the monitor's name, to find them after a restart. */
 export const driftMonitorLabel = 'mlops.prodclass.dev/drift-monitor';
 export const driftReportAnnotation = 'mlops.prodclass.dev/drift-report';
-/** When the monitor decided the retrain, on the operator's clock (which the cooldown is measured on). */
-export const retrainTimeAnnotation = 'mlops.prodclass.dev/drift-retrain-time';
 
-/** Longest wait between two looks at a monitor, whatever its schedule says. */
-const longestWaitMs = 3_600_000;
 /** How soon a monitor whose target cannot be checked (yet) is looked at again. */
 const problemRetryMs = 300_000;
-
-/**
- * Whether a check is due now, else when. A new monitor, or one whose spec changed, is checked at
- * once; otherwise at the first scheduled time after the last check, so checks missed while the
- * operator was down are made up by one check, not one per missed time.
- */
-export function checkDue(
-  status: DriftMonitorStatus,
-  generation: number | undefined,
-  spec: Pick<DriftMonitorSettings, 'schedule' | 'timeZone'>,
-  now: Date,
-): { due: true } | { due: false; at: Date } {
-  if (!status.lastCheckTime || status.observedGeneration !== generation) return { due: true };
-  const at = parseCron(spec.schedule, spec.timeZone).next(new Date(status.lastCheckTime));
-  return at.getTime() <= now.getTime() ? { due: true } : { due: false, at };
-}
-
-/** The drift check a monitor asks for at `now`. */
-export function driftRequest(
-  monitor: string,
-  spec: DriftMonitorSettings,
-  model: ModelUnderWatch,
-  now: Date,
-): DriftCheckRequest {
-  const currentFrom = new Date(now.getTime() - spec.currentWindowMs);
-  return {
-    monitor,
-    modelName: model.name,
-    current: { from: currentFrom, to: now },
-    reference:
-      spec.referenceWindow.source === 'TrainingData'
-        ? {
-            kind: 'trainingData',
-            modelVersion: model.referenceVersion ?? '',
-            dataVersion: model.trainingData,
-          }
-        : {
-            kind: 'window',
-            from: new Date(currentFrom.getTime() - spec.referenceWindow.lengthMs),
-            to: currentFrom,
-          },
-    tests: spec.tests,
-    thresholds: spec.thresholds,
-    minSamples: spec.minSamples,
-  };
-}
-
-export const isDrift = (report: Pick<DriftReport, 'outcome' | 'severity'>) =>
-  report.outcome === 'Checked' && (report.severity === 'ALERT' || report.severity === 'CRITICAL');
-
-/**
- * Whether drift may start a TrainingRun now: not while the cooldown since the last one runs. The
- * last one is the later of what the status recorded and the newest TrainingRun the monitor owns,
- * so neither a lost status write nor an operator restart lets a second run through.
- */
-export function retrainDecision(
-  now: Date,
-  cooldownMs: number,
-  lastRetrains: (string | undefined)[],
-): { retrain: true } | { retrain: false; until: Date } {
-  const times = lastRetrains.flatMap((at) => (at ? [Date.parse(at)] : [])).filter(Number.isFinite);
-  if (times.length === 0) return { retrain: true };
-  const until = Math.max(...times) + cooldownMs;
-  return until > now.getTime() ? { retrain: false, until: new Date(until) } : { retrain: true };
-}
-
-/** The status summary and conditions of a report. */
-export function reportStatus(report: DriftReport): {
-  status: DriftMonitorStatus;
-  conditions: ConditionUpdate[];
-  announcement: Announcement;
-} {
-  const tests = report.tests
-    .filter((result) => !result.notApplicable)
-    .map((result) => ({
-      feature: result.feature,
-      test: result.test,
-      ...(Number.isFinite(result.statistic) ? { statistic: result.statistic } : {}),
-      ...(result.pValue !== null && Number.isFinite(result.pValue) ? { pValue: result.pValue } : {}),
-      severity: result.severity,
-    }));
-  const status: DriftMonitorStatus = {
-    modelName: report.modelName,
-    severity: report.severity,
-    lastCheckTime: timestamp(report.checkedAt),
-    lastReport: {
-      id: report.id,
-      outcome: report.outcome,
-      currentSamples: report.current.samples,
-      referenceSamples: report.reference.samples,
-      tests,
-    },
-  };
-  const samples = `${report.current.samples} current and ${report.reference.samples} reference rows`;
-  if (report.outcome === 'InsufficientData') {
-    const message = `too few predictions to judge drift (${samples})`;
-    return {
-      status,
-      conditions: [
-        { type: 'InsufficientData', status: 'True', reason: 'TooFewSamples', message },
-        { type: 'Drifted', status: 'Unknown', reason: 'InsufficientData', message },
-        { type: 'Ready', status: 'True', reason: 'InsufficientData', message },
-      ],
-      announcement: { type: 'Normal', reason: 'InsufficientData', message },
-    };
-  }
-  const flagged = tests
-    .filter((test) => test.severity !== 'OK')
-    .map((test) => `${test.feature} ${test.test} ${test.statistic?.toFixed(3) ?? '?'} (${test.severity})`);
-  const message = `severity ${report.severity} over ${samples}${flagged.length ? `: ${flagged.join(', ')}` : ''}`;
-  const drifted = isDrift(report);
-  return {
-    status,
-    conditions: [
-      { type: 'InsufficientData', status: 'False', reason: 'EnoughSamples', message: samples },
-      drifted
-        ? { type: 'Drifted', status: 'True', reason: 'DriftDetected', message }
-        : { type: 'Drifted', status: 'False', reason: 'NoDrift', message },
-      { type: 'Ready', status: 'True', reason: 'Checked', message: `report ${report.id}: ${message}` },
-    ],
-    announcement: drifted
-      ? { type: 'Warning', reason: 'DriftDetected', message }
-      : { type: 'Normal', reason: 'Checked', message },
-  };
-}
-
-/** The registered model a monitor compares; for a TrainingData reference, the version and its data load. */
-export interface ModelUnderWatch {
-  name: string;
-  referenceVersion?: string;
-  trainingData?: string;
-}
 
 type Target = ModelUnderWatch | { problem: ConditionUpdate };
 
@@ -175,7 +51,7 @@ async function resolveTarget(
   if ('registeredModel' in spec.target) name = spec.target.registeredModel;
   else {
     const serviceName = spec.target.predictionService;
-    const service = ctx.caches.predictionServices.get(namespace, serviceName);
+    const service = ctx.caches.of(predictionServices).get(namespace, serviceName);
     if (!service) {
       const message = `PredictionService ${serviceName} not found`;
       return { problem: { type: 'Ready', status: 'False', reason: 'TargetNotFound', message } };
@@ -249,12 +125,8 @@ async function retrain(
 ): Promise<void> {
   const monitor = writer.object;
   const status = writer.status;
-  const retrainTime = (run: TrainingRun) =>
-    run.metadata.annotations?.[retrainTimeAnnotation] ?? run.metadata.creationTimestamp ?? '';
-  const newest = (await ownedTrainingRuns(ctx, monitor))
-    .sort((a, b) => retrainTime(a).localeCompare(retrainTime(b)))
-    .at(-1);
-  const created = newest && retrainTime(newest);
+  const newest = newestRetrain(await ownedTrainingRuns(ctx, monitor));
+  const created = newest && retrainTimeOf(newest);
   const decision = retrainDecision(now, spec.cooldownMs, [status.lastRetrainTime, created]);
   if (decision.retrain) {
     const runName = await createTrainingRun(ctx, monitor, spec, report, now);
@@ -303,13 +175,12 @@ async function check(
  * ALERT or CRITICAL with onDrift retrain creates a TrainingRun (owned by the monitor), at most once
  * per cooldown.
  */
-export const reconcileDriftMonitor = reconciler(
-  {
-    cache: (caches) => caches.driftMonitors,
-    type: driftMonitorType,
-    gone: (ctx, key) => ctx.metrics.setDrift(key),
-  },
-  async (ctx, writer: MonitorWriter, log) => {
+export const driftMonitorController = describeController({
+  for: driftMonitors,
+  // A monitor of a PredictionService looks again when the service changes (its served version).
+  watches: [watchReferences(predictionServices, driftMonitors, (monitor) => monitor.spec.predictionService)],
+  gone: (ctx, key) => ctx.metrics.setDrift(key),
+  async reconcile(ctx, writer: MonitorWriter, log) {
     const monitor = writer.object;
     const key = keyOf(monitor);
     const status = writer.status;
@@ -342,7 +213,7 @@ export const reconcileDriftMonitor = reconciler(
       );
       due = checkDue(stored.status ?? {}, stored.metadata.generation, spec, now);
     }
-    if (!due.due) return { requeueAfterMs: Math.min(due.at.getTime() - now.getTime() + 1000, longestWaitMs) };
+    if (!due.due) return { requeueAfterMs: waitForCheckMs(due.at, now) };
 
     const target = await resolveTarget(ctx, monitor.metadata.namespace ?? '', spec);
     if ('problem' in target) {
@@ -361,7 +232,7 @@ export const reconcileDriftMonitor = reconciler(
       referenceVersion: target.referenceVersion,
       nextCheckTime: timestamp(nextCheck),
     });
-    if (isDrift(report) && spec.onDrift === 'retrain') await retrain(ctx, writer, spec, report, now, log);
+    if (wantsRetrain(report, spec)) await retrain(ctx, writer, spec, report, now, log);
 
     await writer
       .condition(...summary.conditions)
@@ -369,6 +240,6 @@ export const reconcileDriftMonitor = reconciler(
       .write();
     exportMetrics(writer.object.status ?? {});
     log.info('drift checked', { report: report.id, severity: report.severity, outcome: report.outcome });
-    return { requeueAfterMs: Math.min(nextCheck.getTime() - now.getTime() + 1000, longestWaitMs) };
+    return { requeueAfterMs: waitForCheckMs(nextCheck, now) };
   },
-);
+});

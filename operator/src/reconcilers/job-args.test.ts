@@ -50,6 +50,7 @@ test('a TrainingRun with the defaults trains on the given load and decides the p
       '--test-size': '0.2',
       '--decide-promotion': true,
       '--min-f1': '0.7',
+      '--min-comparison-rows': '200',
       '--alias': 'production',
     },
   });

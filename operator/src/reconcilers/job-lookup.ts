@@ -4,7 +4,8 @@ import { jobType, podType } from '@prodclass/kube/objects';
 import type { Job, Pod } from '@prodclass/kube/workloads';
 import { type LoadResult, parseJobResult, type TrainResult } from '@prodclass/registry/contract/job-result';
 import { succeededPodMessage } from '../children/jobs.js';
-import type { ReconcileContext } from './context.js';
+import { jobs } from '../manager/kinds.js';
+import type { ReconcileContext } from '../manager/reconcile-context.js';
 
 /**
  * The child Job from the cache, or, when the cache has none but the status says one was created,
@@ -16,7 +17,7 @@ export async function findJob(
   name: string,
   recorded: boolean,
 ): Promise<Job | undefined> {
-  const cached = ctx.caches.jobs.get(namespace, name);
+  const cached = ctx.caches.of(jobs).get(namespace, name);
   if (cached || !recorded) return cached;
   try {
     return await ctx.api.request<Job>('GET', jobType.path(namespace, name));

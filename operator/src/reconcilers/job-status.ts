@@ -1,9 +1,8 @@
 import { timestamp } from '@prodclass/kube/conditions';
 import type { Job } from '@prodclass/kube/workloads';
 import type { JobState } from '../children/jobs.js';
+import type { Announcement, ObjectStatus, StatusWriter } from '../manager/status-writer.js';
 import type { Phase } from '../resources/types.js';
-import type { Announcement } from './status-change.js';
-import type { ObjectStatus, StatusWriter } from './steps.js';
 
 /** The status fields of a kind that does its work in one Job (DataIncrement, TrainingRun). */
 export interface JobDrivenStatus extends ObjectStatus {

@@ -1,16 +1,13 @@
 import { conditionOf, timestamp } from '@prodclass/kube/conditions';
-import { keyOf } from '@prodclass/kube/objects';
 import type { ReconcileResult } from '../controller.js';
 import { VersionRejected } from '../external/promotion.js';
-import {
-  type ModelPromotion,
-  type ModelPromotionSpec,
-  type ModelPromotionStatus,
-  modelPromotionType,
-} from '../resources/types.js';
-import { selectorOf, validModelPromotionSpec } from '../resources/validate.js';
-import type { ReconcileContext } from './context.js';
-import { reconciler, type StatusWriter, validSpec } from './steps.js';
+import { describeController } from '../manager/controller-description.js';
+import { modelPromotions } from '../manager/kinds.js';
+import type { ReconcileContext } from '../manager/reconcile-context.js';
+import type { StatusWriter } from '../manager/status-writer.js';
+import type { ModelPromotion, ModelPromotionSpec, ModelPromotionStatus } from '../resources/types.js';
+import { validModelPromotionSpec } from '../resources/validate.js';
+import { validSpec } from './valid-spec.js';
 
 const promoting = 'Promoting';
 const versionPollMs = 30_000;
@@ -93,33 +90,16 @@ async function moveAlias(
   }
 }
 
-/** The PredictionServices that follow the alias look at it again. */
-function enqueueFollowers(ctx: ReconcileContext, spec: ModelPromotionSpec): void {
-  ctx.enqueuePredictionServices(
-    ctx.caches.predictionServices
-      .list()
-      .filter(
-        (service) =>
-          service.spec.registeredModel === spec.registeredModel &&
-          [service.spec, service.spec.canary].some((track) => {
-            if (!track) return false;
-            const selector = selectorOf(track);
-            return 'alias' in selector && selector.alias === spec.alias;
-          }),
-      )
-      .map(keyOf),
-  );
-}
-
 /**
  * ModelPromotion: moves the alias once, through the registry promotion module. Before the move the
  * status records the alias's current version and a `Promoting` condition; a reconcile that finds
  * that condition and the alias already moved (the operator died in between) completes the status
- * without moving the alias, or writing the promotion history, a second time.
+ * without moving the alias, or writing the promotion history, a second time. (The PredictionServices
+ * that follow the alias watch for the promotion's success.)
  */
-export const reconcileModelPromotion = reconciler(
-  { cache: (caches) => caches.modelPromotions, type: modelPromotionType },
-  async (ctx, writer: PromotionWriter, log) => {
+export const modelPromotionController = describeController({
+  for: modelPromotions,
+  async reconcile(ctx, writer: PromotionWriter, log) {
     const promotion = writer.object;
     const status = writer.status;
     if (
@@ -147,7 +127,6 @@ export const reconcileModelPromotion = reconciler(
       const ended = await moveAlias(ctx, writer, spec, aliasNow);
       if (ended) return ended.result;
     }
-    enqueueFollowers(ctx, spec);
     return undefined;
   },
-);
+});

@@ -1,6 +1,6 @@
 import { isNotFound } from '@prodclass/kube/api';
 import type { ConditionUpdate } from '@prodclass/kube/conditions';
-import { controllerReference, deploymentType, serviceType } from '@prodclass/kube/objects';
+import { controllerReference, deploymentType, keyOf, serviceType } from '@prodclass/kube/objects';
 import type { Deployment } from '@prodclass/kube/workloads';
 import { highlyAvailable } from '../children/autoscaler.js';
 import {
@@ -12,17 +12,28 @@ import {
   trackDeployment,
   trackSelectorText,
 } from '../children/model-server.js';
+import type { Caches } from '../manager/caches.js';
+import { describeController, watch } from '../manager/controller-description.js';
 import {
-  type ModelSelector,
-  type PredictionService,
-  type PredictionServiceSpec,
-  type PredictionServiceStatus,
-  predictionServiceType,
+  deployments,
+  horizontalPodAutoscalers,
+  modelPromotions,
+  podDisruptionBudgets,
+  predictionServices,
+  services,
+} from '../manager/kinds.js';
+import type { ReconcileContext } from '../manager/reconcile-context.js';
+import type { StatusWriter } from '../manager/status-writer.js';
+import type {
+  ModelPromotion,
+  ModelSelector,
+  PredictionService,
+  PredictionServiceSpec,
+  PredictionServiceStatus,
 } from '../resources/types.js';
 import { selectorOf, validPredictionServiceSpec } from '../resources/validate.js';
-import type { ReconcileContext } from './context.js';
-import { reconciler, type StatusWriter, validSpec } from './steps.js';
 import { appliedOver, applyTrackScaling, autoscaledReplicas } from './track-scaling.js';
+import { validSpec } from './valid-spec.js';
 
 type Resolution = { version: string } | { problem: ConditionUpdate };
 
@@ -116,7 +127,7 @@ async function applyTracks(
       primary,
       canary: await applyTrack('canary', selectorOf(spec.canary), versions.canary, spec.canary.replicas),
     };
-  if (ctx.caches.deployments.get(namespace, deploymentName(name, 'canary')))
+  if (ctx.caches.of(deployments).get(namespace, deploymentName(name, 'canary')))
     await ctx.api
       .delete(deploymentType, namespace, deploymentName(name, 'canary'))
       .catch((error: unknown) => {
@@ -178,14 +189,38 @@ function rolloutStatus(spec: PredictionServiceSpec, versions: Versions, rollout:
 }
 
 /**
+ * The PredictionServices, in any namespace (the registry is shared), with a track following the
+ * alias a ModelPromotion has moved.
+ */
+function followersOf(promotion: ModelPromotion, caches: Caches): string[] {
+  if (promotion.status?.phase !== 'Succeeded') return [];
+  const { registeredModel, alias } = promotion.spec;
+  return caches
+    .of(predictionServices)
+    .list()
+    .filter(
+      (service) =>
+        service.spec.registeredModel === registeredModel &&
+        [service.spec, service.spec.canary].some((track) => {
+          if (!track) return false;
+          const selector = selectorOf(track);
+          return 'alias' in selector && selector.alias === alias;
+        }),
+    )
+    .map(keyOf);
+}
+
+/**
  * PredictionService: resolves each track's alias or version in the registry, server-side applies
  * one Deployment per track and the Service, and reports what is served once a rollout is complete.
  * Tracks that follow an alias are looked at again every alias-poll interval, and at once when a
  * ModelPromotion moves their alias.
  */
-export const reconcilePredictionService = reconciler(
-  { cache: (caches) => caches.predictionServices, type: predictionServiceType },
-  async (ctx, writer: ServiceWriter, log) => {
+export const predictionServiceController = describeController({
+  for: predictionServices,
+  owns: [deployments, services, horizontalPodAutoscalers, podDisruptionBudgets],
+  watches: [watch(modelPromotions, followersOf)],
+  async reconcile(ctx, writer: ServiceWriter, log) {
     const service = writer.object;
     const { namespace = '', name } = service.metadata;
     const status = service.status ?? {};
@@ -230,4 +265,4 @@ export const reconcilePredictionService = reconciler(
     const followsAlias = [spec, spec.canary].some((track) => track && 'alias' in selectorOf(track));
     return followsAlias ? { requeueAfterMs: ctx.settings.aliasPollMs } : undefined;
   },
-);
+});

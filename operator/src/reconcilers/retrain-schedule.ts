@@ -8,6 +8,10 @@ import {
   keyOf,
   type ResourceType,
 } from '@prodclass/kube/objects';
+import { describeController } from '../manager/controller-description.js';
+import { dataIncrements, retrainSchedules, trainingRuns } from '../manager/kinds.js';
+import type { ReconcileContext } from '../manager/reconcile-context.js';
+import type { Announcement, StatusWriter } from '../manager/status-writer.js';
 import {
   type DataIncrement,
   dataIncrementType,
@@ -21,31 +25,31 @@ import {
 } from '../resources/types.js';
 import { validRetrainScheduleSpec } from '../resources/validate.js';
 import { parseCron } from '../schedule/cron.js';
-import { missedTickLimit, planTick, pruneHistory, type TickPlan, tickChildName } from '../schedule/ticks.js';
-import type { ReconcileContext } from './context.js';
-import type { Announcement } from './status-change.js';
-import { reconciler, type StatusWriter, validSpec } from './steps.js';
+import { historyStatus, pairOf, stateOf, type Tick } from '../schedule/tick-status.js';
+import {
+  missedTickLimit,
+  planTick,
+  pruneHistory,
+  type TickPlan,
+  tickChildName,
+  waitForTickMs,
+} from '../schedule/ticks.js';
+import { validSpec } from './valid-spec.js';
 
 export const scheduleLabel = 'mlops.prodclass.dev/retrain-schedule';
 export const scheduledTimeAnnotation = 'mlops.prodclass.dev/scheduled-time';
 
-/** One tick's children as the caches hold them. */
-interface Tick {
-  time: Date;
-  name: string;
-  dataIncrement?: DataIncrement;
-  trainingRun?: TrainingRun;
-}
-
-type TickState = 'Active' | 'Succeeded' | 'Failed';
-
 function ticksOf(ctx: ReconcileContext, key: string, namespace: string): Tick[] {
   const ticks = new Map<string, Tick>();
   const children: [DataIncrement | TrainingRun, 'dataIncrement' | 'trainingRun'][] = [
-    ...ctx.caches.dataIncrements
+    ...ctx.caches
+      .of(dataIncrements)
       .list()
       .map((child) => [child, 'dataIncrement'] as [DataIncrement, 'dataIncrement']),
-    ...ctx.caches.trainingRuns.list().map((child) => [child, 'trainingRun'] as [TrainingRun, 'trainingRun']),
+    ...ctx.caches
+      .of(trainingRuns)
+      .list()
+      .map((child) => [child, 'trainingRun'] as [TrainingRun, 'trainingRun']),
   ];
   for (const [child, role] of children) {
     const time = child.metadata.annotations?.[scheduledTimeAnnotation];
@@ -57,20 +61,6 @@ function ticksOf(ctx: ReconcileContext, key: string, namespace: string): Tick[] 
   }
   return [...ticks.values()].sort((a, b) => a.time.getTime() - b.time.getTime());
 }
-
-/** A tick is over when its TrainingRun is, or when its DataIncrement ended without one to train. */
-function stateOf(tick: Tick): TickState {
-  const run = tick.trainingRun?.status?.phase;
-  if (tick.trainingRun) return run === 'Succeeded' ? 'Succeeded' : run === 'Failed' ? 'Failed' : 'Active';
-  const load = tick.dataIncrement?.status?.phase;
-  return load === 'Succeeded' || load === 'Failed' ? 'Failed' : 'Active';
-}
-
-const pairOf = (tick: Tick): ScheduledPair => ({
-  scheduledTime: timestamp(tick.time),
-  dataIncrement: tick.name,
-  trainingRun: tick.name,
-});
 
 async function ignoring<T>(request: Promise<T>, ignore: (error: unknown) => boolean): Promise<T | undefined> {
   try {
@@ -241,37 +231,16 @@ async function actOnTick(
   return activePairs;
 }
 
-/** The finished ticks kept, and the latest success (pruned ticks included: a limit of 0 still records it). */
-function historyStatus(
-  status: RetrainScheduleStatus,
-  finished: (Tick & { result: 'Succeeded' | 'Failed' })[],
-  keep: (Tick & { result: 'Succeeded' | 'Failed' })[],
-): Pick<RetrainScheduleStatus, 'recent' | 'lastSuccessfulTime'> {
-  const recent = keep.map((tick) => ({
-    ...pairOf(tick),
-    result: tick.result,
-    modelVersion: tick.trainingRun?.status?.modelVersion,
-    promotion: tick.trainingRun?.status?.promotion?.decision,
-  }));
-  const lastSuccessfulTime = [
-    status.lastSuccessfulTime,
-    ...finished.filter((tick) => tick.result === 'Succeeded').map((tick) => timestamp(tick.time)),
-  ]
-    .filter((time): time is string => time !== undefined)
-    .sort()
-    .at(-1);
-  return { recent, lastSuccessfulTime };
-}
-
 /**
  * RetrainSchedule, CronJob-style: at each tick of its cron schedule a DataIncrement and a TrainingRun
  * named after the tick. Only the latest due tick runs, however many were missed; Forbid skips a tick
  * while an earlier one is active, Replace deletes the active one; finished ticks beyond the history
  * limits are deleted. The reconcile is requeued for the next tick.
  */
-export const reconcileRetrainSchedule = reconciler(
-  { cache: (caches) => caches.retrainSchedules, type: retrainScheduleType },
-  async (ctx, writer: ScheduleWriter, log) => {
+export const retrainScheduleController = describeController({
+  for: retrainSchedules,
+  owns: [dataIncrements, trainingRuns],
+  async reconcile(ctx, writer: ScheduleWriter, log) {
     const schedule = writer.object;
     const key = keyOf(schedule);
     const status = writer.status;
@@ -325,6 +294,6 @@ export const reconcileRetrainSchedule = reconciler(
       )
       .write();
     // A little past the tick, so that the clock reads it as due.
-    return plan.next ? { requeueAfterMs: Math.max(0, plan.next.getTime() - now.getTime()) + 100 } : undefined;
+    return plan.next ? { requeueAfterMs: waitForTickMs(plan.next, now) } : undefined;
   },
-);
+});

@@ -1,6 +1,5 @@
 import { isNotFound } from '@prodclass/kube/api';
-import type { Informer } from '@prodclass/kube/informer';
-import { deploymentType, type KubeObject, type ResourceType } from '@prodclass/kube/objects';
+import { deploymentType, type KubeObject } from '@prodclass/kube/objects';
 import type { Deployment } from '@prodclass/kube/workloads';
 import {
   type Autoscaling,
@@ -10,7 +9,9 @@ import {
 } from '../children/autoscaler.js';
 import { podDisruptionBudgetType, trackDisruptionBudget } from '../children/disruption-budget.js';
 import { deploymentName } from '../children/model-server.js';
-import type { ReconcileContext } from './context.js';
+import type { CachedKind } from '../manager/caches.js';
+import { horizontalPodAutoscalers, podDisruptionBudgets } from '../manager/kinds.js';
+import type { ReconcileContext } from '../manager/reconcile-context.js';
 
 /**
  * Under an autoscaler, the replicas a track's Deployment is applied with: the count the autoscaler
@@ -44,13 +45,12 @@ export function appliedOver<T extends KubeObject>(object: T, resourceVersion: st
 /** Deletes a child the cache holds; one already gone is fine. */
 async function deleteChild(
   ctx: ReconcileContext,
-  type: ResourceType,
-  cache: Informer<KubeObject>,
+  kind: CachedKind<KubeObject>,
   namespace: string,
   name: string,
 ): Promise<void> {
-  if (!cache.get(namespace, name)) return;
-  await ctx.api.delete(type, namespace, name).catch((error: unknown) => {
+  if (!ctx.caches.of(kind).get(namespace, name)) return;
+  await ctx.api.delete(kind.type, namespace, name).catch((error: unknown) => {
     if (!isNotFound(error)) throw error;
   });
 }
@@ -66,7 +66,6 @@ export async function applyTrackScaling(
 ): Promise<void> {
   const { namespace } = track;
   const name = deploymentName(track.service, track.track);
-  const { horizontalPodAutoscalers, podDisruptionBudgets } = ctx.caches;
   if (wanted?.autoscaling)
     await ctx.api.apply(
       horizontalPodAutoscalerType,
@@ -74,8 +73,8 @@ export async function applyTrackScaling(
       name,
       trackAutoscaler(track, wanted.autoscaling),
     );
-  else await deleteChild(ctx, horizontalPodAutoscalerType, horizontalPodAutoscalers, namespace, name);
+  else await deleteChild(ctx, horizontalPodAutoscalers, namespace, name);
   if (wanted?.disruptionBudget)
     await ctx.api.apply(podDisruptionBudgetType, namespace, name, trackDisruptionBudget(track));
-  else await deleteChild(ctx, podDisruptionBudgetType, podDisruptionBudgets, namespace, name);
+  else await deleteChild(ctx, podDisruptionBudgets, namespace, name);
 }

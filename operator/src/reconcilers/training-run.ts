@@ -9,6 +9,10 @@ import { trainingRunTag } from '@prodclass/registry/contract/mlflow-tags';
 import { trainCommandArgs } from '@prodclass/registry/contract/train-command';
 import { cliJob, jobState } from '../children/jobs.js';
 import { childName } from '../children/names.js';
+import { describeController, watchReferences } from '../manager/controller-description.js';
+import { dataIncrements, jobs, modelPromotions, trainingRuns } from '../manager/kinds.js';
+import type { ReconcileContext } from '../manager/reconcile-context.js';
+import type { StatusWriter } from '../manager/status-writer.js';
 import {
   type ModelPromotion,
   modelPromotionType,
@@ -16,20 +20,23 @@ import {
   type TrainingRun,
   type TrainingRunSpec,
   type TrainingRunStatus,
-  trainingRunType,
 } from '../resources/types.js';
 import { validTrainingRunSpec } from '../resources/validate.js';
-import type { ReconcileContext } from './context.js';
 import { createJob, findJob, readJobResult } from './job-lookup.js';
 import { fail, recordJob, waitForJob } from './job-status.js';
-import { reconciler, type StatusWriter, validSpec } from './steps.js';
+import { validSpec } from './valid-spec.js';
 
 /** The `prodclass train` arguments for a TrainingRun. */
 export function trainArgs(run: TrainingRun, spec: TrainingRunSpec, dataLoad: string): string[] {
   const { namespace, name } = run.metadata;
   const h = spec.hyperparameters;
   const promotion = spec.autoPromote.enabled
-    ? { decidePromotion: true, minF1: spec.autoPromote.minF1, alias: spec.autoPromote.alias }
+    ? {
+        decidePromotion: true,
+        minF1: spec.autoPromote.minF1,
+        minComparisonRows: spec.autoPromote.minComparisonRows,
+        alias: spec.autoPromote.alias,
+      }
     : {};
   return trainCommandArgs({
     // Without a data version, `prodclass train` takes the newest completed load.
@@ -69,7 +76,7 @@ type DataReadiness =
 
 function dataReadiness(ctx: ReconcileContext, namespace: string, dataVersion: string): DataReadiness {
   if (dataVersion === 'latest') return { ready: true, load: 'latest' };
-  const increment = ctx.caches.dataIncrements.get(namespace, dataVersion);
+  const increment = ctx.caches.of(dataIncrements).get(namespace, dataVersion);
   if (!increment)
     return {
       ready: false,
@@ -127,7 +134,7 @@ async function followPromotion(ctx: ReconcileContext, writer: RunWriter): Promis
   const { namespace = '', name } = writer.object.metadata;
   const promotionName = childName(name, 'promotion');
   await writer
-    .condition(promotedCondition(ctx.caches.modelPromotions.get(namespace, promotionName), promotionName))
+    .condition(promotedCondition(ctx.caches.of(modelPromotions).get(namespace, promotionName), promotionName))
     .write();
   return undefined;
 }
@@ -268,17 +275,22 @@ async function recordDecision(
   });
   writer
     .set({ promotion: { decision: 'promote', reason: decision.reason, modelPromotion: promotionName } })
-    .condition(promotedCondition(ctx.caches.modelPromotions.get(namespace, promotionName), promotionName));
+    .condition(
+      promotedCondition(ctx.caches.of(modelPromotions).get(namespace, promotionName), promotionName),
+    );
 }
 
 /**
  * TrainingRun: waits for its data, runs one training Job (`<name>-train`), reads the result the Job's
  * Pod reported (its MLflow run, version, scores and decision), and when the Job decided to promote, creates a ModelPromotion
- * (`<name>-promotion`, owned by the run) and follows it.
+ * (`<name>-promotion`, owned by the run) and follows it. A change of the DataIncrement a run
+ * trains on wakes the run.
  */
-export const reconcileTrainingRun = reconciler(
-  { cache: (caches) => caches.trainingRuns, type: trainingRunType },
-  async (ctx, writer: RunWriter, log) => {
+export const trainingRunController = describeController({
+  for: trainingRuns,
+  owns: [jobs, modelPromotions],
+  watches: [watchReferences(dataIncrements, trainingRuns, (run) => run.spec.dataVersion)],
+  async reconcile(ctx, writer: RunWriter, log) {
     const run = writer.object;
     const status = writer.status;
     if (status.observedGeneration === run.metadata.generation) {
@@ -310,4 +322,4 @@ export const reconcileTrainingRun = reconciler(
       });
     return recordTraining(ctx, writer, spec, job, state.completionTime);
   },
-);
+});

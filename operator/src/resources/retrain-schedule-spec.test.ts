@@ -30,7 +30,7 @@ test('defaults fill a minimal spec; the templates are read as DataIncrement and 
       },
       registeredModel: 'rakuten_classifier',
       experiment: 'rakuten_model_training',
-      autoPromote: { enabled: true, minF1: 0.7, alias: 'production' },
+      autoPromote: { enabled: true, minF1: 0.7, minComparisonRows: 200, alias: 'production' },
       resources: undefined,
       backoffLimit: 1,
       activeDeadlineSeconds: 3600,

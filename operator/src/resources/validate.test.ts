@@ -18,7 +18,12 @@ function refused(validate: (raw: unknown) => unknown, raw: unknown, message: Reg
 test('an empty TrainingRun spec trains on the latest load and promotes to production above F1 0.7', () => {
   const spec = validTrainingRunSpec({});
   expect(spec.dataVersion).toBe('latest');
-  expect(spec.autoPromote).toEqual({ enabled: true, minF1: 0.7, alias: 'production' });
+  expect(spec.autoPromote).toEqual({
+    enabled: true,
+    minF1: 0.7,
+    minComparisonRows: 200,
+    alias: 'production',
+  });
   expect([spec.backoffLimit, spec.activeDeadlineSeconds, spec.resources]).toEqual([1, 3600, undefined]);
 });
 

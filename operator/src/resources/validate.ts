@@ -188,6 +188,11 @@ export function validTrainingRunSpec(raw: unknown): TrainingRunSpec {
     autoPromote: {
       enabled: (autoPromote.enabled as boolean | undefined) ?? promoteSchema.enabled.default,
       minF1: schemaNumber(promoteSchema.minF1, autoPromote.minF1, 'spec.autoPromote.minF1'),
+      minComparisonRows: schemaNumber(
+        promoteSchema.minComparisonRows,
+        autoPromote.minComparisonRows,
+        'spec.autoPromote.minComparisonRows',
+      ),
       alias: schemaText(promoteSchema.alias, autoPromote.alias, 'spec.autoPromote.alias'),
     },
     resources: optional(spec.resources, (v) => resources(v, 'spec.resources')),

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parseCron } from './cron.js';
-import { planTick, pruneHistory, type TickInput, tickChildName } from './ticks.js';
+import { planTick, pruneHistory, type TickInput, tickChildName, waitForTickMs } from './ticks.js';
 
 const at = (iso: string) => new Date(iso);
 const everyMinute = parseCron('* * * * *');
@@ -110,4 +110,9 @@ describe('pruneHistory', () => {
 
 test('children are named after the tick in unix minutes', () => {
   expect(tickChildName('weekly', at('2026-05-13T10:00:00Z'))).toBe('weekly-29644440');
+});
+
+test('the wait for the next tick ends a little past it, and is never negative', () => {
+  expect(waitForTickMs(at('2026-05-13T10:01:00Z'), at('2026-05-13T10:00:30Z'))).toBe(30_100);
+  expect(waitForTickMs(at('2026-05-13T10:00:00Z'), at('2026-05-13T10:00:30Z'))).toBe(100);
 });

@@ -49,6 +49,11 @@ export function planTick(input: TickInput): TickPlan {
   return { action: 'start', time: latest, missed, replace: earlier, next };
 }
 
+/** How long to wait for the next tick: a little past it, so that the clock reads it as due. */
+export function waitForTickMs(next: Date, now: Date): number {
+  return Math.max(0, next.getTime() - now.getTime()) + 100;
+}
+
 export interface FinishedTick {
   time: Date;
   result: 'Succeeded' | 'Failed';

@@ -18,6 +18,17 @@ export const promotionTags = {
   challengerF1: 'prodclass.promotion.challenger_f1',
   championVersion: 'prodclass.promotion.champion_version',
   championF1: 'prodclass.promotion.champion_f1',
+  minComparisonRows: 'prodclass.promotion.min_comparison_rows',
+  /** Held-out rows of the challenger's the champion never trained on: the rows both were scored on. */
+  comparisonRows: 'prodclass.promotion.comparison_rows',
+  /** Held-out rows of the challenger's left out because the champion trained on them. */
+  championTrainingRowsExcluded: 'prodclass.promotion.champion_training_rows_excluded',
+  /** The challenger's weighted F1 on the comparison rows (champion_f1 is the champion's there). */
+  challengerComparisonF1: 'prodclass.promotion.challenger_comparison_f1',
+  challengerOnlyCorrect: 'prodclass.promotion.challenger_only_correct',
+  championOnlyCorrect: 'prodclass.promotion.champion_only_correct',
+  /** One-sided exact McNemar mid-p of the challenger being better on the comparison rows. */
+  mcnemarMidP: 'prodclass.promotion.mcnemar_mid_p',
   promotedAt: 'prodclass.promotion.promoted_at',
 } as const;
 

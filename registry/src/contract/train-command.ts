@@ -2,6 +2,7 @@ import {
   autoPromoteDefaults,
   defaultExperiment,
   defaultRegisteredModel,
+  defaultSplitKey,
   hyperparameterDefaults as resourceDefaults,
 } from '@prodclass/api/defaults';
 import { commandArgs, flagTable } from './command-flags.js';
@@ -66,10 +67,14 @@ export interface TrainOptions extends HyperparameterOptions {
   /** Run tags, one `--tag key=value` each. */
   tag: Record<string, string>;
   testSize: number;
+  /** Key of the product-id hash that decides which products are held out. */
+  splitKey: string;
   autoPromote: boolean;
   /** Record the promotion rule's verdict on the version without moving the alias. */
   decidePromotion: boolean;
   minF1: number;
+  /** Fewest held-out rows, never trained on by the champion, that a comparison with it needs. */
+  minComparisonRows: number;
   alias: string;
 }
 
@@ -82,9 +87,11 @@ export const trainFlags = flagTable({
   tag: '--tag',
   ...hyperparameterFlags,
   testSize: '--test-size',
+  splitKey: '--split-key',
   autoPromote: '--auto-promote',
   decidePromotion: '--decide-promotion',
   minF1: '--min-f1',
+  minComparisonRows: '--min-comparison-rows',
   alias: '--alias',
 });
 
@@ -94,10 +101,12 @@ export const trainDefaults = {
   experiment: defaultExperiment,
   tag: {},
   testSize: resourceDefaults.testSize,
+  splitKey: defaultSplitKey,
   // The CLI promotes only when asked; a TrainingRun decides by default.
   autoPromote: false,
   decidePromotion: false,
   minF1: autoPromoteDefaults.minF1,
+  minComparisonRows: autoPromoteDefaults.minComparisonRows,
   alias: autoPromoteDefaults.alias,
 } satisfies Omit<TrainOptions, 'dataVersion' | 'runName'>;
 

@@ -314,8 +314,28 @@ export class MlflowClient {
     await this.#call('POST', 'runs/set-tag', { run_id: runId, key, value });
   }
 
-  /** Records the datasets a run used (MLflow's dataset lineage). */
+  /**
+   * Records the datasets a run used (MLflow's dataset lineage). Two runs logging a new dataset at
+   * once race in MLflow's store (each finds it missing, both insert it, the second insert fails
+   * with a 400 naming the unique violation): the loser asks again, and finds the dataset then.
+   */
   async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+    try {
+      await this.#logInputs(runId, datasets);
+    } catch (error) {
+      if (
+        !(
+          error instanceof MlflowError &&
+          error.status === 400 &&
+          /UniqueViolation|unique constraint/i.test(error.message)
+        )
+      )
+        throw error;
+      await this.#logInputs(runId, datasets);
+    }
+  }
+
+  async #logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
     await this.#call('POST', 'runs/log-inputs', {
       run_id: runId,
       datasets: datasets.map(({ context, ...dataset }) => ({

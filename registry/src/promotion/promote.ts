@@ -129,6 +129,13 @@ export async function recordDecision(
       ? {
           [promotionTags.championVersion]: String(scores.champion.version),
           [promotionTags.championF1]: String(scores.champion.f1),
+          [promotionTags.minComparisonRows]: String(scores.minComparisonRows),
+          [promotionTags.comparisonRows]: String(scores.champion.rows),
+          [promotionTags.championTrainingRowsExcluded]: String(scores.champion.excludedRows),
+          [promotionTags.challengerComparisonF1]: String(scores.champion.challengerF1),
+          [promotionTags.challengerOnlyCorrect]: String(scores.champion.challengerOnly),
+          [promotionTags.championOnlyCorrect]: String(scores.champion.championOnly),
+          [promotionTags.mcnemarMidP]: String(scores.champion.midP),
         }
       : {}),
   };

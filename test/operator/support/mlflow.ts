@@ -1,4 +1,6 @@
 import type { TrainResult } from '@prodclass/registry/contract/job-result';
+import { metricKey } from '@prodclass/registry/contract/metric-keys';
+import { promotionTags, trainingRunTag, trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import { stackEnv } from '../../support/stack-env.js';
 
 /** Direct MLflow REST calls, for tests that play the part of a training Job. */
@@ -50,14 +52,14 @@ export async function recordTraining(
     {
       experiment_id: experimentId,
       start_time: Date.now(),
-      tags: [{ key: 'prodclass.dev/trainingrun', value: training.trainingRun }],
+      tags: [{ key: trainingRunTag, value: training.trainingRun }],
     },
   );
   const runId = run.info.run_id;
   const metrics = {
-    test_accuracy: training.f1 + 0.02,
-    test_f1_weighted: training.f1,
-    test_f1_macro: training.f1 - 0.03,
+    [metricKey('test', 'accuracy')]: training.f1 + 0.02,
+    [metricKey('test', 'f1_weighted')]: training.f1,
+    [metricKey('test', 'f1_macro')]: training.f1 - 0.03,
   };
   await mlflow('POST', 'runs/log-batch', {
     run_id: runId,
@@ -75,13 +77,13 @@ export async function recordTraining(
   );
   await mlflow('POST', 'runs/set-tag', {
     run_id: runId,
-    key: 'prodclass.model_version',
+    key: trainingTags.modelVersion,
     value: model_version.version,
   });
   if (training.decision) {
     for (const [key, value] of Object.entries({
-      'prodclass.promotion.decision': training.decision,
-      'prodclass.promotion.reason': `test decision: ${training.decision}`,
+      [promotionTags.decision]: training.decision,
+      [promotionTags.reason]: `test decision: ${training.decision}`,
     }))
       await mlflow('POST', 'model-versions/set-tag', {
         name: training.registeredModel,
@@ -116,14 +118,16 @@ export async function aliasVersion(registeredModel: string, alias: string): Prom
   );
 }
 
-export async function runsTagged(experiment: string, trainingRun: string): Promise<number> {
+/** The runs tagged with a TrainingRun; with `status`, only those that ended so (FINISHED, FAILED). */
+export async function runsTagged(experiment: string, trainingRun: string, status?: string): Promise<number> {
   const { experiment: found } = await mlflow<{ experiment: { experiment_id: string } }>(
     'GET',
     `experiments/get-by-name?experiment_name=${encodeURIComponent(experiment)}`,
   );
+  const tagged = `tags."${trainingRunTag}" = '${trainingRun}'`;
   const { runs = [] } = await mlflow<{ runs?: unknown[] }>('POST', 'runs/search', {
     experiment_ids: [found.experiment_id],
-    filter: `tags."prodclass.dev/trainingrun" = '${trainingRun}'`,
+    filter: status ? `${tagged} and attributes.status = '${status}'` : tagged,
   });
   return runs.length;
 }

@@ -1,28 +1,33 @@
 import net from 'node:net';
 
-/** A TCP relay in front of the API server that a test can cut or freeze, to play a flaky network. */
+interface Relay {
+  client: net.Socket;
+  upstream: net.Socket;
+  stalled: boolean;
+}
+
+/** A TCP relay in front of the API server that a test can cut or stall, to play a flaky network. */
 export class TcpProxy {
-  readonly #sockets = new Set<net.Socket>();
-  #frozen = false;
+  readonly #relays = new Set<Relay>();
   #server: net.Server;
   port = 0;
 
   constructor(private readonly target: { host: string; port: number }) {
     this.#server = net.createServer((client) => {
-      if (this.#frozen) {
-        client.destroy();
-        return;
-      }
       const upstream = net.connect(this.target);
-      for (const socket of [client, upstream]) {
-        this.#sockets.add(socket);
-        socket.on('close', () => this.#sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
+      const relay: Relay = { client, upstream, stalled: false };
+      this.#relays.add(relay);
+      for (const socket of [client, upstream]) socket.on('error', () => socket.destroy());
       client.pipe(upstream);
       upstream.pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
+      client.on('close', () => {
+        this.#relays.delete(relay);
+        upstream.destroy();
+      });
+      // A stalled connection tells the client nothing, not even that the server closed it.
+      upstream.on('close', () => {
+        if (!relay.stalled) client.destroy();
+      });
     });
   }
 
@@ -33,18 +38,26 @@ export class TcpProxy {
 
   /** Drops every open connection (new ones are accepted). */
   cut(): void {
-    for (const socket of this.#sockets) socket.destroy();
+    for (const { client, upstream } of this.#relays) {
+      client.destroy();
+      upstream.destroy();
+    }
   }
 
-  /** Open connections stay open but carry nothing, and new ones are refused: a silent stall. */
-  freeze(): void {
-    this.#frozen = true;
-    for (const socket of this.#sockets) socket.pause();
-  }
-
-  thaw(): void {
-    this.#frozen = false;
-    this.cut();
+  /**
+   * Every open connection stays open but carries nothing more, either way, and is never closed:
+   * a silent stall (a dead NAT entry, say). New connections are relayed as usual. Returns how
+   * many connections it stalled.
+   */
+  stall(): number {
+    for (const relay of this.#relays) {
+      relay.stalled = true;
+      relay.client.unpipe(relay.upstream);
+      relay.upstream.unpipe(relay.client);
+      relay.client.pause();
+      relay.upstream.pause();
+    }
+    return this.#relays.size;
   }
 
   async stop(): Promise<void> {

@@ -295,6 +295,33 @@ export class KnownTermCounter {
     return { columns: this.columns.subarray(0, this.size), countOf: this.countOf };
   }
 
+  /**
+   * Where each of `columns` first occurs among the word n-grams of a document given by its token
+   * ids: the n-gram's first and last token; word analyzer only. Columns not found are left out.
+   */
+  firstWordNgrams(ids: Int32Array, columns: ReadonlySet<number>): Map<number, [number, number]> {
+    const trie = this.wordTrie();
+    const found = new Map<number, [number, number]>();
+    const [minN, maxN] = this.ngramRange;
+    const note = (node: number, first: number, last: number): void => {
+      const column = trie.columnOf[node] as number;
+      if (columns.has(column) && !found.has(column)) found.set(column, [first, last]);
+    };
+    for (let start = 0; start < ids.length && found.size < columns.size; start++) {
+      let node = ids[start] as number;
+      if (node < 0) continue;
+      if (minN === 1) note(node, start, start);
+      for (let n = 2; n <= maxN && start + n <= ids.length; n++) {
+        const last = ids[start + n - 1] as number;
+        if (last < 0) break;
+        node = trie.nodeOfPair.get(node, last);
+        if (node < 0) break;
+        if (n >= minN) note(node, start, start + n - 1);
+      }
+    }
+    return found;
+  }
+
   private wordTrie(): WordNgramTrie {
     if (!this.wordNgrams) throw new Error('token ids are only counted by the word analyzer');
     return this.wordNgrams;

@@ -239,6 +239,11 @@ export class TfidfVectorizer {
     return this.weighRow(this.knownTermCounter().countTokenIds(ids));
   }
 
+  /** Where each of `columns` first occurs in a document given by its token ids (KnownTermCounter.firstWordNgrams). */
+  firstWordNgrams(ids: Int32Array, columns: ReadonlySet<number>): Map<number, [number, number]> {
+    return this.knownTermCounter().firstWordNgrams(ids, columns);
+  }
+
   private knownTermCounter(): KnownTermCounter {
     this.knownTerms ??= new KnownTermCounter(
       this.settings.analyzer,

@@ -8,6 +8,8 @@ import {
   type TextSettings,
 } from '../text/product-text.js';
 import { ProductTokenIds } from '../text/product-token-ids.js';
+import { TokenSources } from '../text/token-sources.js';
+import { type ClassContributions, ContributionRanker, type TermContribution } from './explanation.js';
 import {
   type ClassProbability,
   type FitOptions,
@@ -45,6 +47,26 @@ export interface TokenCount {
   unknown: number;
 }
 
+/** A term of an explanation: its contribution, the vocabulary's term, and how the listing wrote it. */
+export interface ExplainedTerm extends TermContribution {
+  /** The term as the model knows it: cleaned words (or characters, for char_wb), one space apart. */
+  feature: string;
+  /** The term as it reads in the listing (case and accents kept, stop words between kept); the feature when it cannot be found. */
+  term: string;
+}
+
+export interface ClassExplanation extends Omit<ClassContributions, 'up' | 'down'> {
+  up: ExplainedTerm[];
+  down: ExplainedTerm[];
+}
+
+/** predictTopK's ranking of one product, with the explanation of its first two classes. */
+export interface ExplainedRanking {
+  ranked: ClassProbability[];
+  /** The predicted class and the runner-up (one class when the model has one). */
+  explanations: ClassExplanation[];
+}
+
 /** ProductTokenIds marks a word outside the vocabulary with -1. */
 function countTokens(ids: Int32Array): TokenCount {
   let unknown = 0;
@@ -57,6 +79,9 @@ export class TextClassifier {
   private rowProbabilities: Float64Array | null = null;
   /** predictTopK's way from listings to token ids, for the word analyzer. */
   private productTokenIds: ProductTokenIds | null = null;
+  /** explainTopK's working memory. */
+  private readonly tokenSources = new TokenSources();
+  private readonly contributionRanker = new ContributionRanker();
 
   private constructor(
     readonly state: TextClassifierState,
@@ -132,23 +157,87 @@ export class TextClassifier {
    * to it at the product's index (word analyzer only: the others leave it empty).
    */
   predictTopK(products: readonly ProductText[], k: number, tokenCounts?: TokenCount[]): ClassProbability[][] {
-    this.rowProbabilities ??= new Float64Array(this.classes.length);
-    const probabilities = this.rowProbabilities;
-    const settings = this.state.settings;
-    if (settings.tfidf.analyzer === 'word') {
-      this.productTokenIds ??= new ProductTokenIds((words) => this.vectorizer.tokenIds(words), settings.text);
-    }
-    const tokenIds = this.productTokenIds;
+    const probabilities = this.probabilitiesOfRow();
     return products.map((product, index) => {
-      let row: SparseRow;
-      if (tokenIds) {
-        const ids = tokenIds.of(product);
-        if (tokenCounts) tokenCounts[index] = countTokens(ids);
-        row = this.vectorizer.transformTokenIdsRow(ids);
-      } else {
-        row = this.vectorizer.transformRow(productText(product, settings.text));
-      }
+      const row = this.rowOf(product, tokenCounts, index);
       return topClasses(this.model.predictRowProba(row, probabilities), this.classes, k);
     });
+  }
+
+  /**
+   * predictTopK, with each product's predicted class and runner-up taken apart into the
+   * intercept and the contributions (coefficient × TF-IDF value) of the product's terms:
+   * the `terms` largest each way by name, the rest as one sum.
+   */
+  explainTopK(
+    products: readonly ProductText[],
+    k: number,
+    terms: number,
+    tokenCounts?: TokenCount[],
+  ): ExplainedRanking[] {
+    const probabilities = this.probabilitiesOfRow();
+    const sources = this.tokenSources;
+    return products.map((product, index) => {
+      const row = this.rowOf(product, tokenCounts, index, sources);
+      const top = topClasses(this.model.predictRowProba(row, probabilities), this.classes, Math.max(k, 2));
+      const contributions = top
+        .slice(0, 2)
+        .map(({ classCode }) =>
+          this.contributionRanker.rank(this.model.fitted, this.classes.indexOf(classCode), row, terms),
+        );
+      const phrases = this.phrasesOf(contributions, sources);
+      const vocabulary = this.state.tfidf.vocabulary;
+      const named = ({ column, tfidf, weight, contribution }: TermContribution): ExplainedTerm => {
+        const feature = vocabulary[column] as string;
+        return { column, tfidf, weight, contribution, feature, term: phrases.get(column) ?? feature };
+      };
+      return {
+        ranked: top.slice(0, k),
+        explanations: contributions.map((explained) => ({
+          ...explained,
+          up: explained.up.map(named),
+          down: explained.down.map(named),
+        })),
+      };
+    });
+  }
+
+  private probabilitiesOfRow(): Float64Array {
+    this.rowProbabilities ??= new Float64Array(this.classes.length);
+    return this.rowProbabilities;
+  }
+
+  /** A product's TF-IDF row, in memory the next call reuses; counts its tokens and notes their sources when asked. */
+  private rowOf(
+    product: ProductText,
+    tokenCounts: TokenCount[] | undefined,
+    index: number,
+    sources?: TokenSources,
+  ): SparseRow {
+    const settings = this.state.settings;
+    if (settings.tfidf.analyzer !== 'word') {
+      return this.vectorizer.transformRow(productText(product, settings.text));
+    }
+    this.productTokenIds ??= new ProductTokenIds((words) => this.vectorizer.tokenIds(words), settings.text);
+    const ids = this.productTokenIds.of(product, sources);
+    if (tokenCounts) tokenCounts[index] = countTokens(ids);
+    return this.vectorizer.transformTokenIdsRow(ids);
+  }
+
+  /** How the listing wrote each listed term of the explanations (word analyzer; empty otherwise). */
+  private phrasesOf(contributions: ClassContributions[], sources: TokenSources): Map<number, string> {
+    const phrases = new Map<number, string>();
+    if (this.state.settings.tfidf.analyzer !== 'word' || !this.productTokenIds) return phrases;
+    const columns = new Set<number>();
+    for (const { up, down } of contributions) {
+      for (const term of up) columns.add(term.column);
+      for (const term of down) columns.add(term.column);
+    }
+    // The ids of the product just read are still in ProductTokenIds' memory.
+    const ids = this.productTokenIds.lastIds();
+    this.vectorizer.firstWordNgrams(ids, columns).forEach((tokens, column) => {
+      phrases.set(column, sources.phrase(tokens[0], tokens[1]));
+    });
+    return phrases;
   }
 }

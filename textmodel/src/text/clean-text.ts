@@ -88,6 +88,11 @@ function isDigitJoin(text: string, index: number): boolean {
  * characters hash to `hash` (word-table's hashOf).
  */
 export interface RawWordVisitor {
+  /**
+   * Called once per text before its words: the text after the HTML, mojibake, URL and e-mail
+   * steps, and its lowercase, in which the words that are not digit groups stand at `start..end`.
+   */
+  text?(prepared: string, lower: string): void;
   word(text: string, start: number, end: number, hash: number): void;
 }
 
@@ -102,6 +107,7 @@ export function visitRawWords(raw: string, visitor: RawWordVisitor): void {
   if (text.includes('@')) text = text.replace(emailPattern, ' ');
   if (/https?:|www\./i.test(text)) text = text.replace(urlPattern, ' ');
   const lower = text.toLowerCase();
+  visitor.text?.(text, lower);
   let index = 0;
   while (index < lower.length) {
     const start = index;

@@ -1,5 +1,6 @@
 import { cleanRawWord, type RawWordVisitor, visitRawWords } from './clean-text.js';
 import type { ProductText, TextSettings } from './product-text.js';
+import type { TokenSources } from './token-sources.js';
 import { reserve, WordTable } from './word-table.js';
 
 /** Ids of cleaned words in a fixed vocabulary, -1 for a word not in it. */
@@ -22,23 +23,38 @@ export class ProductTokenIds implements RawWordVisitor {
   private wordIds = new Int32Array(4 * 1024);
   private ids = new Int32Array(1024);
   private idCount = 0;
+  private sources: TokenSources | null = null;
 
   constructor(
     private readonly lookup: WordIdLookup,
     private readonly settings: TextSettings,
   ) {}
 
-  of(product: ProductText): Int32Array {
+  /** With `sources`, also where each id's word stands in the listing (cleared first). */
+  of(product: ProductText, sources?: TokenSources): Int32Array {
     this.idCount = 0;
+    this.sources = sources ?? null;
+    sources?.clear();
     visitRawWords(product.designation, this);
     const designationIds = this.idCount;
     for (let repeat = 1; repeat < this.settings.designationRepeats; repeat++) {
       this.reserveIds(designationIds);
       this.ids.copyWithin(this.idCount, 0, designationIds);
       this.idCount += designationIds;
+      sources?.repeat(designationIds);
     }
     if (product.description) visitRawWords(product.description, this);
+    this.sources = null;
     return this.ids.subarray(0, this.idCount);
+  }
+
+  /** The answer of the latest `of`. */
+  lastIds(): Int32Array {
+    return this.ids.subarray(0, this.idCount);
+  }
+
+  text(prepared: string, lower: string): void {
+    this.sources?.addField(prepared, lower);
   }
 
   word(text: string, start: number, end: number, hash: number): void {
@@ -50,6 +66,7 @@ export class ProductTokenIds implements RawWordVisitor {
     for (let index = 0; index < count; index++) {
       this.ids[this.idCount++] = this.wordIds[first + index] as number;
     }
+    this.sources?.addWord(text, start, end, count);
   }
 
   private add(text: string, start: number, end: number, hash: number): number {

@@ -7,6 +7,7 @@ import {
   classificationMetrics,
   classificationReport,
 } from '@prodclass/textmodel/metrics/classification-metrics';
+import { explanationRecord } from '@prodclass/textmodel/model/explanation-record';
 import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
 import type { ProductText } from '@prodclass/textmodel/text/product-text';
 import { classifierSettings } from '../classifier-settings.js';
@@ -93,20 +94,21 @@ function parseProductLine(line: string, lineNumber: number): ProductText {
   };
 }
 
-export async function predict(flags: { model: string; topK: number }): Promise<void> {
+export async function predict(flags: { model: string; topK: number; explain: number }): Promise<void> {
   const { classifier } = await readModelBundle(flags.model);
   let lineNumber = 0;
   for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
     lineNumber++;
     if (line.trim() === '') continue;
     const product = parseProductLine(line, lineNumber);
-    const top = (classifier.predictTopK([product], flags.topK)[0] ?? []).map(
-      ({ classCode, probability }) => ({
-        prdtypecode: classCode,
-        category: classByCode(classCode)?.name ?? null,
-        probability,
-      }),
-    );
+    const explained =
+      flags.explain > 0 ? classifier.explainTopK([product], flags.topK, flags.explain)[0] : undefined;
+    const ranked = explained ? explained.ranked : classifier.predictTopK([product], flags.topK)[0];
+    const top = (ranked ?? []).map(({ classCode, probability }) => ({
+      prdtypecode: classCode,
+      category: classByCode(classCode)?.name ?? null,
+      probability,
+    }));
     const best = top[0];
     if (!best) continue;
     writeJson({
@@ -114,6 +116,7 @@ export async function predict(flags: { model: string; topK: number }): Promise<v
       category: best.category,
       confidence: best.probability,
       top_k: top,
+      ...(explained ? { explanation: explained.explanations.map(explanationRecord) } : {}),
     });
   }
 }

@@ -33,7 +33,12 @@ export async function train(flags: TrainOptions): Promise<void> {
   const mlflow = mlflowFromEnv('training');
   const promotion =
     flags.autoPromote || flags.decidePromotion
-      ? { minF1: flags.minF1, alias: flags.alias, apply: flags.autoPromote }
+      ? {
+          minF1: flags.minF1,
+          minComparisonRows: flags.minComparisonRows,
+          alias: flags.alias,
+          apply: flags.autoPromote,
+        }
       : undefined;
   const commit = gitCommit();
   const summary = await withMigratedDatabase((db) =>
@@ -43,6 +48,7 @@ export async function train(flags: TrainOptions): Promise<void> {
         ...(flags.dataVersion ? { dataVersion: flags.dataVersion } : {}),
         settings: classifierSettings(flags),
         testSize: flags.testSize,
+        splitKey: flags.splitKey,
         experiment: flags.experiment,
         registeredModel: flags.registeredModel,
         ...(flags.runName ? { runName: flags.runName } : {}),

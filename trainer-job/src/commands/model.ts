@@ -1,8 +1,19 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { FitFlags } from '../actions/model.js';
 import { addHyperparameterOptions, integerAtLeast } from '../options.js';
 
 const actions = () => import('../actions/model.js');
+
+/** The most terms `--explain` lists each way, as the model server's `explain`. */
+const maxExplainTerms = 20;
+
+function explainTerms(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number > maxExplainTerms) {
+    throw new InvalidArgumentError(`must be an integer from 0 to ${maxExplainTerms}`);
+  }
+  return number;
+}
 
 export function registerModelCommands(program: Command): void {
   const model = program
@@ -34,5 +45,13 @@ export function registerModelCommands(program: Command): void {
     .description('classify JSON lines {designation, description?} from stdin; one JSON line out per product')
     .requiredOption('--model <bundle>', 'model bundle')
     .option('--top-k <k>', 'how many classes to list per product', integerAtLeast(1), 5)
-    .action(async (flags: { model: string; topK: number }) => (await actions()).predict(flags));
+    .option(
+      '--explain <k>',
+      `take the predicted class and the runner-up apart: the k terms (0 to ${maxExplainTerms}) that raised and lowered each most`,
+      explainTerms,
+      0,
+    )
+    .action(async (flags: { model: string; topK: number; explain: number }) =>
+      (await actions()).predict(flags),
+    );
 }

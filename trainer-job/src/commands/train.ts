@@ -1,6 +1,12 @@
 import { type TrainOptions, trainDefaults, trainFlags } from '@prodclass/registry/contract/train-command';
 import { type Command, InvalidArgumentError } from 'commander';
-import { addHyperparameterOptions, shareBelowOne, shareFromZeroToOne } from '../options.js';
+import {
+  addHyperparameterOptions,
+  integerAtLeast,
+  nonEmpty,
+  shareBelowOne,
+  shareFromZeroToOne,
+} from '../options.js';
 
 const actions = () => import('../actions/train.js');
 
@@ -20,7 +26,18 @@ export function registerTrainCommand(program: Command): void {
         'train on a catalog snapshot, log everything to MLflow, register a model version and optionally promote it',
       )
       .option(`${flag.dataVersion} <load>`, 'a completed load name (default: the latest completed load)')
-      .option(`${flag.testSize} <share>`, 'held-out share of each class', shareBelowOne, defaults.testSize)
+      .option(
+        `${flag.testSize} <share>`,
+        'share of products held out (by a keyed hash of the product id)',
+        shareBelowOne,
+        defaults.testSize,
+      )
+      .option(
+        `${flag.splitKey} <key>`,
+        'key of the product-id hash that decides which products are held out',
+        nonEmpty,
+        defaults.splitKey,
+      )
       .option(`${flag.experiment} <name>`, 'MLflow experiment', defaults.experiment)
       .option(`${flag.registeredModel} <name>`, 'MLflow registered model', defaults.registeredModel)
       .option(`${flag.runName} <name>`, 'MLflow run name (default: train_<load>)')
@@ -40,6 +57,12 @@ export function registerTrainCommand(program: Command): void {
         'weighted F1 the new version must reach to be promoted',
         shareFromZeroToOne,
         defaults.minF1,
+      )
+      .option(
+        `${flag.minComparisonRows} <rows>`,
+        'fewest held-out rows the champion never trained on that a comparison with it needs',
+        integerAtLeast(1),
+        defaults.minComparisonRows,
       )
       .option(`${flag.alias} <alias>`, 'registry alias of the champion', defaults.alias),
   ).action(async (flags: TrainOptions) => (await actions()).train(flags));

@@ -1,5 +1,6 @@
 import { metricKey } from '@prodclass/registry/contract/metric-keys';
 import { trainingTags } from '@prodclass/registry/contract/mlflow-tags';
+import { recordedSplit, type SplitSpec } from '@prodclass/registry/contract/split';
 import type { MlflowClient } from '@prodclass/registry/mlflow/client';
 import { modelDirectory } from '@prodclass/registry/model-directory';
 import { decodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
@@ -8,7 +9,7 @@ import { classificationMetrics } from '@prodclass/textmodel/metrics/classificati
 import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
 import type pg from 'pg';
 import { splitDataset } from './split-dataset.js';
-import { loadTrainingDataset } from './train-and-register.js';
+import { loadTrainingDataset } from './training-dataset.js';
 
 interface Comparison<T> {
   recorded: T | undefined;
@@ -19,6 +20,7 @@ interface Comparison<T> {
 export interface ReproductionReport {
   run_id: string;
   data_version: string;
+  split: SplitSpec;
   identical: boolean;
   dataset_fingerprint: Comparison<string>;
   weights_checksum: Comparison<string>;
@@ -39,7 +41,8 @@ function compare<T>(recorded: T | undefined, reproduced: T): Comparison<T> {
 
 /**
  * `prodclass reproduce`: rebuilds a run's dataset from PostgreSQL at its recorded data version,
- * checks the dataset fingerprint, refits with the settings stored in the run's model bundle and
+ * checks the dataset fingerprint, splits it as the run recorded (runs from before the product-id
+ * split keep their positional split), refits with the settings stored in the run's model bundle and
  * reports whether the weights checksum and the held-out metrics are identical, bit for bit.
  */
 export async function reproduceRun(
@@ -48,17 +51,17 @@ export async function reproduceRun(
 ): Promise<ReproductionReport> {
   const run = await mlflow.getRun(runId);
   const dataVersion = run.tags[trainingTags.dataVersion];
-  const testSize = Number(run.params.test_size);
-  if (!dataVersion || !(testSize > 0 && testSize < 1))
-    throw new Error(`run ${runId} was not logged by prodclass train (no data version or test size recorded)`);
+  if (!dataVersion)
+    throw new Error(`run ${runId} was not logged by prodclass train (no ${trainingTags.dataVersion} tag)`);
   const bytes = await mlflow.downloadArtifact(
     `${run.artifactUri}/${modelDirectory.path}/${modelDirectory.bundle}`,
   );
   const { settings } = decodeModelBundle(bytes, `the model of run ${runId}`).classifier.state;
+  const splitSpec = recordedSplit(run.params, settings.seed, `run ${runId}`);
 
   const dataset = await loadTrainingDataset(db, dataVersion);
   const fingerprint = compare(run.tags[trainingTags.datasetFingerprint], dataset.fingerprint);
-  const split = splitDataset(dataset, testSize, settings.seed);
+  const split = splitDataset(dataset, splitSpec);
   const { classifier } = await TextClassifier.fit(split.train, settings);
   const test = classificationMetrics(
     split.test.map((product) => product.prdtypecode),
@@ -74,6 +77,7 @@ export async function reproduceRun(
   return {
     run_id: runId,
     data_version: dataVersion,
+    split: splitSpec,
     identical:
       fingerprint.identical && checksum.identical && Object.values(metrics).every((m) => m.identical),
     dataset_fingerprint: fingerprint,

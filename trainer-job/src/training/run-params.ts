@@ -2,7 +2,7 @@ import type { MlflowParam } from '@prodclass/registry/mlflow/client';
 import type { TextClassifierSettings } from '@prodclass/textmodel/model/text-classifier';
 
 /** Every training setting as MLflow params, named as scikit-learn users know them. */
-export function trainingParams(settings: TextClassifierSettings, testSize: number): MlflowParam[] {
+export function trainingParams(settings: TextClassifierSettings): MlflowParam[] {
   const { text, tfidf, logisticRegression, seed } = settings;
   const params: Record<string, string | number | boolean> = {
     model: 'tfidf+multinomial_logistic_regression',
@@ -23,7 +23,6 @@ export function trainingParams(settings: TextClassifierSettings, testSize: numbe
     tol: logisticRegression.tol,
     class_weight: logisticRegression.classWeight,
     seed,
-    test_size: testSize,
   };
   return Object.entries(params).map(([key, value]) => ({ key, value: String(value) }));
 }

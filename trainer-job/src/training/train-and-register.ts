@@ -1,6 +1,5 @@
-import { completedLoadNamed, latestCompletedLoad } from '@prodclass/catalog/data-loads';
+import type { DatasetRow } from '@prodclass/catalog/fingerprint';
 import type { Progress } from '@prodclass/catalog/progress';
-import { type CatalogDataset, readCatalogDataset } from '@prodclass/catalog/snapshot';
 import {
   classMetricKey,
   type MetricSplit,
@@ -9,15 +8,12 @@ import {
   trainingLossMetric,
 } from '@prodclass/registry/contract/metric-keys';
 import { trainingTags } from '@prodclass/registry/contract/mlflow-tags';
+import { type SplitSpec, splitMethods, splitSpecParams } from '@prodclass/registry/contract/split';
 import type { MlflowClient, MlflowMetric, MlflowRun } from '@prodclass/registry/mlflow/client';
 import { mlmodelYaml, modelDirectory } from '@prodclass/registry/model-directory';
 import { promoteVersion, recordDecision } from '@prodclass/registry/promotion/promote';
 import { decidePromotion, type PromotionScores } from '@prodclass/registry/promotion/rule';
-import {
-  bundleFormatVersion,
-  decodeModelBundle,
-  encodeModelBundle,
-} from '@prodclass/textmodel/bundle/model-bundle';
+import { bundleFormatVersion, encodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
 import { weightsChecksum } from '@prodclass/textmodel/bundle/weights-checksum';
 import { classByCode } from '@prodclass/textmodel/classes';
 import {
@@ -25,16 +21,21 @@ import {
   classificationMetrics,
   classificationReport,
 } from '@prodclass/textmodel/metrics/classification-metrics';
+import { learnedTerms } from '@prodclass/textmodel/model/learned-terms';
 import { TextClassifier, type TextClassifierSettings } from '@prodclass/textmodel/model/text-classifier';
 import type { LabelledProduct } from '@prodclass/textmodel/text/product-text';
 import type pg from 'pg';
 import { renderClassDistributionPng } from '../charts/class-distribution-png.js';
 import { renderConfusionMatrixPng } from '../charts/confusion-matrix-png.js';
+import { renderLearnedTermsPng } from '../charts/learned-terms-png.js';
+import { compareWithChampion } from './champion-comparison.js';
 import { trainingParams } from './run-params.js';
 import { splitDataset } from './split-dataset.js';
+import { loadTrainingDataset } from './training-dataset.js';
 
 export interface PromotionPolicy {
   minF1: number;
+  minComparisonRows: number;
   alias: string;
   /** Move the alias when the rule says promote; otherwise only record the verdict (the operator then does it). */
   apply: boolean;
@@ -45,6 +46,8 @@ export interface TrainingRequest {
   dataVersion?: string;
   settings: TextClassifierSettings;
   testSize: number;
+  /** Key of the product-id hash that holds products out. */
+  splitKey: string;
   experiment: string;
   registeredModel: string;
   runName?: string;
@@ -90,7 +93,18 @@ export interface TrainingSummary {
     alias: string;
     challenger_f1: number;
     champion_version?: number;
+    /** The champion's weighted F1 on the comparison rows. */
     champion_f1?: number;
+    /** The rows both were scored on (held out by the challenger, never trained on by the champion). */
+    comparison?: {
+      rows: number;
+      champion_training_rows_excluded: number;
+      challenger_f1: number;
+      champion_f1: number;
+      challenger_only_correct: number;
+      champion_only_correct: number;
+      mcnemar_mid_p: number;
+    };
     previous_version?: number;
   };
 }
@@ -112,19 +126,6 @@ function metricsToLog(split: MetricSplit, metrics: ClassificationMetrics): Mlflo
 
 const labelsOf = (products: readonly LabelledProduct[]) => products.map((product) => product.prdtypecode);
 
-/** Weighted F1 of a classifier on labelled products. */
-export function weightedF1(classifier: TextClassifier, products: readonly LabelledProduct[]): number {
-  return classificationMetrics(labelsOf(products), classifier.predict(products)).f1_weighted;
-}
-
-export async function loadTrainingDataset(
-  db: pg.Client,
-  dataVersion: string | undefined,
-): Promise<CatalogDataset> {
-  const load = dataVersion ? await completedLoadNamed(db, dataVersion) : await latestCompletedLoad(db);
-  return readCatalogDataset(db, load);
-}
-
 async function uploadArtifacts(
   mlflow: MlflowClient,
   run: MlflowRun,
@@ -140,26 +141,14 @@ async function uploadArtifacts(
   }
 }
 
-/** The champion's weighted F1 on the challenger's held-out products, re-scored from its own bundle. */
-async function scoreChampion(
-  mlflow: MlflowClient,
-  registeredModel: string,
-  alias: string,
-  challengerVersion: number,
-  test: readonly LabelledProduct[],
-): Promise<PromotionScores['champion']> {
-  const champion = await mlflow.findModelVersionByAlias(registeredModel, alias);
-  if (!champion || Number(champion.version) === challengerVersion) return undefined;
-  const bytes = await mlflow.downloadArtifact(`${champion.source}/${modelDirectory.bundle}`);
-  const { classifier } = decodeModelBundle(bytes, `champion ${registeredModel} version ${champion.version}`);
-  return { version: Number(champion.version), f1: weightedF1(classifier, test) };
-}
+/** How many terms each way the learned_terms artifacts list per class. */
+const learnedTermsPerClass = 10;
 
 /**
- * `prodclass train`: the catalog snapshot of a load, split (stratified, seeded) before any
- * balancing, fitted, evaluated on the held-out part, logged to MLflow with its artifacts,
- * registered as a new model version, and — when asked — judged against the champion on the
- * same held-out part. On failure the run is marked FAILED and no version is left half-registered.
+ * `prodclass train`: the catalog snapshot of a load, split by product id before any balancing,
+ * fitted, evaluated on the held-out part, logged to MLflow with its artifacts, registered as a
+ * new model version, and — when asked — judged against the champion on the held-out products the
+ * champion never trained on. On failure the run is marked FAILED and no version is left half-registered.
  */
 export async function trainAndRegister(
   { db, mlflow, progress }: TrainingServices,
@@ -167,7 +156,12 @@ export async function trainAndRegister(
 ): Promise<TrainingSummary> {
   const dataset = await loadTrainingDataset(db, request.dataVersion);
   const { load, fingerprint } = dataset;
-  const split = splitDataset(dataset, request.testSize, request.settings.seed);
+  const splitSpec: SplitSpec = {
+    method: splitMethods.productIdHash,
+    testSize: request.testSize,
+    key: request.splitKey,
+  };
+  const split = splitDataset(dataset, splitSpec);
   progress('dataset-read', {
     data_version: load.name,
     rows: dataset.rows.length,
@@ -189,7 +183,8 @@ export async function trainAndRegister(
   try {
     await mlflow.logBatch(run.runId, {
       params: [
-        ...trainingParams(request.settings, request.testSize),
+        ...trainingParams(request.settings),
+        ...Object.entries(splitSpecParams(splitSpec)).map(([key, value]) => ({ key, value })),
         { key: 'data_version', value: load.name },
         { key: 'data_percentage', value: String(load.cumulative_percentage) },
         { key: 'rows_train', value: String(split.train.length) },
@@ -230,6 +225,11 @@ export async function trainAndRegister(
       source: `catalog load ${load.name} (dataset ${fingerprint})`,
     });
     const nameOf = (code: number) => classByCode(code)?.name;
+    const learned = learnedTerms(
+      classifier.state.logisticRegression,
+      classifier.state.tfidf.vocabulary,
+      learnedTermsPerClass,
+    );
     const trainCounts = new Map<number, number>();
     for (const product of split.train)
       trainCounts.set(product.prdtypecode, (trainCounts.get(product.prdtypecode) ?? 0) + 1);
@@ -262,6 +262,27 @@ export async function trainAndRegister(
       'evaluation/classification_report.json': {
         content: JSON.stringify(test, null, 2),
         type: 'application/json',
+      },
+      'evaluation/learned_terms.json': {
+        content: JSON.stringify(
+          {
+            terms_per_class: learnedTermsPerClass,
+            classes: learned.map(({ classCode, intercept, positive, negative }) => ({
+              prdtypecode: classCode,
+              category: nameOf(classCode) ?? null,
+              intercept,
+              positive,
+              negative,
+            })),
+          },
+          null,
+          2,
+        ),
+        type: 'application/json',
+      },
+      'evaluation/learned_terms.png': {
+        content: renderLearnedTermsPng(learned, `Terms each class learned — ${load.name}`),
+        type: 'image/png',
       },
       'data/class_distribution.png': {
         content: renderClassDistributionPng(trainCounts, `Training classes — ${load.name}`),
@@ -330,6 +351,7 @@ export async function trainAndRegister(
         request.promotion,
         version,
         test.f1_weighted,
+        classifier,
         split.test,
       );
       progress('promotion', summary.promotion);
@@ -350,10 +372,21 @@ async function judge(
   policy: PromotionPolicy,
   version: number,
   challengerF1: number,
-  test: readonly LabelledProduct[],
+  challenger: TextClassifier,
+  test: readonly DatasetRow[],
 ): Promise<NonNullable<TrainingSummary['promotion']>> {
-  const champion = await scoreChampion(services.mlflow, request.registeredModel, policy.alias, version, test);
-  const scores: PromotionScores = { challengerF1, minF1: policy.minF1, ...(champion ? { champion } : {}) };
+  const champion = await compareWithChampion(
+    services,
+    { registeredModel: request.registeredModel, alias: policy.alias, challengerVersion: version },
+    challenger,
+    test,
+  );
+  const scores: PromotionScores = {
+    challengerF1,
+    minF1: policy.minF1,
+    minComparisonRows: policy.minComparisonRows,
+    ...(champion ? { champion } : {}),
+  };
   const verdict = decidePromotion(scores);
   const target = {
     registeredModel: request.registeredModel,
@@ -378,7 +411,21 @@ async function judge(
     applied,
     alias: policy.alias,
     challenger_f1: challengerF1,
-    ...(champion ? { champion_version: champion.version, champion_f1: champion.f1 } : {}),
+    ...(champion
+      ? {
+          champion_version: champion.version,
+          champion_f1: champion.f1,
+          comparison: {
+            rows: champion.rows,
+            champion_training_rows_excluded: champion.excludedRows,
+            challenger_f1: champion.challengerF1,
+            champion_f1: champion.f1,
+            challenger_only_correct: champion.challengerOnly,
+            champion_only_correct: champion.championOnly,
+            mcnemar_mid_p: champion.midP,
+          },
+        }
+      : {}),
     ...(previousVersion !== undefined ? { previous_version: previousVersion } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { expect, test, vi } from 'vitest';
 import { InvalidSpec } from '../resources/validate.js';
-import { validSpec } from './steps.js';
+import { validSpec } from './valid-spec.js';
 
 test('a valid spec is returned and nothing is recorded', async () => {
   const invalid = vi.fn(async () => undefined);

@@ -1,0 +1,212 @@
+/**
+ * What `explain` costs a single prediction: one model server process answering POST /predict one
+ * request at a time, with `explain` absent, `explain: 5`, and (when BASE_SERVER names the
+ * main.js of a build of the commit before explanations existed) that build with no explain, for
+ * "nothing when absent". Rounds alternate the variants, so load from other processes hits them
+ * alike. Per round and variant: the server process's CPU time per request (prodclass_process_cpu_seconds_total,
+ * which other processes' load hardly moves), the mean of its own
+ * prodclass_prediction_request_duration_seconds (wall time, which they do), and the client's median
+ * round trip. Medians over the rounds; ratios are per round, against "no explain" in the same round.
+ *
+ * Usage: npm run build && BASE_SERVER=/path/to/base/model-server/dist/main.js npx tsx bench/explain/run.ts
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
+import { encodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
+import { defaultTfidfSettings } from '@prodclass/textmodel/features/tfidf-vectorizer';
+import { defaultLogisticRegressionSettings } from '@prodclass/textmodel/model/logistic-regression';
+import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
+import { defaultTextSettings } from '@prodclass/textmodel/text/product-text';
+import { repoRoot } from '../../stack/paths.js';
+
+const catalogRows = 12_000;
+const trainingRows = 8_000;
+const seed = 42;
+const rounds = 11;
+const requestsPerRound = 2_000;
+const warmUpRequests = 3_000;
+
+interface Variant {
+  name: string;
+  server: string;
+  explain: number | undefined;
+}
+
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodclass-bench-explain-'));
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function startServer(
+  main: string,
+  bundle: string,
+  name: string,
+): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const log = fs.openSync(path.join(workDir, `${name}.log`), 'w');
+  const child = spawn(process.execPath, [main], {
+    cwd: repoRoot,
+    env: { ...process.env, MODEL_URI: bundle, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', log, log],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  while (!(await fetch(`${url}/ready`).catch(() => undefined))?.ok) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error(`${name} never became ready at ${url}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { url, child };
+}
+
+/** The sum and count of the server's /predict request durations, and the CPU time the server process used. */
+async function serverSeconds(url: string): Promise<{ sum: number; count: number; cpu: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string, labels = '{route="/predict"}') => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `));
+    if (!line) throw new Error(`${url}/metrics has no ${name} for /predict`);
+    return Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+  return {
+    sum: value('prodclass_prediction_request_duration_seconds_sum'),
+    count: value('prodclass_prediction_request_duration_seconds_count'),
+    cpu: value('prodclass_process_cpu_seconds_total', ''),
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+async function post(url: string, body: string): Promise<void> {
+  const response = await fetch(`${url}/predict`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  if (!response.ok)
+    throw new Error(`POST ${url}/predict answered ${response.status}: ${await response.text()}`);
+  await response.arrayBuffer();
+}
+
+async function main(): Promise<void> {
+  const catalog = [...generateSyntheticCatalog({ rows: catalogRows, seed })];
+  process.stderr.write(`fitting on ${trainingRows} synthetic products…\n`);
+  const { classifier, report } = await TextClassifier.fit(catalog.slice(0, trainingRows), {
+    text: defaultTextSettings,
+    tfidf: defaultTfidfSettings,
+    logisticRegression: defaultLogisticRegressionSettings,
+    seed,
+  });
+  const bundle = path.join(workDir, 'model.bundle');
+  fs.writeFileSync(
+    bundle,
+    encodeModelBundle(classifier, {
+      rows: report.rows,
+      iterations: report.iterations,
+      converged: report.converged,
+      loss: report.loss,
+      source: `synthetic catalog, seed ${seed}`,
+    }),
+  );
+  const products = catalog
+    .slice(trainingRows)
+    .map(({ designation, description }) => ({ designation, description }));
+
+  const ours = path.join(repoRoot, 'model-server/dist/main.js');
+  const variants: Variant[] = [
+    { name: 'no explain', server: ours, explain: undefined },
+    { name: 'explain: 5', server: ours, explain: 5 },
+  ];
+  const base = process.env.BASE_SERVER;
+  if (base) variants.push({ name: 'base build, no explain', server: base, explain: undefined });
+  const servers = new Map<string, { url: string; child: ChildProcess }>();
+  for (const server of new Set(variants.map((variant) => variant.server))) {
+    servers.set(
+      server,
+      await startServer(server, bundle, path.basename(path.dirname(path.dirname(path.dirname(server))))),
+    );
+  }
+  const bodies = (explain: number | undefined) =>
+    products.map((product) => JSON.stringify(explain === undefined ? product : { ...product, explain }));
+  const results = new Map<string, { cpu: number[]; server: number[]; client: number[] }>(
+    variants.map((variant) => [variant.name, { cpu: [], server: [], client: [] }]),
+  );
+  try {
+    for (const variant of variants) {
+      const { url } = servers.get(variant.server) as { url: string };
+      const variantBodies = bodies(variant.explain);
+      for (let request = 0; request < warmUpRequests; request++) {
+        await post(url, variantBodies[request % variantBodies.length] as string);
+      }
+    }
+    let offset = 0;
+    for (let round = 0; round < rounds; round++) {
+      // Rotate the order each round, so no variant always runs first.
+      const order = variants.map((_, index) => variants[(index + round) % variants.length] as Variant);
+      for (const variant of order) {
+        const { url } = servers.get(variant.server) as { url: string };
+        const variantBodies = bodies(variant.explain);
+        const before = await serverSeconds(url);
+        const latencies: number[] = [];
+        for (let request = 0; request < requestsPerRound; request++) {
+          const started = performance.now();
+          await post(url, variantBodies[(offset + request) % variantBodies.length] as string);
+          latencies.push(performance.now() - started);
+        }
+        const after = await serverSeconds(url);
+        const result = results.get(variant.name) as { cpu: number[]; server: number[]; client: number[] };
+        // Includes the two /metrics scrapes, alike for every variant.
+        result.cpu.push(((after.cpu - before.cpu) / requestsPerRound) * 1e6);
+        result.server.push(((after.sum - before.sum) / (after.count - before.count)) * 1e6);
+        result.client.push(median(latencies) * 1e3);
+      }
+      offset += requestsPerRound;
+      process.stderr.write(`round ${round + 1}/${rounds} done\n`);
+    }
+  } finally {
+    for (const { child } of servers.values()) child.kill('SIGTERM');
+  }
+
+  const reference = results.get('no explain') as { cpu: number[]; server: number[] };
+  const summary = (values: number[], referenceValues: number[]) => {
+    const ratios = values.map((value, round) => value / (referenceValues[round] as number));
+    return `${median(values).toFixed(1)} (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}) | ${median(ratios).toFixed(3)}×`;
+  };
+  console.log(
+    `load average at the end: ${os
+      .loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')}`,
+  );
+  console.log(
+    '| variant | server CPU µs/request (range) | vs no explain | server wall µs/request, mean of round (range) | vs no explain | client p50 µs |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const variant of variants) {
+    const { cpu, server, client } = results.get(variant.name) as {
+      cpu: number[];
+      server: number[];
+      client: number[];
+    };
+    console.log(
+      `| ${variant.name} | ${summary(cpu, reference.cpu)} | ${summary(server, reference.server)} | ${median(client).toFixed(0)} |`,
+    );
+  }
+  fs.rmSync(workDir, { recursive: true, force: true });
+}
+
+await main();

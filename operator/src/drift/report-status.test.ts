@@ -1,0 +1,92 @@
+import type { DriftReport } from '@prodclass/catalog/drift/report';
+import { describe, expect, test } from 'vitest';
+import { isDrift, reportStatus } from './report-status.js';
+
+test('drift is a checked report of severity ALERT or CRITICAL', () => {
+  expect(isDrift({ outcome: 'Checked', severity: 'ALERT' })).toBe(true);
+  expect(isDrift({ outcome: 'Checked', severity: 'CRITICAL' })).toBe(true);
+  expect(isDrift({ outcome: 'Checked', severity: 'WARNING' })).toBe(false);
+  expect(isDrift({ outcome: 'InsufficientData', severity: 'CRITICAL' })).toBe(false);
+});
+
+describe('status', () => {
+  const report = (over: Partial<DriftReport>): DriftReport => ({
+    id: '4b7c1e0a-0000-4000-8000-000000000000',
+    monitor: 'ns/dm',
+    modelName: 'm',
+    modelVersion: null,
+    checkedAt: new Date('2026-01-05T10:00:00.400Z'),
+    current: { from: new Date(0), to: new Date(0), samples: 900 },
+    reference: { kind: 'window', from: new Date(0), to: new Date(0), samples: 4000 },
+    outcome: 'Checked',
+    severity: 'OK',
+    tests: [
+      {
+        feature: 'text_length',
+        test: 'psi',
+        statistic: 0.02,
+        pValue: null,
+        bins: { reference: [], current: [] },
+        severity: 'OK',
+      },
+      {
+        feature: 'text_length',
+        test: 'ks',
+        statistic: 0.05,
+        pValue: 0.3,
+        bins: { reference: [], current: [] },
+        severity: 'OK',
+      },
+    ],
+    ...over,
+  });
+  const conditionsOf = (summary: ReturnType<typeof reportStatus>) =>
+    Object.fromEntries(summary.conditions.map((c) => [c.type, [c.status, c.reason]]));
+
+  test('OK: ready, not drifted, per-test summary without undefined p-values', () => {
+    const summary = reportStatus(report({}));
+    expect(conditionsOf(summary)).toEqual({
+      InsufficientData: ['False', 'EnoughSamples'],
+      Drifted: ['False', 'NoDrift'],
+      Ready: ['True', 'Checked'],
+    });
+    expect(summary.status).toMatchObject({
+      modelName: 'm',
+      severity: 'OK',
+      lastCheckTime: '2026-01-05T10:00:00Z',
+      lastReport: { currentSamples: 900, referenceSamples: 4000, outcome: 'Checked' },
+    });
+    expect(summary.status.lastReport?.tests).toEqual([
+      { feature: 'text_length', test: 'psi', statistic: 0.02, severity: 'OK' },
+      { feature: 'text_length', test: 'ks', statistic: 0.05, pValue: 0.3, severity: 'OK' },
+    ]);
+    expect(summary.announcement.type).toBe('Normal');
+  });
+
+  test('ALERT: drifted, a Warning event naming the test', () => {
+    const drifted = report({ severity: 'ALERT' });
+    drifted.tests[0] = {
+      ...(drifted.tests[0] as DriftReport['tests'][0]),
+      statistic: 0.25,
+      severity: 'ALERT',
+    };
+    const summary = reportStatus(drifted);
+    expect(conditionsOf(summary).Drifted).toEqual(['True', 'DriftDetected']);
+    expect(summary.announcement).toMatchObject({ type: 'Warning', reason: 'DriftDetected' });
+    expect(summary.announcement.message).toContain('text_length psi 0.250 (ALERT)');
+  });
+
+  test('WARNING is reported but is not drift', () => {
+    expect(conditionsOf(reportStatus(report({ severity: 'WARNING' }))).Drifted).toEqual(['False', 'NoDrift']);
+  });
+
+  test('too few rows: InsufficientData, drift unknown, never an alarm', () => {
+    const summary = reportStatus(report({ outcome: 'InsufficientData', tests: [] }));
+    expect(conditionsOf(summary)).toEqual({
+      InsufficientData: ['True', 'TooFewSamples'],
+      Drifted: ['Unknown', 'InsufficientData'],
+      Ready: ['True', 'InsufficientData'],
+    });
+    expect(summary.announcement.type).toBe('Normal');
+  });
+});
