@@ -21,6 +21,8 @@ export interface KindDefinition {
   spec: TObject;
   status: TObject;
   printerColumns: PrinterColumn[];
+  /** The scale subresource, for kinds that `kubectl scale` and a HorizontalPodAutoscaler can act on. */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
   /** CEL rules on the whole object (such as on metadata.name). */
   objectValidations?: CelRule[];
 }
@@ -122,7 +124,7 @@ export function customResourceDefinition(definition: KindDefinition): Json {
           name: version,
           served: true,
           storage: true,
-          subresources: { status: {} },
+          subresources: { status: {}, ...(definition.scale ? { scale: definition.scale } : {}) },
           additionalPrinterColumns: [
             ...definition.printerColumns,
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },

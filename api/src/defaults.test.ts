@@ -65,6 +65,7 @@ test('the schemas give these defaults, and the API server fills them in', () => 
       "DriftMonitor.spec.trainingRun": {},
       "ModelPromotion.spec.alias": "production",
       "ModelPromotion.spec.registeredModel": "rakuten_classifier",
+      "PredictionService.spec.autoscaling.minReplicas": 1,
       "PredictionService.spec.canary.replicas": 1,
       "PredictionService.spec.registeredModel": "rakuten_classifier",
       "PredictionService.spec.replicas": 1,

@@ -42,7 +42,11 @@ export const trainingJobDefaults = { backoffLimit: 1, activeDeadlineSeconds: 360
 /** A TrainingRun without dataVersion trains on the newest completed load. */
 export const latestDataVersion = 'latest';
 
-export const predictionServiceDefaults = { replicas: 1, canaryReplicas: 1 } as const;
+export const predictionServiceDefaults = {
+  replicas: 1,
+  canaryReplicas: 1,
+  autoscalingMinReplicas: 1,
+} as const;
 
 export const driftMonitorDefaults = {
   schedule: '0 6 * * *',

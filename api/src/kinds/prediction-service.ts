@@ -13,6 +13,46 @@ import {
 const TrackAlias = (description: string) =>
   Type.String({ description, minLength: 1, maxLength: 255, pattern: aliasPattern });
 
+/** The per-pod metric a metrics adapter (such as prometheus-adapter) serves for requests per second. */
+export const requestsPerSecondMetric = 'prodclass_prediction_requests_per_second';
+
+const Autoscaling = Type.Object(
+  {
+    minReplicas: Type.Integer({
+      description: 'Fewest replicas of each track.',
+      default: predictionServiceDefaults.autoscalingMinReplicas,
+      minimum: 1,
+      maximum: 100,
+    }),
+    maxReplicas: Type.Integer({ description: 'Most replicas of each track.', minimum: 1, maximum: 100 }),
+    targetCPUUtilization: Type.Optional(
+      Type.Integer({
+        description:
+          'Average CPU use to keep each track at, in percent of the CPU request (needs resources.requests.cpu and metrics-server).',
+        minimum: 1,
+        maximum: 1000,
+      }),
+    ),
+    targetRequestsPerSecond: Type.Optional(
+      Type.Integer({
+        description: `Prediction requests per second to keep each pod at, read from the Pods metric ${requestsPerSecondMetric} (needs a metrics adapter such as prometheus-adapter).`,
+        minimum: 1,
+      }),
+    ),
+  },
+  {
+    description:
+      'Scale each track (primary and canary) with a HorizontalPodAutoscaler between minReplicas and maxReplicas. When set, replicas and canary.replicas are ignored. With both targets the HPA follows whichever asks for more replicas.',
+    ...cel(
+      { rule: 'self.minReplicas <= self.maxReplicas', message: 'minReplicas must not exceed maxReplicas' },
+      {
+        rule: 'has(self.targetCPUUtilization) || has(self.targetRequestsPerSecond)',
+        message: 'autoscaling needs targetCPUUtilization, targetRequestsPerSecond or both',
+      },
+    ),
+  },
+);
+
 export const PredictionServiceSpec = Type.Object(
   {
     registeredModel: RegisteredModel({
@@ -31,7 +71,8 @@ export const PredictionServiceSpec = Type.Object(
       }),
     ),
     replicas: Type.Integer({
-      description: 'Replicas of the primary track.',
+      description:
+        'Replicas of the primary track, ignored when autoscaling is set (the scale subresource sets this field).',
       default: predictionServiceDefaults.replicas,
       minimum: 0,
       maximum: 100,
@@ -47,7 +88,7 @@ export const PredictionServiceSpec = Type.Object(
             Type.Integer({ description: 'Model version pinned on the canary track.', minimum: 1 }),
           ),
           replicas: Type.Integer({
-            description: 'Replicas of the canary track.',
+            description: 'Replicas of the canary track, ignored when autoscaling is set.',
             default: predictionServiceDefaults.canaryReplicas,
             minimum: 1,
             maximum: 100,
@@ -55,7 +96,7 @@ export const PredictionServiceSpec = Type.Object(
         },
         {
           description:
-            'A second track serving another version or alias behind the same Service; traffic splits in proportion to the replica counts. Remove it to end the canary.',
+            'A second track serving another version or alias behind the same Service; traffic splits in proportion to the ready pods of each track. Remove it to end the canary.',
           ...cel({
             rule: 'has(self.alias) != has(self.version)',
             message: 'canary needs exactly one of alias and version',
@@ -63,13 +104,21 @@ export const PredictionServiceSpec = Type.Object(
         },
       ),
     ),
+    autoscaling: Type.Optional(Autoscaling),
   },
   {
     description: 'Which model to serve, from which version or alias, and with how many replicas.',
-    ...cel({
-      rule: '!(has(self.alias) && has(self.version))',
-      message: 'set at most one of alias and version (neither means the alias production)',
-    }),
+    ...cel(
+      {
+        rule: '!(has(self.alias) && has(self.version))',
+        message: 'set at most one of alias and version (neither means the alias production)',
+      },
+      {
+        rule: "!has(self.autoscaling) || !has(self.autoscaling.targetCPUUtilization) || (has(self.resources) && has(self.resources.requests) && 'cpu' in self.resources.requests)",
+        message:
+          'autoscaling.targetCPUUtilization needs resources.requests.cpu (utilisation is a share of the request)',
+      },
+    ),
   },
 );
 export type PredictionServiceSpec = Static<typeof PredictionServiceSpec>;
@@ -84,6 +133,16 @@ export const PredictionServiceStatus = Type.Object(
     ),
     readyReplicas: Type.Optional(
       Type.Integer({ description: 'Ready model-server replicas over both tracks.' }),
+    ),
+    replicas: Type.Optional(
+      Type.Integer({
+        description: 'Model-server pods of the primary track (the scale subresource reads it).',
+      }),
+    ),
+    selector: Type.Optional(
+      Type.String({
+        description: "Label selector of the primary track's pods (the scale subresource reads it).",
+      }),
     ),
     url: Type.Optional(Type.String({ description: 'In-cluster address of the Service.' })),
     observedGeneration: Type.Optional(ObservedGeneration),
@@ -105,6 +164,11 @@ export const predictionService: KindDefinition = {
     'PredictionService serves a registered model over HTTP: a Deployment per track (primary and an optional canary) running the model server, and one Service in front of both, scraped by Prometheus. A track that follows an alias rolls out the new version when the alias moves.',
   spec: PredictionServiceSpec,
   status: PredictionServiceStatus,
+  scale: {
+    specReplicasPath: '.spec.replicas',
+    statusReplicasPath: '.status.replicas',
+    labelSelectorPath: '.status.selector',
+  },
   printerColumns: [
     { name: 'Model', type: 'string', jsonPath: '.spec.registeredModel' },
     {

@@ -78,6 +78,12 @@ function track(
   return served ? `${wanted} → v${served}` : wanted;
 }
 
+/** The replicas a service asks for: fixed counts, or its autoscaler's range per track. */
+function wantedReplicas(spec: PredictionService['spec']): string {
+  if (spec.autoscaling) return `${spec.autoscaling.minReplicas}–${spec.autoscaling.maxReplicas} per track`;
+  return String(spec.replicas + (spec.canary?.replicas ?? 0));
+}
+
 function renderPredictionServiceRow(item: PredictionService): Html {
   const { status, spec } = item;
   const ready = conditionOf(status?.conditions, 'Ready');
@@ -87,7 +93,7 @@ function renderPredictionServiceRow(item: PredictionService): Html {
 <td>${spec.registeredModel}</td>
 <td>${track({ alias: spec.alias ?? (spec.version === undefined ? defaultAlias : undefined), version: spec.version }, status?.servedVersion)}</td>
 <td>${spec.canary ? track(spec.canary, status?.canaryVersion) : 'none'}</td>
-<td class="num">${status?.readyReplicas ?? 0} / ${spec.replicas + (spec.canary?.replicas ?? 0)}</td>
+<td class="num">${status?.readyReplicas ?? 0} / ${wantedReplicas(spec)}</td>
 <td>${phaseBadge(state)} ${ready?.message ?? ''}</td>
 </tr>`;
 }

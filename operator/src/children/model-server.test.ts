@@ -19,6 +19,7 @@ test("a track's MODEL_URI is the pinned version, in the form the model server pa
       version: '7',
       alias: 'production',
       replicas: 1,
+      spread: false,
     },
   );
   const env = deployment.spec?.template.spec?.containers[0]?.env ?? [];

@@ -32,9 +32,30 @@ export interface TrackSpec {
   alias?: string;
   replicas: number;
   resources?: ResourceRequirements;
+  /** Spread the pods over nodes (a track that always runs two or more). */
+  spread: boolean;
 }
 
 export const deploymentName = (service: string, track: Track) => childName(service, track);
+
+/** The labels that select one track's pods. */
+export const trackSelector = (service: string, track: Track) => ({
+  [labels.instance]: service,
+  [labels.component]: 'model-server',
+  [labels.track]: track,
+});
+
+/** The same as a label selector string (a scale subresource's status.selector). */
+export const trackSelectorText = (service: string, track: Track) =>
+  Object.entries(trackSelector(service, track))
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+
+/** The labels on a track's Deployment and the objects that act on it. */
+export const trackLabels = (service: string, track: Track) => ({
+  ...managedLabels('model-server', service),
+  [labels.track]: track,
+});
 
 /**
  * One track's Deployment: model servers pinned to one version (`models:/NAME/VERSION`), so a new
@@ -42,18 +63,14 @@ export const deploymentName = (service: string, track: Track) => childName(servi
  */
 export function trackDeployment(settings: PipelineSettings, track: TrackSpec): Deployment {
   const common = managedLabels('model-server', track.service);
-  const selector = {
-    [labels.instance]: track.service,
-    [labels.component]: 'model-server',
-    [labels.track]: track.track,
-  };
+  const selector = trackSelector(track.service, track.track);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: {
       name: deploymentName(track.service, track.track),
       namespace: track.namespace,
-      labels: { ...common, [labels.track]: track.track },
+      labels: trackLabels(track.service, track.track),
       ownerReferences: [track.owner],
     },
     spec: {
@@ -67,6 +84,18 @@ export function trackDeployment(settings: PipelineSettings, track: TrackSpec): D
         },
         spec: {
           ...restrictedPod,
+          ...(track.spread
+            ? {
+                topologySpreadConstraints: [
+                  {
+                    maxSkew: 1,
+                    topologyKey: 'kubernetes.io/hostname',
+                    whenUnsatisfiable: 'ScheduleAnyway',
+                    labelSelector: { matchLabels: selector },
+                  },
+                ],
+              }
+            : {}),
           containers: [
             {
               ...restrictedContainer,
@@ -121,6 +150,20 @@ export function predictionService(
       ports: [{ name: 'http', port: 80, targetPort: 'http' }],
     },
   };
+}
+
+/**
+ * Under an autoscaler: whether every pod of the Deployment runs `version` with at least `minReplicas`
+ * ready, however many the autoscaler is adding or removing (a scale is not a rollout).
+ */
+export function rolledOutScaled(deployment: Deployment, version: string, minReplicas: number): boolean {
+  const status = deployment.status ?? {};
+  return (
+    deployment.spec?.template.metadata?.annotations?.[modelVersionAnnotation] === version &&
+    (status.observedGeneration ?? 0) >= (deployment.metadata.generation ?? 0) &&
+    (status.updatedReplicas ?? 0) >= (status.replicas ?? 0) &&
+    (status.readyReplicas ?? 0) >= minReplicas
+  );
 }
 
 /** Whether a Deployment has fully rolled out `version` with `replicas` ready pods. */

@@ -1,6 +1,8 @@
 import { managedSelector } from '@prodclass/kube/labels';
 import { deploymentType, jobType, type KubeObject, serviceType } from '@prodclass/kube/objects';
 import type { Deployment, Job } from '@prodclass/kube/workloads';
+import { type HorizontalPodAutoscaler, horizontalPodAutoscalerType } from '../children/autoscaler.js';
+import { type PodDisruptionBudget, podDisruptionBudgetType } from '../children/disruption-budget.js';
 import { type DriftAcknowledgement, driftAcknowledgementType } from '../resources/drift-acknowledgement.js';
 import {
   type DataIncrement,
@@ -29,3 +31,8 @@ export const driftAcknowledgements = cachedKind<DriftAcknowledgement>(driftAckno
 export const jobs = cachedKind<Job>(jobType, managedSelector);
 export const deployments = cachedKind<Deployment>(deploymentType, managedSelector);
 export const services = cachedKind<KubeObject>(serviceType, managedSelector);
+export const horizontalPodAutoscalers = cachedKind<HorizontalPodAutoscaler>(
+  horizontalPodAutoscalerType,
+  managedSelector,
+);
+export const podDisruptionBudgets = cachedKind<PodDisruptionBudget>(podDisruptionBudgetType, managedSelector);

@@ -2,16 +2,26 @@ import { isNotFound } from '@prodclass/kube/api';
 import type { ConditionUpdate } from '@prodclass/kube/conditions';
 import { controllerReference, deploymentType, keyOf, serviceType } from '@prodclass/kube/objects';
 import type { Deployment } from '@prodclass/kube/workloads';
+import { highlyAvailable } from '../children/autoscaler.js';
 import {
   deploymentName,
   predictionService,
   rolledOut,
+  rolledOutScaled,
   type Track,
   trackDeployment,
+  trackSelectorText,
 } from '../children/model-server.js';
 import type { Caches } from '../manager/caches.js';
 import { describeController, watch } from '../manager/controller-description.js';
-import { deployments, modelPromotions, predictionServices, services } from '../manager/kinds.js';
+import {
+  deployments,
+  horizontalPodAutoscalers,
+  modelPromotions,
+  podDisruptionBudgets,
+  predictionServices,
+  services,
+} from '../manager/kinds.js';
 import type { ReconcileContext } from '../manager/reconcile-context.js';
 import type { StatusWriter } from '../manager/status-writer.js';
 import type {
@@ -22,6 +32,7 @@ import type {
   PredictionServiceStatus,
 } from '../resources/types.js';
 import { selectorOf, validPredictionServiceSpec } from '../resources/validate.js';
+import { appliedOver, applyTrackScaling, autoscaledReplicas } from './track-scaling.js';
 import { validSpec } from './valid-spec.js';
 
 type Resolution = { version: string } | { problem: ConditionUpdate };
@@ -77,23 +88,39 @@ async function applyTracks(
   const { namespace = '', name } = service.metadata;
   const owner = controllerReference(service);
   await ctx.api.apply(serviceType, namespace, name, predictionService(name, namespace, owner));
-  const applyTrack = (track: Track, selector: ModelSelector, version: string, replicas: number) =>
-    ctx.api.apply<Deployment>(
+  const applyTrack = async (track: Track, selector: ModelSelector, version: string, replicas: number) => {
+    // Scaling (autoscaler, disruption budget, spread over nodes) is in track-scaling.ts and autoscaler.ts.
+    const spread = highlyAvailable(replicas, spec.autoscaling);
+    const scaled =
+      spec.autoscaling &&
+      (await autoscaledReplicas(ctx, namespace, deploymentName(name, track), spec.autoscaling));
+    const deployment = await ctx.api.apply<Deployment>(
       deploymentType,
       namespace,
       deploymentName(name, track),
-      trackDeployment(ctx.settings, {
-        service: name,
-        namespace,
-        owner,
-        track,
-        registeredModel: spec.registeredModel,
-        version,
-        alias: 'alias' in selector ? selector.alias : undefined,
-        replicas,
-        resources: spec.resources,
-      }),
+      appliedOver(
+        trackDeployment(ctx.settings, {
+          service: name,
+          namespace,
+          owner,
+          track,
+          registeredModel: spec.registeredModel,
+          version,
+          alias: 'alias' in selector ? selector.alias : undefined,
+          replicas: scaled ? scaled.replicas : replicas,
+          resources: spec.resources,
+          spread,
+        }),
+        scaled?.resourceVersion,
+      ),
     );
+    await applyTrackScaling(
+      ctx,
+      { service: name, namespace, owner, track },
+      { autoscaling: spec.autoscaling, disruptionBudget: spread },
+    );
+    return deployment;
+  };
   const primary = await applyTrack('primary', selectorOf(spec), versions.primary, spec.replicas);
   if (spec.canary && versions.canary)
     return {
@@ -106,6 +133,7 @@ async function applyTracks(
       .catch((error: unknown) => {
         if (!isNotFound(error)) throw error;
       });
+  await applyTrackScaling(ctx, { service: name, namespace, owner, track: 'canary' }, undefined);
   return { primary };
 }
 
@@ -118,10 +146,15 @@ function trackCondition(type: string, version: string | undefined, ready: boolea
 
 /** What is rolled out: which tracks are ready, and the conditions that say so. */
 function rolloutStatus(spec: PredictionServiceSpec, versions: Versions, rollout: Rollout, url: string) {
-  const primaryReady = spec.replicas > 0 && rolledOut(rollout.primary, versions.primary, spec.replicas);
+  const ready = (deployment: Deployment, version: string, replicas: number) =>
+    spec.autoscaling
+      ? rolledOutScaled(deployment, version, spec.autoscaling.minReplicas)
+      : rolledOut(deployment, version, replicas);
+  const primaryReplicas = spec.autoscaling ? spec.autoscaling.minReplicas : spec.replicas;
+  const primaryReady = primaryReplicas > 0 && ready(rollout.primary, versions.primary, primaryReplicas);
   const canaryReady =
     spec.canary && versions.canary && rollout.canary
-      ? rolledOut(rollout.canary, versions.canary, spec.canary.replicas)
+      ? ready(rollout.canary, versions.canary, spec.canary.replicas)
       : undefined;
   const canary = spec.canary ? `, canary ${describe(selectorOf(spec.canary))} = v${versions.canary}` : '';
   const conditions: ConditionUpdate[] = [
@@ -131,7 +164,7 @@ function rolloutStatus(spec: PredictionServiceSpec, versions: Versions, rollout:
       reason: 'Resolved',
       message: `primary ${describe(selectorOf(spec))} = v${versions.primary}${canary}`,
     },
-    spec.replicas === 0
+    primaryReplicas === 0
       ? { type: 'PrimaryReady', status: 'False', reason: 'NoReplicas', message: 'replicas is 0' }
       : trackCondition('PrimaryReady', versions.primary, primaryReady),
   ];
@@ -185,7 +218,7 @@ function followersOf(promotion: ModelPromotion, caches: Caches): string[] {
  */
 export const predictionServiceController = describeController({
   for: predictionServices,
-  owns: [deployments, services],
+  owns: [deployments, services, horizontalPodAutoscalers, podDisruptionBudgets],
   watches: [watch(modelPromotions, followersOf)],
   async reconcile(ctx, writer: ServiceWriter, log) {
     const service = writer.object;
@@ -215,6 +248,8 @@ export const predictionServiceController = describeController({
         canaryVersion: canaryReady ? versions.canary : undefined,
         readyReplicas:
           (rollout.primary.status?.readyReplicas ?? 0) + (rollout.canary?.status?.readyReplicas ?? 0),
+        replicas: rollout.primary.status?.replicas ?? 0,
+        selector: trackSelectorText(name, 'primary'),
       })
       .condition(...conditions)
       .write();

@@ -98,6 +98,32 @@ test('a PredictionService serves an alias or a version, with an optional canary 
   refused(validPredictionServiceSpec, { replicas: 101 }, /spec.replicas must be between 0 and 100/);
 });
 
+test('PredictionService autoscaling: minReplicas defaults to 1, at most maxReplicas, with at least one target', () => {
+  expect(
+    validPredictionServiceSpec({ autoscaling: { maxReplicas: 4, targetRequestsPerSecond: 500 } }).autoscaling,
+  ).toEqual({
+    minReplicas: 1,
+    maxReplicas: 4,
+    targetCPUUtilization: undefined,
+    targetRequestsPerSecond: 500,
+  });
+  refused(
+    validPredictionServiceSpec,
+    { autoscaling: { minReplicas: 5, maxReplicas: 4, targetCPUUtilization: 70 } },
+    /spec.autoscaling.minReplicas must not exceed maxReplicas/,
+  );
+  refused(
+    validPredictionServiceSpec,
+    { autoscaling: { maxReplicas: 4 } },
+    /spec.autoscaling needs targetCPUUtilization, targetRequestsPerSecond or both/,
+  );
+  refused(
+    validPredictionServiceSpec,
+    { autoscaling: { targetCPUUtilization: 70 } },
+    /spec.autoscaling.maxReplicas must be an integer/,
+  );
+});
+
 test('durations are minutes, hours or days', () => {
   expect(durationMs('30m', 'f')).toBe(1_800_000);
   expect(durationMs('12h', 'f')).toBe(43_200_000);

@@ -238,6 +238,25 @@ export function validPredictionServiceSpec(raw: unknown): PredictionServiceSpec 
     replicas: schemaNumber(schema.replicas, spec.replicas, 'spec.replicas'),
     resources: optional(spec.resources, (v) => resources(v, 'spec.resources')),
     canary,
+    autoscaling: optional(spec.autoscaling, (value) => {
+      const json = object(value, 'spec.autoscaling');
+      const at = schema.autoscaling.properties;
+      const autoscaling = {
+        minReplicas: schemaNumber(at.minReplicas, json.minReplicas, 'spec.autoscaling.minReplicas'),
+        maxReplicas: schemaNumber(at.maxReplicas, json.maxReplicas, 'spec.autoscaling.maxReplicas'),
+        targetCPUUtilization: optional(json.targetCPUUtilization, (v) =>
+          schemaNumber(at.targetCPUUtilization, v, 'spec.autoscaling.targetCPUUtilization'),
+        ),
+        targetRequestsPerSecond: optional(json.targetRequestsPerSecond, (v) =>
+          schemaNumber(at.targetRequestsPerSecond, v, 'spec.autoscaling.targetRequestsPerSecond'),
+        ),
+      };
+      if (autoscaling.minReplicas > autoscaling.maxReplicas)
+        throw new InvalidSpec('spec.autoscaling.minReplicas must not exceed maxReplicas');
+      if (autoscaling.targetCPUUtilization === undefined && autoscaling.targetRequestsPerSecond === undefined)
+        throw new InvalidSpec('spec.autoscaling needs targetCPUUtilization, targetRequestsPerSecond or both');
+      return autoscaling;
+    }),
   };
 }
 
