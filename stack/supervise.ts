@@ -19,6 +19,14 @@ function milliseconds(name: string, value: string | undefined, fallback: number)
   return number;
 }
 
+// Registered before the command starts: a signal right after the 'started' line must not find
+// the default handler, which would end this process and leave the command running.
+let stopCommand: (() => Promise<void>) | undefined;
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.once(signal, () => {
+    (stopCommand ?? (() => Promise.resolve()))().then(() => process.exit(0));
+  });
+
 try {
   const { values, positionals } = parseArgs({
     options: {
@@ -32,7 +40,7 @@ try {
   });
   const [command, ...args] = positionals;
   if (!values.name || !command) throw new Error(usage);
-  const supervisor = supervise({
+  stopCommand = supervise({
     name: values.name,
     command,
     args,
@@ -50,11 +58,7 @@ try {
       ),
     },
     graceMs: milliseconds('grace-ms', values['grace-ms'], 30_000),
-  });
-  for (const signal of ['SIGTERM', 'SIGINT'] as const)
-    process.once(signal, () => {
-      supervisor.stop().then(() => process.exit(0));
-    });
+  }).stop;
 } catch (error) {
   process.stderr.write(`supervise: ${(error as Error).message}\n`);
   process.exit(2);
