@@ -171,7 +171,6 @@ export function modelsPage(context: PageContext, model: ModelsPageModel): Html {
     '/models',
     'Models',
     html`<section aria-labelledby="registry"><h2 id="registry">Registry</h2>${versionsTable(model)}</section>
-<section aria-labelledby="learned-terms"><h2 id="learned-terms">Learned terms</h2>${learnedTermsView(model.versions, model.learnedTerms)}</section>
 <section aria-labelledby="promote"><h2 id="promote">Promote or roll back</h2>
 <p>Each action applies a ModelPromotion; the operator moves the alias, or refuses a rejected version and says why.</p>
 ${promoteForms(context, model)}
@@ -180,6 +179,7 @@ ${promoteForms(context, model)}
 <th scope="col" class="num">Previous</th><th scope="col">Reason</th><th scope="col">Promoted</th></tr></thead>
 <tbody data-kind="ModelPromotion">${model.promotions.map(modelPromotionRow)}</tbody></table></section>
 <section aria-labelledby="history"><h2 id="history">Promotion history</h2>${historyTable(model)}</section>
-<section aria-labelledby="simulator"><h2 id="simulator">Prediction simulator</h2>${simulator(context, model)}</section>`,
+<section aria-labelledby="simulator"><h2 id="simulator">Prediction simulator</h2>${simulator(context, model)}</section>
+<section aria-labelledby="learned-terms"><h2 id="learned-terms">Learned terms</h2>${learnedTermsView(model.versions, model.learnedTerms)}</section>`,
   );
 }
