@@ -20,7 +20,7 @@ export type VersionLearnedTerms =
   | { version: string; state: 'not-logged' }
   | { version: string; state: 'unreadable'; problem: string };
 
-export const learnedTermsArtifact = 'evaluation/learned_terms.json';
+const learnedTermsArtifact = 'evaluation/learned_terms.json';
 
 const isTerm = (value: unknown): value is LoggedTerm =>
   typeof value === 'object' &&

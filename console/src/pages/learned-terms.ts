@@ -38,7 +38,7 @@ export function learnedTermsView(
   versions: RegisteredModelVersion[],
   terms: VersionLearnedTerms | undefined,
 ): Html {
-  if (!terms) return html`<p>No version is registered yet.</p>`;
+  if (!terms) return html`<p>No version to show the terms of.</p>`;
   let body: Html;
   if (terms.state === 'not-logged')
     body = html`<p class="notice" id="learned-terms-missing">v${terms.version} was trained before learned terms were logged: its run has no <code>evaluation/learned_terms.json</code>. Retrain to see them.</p>`;
