@@ -20,6 +20,11 @@ export const runArtifactParams = {
   properties: { ...runIdParams.properties, file: { type: 'string', maxLength: 64 } },
 } as const;
 
+export const modelsQuery = {
+  type: 'object',
+  properties: { version: { type: 'integer', minimum: 1 } },
+} as const;
+
 export const dataIncrementBody = {
   type: 'object',
   required: ['_csrf'],

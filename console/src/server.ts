@@ -26,6 +26,7 @@ import type { ConsoleConfig } from './config.js';
 import { cookieValue, csrfCookie, csrfCookieHeader, csrfField, csrfMatches, newCsrfToken } from './csrf.js';
 import { CatalogReader, recentProducts } from './database.js';
 import { type Html, html } from './html.js';
+import { versionLearnedTerms } from './learned-terms.js';
 import { LiveStream } from './live.js';
 import { dataPage } from './pages/data.js';
 import { layout, type PageContext } from './pages/layout.js';
@@ -39,6 +40,7 @@ import {
   driftAcknowledgementBody,
   eventsQuery,
   modelPromotionBody,
+  modelsQuery,
   nameParams,
   predictBody,
   runArtifactParams,
@@ -332,7 +334,8 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
     },
   );
 
-  const modelsModel = async (): Promise<ModelsPageModel> => {
+  /** The page's model; `selected` picks whose learned terms it shows (by default the alias's, else the newest). */
+  const modelsModel = async (selected?: number): Promise<ModelsPageModel> => {
     let versions: RegisteredModelVersion[] = [];
     let registryProblem: string | undefined;
     try {
@@ -350,6 +353,10 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
       if (!isMissing(error)) registryProblem = `MLflow could not be read: ${(error as Error).message}`;
     }
     versions.sort((a, b) => Number(b.version) - Number(a.version));
+    const shown =
+      versions.find((version) => Number(version.version) === selected) ??
+      versions.find((version) => version.aliases.includes(config.alias)) ??
+      versions[0];
     const history = await catalog.use((client) =>
       promotionHistory(client, config.registeredModel, config.alias),
     );
@@ -361,11 +368,15 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
       history,
       promotions: newestFirst(cluster.modelPromotions.list()),
       services: newestFirst(cluster.predictionServices.list()),
+      learnedTerms: shown ? await versionLearnedTerms(mlflow, shown) : undefined,
     };
   };
 
-  app.get('/models', async (request, reply) =>
-    sendPage(reply, modelsPage(context(request), await modelsModel())),
+  app.get<{ Querystring: { version?: number } }>(
+    '/models',
+    { schema: { querystring: modelsQuery } },
+    async (request, reply) =>
+      sendPage(reply, modelsPage(context(request), await modelsModel(request.query.version))),
   );
 
   app.post<{ Body: { service: string; designation: string; description?: string; example?: string } }>(

@@ -269,6 +269,8 @@ test('Models: promote, roll back, a rejected version refused with the operatorâ€
   await result.waitFor();
   await expect.poll(() => textOf(result)).toContain(`${registeredModel} v${versions.promoted}`);
   expect(await result.locator('svg rect').count()).toBe(5);
+  // The champion's learned terms, one captioned table per class (in the axe check below).
+  expect(await page.locator('.learned-terms table caption').count()).toBeGreaterThan(1);
   await photograph(page, 'models');
   await page.close();
 }, 600_000);

@@ -4,8 +4,10 @@ import type { RegisteredModelVersion } from '@prodclass/registry/mlflow/client';
 import type { StoredPromotion } from '@prodclass/registry/promotion/promotions-table';
 import { horizontalBarChart, palette } from '../bar-chart.js';
 import { type Html, html } from '../html.js';
+import type { VersionLearnedTerms } from '../learned-terms.js';
 import type { PredictionResult } from '../prediction.js';
 import { actionForm, formatTime, layout, type PageContext } from './layout.js';
+import { learnedTermsView } from './learned-terms.js';
 import { modelPromotionRow } from './rows.js';
 import { contributionsView } from './word-contributions.js';
 
@@ -42,6 +44,8 @@ export interface ModelsPageModel {
   history: StoredPromotion[];
   promotions: ModelPromotion[];
   services: PredictionService[];
+  /** The selected version's learned terms; undefined when no version is registered. */
+  learnedTerms: VersionLearnedTerms | undefined;
   prediction?: {
     service: string;
     designation: string;
@@ -59,7 +63,9 @@ function versionsTable(model: ModelsPageModel): Html {
 <thead><tr><th scope="col" class="num">Version</th><th scope="col">Aliases</th><th scope="col">Status</th><th scope="col">Decision</th>
 <th scope="col" class="num">F1 (challenger)</th><th scope="col">Registered</th></tr></thead>
 <tbody>${model.versions.map(
-    (version) => html`<tr><th scope="row" class="num">v${version.version}</th>
+    (
+      version,
+    ) => html`<tr><th scope="row" class="num"><a href="/models?version=${version.version}#learned-terms">v${version.version}</a></th>
 <td>${version.aliases.length ? version.aliases.map((alias) => html`<span class="alias">@${alias}</span> `) : '—'}</td>
 <td>${version.status}</td>
 <td>${version.tags[promotionTags.decision] ?? '—'}</td>
@@ -173,6 +179,7 @@ ${promoteForms(context, model)}
 <th scope="col" class="num">Previous</th><th scope="col">Reason</th><th scope="col">Promoted</th></tr></thead>
 <tbody data-kind="ModelPromotion">${model.promotions.map(modelPromotionRow)}</tbody></table></section>
 <section aria-labelledby="history"><h2 id="history">Promotion history</h2>${historyTable(model)}</section>
-<section aria-labelledby="simulator"><h2 id="simulator">Prediction simulator</h2>${simulator(context, model)}</section>`,
+<section aria-labelledby="simulator"><h2 id="simulator">Prediction simulator</h2>${simulator(context, model)}</section>
+<section aria-labelledby="learned-terms"><h2 id="learned-terms">Learned terms</h2>${learnedTermsView(model.versions, model.learnedTerms)}</section>`,
   );
 }
