@@ -117,15 +117,15 @@ export class LeaderElector {
     }
   }
 
-  /** One acquire-or-renew, aborted after `timeoutMs` or on release; false when it failed. */
+  /**
+   * One acquire-or-renew, aborted after `timeoutMs`; false when it failed. Release lets a renewal in
+   * flight finish, so the lease it hands back carries the latest resourceVersion.
+   */
   async #attempt(timeoutMs: number): Promise<boolean> {
-    const signal = AbortSignal.any([this.#stop.signal, AbortSignal.timeout(timeoutMs)]);
-    try {
-      return await this.#tryAcquireOrRenew(signal);
-    } catch (error) {
-      if (this.#stop.signal.aborted) return false;
-      return this.#warn(signal.aborted ? new Error(`gave up after ${timeoutMs} ms`) : error);
-    }
+    const signal = AbortSignal.timeout(timeoutMs);
+    return this.#tryAcquireOrRenew(signal).catch((error: unknown) =>
+      this.#warn(signal.aborted ? new Error(`gave up after ${timeoutMs} ms`) : error),
+    );
   }
 
   #warn(error: unknown): false {
