@@ -25,6 +25,8 @@ interface RequestOptions {
   query?: Record<string, string | undefined>;
   body?: unknown;
   contentType?: string;
+  /** Aborts the request, answered or not (the socket idle timeout alone lets a stalled server hold it for 30 s). */
+  signal?: AbortSignal;
 }
 
 export interface ObjectList<T> {
@@ -132,14 +134,14 @@ export class KubeApi {
   async request<T>(
     method: string,
     path: string,
-    { query, body, contentType }: RequestOptions = {},
+    { query, body, contentType, signal }: RequestOptions = {},
   ): Promise<T> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
     const headers: Record<string, string> =
       payload === undefined
         ? {}
         : { 'content-type': contentType ?? 'application/json', 'content-length': String(payload.length) };
-    const exchange = await this.#send(method, path, { query, headers, payload, timeoutMs: 30_000 });
+    const exchange = await this.#send(method, path, { query, headers, payload, timeoutMs: 30_000, signal });
     const text = await readBody(exchange);
     const status = exchange.response.statusCode ?? 0;
     if (status < 200 || status >= 300) throw apiError(method, path, status, text);

@@ -23,6 +23,14 @@ export interface LeaderElectionOptions {
   retryPeriodMs: number;
 }
 
+/**
+ * What is left of a renewal's deadline: renewals count from when the last successful one started
+ * (the lease may have been written as early as that), so leadership is given up before the lease
+ * can expire for the other candidates (renewDeadline < leaseDuration).
+ */
+export const renewalTimeLeft = (renewedFrom: number, now: number, renewDeadlineMs: number) =>
+  renewedFrom + renewDeadlineMs - now;
+
 /** metav1.MicroTime wants exactly six fractional digits. */
 const microTime = (at = new Date()) => at.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
@@ -53,10 +61,11 @@ export class LeaderElector {
   async acquire(onLost: () => void): Promise<boolean> {
     let attempt = 0;
     while (!this.#stop.signal.aborted) {
-      if (await this.#tryAcquireOrRenew().catch((error: unknown) => this.#warn(error))) {
+      const startedAt = Date.now();
+      if (await this.#attempt(this.options.renewDeadlineMs)) {
         this.#leading = true;
         this.log.info('became leader', { lease: `${this.options.namespace}/${this.options.name}` });
-        this.#renewLoop = this.#renew(onLost);
+        this.#renewLoop = this.#renew(onLost, startedAt);
         return true;
       }
       await sleep(
@@ -84,14 +93,22 @@ export class LeaderElector {
       );
   }
 
-  async #renew(onLost: () => void): Promise<void> {
-    let lastRenewal = Date.now();
+  /**
+   * Renews every retry period. Each attempt, its requests included, is aborted when the renew
+   * deadline since the start of the last successful renewal passes: a stalled API server must not
+   * keep this replica leading once the others may take the lease.
+   */
+  async #renew(onLost: () => void, acquiredFrom: number): Promise<void> {
+    let renewedFrom = acquiredFrom;
     while (!this.#stop.signal.aborted) {
       await sleep(this.options.retryPeriodMs, this.#stop.signal);
       if (this.#stop.signal.aborted) return;
-      if (await this.#tryAcquireOrRenew().catch((error: unknown) => this.#warn(error))) {
-        lastRenewal = Date.now();
-      } else if (Date.now() - lastRenewal > this.options.renewDeadlineMs) {
+      const startedAt = Date.now();
+      const timeLeft = renewalTimeLeft(renewedFrom, startedAt, this.options.renewDeadlineMs);
+      const renewed = timeLeft > 0 && (await this.#attempt(timeLeft));
+      if (this.#stop.signal.aborted) return;
+      if (renewed) renewedFrom = startedAt;
+      else if (renewalTimeLeft(renewedFrom, Date.now(), this.options.renewDeadlineMs) <= 0) {
         this.#leading = false;
         this.log.error('lost the leader lease', { lease: `${this.options.namespace}/${this.options.name}` });
         onLost();
@@ -100,20 +117,29 @@ export class LeaderElector {
     }
   }
 
+  /**
+   * One acquire-or-renew, aborted after `timeoutMs`; false when it failed. Release lets a renewal in
+   * flight finish, so the lease it hands back carries the latest resourceVersion.
+   */
+  async #attempt(timeoutMs: number): Promise<boolean> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    return this.#tryAcquireOrRenew(signal).catch((error: unknown) =>
+      this.#warn(signal.aborted ? new Error(`gave up after ${timeoutMs} ms`) : error),
+    );
+  }
+
   #warn(error: unknown): false {
     this.log.warn('leader election request failed', { error });
     return false;
   }
 
   /** Creates the Lease, held by us; false when another candidate created it first. */
-  async #create(spec: Lease['spec']): Promise<boolean> {
+  async #create(spec: Lease['spec'], signal: AbortSignal): Promise<boolean> {
     const { namespace, name } = this.options;
     try {
-      this.#lease = await this.api.create<Lease>(leaseType, namespace, {
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        metadata: { name, namespace },
-        spec,
+      this.#lease = await this.api.request<Lease>('POST', leaseType.path(namespace), {
+        body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec },
+        signal,
       });
       return true;
     } catch (error) {
@@ -122,7 +148,7 @@ export class LeaderElector {
     }
   }
 
-  async #tryAcquireOrRenew(): Promise<boolean> {
+  async #tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
     const { namespace, name, identity, leaseDurationMs } = this.options;
     const now = microTime();
     const spec = {
@@ -132,10 +158,10 @@ export class LeaderElector {
     };
     let lease: Lease;
     try {
-      lease = await this.api.request<Lease>('GET', leaseType.path(namespace, name));
+      lease = await this.api.request<Lease>('GET', leaseType.path(namespace, name), { signal });
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      return this.#create({ ...spec, acquireTime: now, leaseTransitions: 0 });
+      return this.#create({ ...spec, acquireTime: now, leaseTransitions: 0 }, signal);
     }
     const record = JSON.stringify(lease.spec ?? {});
     if (record !== this.#observed) {
@@ -160,6 +186,7 @@ export class LeaderElector {
             leaseTransitions: holder === identity ? transitions : transitions + 1,
           },
         },
+        signal,
       });
       this.#observed = JSON.stringify(this.#lease.spec ?? {});
       this.#observedAt = Date.now();

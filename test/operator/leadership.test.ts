@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import readline from 'node:readline';
 import { jobType, leaseType } from '@prodclass/kube/objects';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { stackEnv } from '../support/stack-env.js';
@@ -15,6 +16,7 @@ import { finishJob, Resources, repository } from './support/harness.js';
 // relay that records every write it makes: the leader is cut off, so its lease renewals fail; it
 // must stop reconciling and exit non-zero before the other replica takes over, and at no time may
 // both have written (the leader's last write is answered before the successor's first is sent).
+// A leader whose API server stalls (requests held unanswered) must give the lease up too.
 let namespace: string;
 let database: TestDatabase;
 let resources: Resources;
@@ -26,6 +28,8 @@ interface Replica {
   identity: string;
   relay: AuditRelay;
   lines: string[];
+  /** When the test first read a log line containing `text` (performance.now(), ms). */
+  heardAt(text: string): number | undefined;
   exited: Promise<number | null>;
   exitCode(): number | null;
 }
@@ -39,7 +43,7 @@ function kubeconfigThrough(relay: AuditRelay): string {
   return file;
 }
 
-async function startReplica(identity: string): Promise<Replica> {
+async function startReplica(identity: string, leaseName = 'prodclass-operator'): Promise<Replica> {
   const config = JSON.parse(fs.readFileSync(stackEnv().KUBECONFIG, 'utf8'));
   const relay = new AuditRelay(identity, config.clusters[0].cluster.server);
   await relay.start();
@@ -58,6 +62,7 @@ async function startReplica(identity: string): Promise<Replica> {
         POD_NAME: identity,
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: '0',
+        LEASE_NAME: leaseName,
         LEASE_DURATION_SECONDS: '4',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -65,14 +70,21 @@ async function startReplica(identity: string): Promise<Replica> {
   );
   processes.push(child);
   const lines: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
-  child.stderr?.on('data', (chunk: Buffer) => lines.push(`stderr: ${chunk}`));
+  const readAt: number[] = [];
+  const read = (line: string) => {
+    lines.push(line);
+    readAt.push(performance.now());
+  };
+  if (child.stdout) readline.createInterface({ input: child.stdout }).on('line', read);
+  if (child.stderr)
+    readline.createInterface({ input: child.stderr }).on('line', (line) => read(`stderr: ${line}`));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { identity, relay, lines, exited, exitCode: () => child.exitCode };
+  const heardAt = (text: string) => readAt[lines.findIndex((line) => line.includes(text))];
+  return { identity, relay, lines, heardAt, exited, exitCode: () => child.exitCode };
 }
 
-const holder = async (): Promise<string | undefined> =>
-  (await resources.getAt(leaseType.path(namespace, 'prodclass-operator'))).spec?.holderIdentity;
+const holder = async (leaseName = 'prodclass-operator'): Promise<string | undefined> =>
+  (await resources.getAt(leaseType.path(namespace, leaseName))).spec?.holderIdentity;
 
 /** TrainingRuns whose Jobs fail: each is reconciled (Job created, then status Failed) by the leader. */
 async function failedRuns(names: string[]): Promise<void> {
@@ -86,6 +98,9 @@ async function failedRuns(names: string[]): Promise<void> {
   }
   for (const name of names) await resources.until('trainingruns', name, (o) => o.status?.phase === 'Failed');
 }
+
+const leaseWritesOf = (relay: AuditRelay, leaseName: string) =>
+  relay.writes.filter((write) => write.path.endsWith(`/leases/${leaseName}`));
 
 /** The writes of the reconcile loops (the Lease is what candidates contend for, so it is left out). */
 const workOf = (relay: AuditRelay) => relay.writes.filter((write) => !write.path.includes('/leases'));
@@ -152,5 +167,33 @@ test('a leader whose renewals fail stops, exits 1, and never writes while its su
 
   expect(exit, first.lines.slice(-5).join('\n')).toBe(1);
   expect(first.lines.some((line) => line.includes('lost the leader lease'))).toBe(true);
+  expect(second.exitCode()).toBeNull();
+}, 180_000);
+
+test('a leader whose API server stalls gives the lease up before its successor takes it, and exits 1', async () => {
+  // Replicas of the test before would reconcile this namespace too.
+  for (const child of processes) if (child.exitCode === null) child.kill('SIGKILL');
+  const leaseName = 'prodclass-operator-stall';
+  const first = await startReplica('replica-c', leaseName);
+  await waitFor('replica-c to lead', async () => (await holder(leaseName)) === 'replica-c', 30_000);
+  const second = await startReplica('replica-d', leaseName);
+  await waitFor('replica-d to start as a candidate', async () =>
+    second.lines.some((line) => line.includes('operator started')),
+  );
+
+  // From now on the leader's requests, its lease renewals among them, are never answered.
+  first.relay.hold();
+  await waitFor('replica-d to take the lease', async () => (await holder(leaseName)) === 'replica-d', 30_000);
+  await waitFor(
+    'the relay to record the takeover',
+    async () => leaseWritesOf(second.relay, leaseName).length > 0,
+  );
+  // The successor's first lease write (its takeover) reached the API server after its relay sent it
+  // on; the leader's log line was written before the test read it.
+  const takeover = Math.min(...leaseWritesOf(second.relay, leaseName).map((write) => write.sentAt));
+  const gaveUp = first.heardAt('lost the leader lease');
+  expect(gaveUp, 'replica-c to log "lost the leader lease" before replica-d took the lease').toBeDefined();
+  expect(gaveUp).toBeLessThan(takeover);
+  expect(await first.exited, first.lines.slice(-5).join('\n')).toBe(1);
   expect(second.exitCode()).toBeNull();
 }, 180_000);

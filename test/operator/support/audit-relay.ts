@@ -22,7 +22,8 @@ const writeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /**
  * An HTTPS relay in front of the API server for one operator replica: it records every write the
  * replica makes (what an API server audit log would, with the writer known by the relay it used)
- * and can cut the replica off (every connection dropped, new ones refused) and let it back.
+ * and can cut the replica off (every connection dropped, new ones refused) and let it back, or
+ * hold its requests (read, then neither forwarded nor answered: an API server that stalls).
  * It serves with the local stack's API server certificate; the stack's kubeconfig skips TLS
  * verification, as the operator then does.
  */
@@ -35,6 +36,7 @@ export class AuditRelay {
   readonly #agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false });
   readonly #target: URL;
   #cut = false;
+  #holding = false;
   #server: https.Server;
   port = 0;
 
@@ -62,6 +64,7 @@ export class AuditRelay {
   }
 
   #relay(request: http.IncomingMessage, response: http.ServerResponse): void {
+    if (this.#holding) return;
     const method = request.method ?? 'GET';
     const url = request.url ?? '/';
     const sentAt = performance.now();
@@ -112,6 +115,11 @@ export class AuditRelay {
     this.#cut = true;
     for (const upstream of this.#upstreamRequests) upstream.destroy();
     for (const socket of this.#sockets) socket.destroy();
+  }
+
+  /** From now on, requests are read and then left unanswered, their connections open (`stop()` drops them). */
+  hold(): void {
+    this.#holding = true;
   }
 
   restore(): void {
