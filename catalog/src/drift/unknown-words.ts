@@ -67,6 +67,7 @@ export async function grownUnknownWords(
   const client = await pool.connect();
   try {
     await client.query('begin read only');
+    await client.query('set local max_parallel_workers_per_gather = 0');
     // SET does not take parameters; the timeout is an integer of ours, not user text.
     await client.query(`set local statement_timeout = ${Math.max(1, Math.round(limits.timeoutMs))}`);
     const { rows } = await client.query<GrownWord>(
