@@ -212,7 +212,19 @@ test('Monitoring shows each DriftMonitor’s severity and latest report', async 
           outcome: 'Checked',
           currentSamples: 1200,
           referenceSamples: 5000,
-          tests: [{ feature: 'text_length', test: 'psi', statistic: 0.2512, severity: 'ALERT' }],
+          tests: [
+            { feature: 'text_length', test: 'psi', statistic: 0.2512, severity: 'ALERT' },
+            {
+              feature: 'tokens',
+              test: 'oov_share',
+              statistic: 0.12,
+              severity: 'WARNING',
+              unknownWords: [
+                { word: 'zorglub', count: 299 },
+                { word: '<b>été</b>', count: 12 },
+              ],
+            },
+          ],
         },
       },
     },
@@ -226,6 +238,9 @@ test('Monitoring shows each DriftMonitor’s severity and latest report', async 
   const { body } = await openPage(`${proxied.url}/monitoring`, alice);
   expect(body).toContain('<span class="phase phase-alert">ALERT</span>');
   expect(body).toContain('<td>text_length</td><td>psi</td>');
+  expect(body).toContain(
+    'New words (absent from the reference window): zorglub (299), &lt;b&gt;été&lt;/b&gt; (12)</td>',
+  );
   expect(body).toContain('Not acknowledged yet.');
   expect(body).toContain('Retrain on the latest data');
   expect(body).toContain('action="/actions/drift-acknowledgement"');

@@ -86,6 +86,33 @@ test('drift check without enough rows says InsufficientData; the text summary li
   expect(summary.stdout).toMatch(/tokens\/oov_share/);
 });
 
+test('drift check names the new words of a window whose OOV share moved, in the summary and the JSON', async () => {
+  // 1,000 texts a window; in the current one 300 carry "zorglub", a word the model does not know.
+  const client = await database.connect();
+  await client.query(
+    `insert into inference_log (prediction_id, predicted_at, model_name, model_version, prdtypecode, confidence,
+      text_length, designation, token_count, unknown_token_count)
+    select gen_random_uuid(), now() - make_interval(mins => minutes), 'oov_model', '1', 10, 0.9, 10,
+      case when minutes < 300 then 'Robe zorglub' else 'Robe coton' end, 2, case when minutes < 300 then 1 else 0 end
+    from generate_series(1, 999) minutes
+    union all
+    select gen_random_uuid(), now() - interval '8 days' - make_interval(mins => minutes), 'oov_model', '1', 10, 0.9,
+      10, 'Robe coton', 2, 0
+    from generate_series(1, 1000) minutes`,
+  );
+  const summary = await runCli(['drift', 'check', '--model', 'oov_model', '--min-samples', '100'], env);
+  expect(summary.stderr).toBe('');
+  expect(summary.stdout).toMatch(/tokens\/oov_share .*\n\s+new words: zorglub \(299\)\n/);
+  const json = await runCli(
+    ['drift', 'check', '--model', 'oov_model', '--min-samples', '100', '--json'],
+    env,
+  );
+  const report = JSON.parse(json.stdout) as DriftReport;
+  const oov = report.tests.find((result) => result.test === 'oov_share');
+  expect(oov?.severity).toBe('WARNING');
+  expect(oov?.unknownWords).toEqual([{ word: 'zorglub', count: 299 }]);
+});
+
 test('bad input gets a one-line error, not a stack trace', async () => {
   const unknownReport = await runCli(
     ['drift', 'ack', '00000000-0000-0000-0000-000000000000', '--action', 'retrain', '--by', 'bob'],

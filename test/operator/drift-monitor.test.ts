@@ -49,16 +49,25 @@ async function restartTheOperator(at?: Date): Promise<RunningOperator> {
 
 /**
  * `count` predictions of `model` spread evenly over [from, to): text lengths from `length`
- * (0..39 added), ten classes and confidences alike in every window.
+ * (0..39 added), ten classes and confidences alike in every window; with `newWord`, every text
+ * carries it and 3 of its 10 tokens are unknown instead of 1.
  */
-async function logPredictions(model: string, from: Date, to: Date, count: number, length: number) {
+async function logPredictions(
+  model: string,
+  from: Date,
+  to: Date,
+  count: number,
+  length: number,
+  newWord?: string,
+) {
   await client.query(
     `insert into inference_log (prediction_id, predicted_at, model_name, model_version, prdtypecode,
        confidence, text_length, designation, token_count, unknown_token_count)
      select gen_random_uuid(), $2::timestamptz + (i * ($3::timestamptz - $2::timestamptz) / $4),
-       $1, '1', 10 + (i % 10), 0.5 + (i % 50) / 100.0, $5 + (i % 40), 'synthetic', 10, 1
+       $1, '1', 10 + (i % 10), 0.5 + (i % 50) / 100.0, $5 + (i % 40), concat_ws(' ', 'synthetic', $6::text), 10,
+       case when $6::text is null then 1 else 3 end
      from generate_series(0, $4 - 1) as i`,
-    [model, from, to, count, length],
+    [model, from, to, count, length, newWord ?? null],
   );
 }
 
@@ -73,7 +82,14 @@ beforeAll(async () => {
   const weekAgo = startedAt.getTime() - 7 * day;
   const at = (ms: number) => new Date(ms);
   await logPredictions(driftedModel, at(weekAgo - 30 * day + hour), at(weekAgo - hour), 3000, 60);
-  await logPredictions(driftedModel, at(weekAgo + hour), at(startedAt.getTime() - 60_000), 1500, 400);
+  await logPredictions(
+    driftedModel,
+    at(weekAgo + hour),
+    at(startedAt.getTime() - 60_000),
+    1500,
+    400,
+    'glorbix',
+  );
   await logPredictions(quietModel, at(weekAgo - 30 * day), startedAt, 100, 60);
   await startTheOperator();
 });
@@ -136,6 +152,12 @@ test('longer texts: ALERT on the text-length tests, a report, metrics, Events an
   for (const test of ['psi', 'ks', 'jensen_shannon']) expect(severityOf('text_length', test)).not.toBe('OK');
   expect(severityOf('predicted_class', 'chi2')).toBe('OK');
   expect(severityOf('confidence', 'ks')).toBe('OK');
+  // The OOV share went from 0.1 to 0.3: the status names the word behind it.
+  expect(severityOf('tokens', 'oov_share')).not.toBe('OK');
+  expect(status.lastReport.tests.find((t: { test: string }) => t.test === 'oov_share').unknownWords).toEqual([
+    { word: 'glorbix', count: 1500 },
+  ]);
+  expect(Resources.condition(checked, 'Drifted')?.message).toContain('new words: glorbix ×1500');
   expect(new Date(status.nextCheckTime).getUTCHours()).toBe(6);
 
   const stored = await client.query('select severity, monitor from drift_reports where id = $1', [

@@ -190,6 +190,19 @@ export const DriftTestSummary = Type.Object({
   pValue: Type.Optional(Type.Number({ description: 'Its p-value, where the test defines one.' })),
   // Not an enum in the CRD: the operator writes what the drift check graded.
   severity: Type.Unsafe<DriftSeverity>({ type: 'string', description: 'Its severity.' }),
+  unknownWords: Type.Optional(
+    Type.Array(
+      Type.Object({
+        word: Type.String({ description: 'A word of the current window the reference window never used.' }),
+        count: Type.Integer({ description: 'Its occurrences in the current window.' }),
+      }),
+      {
+        maxItems: 20,
+        description:
+          'For the out-of-vocabulary share above OK: the most frequent words of the current window that the reference window never used.',
+      },
+    ),
+  ),
 });
 export type DriftTestSummary = Static<typeof DriftTestSummary>;
 

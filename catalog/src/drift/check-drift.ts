@@ -14,6 +14,7 @@ import {
   kolmogorovSmirnovPValue,
   populationStabilityIndex,
 } from './statistics.js';
+import { grownUnknownWords } from './unknown-words.js';
 import {
   aggregateWindows,
   type ClassCounts,
@@ -155,6 +156,12 @@ export async function checkDrift(pool: pg.Pool, request: DriftCheckRequest): Pro
       : severityOf(result.statistic, spec.thresholds ?? request.thresholds);
     return { feature: spec.feature, test: spec.test, ...result, severity };
   });
+  const oov = report.tests.find((test) => test.test === 'oov_share' && test.severity !== 'OK');
+  if (oov && selection.reference.kind === 'window') {
+    const words = await grownUnknownWords(pool, { ...selection, reference: selection.reference });
+    if ('words' in words) oov.unknownWords = words.words;
+    else oov.unknownWordsSkipped = words.skipped;
+  }
   report.outcome = 'Checked';
   report.severity = worstSeverity(report.tests.map((test) => test.severity));
   return report;

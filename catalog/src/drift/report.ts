@@ -54,6 +54,13 @@ export interface DriftTestResult {
   severity: DriftSeverity;
   /** Set when the test could not be computed (e.g. no reference for confidence under trainingData); severity is then OK. */
   notApplicable?: string;
+  /**
+   * tokens/oov_share above OK against a reference window: the current window's words most frequent
+   * among those the reference's texts never used (catalog/src/drift/unknown-words.ts).
+   */
+  unknownWords?: { word: string; count: number }[];
+  /** Why unknownWords is missing although the test is above OK (e.g. the count timed out). */
+  unknownWordsSkipped?: string;
 }
 
 export interface DriftReport {

@@ -100,7 +100,13 @@ ${
 <tbody>${report.tests.map(
         (line) => html`<tr><td>${line.feature ?? '—'}</td><td>${line.test ?? '—'}</td>
 <td class="num">${line.statistic?.toFixed(4) ?? '—'}</td><td class="num">${line.pValue?.toExponential(2) ?? '—'}</td>
-<td>${phaseBadge(line.severity ?? 'OK')}</td></tr>`,
+<td>${phaseBadge(line.severity ?? 'OK')}</td></tr>${
+          line.unknownWords?.length
+            ? html`<tr><td colspan="5">New words (absent from the reference window): ${line.unknownWords
+                .map(({ word, count }) => `${word} (${count})`)
+                .join(', ')}</td></tr>`
+            : ''
+        }`,
       )}</tbody></table>`
     : ''
 }

@@ -76,6 +76,34 @@ describe('status', () => {
     expect(summary.announcement.message).toContain('text_length psi 0.250 (ALERT)');
   });
 
+  test('a moved OOV share carries its new words into the status and names the first five in the event', () => {
+    const unknownWords = ['zorglub', 'vintrex', 'qwpl', 'flarn', 'brimz', 'oxtel'].map((word, index) => ({
+      word,
+      count: 60 - index * 10,
+    }));
+    const summary = reportStatus(
+      report({
+        severity: 'ALERT',
+        tests: [
+          {
+            feature: 'tokens',
+            test: 'oov_share',
+            statistic: 0.22,
+            pValue: null,
+            bins: { reference: [], current: [] },
+            severity: 'ALERT',
+            unknownWords,
+          },
+        ],
+      }),
+    );
+    expect(summary.status.lastReport?.tests[0]?.unknownWords).toEqual(unknownWords);
+    expect(summary.announcement.message).toContain(
+      'tokens oov_share 0.220 (ALERT) new words: zorglub ×60, vintrex ×50, qwpl ×40, flarn ×30, brimz ×20',
+    );
+    expect(summary.announcement.message).not.toContain('oxtel');
+  });
+
   test('WARNING is reported but is not drift', () => {
     expect(conditionsOf(reportStatus(report({ severity: 'WARNING' }))).Drifted).toEqual(['False', 'NoDrift']);
   });

@@ -1,11 +1,17 @@
 import type { DriftReport } from '@prodclass/catalog/drift/report';
 import { type ConditionUpdate, timestamp } from '@prodclass/kube/conditions';
 import type { Announcement } from '../manager/status-writer.js';
-import type { DriftMonitorStatus } from '../resources/types.js';
+import type { DriftMonitorStatus, DriftTestSummary } from '../resources/types.js';
 
 /** Drift is a checked report of severity ALERT or CRITICAL; WARNING is reported but is not drift. */
 export const isDrift = (report: Pick<DriftReport, 'outcome' | 'severity'>) =>
   report.outcome === 'Checked' && (report.severity === 'ALERT' || report.severity === 'CRITICAL');
+
+/** The first few unknown words of a test, for the condition and event messages. */
+function newWords(test: DriftTestSummary): string {
+  const words = test.unknownWords?.slice(0, 5).map(({ word, count }) => `${word} ×${count}`);
+  return words?.length ? ` new words: ${words.join(', ')}` : '';
+}
 
 /** The status summary, conditions and event of a report. */
 export function reportStatus(report: DriftReport): {
@@ -21,6 +27,7 @@ export function reportStatus(report: DriftReport): {
       ...(Number.isFinite(result.statistic) ? { statistic: result.statistic } : {}),
       ...(result.pValue !== null && Number.isFinite(result.pValue) ? { pValue: result.pValue } : {}),
       severity: result.severity,
+      ...(result.unknownWords?.length ? { unknownWords: result.unknownWords } : {}),
     }));
   const status: DriftMonitorStatus = {
     modelName: report.modelName,
@@ -49,7 +56,10 @@ export function reportStatus(report: DriftReport): {
   }
   const flagged = tests
     .filter((test) => test.severity !== 'OK')
-    .map((test) => `${test.feature} ${test.test} ${test.statistic?.toFixed(3) ?? '?'} (${test.severity})`);
+    .map(
+      (test) =>
+        `${test.feature} ${test.test} ${test.statistic?.toFixed(3) ?? '?'} (${test.severity})${newWords(test)}`,
+    );
   const message = `severity ${report.severity} over ${samples}${flagged.length ? `: ${flagged.join(', ')}` : ''}`;
   const drifted = isDrift(report);
   return {

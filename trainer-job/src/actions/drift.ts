@@ -35,6 +35,12 @@ function summary(report: DriftReport): string {
     const value = test.notApplicable ? `not applicable: ${test.notApplicable}` : test.statistic.toFixed(4);
     const p = test.pValue === null ? '' : ` (p = ${test.pValue.toPrecision(3)})`;
     lines.push(`  ${test.severity.padEnd(8)} ${`${test.feature}/${test.test}`.padEnd(28)} ${value}${p}`);
+    if (test.unknownWords?.length)
+      lines.push(
+        `           new words: ${test.unknownWords.map(({ word, count }) => `${word} (${count})`).join(', ')}`,
+      );
+    else if (test.unknownWordsSkipped)
+      lines.push(`           new words not counted: ${test.unknownWordsSkipped}`);
   }
   return `${lines.join('\n')}\n`;
 }
