@@ -73,8 +73,9 @@ export function runOperator(
   settings: OperatorSettings,
   promote: Promote,
   connection = adminConnection(),
+  clock?: () => Date,
 ): Promise<RunningOperator> {
-  return startOperator(settings, connection, promote, testLog('operator'));
+  return startOperator(settings, connection, promote, testLog('operator'), clock);
 }
 
 /** A local runner for one namespace; `components` limits which Jobs and Deployments it runs. */
@@ -99,7 +100,8 @@ export interface Pipeline {
  * A namespace of its own with the pipeline Secret, a test database, the operator (promoting
  * through the registry) and the local runner. If a step fails, what had started is stopped.
  */
-export async function startPipeline(namespacePrefix: string): Promise<Pipeline> {
+/** `clock` is the operator's (schedules and cooldowns), for tests that move time instead of waiting. */
+export async function startPipeline(namespacePrefix: string, clock?: () => Date): Promise<Pipeline> {
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step();
@@ -114,6 +116,8 @@ export async function startPipeline(namespacePrefix: string): Promise<Pipeline> 
     const operator = await runOperator(
       operatorSettings(namespace, database.url),
       registryPromote(database.url, stackEnv().MLFLOW_TRACKING_URI),
+      adminConnection(),
+      clock,
     );
     stops.push(() => operator.stop());
     const runner = await runLocalRunner(namespace);
