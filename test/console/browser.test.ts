@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { registryPromote } from '../../operator/src/external/registry-promotion.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
@@ -19,6 +17,7 @@ import {
 } from '../operator/support/harness.js';
 import { stackEnv } from '../support/stack-env.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { axeViolations, type Chromium, launchChromium } from './support/chromium.js';
 import { allowActions, type RunningConsole, startConsole } from './support/console.js';
 
 // The console in Debian's headless Chromium, on the local stack with the operator and the local
@@ -35,7 +34,7 @@ let runner: LocalRunner;
 let resources: Resources;
 let consoleServer: RunningConsole;
 let browser: BrowserContext;
-let userDataDir: string;
+let chromium: Chromium | undefined;
 const policyViolations: string[] = [];
 
 beforeAll(async () => {
@@ -52,28 +51,12 @@ beforeAll(async () => {
   runner = await runLocalRunner(namespace);
   consoleServer = await startConsole(namespace, database.url, { registeredModel });
   fs.mkdirSync(screenshots, { recursive: true });
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'console-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 900 },
-    extraHTTPHeaders: { 'x-forwarded-user': 'alice' },
-  });
+  chromium = await launchChromium('console-chromium-');
+  browser = chromium.browser;
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  await chromium?.close();
   await consoleServer?.close();
   await runner?.stop();
   await operator?.stop();
@@ -81,16 +64,9 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
 /** axe-core's serious and critical violations of the page, as `rule: targets` lines. */
 async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  // Browser-side code as strings: this file is type-checked without the DOM library.
-  const violations = (await page.evaluate(
-    `axe.run(document, { resultTypes: ['violations'] }).then((result) =>
-       result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) })))`,
-  )) as { id: string; impact: string; targets: string[] }[];
+  const violations = await axeViolations(page);
   return violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${violation.id}: ${violation.targets.join(', ')}`);

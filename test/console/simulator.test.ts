@@ -1,15 +1,14 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { writeTestBundle } from '../model-server/support/bundle.js';
 import { type RunningServer, startServer, waitUntilReady } from '../model-server/support/server.js';
 import { adminConfig, applyCrds, createNamespace, deleteNamespace } from '../operator/support/cluster.js';
 import { Resources, repository } from '../operator/support/harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { axeViolations, type Chromium, launchChromium } from './support/chromium.js';
 import { type RunningConsole, startConsole } from './support/console.js';
 
 // The prediction simulator's explanation in Debian's headless Chromium: a real model server
@@ -21,7 +20,7 @@ let database: TestDatabase;
 let modelServer: RunningServer;
 let consoleServer: RunningConsole;
 let browser: BrowserContext;
-let userDataDir: string;
+let chromium: Chromium | undefined;
 const policyViolations: string[] = [];
 
 beforeAll(async () => {
@@ -42,43 +41,17 @@ beforeAll(async () => {
   await new Resources(namespace).create('PredictionService', 'predictionservices', 'classifier', {});
   consoleServer = await startConsole(namespace, database.url);
   fs.mkdirSync(screenshots, { recursive: true });
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'console-simulator-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-    viewport: { width: 1280, height: 900 },
-    extraHTTPHeaders: { 'x-forwarded-user': 'alice' },
-  });
+  chromium = await launchChromium('console-simulator-chromium-');
+  browser = chromium.browser;
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  await chromium?.close();
   await consoleServer?.close();
   await modelServer?.close();
   if (namespace) await deleteNamespace(namespace);
   await database?.drop();
 });
-
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = (await page.evaluate(
-    `axe.run(document, { resultTypes: ['violations'] }).then((result) =>
-       result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) })))`,
-  )) as { id: string; impact: string; targets: string[] }[];
-  return violations.map(
-    (violation) => `${violation.id} (${violation.impact}): ${violation.targets.join(', ')}`,
-  );
-}
 
 test('the simulator marks the input’s words by contribution, with a legend, by keyboard, axe-clean', async () => {
   const page = await browser.newPage();
@@ -117,7 +90,9 @@ test('the simulator marks the input’s words by contribution, with a legend, by
   );
 
   await page.screenshot({ path: path.join(screenshots, 'simulator-explanation.png'), fullPage: true });
-  expect(await axeViolations(page)).toEqual([]);
+  expect(
+    (await axeViolations(page)).map(({ id, impact, targets }) => `${id} (${impact}): ${targets.join(', ')}`),
+  ).toEqual([]);
   expect(policyViolations).toEqual([]);
   await page.close();
 }, 120_000);
