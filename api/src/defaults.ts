@@ -31,6 +31,8 @@ export const autoPromoteDefaults = {
   minF1: 0.7,
   /** Fewest held-out rows the champion never trained on that a comparison with it needs. */
   minComparisonRows: 200,
+  /** Largest drop of any class's F1 or recall against the champion on the shared rows. */
+  maxClassDrop: 0.1,
   alias: defaultAlias,
 } as const;
 

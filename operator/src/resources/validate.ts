@@ -173,6 +173,25 @@ function validHyperparameters(raw: unknown): Hyperparameters {
   };
 }
 
+type CriticalClass = NonNullable<TrainingRunSpec['autoPromote']['criticalClasses']>[number];
+
+function criticalClasses(value: unknown): CriticalClass[] {
+  const field = 'spec.autoPromote.criticalClasses';
+  if (!Array.isArray(value)) throw new InvalidSpec(`${field} must be a list`);
+  const schema = TrainingRunSpec.properties.autoPromote.properties.criticalClasses.items.properties;
+  const codes = new Set<number>();
+  return value.map((raw, index) => {
+    const at = `${field}[${index}]`;
+    const entry = object(raw, at);
+    const code = schemaNumber(schema.code, entry.code, `${at}.code`);
+    if (!(schema.code.enum as number[]).includes(code))
+      throw new InvalidSpec(`${at}.code ${code} is not one of the 27 product type codes`);
+    if (codes.has(code)) throw new InvalidSpec(`${at}.code ${code} is listed twice`);
+    codes.add(code);
+    return { code, floor: schemaNumber(schema.floor, entry.floor, `${at}.floor`) };
+  });
+}
+
 export function validTrainingRunSpec(raw: unknown): TrainingRunSpec {
   const schema = TrainingRunSpec.properties;
   const promoteSchema = schema.autoPromote.properties;
@@ -193,6 +212,12 @@ export function validTrainingRunSpec(raw: unknown): TrainingRunSpec {
         autoPromote.minComparisonRows,
         'spec.autoPromote.minComparisonRows',
       ),
+      maxClassDrop: schemaNumber(
+        promoteSchema.maxClassDrop,
+        autoPromote.maxClassDrop,
+        'spec.autoPromote.maxClassDrop',
+      ),
+      criticalClasses: optional(autoPromote.criticalClasses, criticalClasses),
       alias: schemaText(promoteSchema.alias, autoPromote.alias, 'spec.autoPromote.alias'),
     },
     resources: optional(spec.resources, (v) => resources(v, 'spec.resources')),
