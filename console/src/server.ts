@@ -1,5 +1,12 @@
 import fs from 'node:fs';
 import { listLoads } from '@prodclass/catalog/data-loads';
+import { liveQuality } from '@prodclass/catalog/quality/live-quality';
+import {
+  accuracySeries,
+  alignWindow,
+  liveConfusions,
+  mislabeledTexts,
+} from '@prodclass/catalog/quality/live-quality-details';
 import { requireCurrentSchema } from '@prodclass/catalog/schema-version';
 import { catalogStatus } from '@prodclass/catalog/status';
 import { KubeApiError } from '@prodclass/kube/api';
@@ -9,6 +16,7 @@ import {
   dataIncrementType,
   group,
   modelPromotionType,
+  predictionServiceType,
   type TrainingRun,
   trainingRunType,
 } from '@prodclass/operator/resources';
@@ -19,12 +27,19 @@ import {
   type RegisteredModelVersion,
 } from '@prodclass/registry/mlflow/client';
 import { promotionHistory } from '@prodclass/registry/promotion/promotions-table';
+import { classByCode } from '@prodclass/textmodel/classes';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AuthError, Authenticator, type Identity } from './auth.js';
 import { ClusterView, driftAcknowledgementType, newestFirst } from './cluster.js';
 import type { ConsoleConfig } from './config.js';
 import { cookieValue, csrfCookie, csrfCookieHeader, csrfField, csrfMatches, newCsrfToken } from './csrf.js';
 import { CatalogReader, recentProducts } from './database.js';
+import {
+  explainedConfusions,
+  explainedPerConfusion,
+  ServedBundles,
+  termsBehindErrors,
+} from './error-terms.js';
 import { type Html, html } from './html.js';
 import { versionLearnedTerms } from './learned-terms.js';
 import { LiveStream } from './live.js';
@@ -32,17 +47,20 @@ import { dataPage } from './pages/data.js';
 import { layout, type PageContext } from './pages/layout.js';
 import { exampleProducts, type ModelsPageModel, modelsPage } from './pages/models.js';
 import { monitoringPage, type TrafficState, trafficRows } from './pages/monitoring.js';
+import { qualityPage } from './pages/quality.js';
 import { runPage, trainingPage } from './pages/training.js';
-import { predictWith } from './prediction.js';
+import { predictWith, sendFeedback } from './prediction.js';
 import { serviceTraffic } from './prometheus.js';
 import {
   dataIncrementBody,
   driftAcknowledgementBody,
   eventsQuery,
+  feedbackBody,
   modelPromotionBody,
   modelsQuery,
   nameParams,
   predictBody,
+  qualityQuery,
   runArtifactParams,
   runIdParams,
   trainingRunBody,
@@ -151,6 +169,7 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
   const auth = new Authenticator(cluster.api, config.auth);
   const mlflow = new MlflowClient(config.mlflowTrackingUri, { timeoutMs: 5_000, retries: 1 });
   const live = new LiveStream(cluster);
+  const bundles = new ServedBundles(mlflow);
   const assets = readStatic();
 
   let traffic: TrafficState = { services: [], at: '', problem: 'not measured yet' };
@@ -369,6 +388,7 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
       promotions: newestFirst(cluster.modelPromotions.list()),
       services: newestFirst(cluster.predictionServices.list()),
       learnedTerms: shown ? await versionLearnedTerms(mlflow, shown) : undefined,
+      feedbackEnabled: config.feedbackToken !== undefined,
     };
   };
 
@@ -409,6 +429,123 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
           },
         );
       return sendPage(reply, modelsPage(context(request), { ...model, prediction }));
+    },
+  );
+
+  app.post<{ Body: { service: string; prediction_id: string; prdtypecode: number } }>(
+    '/models/feedback',
+    { schema: { body: feedbackBody } },
+    async (request, reply) => {
+      const { service: name, prediction_id: predictionId, prdtypecode } = request.body;
+      await auth.authorize(request.identity, {
+        verb: 'create',
+        group,
+        resource: predictionServiceType.plural,
+        subresource: 'feedback',
+        name,
+        namespace: config.namespace,
+      });
+      const labeledBy = request.identity.user ? `console:${request.identity.user}` : 'console';
+      const service = cluster.predictionServices.get(config.namespace, name);
+      let feedback: { ok: boolean; message: string };
+      if (!config.feedbackToken)
+        feedback = { ok: false, message: 'Corrections are off: the console has no FEEDBACK_TOKEN.' };
+      else if (!service) feedback = { ok: false, message: `There is no PredictionService ${name}.` };
+      else
+        feedback = await sendFeedback(cluster.api, service, config.feedbackToken, {
+          predictionId,
+          prdtypecode,
+          labeledBy,
+        }).then(
+          () => ({
+            ok: true,
+            message: `Sent: prediction ${predictionId} is labeled ${prdtypecode} (${classByCode(prdtypecode)?.name}) by ${labeledBy}; it counts on the Quality page.`,
+          }),
+          (error: Error) => ({ ok: false, message: `The correction was not recorded: ${error.message}` }),
+        );
+      request.log.info(
+        { user: request.identity.user, service: name, predictionId, prdtypecode, recorded: feedback.ok },
+        'feedback sent',
+      );
+      return sendPage(reply, modelsPage(context(request), { ...(await modelsModel()), feedback }));
+    },
+  );
+
+  app.get<{ Querystring: { days: number; version?: string } }>(
+    '/quality',
+    { schema: { querystring: qualityQuery } },
+    async (request, reply) => {
+      const { days } = request.query;
+      const step = days <= 1 ? 'hour' : 'day';
+      const now = Date.now();
+      const window = {
+        ...alignWindow({ from: new Date(now - days * 86_400_000), to: new Date(now) }, step),
+        modelName: config.registeredModel,
+      };
+      const { report, series } = await catalog.use(async (client) => ({
+        report: await liveQuality(client, window),
+        series: await accuracySeries(client, window, step),
+      }));
+      const versions = report.versions.sort((a, b) => Number(a.modelVersion) - Number(b.modelVersion));
+      let registryProblem: string | undefined;
+      const offlineAccuracy = new Map<string, number>();
+      let aliasVersion: string | undefined;
+      try {
+        aliasVersion = (await mlflow.findModelVersionByAlias(config.registeredModel, config.alias))?.version;
+        await Promise.all(
+          versions.map(async ({ modelVersion }) => {
+            const registered = await mlflow.findModelVersion(config.registeredModel, modelVersion);
+            if (!registered?.runId) return;
+            const accuracy = (await mlflow.getRun(registered.runId)).metrics.test_accuracy;
+            if (accuracy !== undefined) offlineAccuracy.set(modelVersion, accuracy);
+          }),
+        );
+      } catch (error) {
+        registryProblem = `MLflow could not be read, so offline accuracies are missing: ${(error as Error).message}`;
+      }
+      const served = versions.map((version) => version.modelVersion);
+      const selected = [request.query.version, aliasVersion, served.at(-1)].find(
+        (version) => version !== undefined && served.includes(version),
+      );
+      const confusions = selected
+        ? await catalog.use((client) => liveConfusions(client, { ...window, modelVersion: selected }))
+        : [];
+      const errors = confusions
+        .filter((cell) => cell.predictedCode !== cell.prdtypecode)
+        .slice(0, explainedConfusions);
+      let errorTerms: { terms: ReturnType<typeof termsBehindErrors> } | { problem: string } = { terms: [] };
+      if (selected && errors.length > 0) {
+        try {
+          const texts = await catalog.use((client) =>
+            mislabeledTexts(client, { ...window, modelVersion: selected }, errors, explainedPerConfusion),
+          );
+          const classifier = await bundles.classifier(config.registeredModel, selected);
+          errorTerms = { terms: termsBehindErrors(classifier, errors, texts) };
+        } catch (error) {
+          request.log.warn({ err: error, version: selected }, 'terms behind errors not computed');
+          errorTerms = {
+            problem: `The terms behind v${selected}'s errors could not be computed: ${(error as Error).message}`,
+          };
+        }
+      }
+      return sendPage(
+        reply,
+        qualityPage(context(request), {
+          registeredModel: config.registeredModel,
+          days,
+          step,
+          from: window.from,
+          to: window.to,
+          versions,
+          series,
+          offlineAccuracy,
+          ...(registryProblem ? { registryProblem } : {}),
+          selected,
+          confusions,
+          errorTerms,
+          perConfusion: explainedPerConfusion,
+        }),
+      );
     },
   );
 
