@@ -91,6 +91,18 @@ async function feedback(items: unknown[]): Promise<void> {
   expect(response.status, await response.clone().text()).toBe(200);
 }
 
+/** A page that records the Content-Security-Policy errors its console reports. */
+async function openPage(url: string): Promise<{ page: Page; policyViolations: string[] }> {
+  const page = await browser.newPage();
+  const policyViolations: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+      policyViolations.push(message.text());
+  });
+  await page.goto(url);
+  return { page, policyViolations };
+}
+
 async function expectAxeClean(page: Page): Promise<void> {
   expect(
     (await axeViolations(page)).map(({ id, impact, targets }) => `${id} (${impact}): ${targets.join(', ')}`),
@@ -98,8 +110,7 @@ async function expectAxeClean(page: Page): Promise<void> {
 }
 
 test('the simulator sends "this is wrong, the right code is …" by keyboard; the label lands with source api', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${consoleServer.url}/models`);
+  const { page, policyViolations } = await openPage(`${consoleServer.url}/models`);
   await page.getByLabel('Designation').fill('Piscine tubulaire ronde avec pompe et échelle');
   await page.getByRole('button', { name: 'Predict' }).click();
   await page.locator('#prediction-result').waitFor();
@@ -143,6 +154,7 @@ test('the simulator sends "this is wrong, the right code is …" by keyboard; th
     /The correction was not recorded: classifier answered 422: nothing of this request was written: no logged prediction has the id/,
   );
   await expectAxeClean(page);
+  expect(policyViolations).toEqual([]);
   await page.close();
 }, 120_000);
 
@@ -196,8 +208,7 @@ test('the Quality page shows live vs offline accuracy, coverage, the confusion m
   );
   const right = labeled.filter(({ prediction, truth }) => prediction.prdtypecode === truth).length;
 
-  const page = await browser.newPage();
-  await page.goto(`${consoleServer.url}/quality?days=1`);
+  const { page, policyViolations } = await openPage(`${consoleServer.url}/quality?days=1`);
   const row = page.locator('section[aria-labelledby="live-versions"] tbody tr');
   expect(await row.count()).toBe(1);
   const cells = await row.locator('th, td').allTextContents();
@@ -241,7 +252,15 @@ test('the Quality page shows live vs offline accuracy, coverage, the confusion m
     /^\S.* \+\d+\.\d\d \(\d+\)$/,
   );
 
+  // The version chooser and the 7-day window (one point per day) by keyboard.
   await page.screenshot({ path: path.join(screenshots, 'quality.png'), fullPage: true });
   await expectAxeClean(page);
+  await page.locator('select[name="days"]').selectOption('7');
+  await page.getByRole('button', { name: 'Show' }).press('Enter');
+  await page.waitForURL(/days=7/);
+  expect(await page.locator('svg.line-chart').getAttribute('aria-label')).toMatch(/per day\): \d+ points/);
+  expect(await page.locator('table.confusion caption').textContent()).toContain(`v${version}'s predictions`);
+  await expectAxeClean(page);
+  expect(policyViolations).toEqual([]);
   await page.close();
 }, 180_000);
