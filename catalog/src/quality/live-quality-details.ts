@@ -113,7 +113,10 @@ export interface MislabeledText {
 
 /**
  * The logged texts of the newest `perConfusion` labeled predictions of each (predicted, true) pair
- * in the window: a LIMIT per pair, so at most pairs × perConfusion rows come back.
+ * in the window: at most pairs × perConfusion rows come back. The labels of the window are read
+ * once (prediction_feedback has no index on the pairs) and ranked per pair; only the kept ones are
+ * looked up in the log, by its key (a LIMIT 1 lateral, so the planner cannot turn the lookups into
+ * a scan of the whole log on its estimate of the ranked rows).
  */
 export async function mislabeledTexts(
   client: pg.ClientBase,
@@ -129,19 +132,25 @@ export async function mislabeledTexts(
     designation: string;
     description: string | null;
   }>(
-    `select pair.predicted_code, pair.prdtypecode, sample.designation, sample.description
-     from unnest($5::int[], $6::int[]) as pair(predicted_code, prdtypecode)
-     cross join lateral (
-       select log.designation, log.description
+    `select ranked.predicted_code, ranked.prdtypecode, logged.designation, logged.description
+     from (
+       select label.prediction_id, label.predicted_at, label.predicted_code, label.prdtypecode,
+         row_number() over (
+           partition by label.predicted_code, label.prdtypecode
+           order by label.predicted_at desc, label.prediction_id
+         ) as rank
        from prediction_feedback label
-       join inference_log log
-         on log.prediction_id = label.prediction_id and log.predicted_at = label.predicted_at
+       join unnest($5::int[], $6::int[]) as pair(predicted_code, prdtypecode)
+         on label.predicted_code = pair.predicted_code and label.prdtypecode = pair.prdtypecode
        where label.model_name = $3 and label.model_version = $4
          and label.predicted_at >= $1 and label.predicted_at < $2
-         and label.predicted_code = pair.predicted_code and label.prdtypecode = pair.prdtypecode
-       order by label.predicted_at desc
-       limit $7
-     ) sample`,
+     ) ranked
+     cross join lateral (
+       select designation, description from inference_log
+       where prediction_id = ranked.prediction_id and predicted_at = ranked.predicted_at
+       limit 1
+     ) logged
+     where ranked.rank <= $7`,
     [
       from,
       to,
