@@ -1,12 +1,5 @@
 import fs from 'node:fs';
 import { listLoads } from '@prodclass/catalog/data-loads';
-import { liveQuality } from '@prodclass/catalog/quality/live-quality';
-import {
-  accuracySeries,
-  alignWindow,
-  liveConfusions,
-  mislabeledTexts,
-} from '@prodclass/catalog/quality/live-quality-details';
 import { requireCurrentSchema } from '@prodclass/catalog/schema-version';
 import { catalogStatus } from '@prodclass/catalog/status';
 import { KubeApiError } from '@prodclass/kube/api';
@@ -34,12 +27,7 @@ import { ClusterView, driftAcknowledgementType, newestFirst } from './cluster.js
 import type { ConsoleConfig } from './config.js';
 import { cookieValue, csrfCookie, csrfCookieHeader, csrfField, csrfMatches, newCsrfToken } from './csrf.js';
 import { CatalogReader, recentProducts } from './database.js';
-import {
-  explainedConfusions,
-  explainedPerConfusion,
-  ServedBundles,
-  termsBehindErrors,
-} from './error-terms.js';
+import { ServedBundles } from './error-terms.js';
 import { type Html, html } from './html.js';
 import { versionLearnedTerms } from './learned-terms.js';
 import { LiveStream } from './live.js';
@@ -51,6 +39,7 @@ import { qualityPage } from './pages/quality.js';
 import { runPage, trainingPage } from './pages/training.js';
 import { predictWith, sendFeedback } from './prediction.js';
 import { serviceTraffic } from './prometheus.js';
+import { qualityModel } from './quality.js';
 import {
   dataIncrementBody,
   driftAcknowledgementBody,
@@ -475,77 +464,18 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
     '/quality',
     { schema: { querystring: qualityQuery } },
     async (request, reply) => {
-      const { days } = request.query;
-      const step = days <= 1 ? 'hour' : 'day';
-      const now = Date.now();
-      const window = {
-        ...alignWindow({ from: new Date(now - days * 86_400_000), to: new Date(now) }, step),
-        modelName: config.registeredModel,
-      };
-      const { report, series } = await catalog.use(async (client) => ({
-        report: await liveQuality(client, window),
-        series: await accuracySeries(client, window, step),
-      }));
-      const versions = report.versions.sort((a, b) => Number(a.modelVersion) - Number(b.modelVersion));
-      let registryProblem: string | undefined;
-      const offlineAccuracy = new Map<string, number>();
-      let aliasVersion: string | undefined;
-      try {
-        aliasVersion = (await mlflow.findModelVersionByAlias(config.registeredModel, config.alias))?.version;
-        await Promise.all(
-          versions.map(async ({ modelVersion }) => {
-            const registered = await mlflow.findModelVersion(config.registeredModel, modelVersion);
-            if (!registered?.runId) return;
-            const accuracy = (await mlflow.getRun(registered.runId)).metrics.test_accuracy;
-            if (accuracy !== undefined) offlineAccuracy.set(modelVersion, accuracy);
-          }),
-        );
-      } catch (error) {
-        registryProblem = `MLflow could not be read, so offline accuracies are missing: ${(error as Error).message}`;
-      }
-      const served = versions.map((version) => version.modelVersion);
-      const selected = [request.query.version, aliasVersion, served.at(-1)].find(
-        (version) => version !== undefined && served.includes(version),
-      );
-      const confusions = selected
-        ? await catalog.use((client) => liveConfusions(client, { ...window, modelVersion: selected }))
-        : [];
-      const errors = confusions
-        .filter((cell) => cell.predictedCode !== cell.prdtypecode)
-        .slice(0, explainedConfusions);
-      let errorTerms: { terms: ReturnType<typeof termsBehindErrors> } | { problem: string } = { terms: [] };
-      if (selected && errors.length > 0) {
-        try {
-          const texts = await catalog.use((client) =>
-            mislabeledTexts(client, { ...window, modelVersion: selected }, errors, explainedPerConfusion),
-          );
-          const classifier = await bundles.classifier(config.registeredModel, selected);
-          errorTerms = { terms: termsBehindErrors(classifier, errors, texts) };
-        } catch (error) {
-          request.log.warn({ err: error, version: selected }, 'terms behind errors not computed');
-          errorTerms = {
-            problem: `The terms behind v${selected}'s errors could not be computed: ${(error as Error).message}`,
-          };
-        }
-      }
-      return sendPage(
-        reply,
-        qualityPage(context(request), {
+      const model = await qualityModel(
+        {
+          catalog,
+          mlflow,
+          bundles,
           registeredModel: config.registeredModel,
-          days,
-          step,
-          from: window.from,
-          to: window.to,
-          versions,
-          series,
-          offlineAccuracy,
-          ...(registryProblem ? { registryProblem } : {}),
-          selected,
-          confusions,
-          errorTerms,
-          perConfusion: explainedPerConfusion,
-        }),
+          alias: config.alias,
+          log: request.log,
+        },
+        request.query,
       );
+      return sendPage(reply, qualityPage(context(request), model));
     },
   );
 
