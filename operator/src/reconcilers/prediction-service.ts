@@ -1,6 +1,6 @@
 import { isNotFound } from '@prodclass/kube/api';
 import type { ConditionUpdate } from '@prodclass/kube/conditions';
-import { controllerReference, deploymentType, keyOf, serviceType } from '@prodclass/kube/objects';
+import { controllerReference, deploymentType, keyOf, serviceType, splitKey } from '@prodclass/kube/objects';
 import type { Deployment } from '@prodclass/kube/workloads';
 import { highlyAvailable } from '../children/autoscaler.js';
 import {
@@ -31,7 +31,13 @@ import type {
   PredictionServiceSpec,
   PredictionServiceStatus,
 } from '../resources/types.js';
-import { selectorOf, validPredictionServiceSpec } from '../resources/validate.js';
+import {
+  type LiveQualityStatus,
+  liveQualityDueAt,
+  liveQualityStatus,
+  type ServedTrack,
+} from '../quality/live-quality-status.js';
+import { durationMs, selectorOf, validPredictionServiceSpec } from '../resources/validate.js';
 import { appliedOver, applyTrackScaling, autoscaledReplicas } from './track-scaling.js';
 import { validSpec } from './valid-spec.js';
 
@@ -189,6 +195,41 @@ function rolloutStatus(spec: PredictionServiceSpec, versions: Versions, rollout:
 }
 
 /**
+ * status.liveQuality of the versions the tracks serve: recomputed in PostgreSQL once it is due (every
+ * liveQualityMs, or at once for another window or other versions), else the one there is. Also when
+ * it is next due.
+ */
+async function observeLiveQuality(
+  ctx: ReconcileContext,
+  service: PredictionService,
+  spec: PredictionServiceSpec,
+  tracks: ServedTrack[],
+): Promise<{ status?: LiveQualityStatus; dueInMs?: number }> {
+  if (tracks.length === 0) return {};
+  const previous = service.status?.liveQuality;
+  const { window } = spec.liveQuality;
+  const now = ctx.now();
+  const dueAt = liveQualityDueAt(previous, window, tracks, ctx.settings.liveQualityMs);
+  if (previous && dueAt > now) return { status: previous, dueInMs: dueAt.getTime() - now.getTime() };
+  const windowMs = durationMs(window, 'spec.liveQuality.window');
+  const report = await ctx.liveQuality.report({
+    from: new Date(now.getTime() - windowMs),
+    to: now,
+    modelName: spec.registeredModel,
+  });
+  const withTestAccuracy = await Promise.all(
+    tracks.map(async (track) => ({
+      ...track,
+      testAccuracy: await ctx.mlflow.testAccuracyOf(spec.registeredModel, track.modelVersion),
+    })),
+  );
+  return {
+    status: liveQualityStatus(report, window, withTestAccuracy, now),
+    dueInMs: ctx.settings.liveQualityMs,
+  };
+}
+
+/**
  * The PredictionServices, in any namespace (the registry is shared), with a track following the
  * alias a ModelPromotion has moved.
  */
@@ -214,12 +255,14 @@ function followersOf(promotion: ModelPromotion, caches: Caches): string[] {
  * PredictionService: resolves each track's alias or version in the registry, server-side applies
  * one Deployment per track and the Service, and reports what is served once a rollout is complete.
  * Tracks that follow an alias are looked at again every alias-poll interval, and at once when a
- * ModelPromotion moves their alias.
+ * ModelPromotion moves their alias. Every live-quality interval it reports the served versions'
+ * live quality (status.liveQuality and the prodclass_live_* metrics).
  */
 export const predictionServiceController = describeController({
   for: predictionServices,
   owns: [deployments, services, horizontalPodAutoscalers, podDisruptionBudgets],
   watches: [watch(modelPromotions, followersOf)],
+  gone: (ctx, key) => ctx.metrics.setLiveQuality(splitKey(key)),
   async reconcile(ctx, writer: ServiceWriter, log) {
     const service = writer.object;
     const { namespace = '', name } = service.metadata;
@@ -242,10 +285,20 @@ export const predictionServiceController = describeController({
     const { primaryReady, canaryReady, conditions } = rolloutStatus(spec, versions, rollout, url);
     const servedVersion = primaryReady ? versions.primary : status.servedVersion;
     if (canaryReady === undefined) writer.dropCondition('CanaryReady');
+    const tracks: ServedTrack[] = [
+      ...(servedVersion ? [{ track: 'primary' as const, modelVersion: servedVersion }] : []),
+      ...(canaryReady && versions.canary ? [{ track: 'canary' as const, modelVersion: versions.canary }] : []),
+    ];
+    // What is served must not wait on PostgreSQL: a failed computation keeps the last one and retries.
+    const liveQuality = await observeLiveQuality(ctx, service, spec, tracks).catch((error: unknown) => {
+      log.warn('live quality not computed', { error: (error as Error).message });
+      return { status: status.liveQuality, dueInMs: ctx.settings.liveQualityMs };
+    });
     const changed = await writer
       .set({
         servedVersion,
         canaryVersion: canaryReady ? versions.canary : undefined,
+        liveQuality: liveQuality.status,
         readyReplicas:
           (rollout.primary.status?.readyReplicas ?? 0) + (rollout.canary?.status?.readyReplicas ?? 0),
         replicas: rollout.primary.status?.replicas ?? 0,
@@ -262,7 +315,11 @@ export const predictionServiceController = describeController({
         `now serving ${spec.registeredModel} v${servedVersion}${status.servedVersion ? ` (was v${status.servedVersion})` : ''}`,
       );
     }
+    ctx.metrics.setLiveQuality({ namespace, name }, liveQuality.status?.versions);
     const followsAlias = [spec, spec.canary].some((track) => track && 'alias' in selectorOf(track));
-    return followsAlias ? { requeueAfterMs: ctx.settings.aliasPollMs } : undefined;
+    const waits = [followsAlias ? ctx.settings.aliasPollMs : undefined, liveQuality.dueInMs].filter(
+      (ms): ms is number => ms !== undefined,
+    );
+    return waits.length ? { requeueAfterMs: Math.min(...waits) } : undefined;
   },
 });
