@@ -122,11 +122,16 @@ export class OperatorMetrics {
     const key = `${service.namespace}/${service.name}`;
     const gauges = [this.liveAccuracy, this.labelCoverage, this.liveLabels, this.testAccuracy];
     for (const model_version of this.#liveVersions.get(key) ?? [])
-      for (const gauge of gauges) gauge.remove({ namespace: service.namespace, service: service.name, model_version });
+      for (const gauge of gauges)
+        gauge.remove({ namespace: service.namespace, service: service.name, model_version });
     this.#liveVersions.delete(key);
     if (!versions) return;
     for (const version of versions) {
-      const labels = { namespace: service.namespace, service: service.name, model_version: version.modelVersion };
+      const labels = {
+        namespace: service.namespace,
+        service: service.name,
+        model_version: version.modelVersion,
+      };
       this.liveLabels.set(labels, version.labeled);
       this.labelCoverage.set(labels, version.coverage);
       if (version.accuracy !== undefined) this.liveAccuracy.set(labels, version.accuracy);

@@ -148,7 +148,7 @@ export const DriftMonitorSpec = Type.Object(
     }),
     minLabels: Type.Integer({
       description:
-        "Fewest labeled predictions of the served version in the current window the performance test needs; with fewer it reports insufficient labels (severity OK).",
+        'Fewest labeled predictions of the served version in the current window the performance test needs; with fewer it reports insufficient labels (severity OK).',
       default: defaults.minLabels,
       minimum: 1,
       maximum: 100000000,
@@ -276,7 +276,7 @@ export const driftMonitor: KindDefinition = {
   plural: 'driftmonitors',
   shortNames: ['dm'],
   description:
-    'DriftMonitor compares, on a schedule, the recent predictions a model served (the inference log) with a reference (the window before, or the training data of the served version): PSI, KS, Jensen-Shannon, chi-squared, the out-of-vocabulary share, and the performance test (live accuracy from labels against the served version\'s test accuracy), each graded OK, WARNING, ALERT or CRITICAL. Reports are stored in PostgreSQL (drift_reports), summarised in the status and exported as metrics; with onDrift retrain, an ALERT or worse creates a TrainingRun, at most once per cooldown.',
+    "DriftMonitor compares, on a schedule, the recent predictions a model served (the inference log) with a reference (the window before, or the training data of the served version): PSI, KS, Jensen-Shannon, chi-squared, the out-of-vocabulary share, and the performance test (live accuracy from labels against the served version's test accuracy), each graded OK, WARNING, ALERT or CRITICAL. Reports are stored in PostgreSQL (drift_reports), summarised in the status and exported as metrics; with onDrift retrain, an ALERT or worse creates a TrainingRun, at most once per cooldown.",
   spec: DriftMonitorSpec,
   status: DriftMonitorStatus,
   printerColumns: [

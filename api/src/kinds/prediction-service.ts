@@ -119,7 +119,7 @@ export const PredictionServiceSpec = Type.Object(
       },
       {
         description:
-          'The live quality the operator reports in status.liveQuality and its metrics: the served versions\' predictions over the window against their labels (docs/quality.md).',
+          "The live quality the operator reports in status.liveQuality and its metrics: the served versions' predictions over the window against their labels (docs/quality.md).",
         default: {},
       },
     ),

@@ -95,7 +95,9 @@ async function performanceReference(
     };
   const testAccuracy = await ctx.mlflow.testAccuracyOf(modelName, version);
   if (testAccuracy === undefined)
-    return { unknown: `${modelName} version ${version} records no ${metricKey('test', 'accuracy')} in MLflow` };
+    return {
+      unknown: `${modelName} version ${version} records no ${metricKey('test', 'accuracy')} in MLflow`,
+    };
   return { modelVersion: version, testAccuracy, minLabels: spec.minLabels };
 }
 

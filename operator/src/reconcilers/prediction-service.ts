@@ -24,6 +24,12 @@ import {
 } from '../manager/kinds.js';
 import type { ReconcileContext } from '../manager/reconcile-context.js';
 import type { StatusWriter } from '../manager/status-writer.js';
+import {
+  type LiveQualityStatus,
+  liveQualityDueAt,
+  liveQualityStatus,
+  type ServedTrack,
+} from '../quality/live-quality-status.js';
 import type {
   ModelPromotion,
   ModelSelector,
@@ -31,12 +37,6 @@ import type {
   PredictionServiceSpec,
   PredictionServiceStatus,
 } from '../resources/types.js';
-import {
-  type LiveQualityStatus,
-  liveQualityDueAt,
-  liveQualityStatus,
-  type ServedTrack,
-} from '../quality/live-quality-status.js';
 import { durationMs, selectorOf, validPredictionServiceSpec } from '../resources/validate.js';
 import { appliedOver, applyTrackScaling, autoscaledReplicas } from './track-scaling.js';
 import { validSpec } from './valid-spec.js';
@@ -287,7 +287,9 @@ export const predictionServiceController = describeController({
     if (canaryReady === undefined) writer.dropCondition('CanaryReady');
     const tracks: ServedTrack[] = [
       ...(servedVersion ? [{ track: 'primary' as const, modelVersion: servedVersion }] : []),
-      ...(canaryReady && versions.canary ? [{ track: 'canary' as const, modelVersion: versions.canary }] : []),
+      ...(canaryReady && versions.canary
+        ? [{ track: 'canary' as const, modelVersion: versions.canary }]
+        : []),
     ];
     // What is served must not wait on PostgreSQL: a failed computation keeps the last one and retries.
     const liveQuality = await observeLiveQuality(ctx, service, spec, tracks).catch((error: unknown) => {
