@@ -38,7 +38,12 @@ beforeAll(async () => {
     trainingRun: 'live-quality',
     f1: 0.88,
   }));
-  operator = await runOperator({ ...operatorSettings(namespace, database.url), liveQualityMs: 1000 });
+  operator = await runOperator(
+    { ...operatorSettings(namespace, database.url), liveQualityMs: 1000 },
+    async () => {
+      throw new Error('no promotion expected in this file');
+    },
+  );
 }, 120_000);
 
 afterAll(async () => {

@@ -194,6 +194,20 @@ function rolloutStatus(spec: PredictionServiceSpec, versions: Versions, rollout:
   return { primaryReady, canaryReady, conditions };
 }
 
+/** The versions the tracks serve: the primary's rolled-out one, and the canary's once it is ready. */
+function servedTracks(primary: string | undefined, canary: string | undefined): ServedTrack[] {
+  return [
+    ...(primary ? [{ track: 'primary' as const, modelVersion: primary }] : []),
+    ...(canary ? [{ track: 'canary' as const, modelVersion: canary }] : []),
+  ];
+}
+
+/** A requeue after the shortest of the waits, if there is any. */
+function soonest(...waits: (number | undefined)[]): { requeueAfterMs: number } | undefined {
+  const known = waits.filter((ms): ms is number => ms !== undefined);
+  return known.length ? { requeueAfterMs: Math.min(...known) } : undefined;
+}
+
 /**
  * status.liveQuality of the versions the tracks serve: recomputed in PostgreSQL once it is due (every
  * liveQualityMs, or at once for another window or other versions), else the one there is. Also when
@@ -285,12 +299,7 @@ export const predictionServiceController = describeController({
     const { primaryReady, canaryReady, conditions } = rolloutStatus(spec, versions, rollout, url);
     const servedVersion = primaryReady ? versions.primary : status.servedVersion;
     if (canaryReady === undefined) writer.dropCondition('CanaryReady');
-    const tracks: ServedTrack[] = [
-      ...(servedVersion ? [{ track: 'primary' as const, modelVersion: servedVersion }] : []),
-      ...(canaryReady && versions.canary
-        ? [{ track: 'canary' as const, modelVersion: versions.canary }]
-        : []),
-    ];
+    const tracks = servedTracks(servedVersion, canaryReady ? versions.canary : undefined);
     // What is served must not wait on PostgreSQL: a failed computation keeps the last one and retries.
     const liveQuality = await observeLiveQuality(ctx, service, spec, tracks).catch((error: unknown) => {
       log.warn('live quality not computed', { error: (error as Error).message });
@@ -319,9 +328,6 @@ export const predictionServiceController = describeController({
     }
     ctx.metrics.setLiveQuality({ namespace, name }, liveQuality.status?.versions);
     const followsAlias = [spec, spec.canary].some((track) => track && 'alias' in selectorOf(track));
-    const waits = [followsAlias ? ctx.settings.aliasPollMs : undefined, liveQuality.dueInMs].filter(
-      (ms): ms is number => ms !== undefined,
-    );
-    return waits.length ? { requeueAfterMs: Math.min(...waits) } : undefined;
+    return soonest(followsAlias ? ctx.settings.aliasPollMs : undefined, liveQuality.dueInMs);
   },
 });
