@@ -35,18 +35,23 @@ test('promtool check rules passes on the alert rules', () => {
   expect(promtool.stdout).toContain(`SUCCESS: ${alertQueries.length} rules found`);
 });
 
-test("the chart's PrometheusRule holds exactly the rules file's groups", async () => {
-  const objects = parseManifests(
-    await helmOk(
-      'template',
-      'prodclass',
-      chartDir,
-      '--api-versions',
-      'monitoring.coreos.com/v1/PrometheusRule',
-    ),
-  );
-  const rule = objects.find((object) => object.kind === 'PrometheusRule');
-  expect(rule?.spec).toEqual(rules);
+test("the chart's PrometheusRule holds the rules file's groups, then the live-accuracy group", async () => {
+  const render = async (...values: string[]) =>
+    parseManifests(
+      await helmOk(
+        'template',
+        'prodclass',
+        chartDir,
+        '--api-versions',
+        'monitoring.coreos.com/v1/PrometheusRule',
+        ...values,
+      ),
+    ).find((object) => object.kind === 'PrometheusRule') as { spec: typeof rules } | undefined;
+  const rule = await render();
+  expect(rule?.spec.groups.slice(0, -1)).toEqual(rules.groups);
+  expect(rule?.spec.groups.at(-1)?.name).toBe('prodclass-live-quality');
+  const without = await render('--set', 'monitoring.prometheusRule.liveAccuracy.enabled=false');
+  expect(without?.spec).toEqual(rules);
 });
 
 test('every prodclass_ metric the rules and the dashboard use is one the model server or operator exports', async () => {
