@@ -5,7 +5,14 @@ import type pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { RunningOperator } from '../../operator/src/operator.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { adminConnection, applyCrds, createNamespace, deleteNamespace, waitFor } from './support/cluster.js';
+import {
+  adminConnection,
+  applyCrds,
+  createNamespace,
+  deleteNamespace,
+  kubectl,
+  waitFor,
+} from './support/cluster.js';
 import { operatorSettings, Resources, runOperator } from './support/harness.js';
 import { labelPredictions, logPredictions } from './support/labeled-predictions.js';
 import { recordTraining } from './support/mlflow.js';
@@ -137,6 +144,10 @@ test('status.liveQuality and the gauges follow the labels of the served version'
   expect(
     Date.parse(labeled.status.liveQuality.to) - Date.parse(labeled.status.liveQuality.from),
   ).toBeGreaterThanOrEqual(24 * 3_600_000);
+
+  const listed = await kubectl('get', 'psvc', 'classifier', '-n', namespace);
+  expect(listed.stdout).toMatch(/LIVE-ACC/);
+  expect(listed.stdout).toMatch(/classifier\s+\S+\s+\S+\s+\S+\s+\d+\s+0\.7\s/);
 
   await waitFor('the gauges', async () => (await gauges('classifier')).prodclass_live_labels === 300);
   const exported = await gauges('classifier');
