@@ -1,16 +1,22 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OperatorMetrics } from '../../operator/src/metrics.js';
+import { scrapeTargetsDir } from '../../stack/services/prometheus.js';
+import { waitUntil } from '../model-server/support/server.js';
+import { stackEnv } from '../support/stack-env.js';
 import { chartDir, helmOk, parseManifests } from './support/commands.js';
 
 // ProdclassLiveAccuracyLow as the chart renders it with its values set (margin 0.1, 50 labels,
 // 10 minutes), played by promtool's rule tests (the Prometheus rule engine) over one-minute series
 // of the operator's live-quality gauges: a version 0.2 below its test accuracy fires once the
 // `for` has passed; one within the margin, one with too few labels and one that dropped only
-// briefly stay silent.
+// briefly stay silent. Then the stack's Prometheus scrapes an operator's gauges and evaluates the
+// rule's expression and the dashboard's live-quality panels.
 interface Rule {
   alert: string;
   expr: string;
@@ -122,4 +128,84 @@ test('promtool: fires 10 minutes after live accuracy falls more than the margin 
       `promtool could not run (install Debian's prometheus package): ${promtool.error.message}`,
     );
   expect(promtool.status, promtool.stdout + promtool.stderr).toBe(0);
+});
+
+describe('against the stack’s Prometheus scraping an operator with live-quality gauges', () => {
+  const namespace = `live-accuracy-${process.pid}`;
+  const metrics = new OperatorMetrics();
+  let server: http.Server;
+  const targetFile = path.join(scrapeTargetsDir, `helm-live-accuracy-${process.pid}.json`);
+  const dashboard = JSON.parse(fs.readFileSync(path.join(chartDir, 'files/dashboard.json'), 'utf8')) as {
+    panels: { title: string; targets: { expr: string }[] }[];
+  };
+
+  async function query(expr: string) {
+    const url = new URL('/api/v1/query', stackEnv().PROMETHEUS_URL);
+    url.searchParams.set('query', expr);
+    const response = await fetch(url).catch((error: Error) => {
+      throw new Error(`Prometheus at ${url.origin} is unreachable: ${error.message}`);
+    });
+    return (await response.json()) as {
+      status: string;
+      error?: string;
+      data?: { result: { metric: Record<string, string>; value: [number, string] }[] };
+    };
+  }
+
+  beforeAll(async () => {
+    metrics.setLiveQuality({ namespace, name: 'dropped' }, [
+      { modelVersion: '7', labeled: 300, coverage: 0.3, accuracy: 0.7, testAccuracy: 0.9 },
+    ]);
+    metrics.setLiveQuality({ namespace, name: 'fine' }, [
+      { modelVersion: '3', labeled: 300, coverage: 0.3, accuracy: 0.88, testAccuracy: 0.9 },
+    ]);
+    server = http.createServer(async (_request, response) => {
+      response.setHeader('content-type', metrics.registry.contentType);
+      response.end(await metrics.registry.metrics());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const instance = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    fs.mkdirSync(scrapeTargetsDir, { recursive: true });
+    // As the chart's ServiceMonitor (honorLabels): the series keep their own namespace label.
+    fs.writeFileSync(
+      targetFile,
+      JSON.stringify([{ targets: [instance], labels: { job: 'prodclass-operator' } }]),
+    );
+    await waitUntil(
+      'Prometheus scrapes the live-quality gauges',
+      async () =>
+        ((await query(`prodclass_live_accuracy{namespace="${namespace}"}`)).data?.result.length ?? 0) === 2,
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    fs.rmSync(targetFile, { force: true });
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  test('the rule’s expression selects the version 0.2 below its test accuracy, not the one within the margin', async () => {
+    const [rule] = (await renderedGroup()).rules;
+    const answer = await query(rule?.expr ?? '');
+    expect(answer.status, answer.error).toBe('success');
+    const mine = answer.data?.result.filter((series) => series.metric.namespace === namespace) ?? [];
+    expect(
+      mine.map((series) => [series.metric.service, series.metric.model_version, Number(series.value[1])]),
+    ).toEqual([['dropped', '7', 0.7]]);
+  });
+
+  test.each(
+    dashboard.panels.filter((panel) =>
+      panel.targets.some((target) => /prodclass_(live_accuracy|label_coverage)/.test(target.expr)),
+    ),
+  )('panel "$title" shows both services', async ({ targets }) => {
+    for (const { expr } of targets) {
+      const answer = await query(expr);
+      expect(answer.status, answer.error).toBe('success');
+      const services = (answer.data?.result ?? [])
+        .filter((series) => series.metric.namespace === namespace)
+        .map((series) => series.metric.service)
+        .sort();
+      expect(services).toEqual(['dropped', 'fine']);
+    }
+  });
 });

@@ -145,8 +145,10 @@ describe('against the stack’s Prometheus scraping a model server', () => {
   test('every model-server panel of the dashboard shows data', async () => {
     const empty: string[] = [];
     for (const panel of dashboard.panels) {
-      // No operator runs here; test/helm/drift-alerts.test.ts shows the drift panels with data.
-      if (panel.targets.every((target) => /prodclass_(operator|drift)_/.test(target.expr))) continue;
+      // No operator runs here; test/helm/drift-alerts.test.ts shows the drift panels with data,
+      // test/helm/live-accuracy-alert.test.ts the live-quality ones.
+      const operatorOnly = /prodclass_(operator_|drift_|live_|label_coverage|model_test_accuracy)/;
+      if (panel.targets.every((target) => operatorOnly.test(target.expr))) continue;
       const results = await Promise.all(panel.targets.map((target) => query(target.expr)));
       if (results.every((answer) => (answer.data?.result.length ?? 0) === 0)) empty.push(panel.title);
     }
