@@ -48,6 +48,8 @@ export const predictionServiceDefaults = {
   replicas: 1,
   canaryReplicas: 1,
   autoscalingMinReplicas: 1,
+  /** How far back status.liveQuality looks, ending now. */
+  liveQualityWindow: '24h',
 } as const;
 
 export const driftMonitorDefaults = {
@@ -57,6 +59,8 @@ export const driftMonitorDefaults = {
   referenceSource: 'Preceding',
   referenceLength: '30d',
   minSamples: 500,
+  /** Fewest labeled predictions of the served version the performance test needs. */
+  minLabels: 200,
   onDrift: 'none',
   cooldown: '24h',
 } as const;

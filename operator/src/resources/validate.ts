@@ -263,6 +263,13 @@ export function validPredictionServiceSpec(raw: unknown): PredictionServiceSpec 
     replicas: schemaNumber(schema.replicas, spec.replicas, 'spec.replicas'),
     resources: optional(spec.resources, (v) => resources(v, 'spec.resources')),
     canary,
+    liveQuality: {
+      window: schemaText(
+        schema.liveQuality.properties.window,
+        object(spec.liveQuality ?? {}, 'spec.liveQuality').window,
+        'spec.liveQuality.window',
+      ),
+    },
     autoscaling: optional(spec.autoscaling, (value) => {
       const json = object(value, 'spec.autoscaling');
       const at = schema.autoscaling.properties;
@@ -320,6 +327,7 @@ const testsOf: Record<DriftFeature, DriftTest[]> = {
   confidence: ['psi', 'ks', 'jensen_shannon'],
   predicted_class: ['psi', 'chi2'],
   tokens: ['oov_share'],
+  accuracy: ['performance'],
 };
 
 function driftTestSpecs(raw: unknown): DriftTestSpec[] {
@@ -418,6 +426,7 @@ export function validDriftMonitorSpec(raw: unknown): DriftMonitorSettings {
     tests: driftTestSpecs(spec.tests),
     thresholds: thresholds(spec.thresholds ?? {}, 'spec.thresholds', defaultSeverityThresholds),
     minSamples: schemaNumber(schema.minSamples, spec.minSamples, 'spec.minSamples'),
+    minLabels: schemaNumber(schema.minLabels, spec.minLabels, 'spec.minLabels'),
     onDrift,
     cooldownMs: durationMs(spec.cooldown ?? schema.cooldown.default, 'spec.cooldown'),
     trainingRunFor,
