@@ -124,6 +124,7 @@ describe('the operator’s `prodclass train` arguments, parsed by the CLI', () =
       minF1: 0.85,
       minComparisonRows: 1000,
       alias: 'champion',
+      feedbackSource: [],
     });
   });
 
@@ -153,7 +154,24 @@ describe('the operator’s `prodclass train` arguments, parsed by the CLI', () =
       minF1: 0.7,
       minComparisonRows: 200,
       alias: 'production',
+      feedbackSource: [],
     });
+  });
+
+  test('spec.feedback becomes --feedback-since and one --feedback-source per source', async () => {
+    const spec = validTrainingRunSpec({
+      feedback: { since: '2026-12-01T00:00:00+01:00', sources: ['catalog', 'api'] },
+    });
+    const args = trainArgs(trainingRun('corrections', spec), spec, 'latest');
+    expect(args.join(' ')).toContain(
+      '--feedback-since 2026-12-01T00:00:00+01:00 --feedback-source catalog --feedback-source api',
+    );
+    expect(await parsedOptions(args)).toMatchObject({
+      feedbackSince: '2026-12-01T00:00:00+01:00',
+      feedbackSource: ['catalog', 'api'],
+    });
+    const without = validTrainingRunSpec({});
+    expect(trainArgs(trainingRun('plain', without), without, 'latest').join(' ')).not.toContain('--feedback');
   });
 
   test('auto-promotion off: the Job only trains and registers', async () => {

@@ -76,6 +76,10 @@ export interface TrainOptions extends HyperparameterOptions {
   /** Fewest held-out rows, never trained on by the champion, that a comparison with it needs. */
   minComparisonRows: number;
   alias: string;
+  /** Add the labeled predictions served since this RFC 3339 time to the training rows. */
+  feedbackSince?: string;
+  /** Only labels from these sources (api, cli, catalog); every source when none is given. */
+  feedbackSource: string[];
 }
 
 /** In the order the operator has always written them. */
@@ -93,6 +97,8 @@ export const trainFlags = flagTable({
   minF1: '--min-f1',
   minComparisonRows: '--min-comparison-rows',
   alias: '--alias',
+  feedbackSince: '--feedback-since',
+  feedbackSource: '--feedback-source',
 });
 
 export const trainDefaults = {
@@ -108,7 +114,8 @@ export const trainDefaults = {
   minF1: autoPromoteDefaults.minF1,
   minComparisonRows: autoPromoteDefaults.minComparisonRows,
   alias: autoPromoteDefaults.alias,
-} satisfies Omit<TrainOptions, 'dataVersion' | 'runName'>;
+  feedbackSource: [],
+} satisfies Omit<TrainOptions, 'dataVersion' | 'runName' | 'feedbackSince'>;
 
 /** The `prodclass train` arguments for these options; those left out take the CLI's defaults. */
 export function trainCommandArgs(options: Partial<TrainOptions>): string[] {
