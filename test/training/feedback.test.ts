@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { decodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
 import { productHashPosition } from '@prodclass/textmodel/sampling/productid-split';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { readFeedbackRows } from '../../trainer-job/src/training/feedback-set.js';
 import { type CliResult, runCli } from '../support/cli.js';
 import { runPythonCheck } from '../support/python.js';
 import { stackEnv } from '../support/stack-env.js';
@@ -189,6 +190,32 @@ describe('prodclass train --feedback-since against the real PostgreSQL and MLflo
 
     const predicted = await predictions(withFeedback.run_id, trainSide.map(wording));
     expect(predicted.every((code) => code === correctedCode)).toBe(true);
+  });
+
+  test('only the sources asked for count; a run with an empty feedback set records it and reproduces', {
+    timeout: 300_000,
+  }, async () => {
+    const all = newProducts.length + 1 + 2;
+    const since24h = new Date(since);
+    expect(await readFeedbackRows(client, { since: since24h, sources: [] })).toHaveLength(all);
+    expect(await readFeedbackRows(client, { since: since24h, sources: ['cli', 'catalog'] })).toHaveLength(
+      all,
+    );
+    expect(await readFeedbackRows(client, { since: since24h, sources: ['api'] })).toEqual([]);
+    // Served before `since`, an older prediction of a product counts once the time goes back far
+    // enough, but its label is older than the product's other one: still one row, the latest label.
+    const longer = await readFeedbackRows(client, { since: new Date(hoursAgo(96)), sources: [] });
+    expect(longer).toHaveLength(all);
+    expect(longer.find((row) => row.productid === trainSide[1])?.prdtypecode).toBe(correctedCode);
+
+    const empty = await train('--feedback-since', since, '--feedback-source', 'api');
+    expect(empty.feedback).toMatchObject({
+      rows: 0,
+      held_out: 0,
+      fingerprint: createHash('sha256').digest('hex'),
+    });
+    const report = json<{ identical: boolean }>(await runCli(['reproduce', '--run-id', empty.run_id], env));
+    expect(report.identical).toBe(true);
   });
 
   test('reproduce is bit-exact after the labels it trained on were replaced', {
