@@ -8,6 +8,7 @@ import { decodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
 import { productHashPosition } from '@prodclass/textmodel/sampling/productid-split';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { trainingProductIds } from '../../trainer-job/src/training/champion-comparison.js';
 import { readFeedbackRows } from '../../trainer-job/src/training/feedback-set.js';
 import { type CliResult, runCli } from '../support/cli.js';
 import { runPythonCheck } from '../support/python.js';
@@ -34,6 +35,7 @@ const wording = (n: number) => ({
 
 interface Summary {
   run_id: string;
+  model_version: number;
   rows: { train: number; test: number };
   feedback?: { since: string; rows: number; held_out: number; fingerprint: string };
 }
@@ -190,6 +192,13 @@ describe('prodclass train --feedback-since against the real PostgreSQL and MLflo
 
     const predicted = await predictions(withFeedback.run_id, trainSide.map(wording));
     expect(predicted.every((code) => code === correctedCode)).toBe(true);
+  });
+
+  test('as champion, a version trained on feedback counts its feedback products as trained on', async () => {
+    const version = await mlflow.modelVersion(registeredModel, String(withFeedback.model_version));
+    const trained = await trainingProductIds({ db: client, mlflow }, version, 42);
+    for (const productid of [...trainSide, relabeledProduct]) expect(trained.has(productid)).toBe(true);
+    for (const productid of heldOutSide) expect(trained.has(productid)).toBe(false);
   });
 
   test('only the sources asked for count; a run with an empty feedback set records it and reproduces', {
