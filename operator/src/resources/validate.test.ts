@@ -4,6 +4,7 @@ import {
   InvalidSpec,
   selectorOf,
   validDataIncrementSpec,
+  validDriftMonitorSpec,
   validModelPromotionSpec,
   validPredictionServiceSpec,
   validTrainingRunSpec,
@@ -31,6 +32,15 @@ test('TrainingRun feedback is kept as given; absent, the spec has none', () => {
   const feedback = { since: '2026-12-01T00:00:00+01:00', sources: ['catalog'] };
   expect(validTrainingRunSpec({ feedback }).feedback).toEqual(feedback);
   expect(validTrainingRunSpec({})).not.toHaveProperty('feedback');
+});
+
+test("a DriftMonitor's retrain template may ask for feedback too", () => {
+  const feedback = { since: '2026-12-01T00:00:00Z' };
+  const monitor = validDriftMonitorSpec({ predictionService: 'svc', trainingRun: { feedback } });
+  expect(monitor.trainingRunFor('m').feedback).toEqual(feedback);
+  expect(() =>
+    validDriftMonitorSpec({ predictionService: 'svc', trainingRun: { feedback: { since: 'now' } } }),
+  ).toThrow(/spec.trainingRun.feedback.since must match/);
 });
 
 test('TrainingRun resources become strings, as containers take them', () => {
