@@ -142,6 +142,7 @@ describe('the operator’s `prodclass train` arguments, parsed by the CLI', () =
       maxClassDrop: 0.05,
       criticalClass: { 2583: 0.9, 10: 0.5 },
       alias: 'champion',
+      feedbackSource: [],
     });
   });
 
@@ -173,7 +174,24 @@ describe('the operator’s `prodclass train` arguments, parsed by the CLI', () =
       maxClassDrop: 0.1,
       criticalClass: {},
       alias: 'production',
+      feedbackSource: [],
     });
+  });
+
+  test('spec.feedback becomes --feedback-since and one --feedback-source per source', async () => {
+    const spec = validTrainingRunSpec({
+      feedback: { since: '2026-12-01T00:00:00+01:00', sources: ['catalog', 'api'] },
+    });
+    const args = trainArgs(trainingRun('corrections', spec), spec, 'latest');
+    expect(args.join(' ')).toContain(
+      '--feedback-since 2026-12-01T00:00:00+01:00 --feedback-source catalog --feedback-source api',
+    );
+    expect(await parsedOptions(args)).toMatchObject({
+      feedbackSince: '2026-12-01T00:00:00+01:00',
+      feedbackSource: ['catalog', 'api'],
+    });
+    const without = validTrainingRunSpec({});
+    expect(trainArgs(trainingRun('plain', without), without, 'latest').join(' ')).not.toContain('--feedback');
   });
 
   test('auto-promotion off: the Job only trains and registers', async () => {

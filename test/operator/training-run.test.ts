@@ -258,3 +258,23 @@ test('a Job left by an operator that died before writing status is adopted, neve
   );
   expect(model_versions).toHaveLength(3);
 });
+
+test('spec.feedback reaches the training Job as --feedback-since and --feedback-source', async () => {
+  const feedback = { since: '2026-12-01T00:00:00+01:00', sources: ['catalog', 'api'] };
+  await resources.create('TrainingRun', 'trainingruns', 'with-feedback', spec({ feedback }));
+  await resources.until('trainingruns', 'with-feedback', (o) => o.status?.jobName === 'with-feedback-train');
+  expect((await resources.get('trainingruns', 'with-feedback')).spec.feedback).toEqual(feedback);
+  const job = await resources.getAt(jobType.path(namespace, 'with-feedback-train'));
+  const args: string[] = job.spec.template.spec.containers[0].args;
+  expect(args.join(' ')).toContain(
+    '--feedback-since 2026-12-01T00:00:00+01:00 --feedback-source catalog --feedback-source api',
+  );
+  await expect(
+    resources.create(
+      'TrainingRun',
+      'trainingruns',
+      'bad-feedback',
+      spec({ feedback: { since: 'yesterday' } }),
+    ),
+  ).rejects.toThrow(/since/);
+});

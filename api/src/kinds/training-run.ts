@@ -177,6 +177,26 @@ export const TrainingRunSpec = Type.Object(
       pattern: objectName,
     }),
     ...trainingFields,
+    feedback: Type.Optional(
+      Type.Object(
+        {
+          since: Timestamp(
+            'Add the labeled predictions served at or after this time (RFC 3339) to the training rows.',
+          ),
+          sources: Type.Optional(
+            Type.Array(Enum(['api', 'cli', 'catalog']), {
+              description: 'Only labels from these sources; every source when absent.',
+              minItems: 1,
+              maxItems: 3,
+            }),
+          ),
+        },
+        {
+          description:
+            'Train on corrections too: one row per labeled product (the latest label wins), never a product of the held-out split; the rows are stored with the MLflow run so `prodclass reproduce` stays bit-exact (docs/training.md). Absent: the catalog snapshot only.',
+        },
+      ),
+    ),
   },
   {
     description: 'What to train on, how, and what to do with the result.',

@@ -59,6 +59,9 @@ export function trainArgs(run: TrainingRun, spec: TrainingRunSpec, dataLoad: str
     seed: h.seed,
     testSize: h.testSize,
     ...promotion,
+    ...(spec.feedback
+      ? { feedbackSince: spec.feedback.since, feedbackSource: spec.feedback.sources ?? [] }
+      : {}),
   });
 }
 

@@ -4,6 +4,7 @@ import {
   InvalidSpec,
   selectorOf,
   validDataIncrementSpec,
+  validDriftMonitorSpec,
   validModelPromotionSpec,
   validPredictionServiceSpec,
   validTrainingRunSpec,
@@ -28,6 +29,21 @@ test('an empty TrainingRun spec trains on the latest load and promotes to produc
   expect([spec.backoffLimit, spec.activeDeadlineSeconds, spec.resources]).toEqual([1, 3600, undefined]);
 });
 
+test('TrainingRun feedback is kept as given; absent, the spec has none', () => {
+  const feedback = { since: '2026-12-01T00:00:00+01:00', sources: ['catalog'] };
+  expect(validTrainingRunSpec({ feedback }).feedback).toEqual(feedback);
+  expect(validTrainingRunSpec({})).not.toHaveProperty('feedback');
+});
+
+test("a DriftMonitor's retrain template may ask for feedback too", () => {
+  const feedback = { since: '2026-12-01T00:00:00Z' };
+  const monitor = validDriftMonitorSpec({ predictionService: 'svc', trainingRun: { feedback } });
+  expect(monitor.trainingRunFor('m').feedback).toEqual(feedback);
+  expect(() =>
+    validDriftMonitorSpec({ predictionService: 'svc', trainingRun: { feedback: { since: 'now' } } }),
+  ).toThrow(/spec.trainingRun.feedback.since must match/);
+});
+
 test('TrainingRun resources become strings, as containers take them', () => {
   expect(validTrainingRunSpec({ resources: { limits: { cpu: 2, memory: '4Gi' } } }).resources).toEqual({
     limits: { cpu: '2', memory: '4Gi' },
@@ -47,6 +63,11 @@ test.each([
   [{ autoPromote: { alias: '1st' } }, /spec.autoPromote.alias must match/],
   [{ activeDeadlineSeconds: 10 }, /spec.activeDeadlineSeconds must be between 60 and 604800/],
   [{ resources: { limits: { cpu: true } } }, /spec.resources.limits.cpu must be a quantity/],
+  [{ feedback: {} }, /spec.feedback.since must match/],
+  [{ feedback: { since: '2026-12-01' } }, /spec.feedback.since must match/],
+  [{ feedback: { since: '2026-13-01T00:00:00Z' } }, /spec.feedback.since must be a valid time/],
+  [{ feedback: { since: '2026-12-01T00:00:00Z', sources: [] } }, /spec.feedback.sources must list/],
+  [{ feedback: { since: '2026-12-01T00:00:00Z', sources: ['email'] } }, /spec.feedback.sources must list/],
 ])('TrainingRun %j is refused', (raw, message) => refused(validTrainingRunSpec, raw, message));
 
 test('a DataIncrement takes one source and one amount; synthetic sizes default', () => {

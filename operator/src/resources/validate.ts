@@ -192,6 +192,26 @@ function criticalClasses(value: unknown): CriticalClass[] {
   });
 }
 
+const feedbackSources = ['api', 'cli', 'catalog'];
+const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+function validFeedback(raw: unknown): NonNullable<TrainingRunSpec['feedback']> {
+  const json = object(raw, 'spec.feedback');
+  const since = text(json.since, 'spec.feedback.since', rfc3339);
+  if (Number.isNaN(Date.parse(since))) throw new InvalidSpec('spec.feedback.since must be a valid time');
+  const sources = optional(json.sources, (value) => {
+    if (
+      !Array.isArray(value) ||
+      value.length < 1 ||
+      value.length > feedbackSources.length ||
+      !value.every((source) => feedbackSources.includes(source))
+    )
+      throw new InvalidSpec(`spec.feedback.sources must list some of ${feedbackSources.join(', ')}`);
+    return value as NonNullable<NonNullable<TrainingRunSpec['feedback']>['sources']>;
+  });
+  return { since, ...(sources ? { sources } : {}) };
+}
+
 export function validTrainingRunSpec(raw: unknown): TrainingRunSpec {
   const schema = TrainingRunSpec.properties;
   const promoteSchema = schema.autoPromote.properties;
@@ -227,6 +247,7 @@ export function validTrainingRunSpec(raw: unknown): TrainingRunSpec {
       spec.activeDeadlineSeconds,
       'spec.activeDeadlineSeconds',
     ),
+    ...(spec.feedback === undefined ? {} : { feedback: validFeedback(spec.feedback) }),
   };
 }
 

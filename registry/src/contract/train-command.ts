@@ -80,6 +80,10 @@ export interface TrainOptions extends HyperparameterOptions {
   /** Critical class code → the floor of its F1 and recall, one `--critical-class code=floor` each. */
   criticalClass: Record<string, number>;
   alias: string;
+  /** Add the labeled predictions served since this RFC 3339 time to the training rows. */
+  feedbackSince?: string;
+  /** Only labels from these sources (api, cli, catalog); every source when none is given. */
+  feedbackSource: string[];
 }
 
 /** In the order the operator has always written them. */
@@ -99,6 +103,8 @@ export const trainFlags = flagTable({
   maxClassDrop: '--max-class-drop',
   criticalClass: '--critical-class',
   alias: '--alias',
+  feedbackSince: '--feedback-since',
+  feedbackSource: '--feedback-source',
 });
 
 export const trainDefaults = {
@@ -116,7 +122,8 @@ export const trainDefaults = {
   maxClassDrop: autoPromoteDefaults.maxClassDrop,
   criticalClass: {},
   alias: autoPromoteDefaults.alias,
-} satisfies Omit<TrainOptions, 'dataVersion' | 'runName'>;
+  feedbackSource: [],
+} satisfies Omit<TrainOptions, 'dataVersion' | 'runName' | 'feedbackSince'>;
 
 /** The `prodclass train` arguments for these options; those left out take the CLI's defaults. */
 export function trainCommandArgs(options: Partial<TrainOptions>): string[] {

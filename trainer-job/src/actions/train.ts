@@ -1,3 +1,4 @@
+import type { FeedbackSource } from '@prodclass/catalog/feedback/feedback-store';
 import { progressToStderr } from '@prodclass/catalog/progress';
 import type { TrainResult } from '@prodclass/registry/contract/job-result';
 import { metricKey, summaryScores } from '@prodclass/registry/contract/metric-keys';
@@ -45,6 +46,8 @@ export async function train(flags: TrainOptions): Promise<void> {
           apply: flags.autoPromote,
         }
       : undefined;
+  if (flags.feedbackSource.length > 0 && !flags.feedbackSince)
+    throw new Error(`${trainFlags.feedbackSource} needs ${trainFlags.feedbackSince}`);
   const commit = gitCommit();
   const summary = await withCatalogDatabase((db) =>
     trainAndRegister(
@@ -54,6 +57,14 @@ export async function train(flags: TrainOptions): Promise<void> {
         settings: classifierSettings(flags),
         testSize: flags.testSize,
         splitKey: flags.splitKey,
+        ...(flags.feedbackSince
+          ? {
+              feedback: {
+                since: new Date(flags.feedbackSince),
+                sources: flags.feedbackSource as FeedbackSource[],
+              },
+            }
+          : {}),
         experiment: flags.experiment,
         registeredModel: flags.registeredModel,
         ...(flags.runName ? { runName: flags.runName } : {}),

@@ -1,3 +1,4 @@
+import type { FeedbackSource } from '@prodclass/catalog/feedback/feedback-store';
 import { type TrainOptions, trainDefaults, trainFlags } from '@prodclass/registry/contract/train-command';
 import { type Command, InvalidArgumentError } from 'commander';
 import {
@@ -7,6 +8,7 @@ import {
   shareBelowOne,
   shareFromZeroToOne,
 } from '../options.js';
+import { instant } from './quality.js';
 
 const actions = () => import('../actions/train.js');
 
@@ -23,6 +25,14 @@ function collectCriticalClass(value: string, classes: Record<string, number>): R
   if (!match?.[1] || !(floor >= 0 && floor <= 1))
     throw new InvalidArgumentError('must look like code=floor, a product type code and a floor in [0, 1]');
   return { ...classes, [match[1]]: floor };
+}
+
+const feedbackSources: readonly FeedbackSource[] = ['api', 'cli', 'catalog'];
+
+function collectSource(value: string, sources: string[]): string[] {
+  if (!feedbackSources.includes(value as FeedbackSource))
+    throw new InvalidArgumentError(`must be one of ${feedbackSources.join(', ')}`);
+  return sources.includes(value) ? sources : [...sources, value];
 }
 
 export function registerTrainCommand(program: Command): void {
@@ -85,6 +95,17 @@ export function registerTrainCommand(program: Command): void {
         collectCriticalClass,
         defaults.criticalClass,
       )
-      .option(`${flag.alias} <alias>`, 'registry alias of the champion', defaults.alias),
+      .option(`${flag.alias} <alias>`, 'registry alias of the champion', defaults.alias)
+      .option(
+        `${flag.feedbackSince} <time>`,
+        'also train on the labeled predictions served since this ISO 8601 time (docs/training.md)',
+        (value: string) => instant(value) && value,
+      )
+      .option(
+        `${flag.feedbackSource} <source>`,
+        `only labels from this source (${feedbackSources.join(', ')}; repeatable; default: all)`,
+        collectSource,
+        defaults.feedbackSource,
+      ),
   ).action(async (flags: TrainOptions) => (await actions()).train(flags));
 }

@@ -1,5 +1,6 @@
 import type { DatasetRow } from '@prodclass/catalog/fingerprint';
 import type { Progress } from '@prodclass/catalog/progress';
+import type { CatalogDataset } from '@prodclass/catalog/snapshot';
 import {
   classMetricKey,
   type MetricSplit,
@@ -30,6 +31,15 @@ import { renderClassDistributionPng } from '../charts/class-distribution-png.js'
 import { renderConfusionMatrixPng } from '../charts/confusion-matrix-png.js';
 import { renderLearnedTermsPng } from '../charts/learned-terms-png.js';
 import { compareWithChampion } from './champion-comparison.js';
+import {
+  type FeedbackRequest,
+  feedbackFingerprint,
+  feedbackSetArtifact,
+  feedbackSetLines,
+  labelledFeedback,
+  readFeedbackRows,
+  withoutHeldOutProducts,
+} from './feedback-set.js';
 import { trainingParams } from './run-params.js';
 import { splitDataset } from './split-dataset.js';
 import { loadTrainingDataset } from './training-dataset.js';
@@ -50,6 +60,8 @@ export interface TrainingRequest {
   testSize: number;
   /** Key of the product-id hash that holds products out. */
   splitKey: string;
+  /** Labeled served predictions to train on besides the catalog's training rows. */
+  feedback?: FeedbackRequest;
   experiment: string;
   registeredModel: string;
   runName?: string;
@@ -84,6 +96,8 @@ export interface TrainingSummary {
   data_version: string;
   dataset_fingerprint: string;
   rows: { train: number; test: number };
+  /** Present when the run was asked to train on feedback; `rows` were added to the training rows. */
+  feedback?: { since: string; rows: number; held_out: number; fingerprint: string };
   iterations: number;
   converged: boolean;
   weights_checksum: string;
@@ -170,6 +184,11 @@ export async function trainAndRegister(
     train: split.train.length,
     test: split.test.length,
   });
+  const feedback = request.feedback && (await readFeedback(db, request.feedback, dataset, split, splitSpec));
+  if (feedback) progress('feedback-read', feedback.summary);
+  const trainingRows: LabelledProduct[] = feedback
+    ? [...split.train, ...labelledFeedback(feedback.rows)]
+    : split.train;
 
   const experimentId = await mlflow.experimentId(request.experiment);
   const run = await mlflow.createRun(experimentId, request.runName ?? `train_${load.name}`, {
@@ -178,6 +197,13 @@ export async function trainAndRegister(
     [trainingTags.datasetFingerprint]: fingerprint,
     [trainingTags.requestedBy]: request.requestedBy,
     ...(request.gitCommit ? { [trainingTags.gitCommit]: request.gitCommit } : {}),
+    ...(feedback
+      ? {
+          [trainingTags.feedbackFingerprint]: feedback.summary.fingerprint,
+          [trainingTags.feedbackRows]: String(feedback.summary.rows),
+          [trainingTags.feedbackSince]: feedback.summary.since,
+        }
+      : {}),
   });
   progress('mlflow-run-created', { run_id: run.runId, experiment: request.experiment });
   /** A version created but not yet READY and linked from its run: deleted if training fails now. */
@@ -191,6 +217,12 @@ export async function trainAndRegister(
         { key: 'data_percentage', value: String(load.cumulative_percentage) },
         { key: 'rows_train', value: String(split.train.length) },
         { key: 'rows_test', value: String(split.test.length) },
+        ...(feedback
+          ? [
+              { key: 'feedback_sources', value: feedback.sources },
+              { key: 'feedback_rows_held_out', value: String(feedback.summary.held_out) },
+            ]
+          : []),
       ],
     });
     await mlflow.logInputs(run.runId, [
@@ -209,7 +241,7 @@ export async function trainAndRegister(
     ]);
 
     const losses: MlflowMetric[] = [];
-    const { classifier, report } = await TextClassifier.fit(split.train, request.settings, {
+    const { classifier, report } = await TextClassifier.fit(trainingRows, request.settings, {
       onIteration: ({ iteration, loss }) => {
         losses.push({ key: trainingLossMetric, value: loss, step: iteration });
         if (iteration % 10 === 0) progress('iteration', { iteration, loss });
@@ -217,7 +249,7 @@ export async function trainAndRegister(
     });
     progress('fitted', { iterations: report.iterations, converged: report.converged, loss: report.loss });
     const test = classificationMetrics(labelsOf(split.test), classifier.predict(split.test));
-    const train = classificationMetrics(labelsOf(split.train), classifier.predict(split.train));
+    const train = classificationMetrics(labelsOf(trainingRows), classifier.predict(trainingRows));
     const checksum = weightsChecksum(classifier.state.logisticRegression);
     const bundle = encodeModelBundle(classifier, {
       rows: report.rows,
@@ -233,7 +265,7 @@ export async function trainAndRegister(
       learnedTermsPerClass,
     );
     const trainCounts = new Map<number, number>();
-    for (const product of split.train)
+    for (const product of trainingRows)
       trainCounts.set(product.prdtypecode, (trainCounts.get(product.prdtypecode) ?? 0) + 1);
 
     await uploadArtifacts(mlflow, run, {
@@ -290,6 +322,9 @@ export async function trainAndRegister(
         content: renderClassDistributionPng(trainCounts, `Training classes — ${load.name}`),
         type: 'image/png',
       },
+      ...(feedback
+        ? { [feedbackSetArtifact]: { content: feedback.lines, type: 'application/x-ndjson' } }
+        : {}),
       'data/class_names.json': {
         content: JSON.stringify(
           Object.fromEntries(classifier.classes.map((code) => [code, nameOf(code) ?? null])),
@@ -341,6 +376,7 @@ export async function trainAndRegister(
       data_version: load.name,
       dataset_fingerprint: fingerprint,
       rows: { train: split.train.length, test: split.test.length },
+      ...(feedback ? { feedback: feedback.summary } : {}),
       iterations: report.iterations,
       converged: report.converged,
       weights_checksum: checksum,
@@ -366,6 +402,35 @@ export async function trainAndRegister(
     await mlflow.endRun(run.runId, 'FAILED').catch(() => {});
     throw error;
   }
+}
+
+/** The feedback rows a run trains on, as the artifact's lines, with what the run records of them. */
+async function readFeedback(
+  db: pg.Client,
+  request: FeedbackRequest,
+  dataset: CatalogDataset,
+  split: { train: readonly DatasetRow[]; test: readonly DatasetRow[] },
+  splitSpec: SplitSpec,
+) {
+  if (splitSpec.method !== splitMethods.productIdHash)
+    throw new Error('feedback needs the product-id split, to keep held-out products out of training');
+  const { kept, heldOut } = withoutHeldOutProducts(
+    await readFeedbackRows(db, request),
+    { rows: dataset.rows, test: split.test },
+    splitSpec,
+  );
+  const lines = feedbackSetLines(kept);
+  return {
+    rows: kept,
+    lines,
+    sources: request.sources.length > 0 ? [...request.sources].sort().join(',') : 'all',
+    summary: {
+      since: request.since.toISOString(),
+      rows: kept.length,
+      held_out: heldOut,
+      fingerprint: feedbackFingerprint(lines),
+    },
+  };
 }
 
 async function judge(
