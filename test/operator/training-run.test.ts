@@ -84,14 +84,14 @@ test('a TrainingRun waits for its DataIncrement, then trains on its load', async
   await resources.create('DataIncrement', 'dataincrements', 'catalog-40', {
     source: { synthetic: { rows: 1000 } },
     toPercent: 40,
-    loadName: 'load_40',
+    dataVersion: 'load_40',
   });
   const running = await resources.until(
     'trainingruns',
     'on-load',
     (o) => o.status?.jobName === 'on-load-train',
   );
-  expect(running.status.dataLoad).toBe('load_40');
+  expect(running.status.dataVersion).toBe('load_40');
   const job = await resources.getAt(jobType.path(namespace, 'on-load-train'));
   const args: string[] = job.spec.template.spec.containers[0].args;
   expect(args.slice(0, 3)).toEqual(['train', '--data-version', 'load_40']);
