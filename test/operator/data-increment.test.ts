@@ -72,7 +72,7 @@ test('a DataIncrement runs one load Job and reports the data_loads row', async (
   expect(pod.status.phase).toBe('Succeeded');
   expect(JSON.parse(pod.status.containerStatuses[0].state.terminated.message)).toEqual({
     kind: 'load',
-    load: 'initial',
+    dataVersion: 'initial',
     rowsAdded: 800,
     totalRows: 800,
     percentage: 40,

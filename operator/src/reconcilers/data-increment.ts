@@ -34,7 +34,7 @@ async function succeed(writer: IncrementWriter, load: LoadResult): Promise<undef
   await writer
     .set({
       phase: 'Succeeded',
-      dataVersion: load.load,
+      dataVersion: load.dataVersion,
       rowsAdded: load.rowsAdded,
       totalRows: load.totalRows,
       percentage: load.percentage,
@@ -48,12 +48,12 @@ async function succeed(writer: IncrementWriter, load: LoadResult): Promise<undef
         reason: 'Loaded',
         message: `+${load.rowsAdded} rows, ${load.totalRows} in all (${load.percentage}% of the source)`,
       },
-      { type: 'Ready', status: 'True', reason: 'Succeeded', message: `load ${load.load} completed` },
+      { type: 'Ready', status: 'True', reason: 'Succeeded', message: `load ${load.dataVersion} completed` },
     )
     .announce({
       type: 'Normal',
       reason: 'Loaded',
-      message: `load ${load.load}: +${load.rowsAdded} rows, ${load.totalRows} in all`,
+      message: `load ${load.dataVersion}: +${load.rowsAdded} rows, ${load.totalRows} in all`,
     })
     .write();
   return undefined;

@@ -231,7 +231,7 @@ async function recordTraining(
   writer
     .set({
       phase: 'Succeeded',
-      dataVersion: trained.load,
+      dataVersion: trained.dataVersion,
       mlflowRunId: trained.runId,
       modelVersion: trained.modelVersion,
       f1: metrics.f1Weighted?.toFixed(3),
