@@ -1,9 +1,4 @@
 import type { DriftMonitorSpec, DriftMonitorStatus } from '@prodclass/api';
-import { KubeApi } from '@prodclass/kube/api';
-import type { Connection } from '@prodclass/kube/connection';
-import { Informer, type InformerEvent } from '@prodclass/kube/informer';
-import type { Logger } from '@prodclass/kube/log';
-import { type KubeObject, type ResourceType, resourceType } from '@prodclass/kube/objects';
 import {
   apiVersion,
   type DataIncrement,
@@ -14,7 +9,12 @@ import {
   predictionServiceType,
   type TrainingRun,
   trainingRunType,
-} from '@prodclass/operator/resources';
+} from '@prodclass/api/resources';
+import { KubeApi } from '@prodclass/kube/api';
+import type { Connection } from '@prodclass/kube/connection';
+import { Informer, type InformerEvent } from '@prodclass/kube/informer';
+import type { Logger } from '@prodclass/kube/log';
+import { type KubeObject, type ResourceType, resourceType } from '@prodclass/kube/objects';
 
 /** DriftMonitor is being added to the operator; the console shows it only where the API server serves it. */
 export const driftMonitorType = resourceType(apiVersion, 'DriftMonitor', 'driftmonitors');

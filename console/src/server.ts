@@ -1,17 +1,17 @@
 import fs from 'node:fs';
-import { listLoads } from '@prodclass/catalog/data-loads';
-import { requireCurrentSchema } from '@prodclass/catalog/schema-version';
-import { catalogStatus } from '@prodclass/catalog/status';
-import { KubeApiError } from '@prodclass/kube/api';
-import type { Connection } from '@prodclass/kube/connection';
-import { jsonLogger, type LogLevel } from '@prodclass/kube/log';
 import {
   dataIncrementType,
   group,
   modelPromotionType,
   type TrainingRun,
   trainingRunType,
-} from '@prodclass/operator/resources';
+} from '@prodclass/api/resources';
+import { listLoads } from '@prodclass/catalog/data-loads';
+import { requireCurrentSchema } from '@prodclass/catalog/schema-version';
+import { catalogStatus } from '@prodclass/catalog/status';
+import { KubeApiError } from '@prodclass/kube/api';
+import type { Connection } from '@prodclass/kube/connection';
+import { jsonLogger, type LogLevel } from '@prodclass/kube/log';
 import {
   isMissing,
   MlflowClient,

@@ -1,6 +1,6 @@
+import type { DataIncrement } from '@prodclass/api/resources';
 import type { DataLoad } from '@prodclass/catalog/data-loads';
 import type { CatalogStatus } from '@prodclass/catalog/status';
-import type { DataIncrement } from '@prodclass/operator/resources';
 import { horizontalBarChart } from '../bar-chart.js';
 import type { SampleProduct } from '../database.js';
 import { type Html, html } from '../html.js';

@@ -1,5 +1,5 @@
+import type { PredictionService } from '@prodclass/api/resources';
 import { type DriftAcknowledgement, driftActions } from '@prodclass/catalog/drift/report-store';
-import type { PredictionService } from '@prodclass/operator/resources';
 import type { DriftMonitor } from '../cluster.js';
 import { type Html, html } from '../html.js';
 import type { ServiceTraffic } from '../prometheus.js';

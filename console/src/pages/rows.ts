@@ -1,11 +1,6 @@
 import { defaultAlias } from '@prodclass/api/defaults';
+import type { DataIncrement, ModelPromotion, PredictionService, TrainingRun } from '@prodclass/api/resources';
 import type { KubeObject } from '@prodclass/kube/objects';
-import type {
-  DataIncrement,
-  ModelPromotion,
-  PredictionService,
-  TrainingRun,
-} from '@prodclass/operator/resources';
 import { type Html, html } from '../html.js';
 import { formatTime, phaseBadge } from './layout.js';
 

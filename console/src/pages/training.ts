@@ -1,4 +1,4 @@
-import type { TrainingRun } from '@prodclass/operator/resources';
+import type { TrainingRun } from '@prodclass/api/resources';
 import { classCodeOfMetric, metricKey } from '@prodclass/registry/contract/metric-keys';
 import type { RunDetails } from '@prodclass/registry/mlflow/client';
 import { classByCode } from '@prodclass/textmodel/classes';
