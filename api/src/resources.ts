@@ -1,6 +1,7 @@
 import { type KubeObject, resourceType } from '@prodclass/kube/objects';
 import { apiVersion } from './crd.js';
 import type { DataIncrementSpec, DataIncrementStatus } from './kinds/data-increment.js';
+import type { DriftAcknowledgementSpec, DriftAcknowledgementStatus } from './kinds/drift-acknowledgement.js';
 import type { DriftMonitorSpec, DriftMonitorStatus } from './kinds/drift-monitor.js';
 import type { ModelPromotionSpec, ModelPromotionStatus } from './kinds/model-promotion.js';
 import type { PredictionServiceSpec, PredictionServiceStatus } from './kinds/prediction-service.js';
@@ -17,6 +18,11 @@ export const modelPromotionType = resourceType(apiVersion, 'ModelPromotion', 'mo
 export const predictionServiceType = resourceType(apiVersion, 'PredictionService', 'predictionservices');
 export const driftMonitorType = resourceType(apiVersion, 'DriftMonitor', 'driftmonitors');
 export const retrainScheduleType = resourceType(apiVersion, 'RetrainSchedule', 'retrainschedules');
+export const driftAcknowledgementType = resourceType(
+  apiVersion,
+  'DriftAcknowledgement',
+  'driftacknowledgements',
+);
 
 interface Resource<Spec, Status> extends KubeObject {
   apiVersion: string;
@@ -31,3 +37,4 @@ export type ModelPromotion = Resource<ModelPromotionSpec, ModelPromotionStatus>;
 export type PredictionService = Resource<PredictionServiceSpec, PredictionServiceStatus>;
 export type DriftMonitor = Resource<DriftMonitorSpec, DriftMonitorStatus>;
 export type RetrainSchedule = Resource<RetrainScheduleSpec, RetrainScheduleStatus>;
+export type DriftAcknowledgement = Resource<DriftAcknowledgementSpec, DriftAcknowledgementStatus>;

@@ -1,8 +1,9 @@
-import type { DriftMonitorSpec, DriftMonitorStatus } from '@prodclass/api';
 import {
   apiVersion,
   type DataIncrement,
+  type DriftMonitor,
   dataIncrementType,
+  driftMonitorType,
   type ModelPromotion,
   modelPromotionType,
   type PredictionService,
@@ -14,23 +15,7 @@ import { KubeApi } from '@prodclass/kube/api';
 import type { Connection } from '@prodclass/kube/connection';
 import { Informer, type InformerEvent } from '@prodclass/kube/informer';
 import type { Logger } from '@prodclass/kube/log';
-import { type KubeObject, type ResourceType, resourceType } from '@prodclass/kube/objects';
-
-/** DriftMonitor is being added to the operator; the console shows it only where the API server serves it. */
-export const driftMonitorType = resourceType(apiVersion, 'DriftMonitor', 'driftmonitors');
-
-/** What the Monitoring page applies to acknowledge a drift report (api/src/kinds/drift-acknowledgement.ts). */
-export const driftAcknowledgementType = resourceType(
-  apiVersion,
-  'DriftAcknowledgement',
-  'driftacknowledgements',
-);
-
-/** A DriftMonitor as the API server stores it (its schema is @prodclass/api's). */
-export interface DriftMonitor extends KubeObject {
-  spec: DriftMonitorSpec;
-  status?: DriftMonitorStatus;
-}
+import type { KubeObject, ResourceType } from '@prodclass/kube/objects';
 
 export interface ResourceChange {
   event: InformerEvent;

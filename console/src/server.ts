@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import {
   dataIncrementType,
+  driftAcknowledgementType,
   group,
   modelPromotionType,
   type TrainingRun,
@@ -21,7 +22,7 @@ import {
 import { promotionHistory } from '@prodclass/registry/promotion/promotions-table';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AuthError, Authenticator, type Identity } from './auth.js';
-import { ClusterView, driftAcknowledgementType, newestFirst } from './cluster.js';
+import { ClusterView, newestFirst } from './cluster.js';
 import type { ConsoleConfig } from './config.js';
 import { cookieValue, csrfCookie, csrfCookieHeader, csrfField, csrfMatches, newCsrfToken } from './csrf.js';
 import { CatalogReader, recentProducts } from './database.js';
