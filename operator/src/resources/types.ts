@@ -1,20 +1,5 @@
-import type {
-  DataIncrementSpec,
-  DataIncrementStatus,
-  DriftMonitorSpec,
-  DriftMonitorStatus,
-  ModelPromotionSpec,
-  ModelPromotionStatus,
-  PredictionServiceSpec,
-  PredictionServiceStatus,
-  RetrainScheduleSpec,
-  RetrainScheduleStatus,
-  TrainingRunSpec,
-  TrainingRunStatus,
-} from '@prodclass/api';
-import { apiVersion } from '@prodclass/api';
+import type { TrainingRunSpec } from '@prodclass/api';
 import type { DriftTestSpec, SeverityThresholds } from '@prodclass/catalog/drift/report';
-import { type KubeObject, resourceType } from '@prodclass/kube/objects';
 
 // The kinds' spec and status types are @prodclass/api's, written once with their schemas; a spec
 // type is the stored spec with the API server's defaults filled in.
