@@ -57,7 +57,7 @@ async function createRuns(): Promise<void> {
           {
             status: {
               phase: 'Succeeded',
-              dataLoad: `week-${index % 20}`,
+              dataVersion: `week-${index % 20}`,
               mlflowRunId: randomBytes(16).toString('hex'),
               modelVersion: String(index + 1),
               metrics: { accuracy: 0.78, f1Weighted: 0.7 + (index % 100) / 1000 },

@@ -1,6 +1,6 @@
+import type { PredictionService } from '@prodclass/api/resources';
 import { isNotFound, type KubeApi } from '@prodclass/kube/api';
 import { serviceType } from '@prodclass/kube/objects';
-import type { PredictionService } from '@prodclass/operator/resources';
 import type { ClassExplanation } from './pages/word-contributions.js';
 
 export interface RankedClass {

@@ -1,18 +1,19 @@
 import fs from 'node:fs';
+import {
+  dataIncrementType,
+  driftAcknowledgementType,
+  group,
+  modelPromotionType,
+  predictionServiceType,
+  type TrainingRun,
+  trainingRunType,
+} from '@prodclass/api/resources';
 import { listLoads } from '@prodclass/catalog/data-loads';
 import { requireCurrentSchema } from '@prodclass/catalog/schema-version';
 import { catalogStatus } from '@prodclass/catalog/status';
 import { KubeApiError } from '@prodclass/kube/api';
 import type { Connection } from '@prodclass/kube/connection';
 import { jsonLogger, type LogLevel } from '@prodclass/kube/log';
-import {
-  dataIncrementType,
-  group,
-  modelPromotionType,
-  predictionServiceType,
-  type TrainingRun,
-  trainingRunType,
-} from '@prodclass/operator/resources';
 import {
   isMissing,
   MlflowClient,
@@ -23,7 +24,7 @@ import { promotionHistory } from '@prodclass/registry/promotion/promotions-table
 import { classByCode } from '@prodclass/textmodel/classes';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AuthError, Authenticator, type Identity } from './auth.js';
-import { ClusterView, driftAcknowledgementType, newestFirst } from './cluster.js';
+import { ClusterView, newestFirst } from './cluster.js';
 import type { ConsoleConfig } from './config.js';
 import { cookieValue, csrfCookie, csrfCookieHeader, csrfField, csrfMatches, newCsrfToken } from './csrf.js';
 import { CatalogReader, recentProducts } from './database.js';

@@ -213,7 +213,7 @@ describe('the operator’s `prodclass data load` arguments, parsed by the CLI', 
       source: { synthetic: { rows: 5000, seed: 3 } },
       toPercent: 12.5,
       seed: 7,
-      loadName: 'initial_12.5pct',
+      dataVersion: 'initial_12.5pct',
     });
     const args = loadArgs(spec, 'initial_12.5pct');
     expect(args).toEqual([

@@ -185,12 +185,12 @@ test('kubectl get prodclass lists every kind with its printer columns', async ()
       namespace,
       plural: 'dataincrements',
       name: 'listed',
-      body: { status: { phase: 'Succeeded', loadName: 'week_2', totalRows: 36514, percentage: 43 } },
+      body: { status: { phase: 'Succeeded', dataVersion: 'week_2', totalRows: 36514, percentage: 43 } },
     },
     k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
   );
   const { stdout } = await kubectl('get', 'prodclass', '-n', namespace);
-  expect(stdout).toMatch(/NAME\s+PHASE\s+LOAD\s+ROWS\s+PERCENT\s+AGE/);
+  expect(stdout).toMatch(/NAME\s+PHASE\s+DATA\s+ROWS\s+PERCENT\s+AGE/);
   expect(stdout).toMatch(/dataincrement\.mlops\.prodclass\.dev\/listed\s+Succeeded\s+week_2\s+36514\s+43/);
   expect(stdout).toMatch(/NAME\s+PHASE\s+DATA\s+VERSION\s+F1\s+PROMOTION\s+AGE/);
   expect(stdout).toMatch(/NAME\s+MODEL\s+VERSION\s+ALIAS\s+PHASE\s+PREVIOUS\s+AGE/);

@@ -14,8 +14,10 @@ import {
   modelNamePattern,
   ObservedGeneration,
   objectName,
+  RegisteredModel,
   Timestamp,
 } from '../schema.js';
+import { TrainingRunSpec, trainingFields } from './training-run.js';
 
 const orderedThresholds = cel({
   rule: 'self.warning <= self.alert && self.alert <= self.critical',
@@ -162,13 +164,23 @@ export const DriftMonitorSpec = Type.Object(
       'Shortest time between two TrainingRuns this monitor creates (m, h or d).',
       defaults.cooldown,
     ),
-    trainingRun: Type.Unsafe<Record<string, unknown>>({
-      type: 'object',
-      description:
-        'Spec of the TrainingRuns onDrift retrain creates (the TrainingRun spec; registeredModel defaults to the monitored model).',
-      default: {},
-      'x-kubernetes-preserve-unknown-fields': true,
-    }),
+    trainingRun: Type.Object(
+      {
+        dataVersion: TrainingRunSpec.properties.dataVersion,
+        ...trainingFields,
+        registeredModel: Type.Optional(
+          RegisteredModel({
+            description:
+              'MLflow registered model that receives the new version; defaults to the monitored model.',
+          }),
+        ),
+      },
+      {
+        description:
+          'Spec of the TrainingRuns onDrift retrain creates (the TrainingRun spec; registeredModel defaults to the monitored model).',
+        default: {},
+      },
+    ),
   },
   {
     description: 'What to watch, when, against which reference, and what to do about drift.',

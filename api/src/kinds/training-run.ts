@@ -170,7 +170,7 @@ export const TrainingRunSpec = Type.Object(
   {
     dataVersion: Type.String({
       description:
-        'Catalog snapshot to train on: the name of a DataIncrement in this namespace (training waits until it has Succeeded), or latest for the newest completed load.',
+        "Data version (catalog snapshot) to train on: latest for the newest completed load, or the name of a DataIncrement in this namespace (training waits until it has Succeeded, then trains on the increment's status.dataVersion).",
       default: latestDataVersion,
       minLength: 1,
       maxLength: 253,
@@ -236,8 +236,11 @@ export const TrainingRunStatus = Type.Object(
     jobName: Type.Optional(Type.String({ description: 'Name of the training Job.' })),
     mlflowRunId: Type.Optional(Type.String({ description: 'ID of the MLflow run the Job logged.' })),
     modelVersion: Type.Optional(Type.String({ description: 'Registered model version the run created.' })),
-    dataLoad: Type.Optional(
-      Type.String({ description: 'Name of the data load (data_loads row) the run was asked to train on.' }),
+    dataVersion: Type.Optional(
+      Type.String({
+        description:
+          'Data version the run trains on: what spec.dataVersion resolved to (a data_loads name, or latest until the Job reports the newest completed load).',
+      }),
     ),
     f1: Type.Optional(
       Type.String({

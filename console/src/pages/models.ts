@@ -1,4 +1,4 @@
-import type { ModelPromotion, PredictionService } from '@prodclass/operator/resources';
+import type { ModelPromotion, PredictionService } from '@prodclass/api/resources';
 import { promotionTags } from '@prodclass/registry/contract/mlflow-tags';
 import type { RegisteredModelVersion } from '@prodclass/registry/mlflow/client';
 import type { StoredPromotion } from '@prodclass/registry/promotion/promotions-table';

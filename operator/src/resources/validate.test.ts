@@ -76,11 +76,17 @@ test('a DataIncrement takes one source and one amount; synthetic sizes default',
     toPercent: undefined,
     incrementPercent: 10,
     seed: 42,
-    loadName: undefined,
+    dataVersion: undefined,
   });
   expect(
     validDataIncrementSpec({ source: { files: { url: 'https://example.org/x' } }, toPercent: 100 }).source,
   ).toEqual({ files: { path: undefined, url: 'https://example.org/x' } });
+});
+
+test('a DataIncrement names its data version as dataVersion or, deprecated, as loadName', () => {
+  const spec = { source: { synthetic: {} }, toPercent: 10 };
+  expect(validDataIncrementSpec({ ...spec, dataVersion: 'week_1' }).dataVersion).toBe('week_1');
+  expect(validDataIncrementSpec({ ...spec, loadName: 'week_1' }).dataVersion).toBe('week_1');
 });
 
 test.each([
@@ -92,6 +98,10 @@ test.each([
   [{ source: { synthetic: {} }, incrementPercent: 101 }, /spec.incrementPercent must be between 0 and 100/],
   [{ source: { files: { path: 'relative' } }, toPercent: 10 }, /spec.source.files.path must match/],
   [{ source: { synthetic: { rows: 10 } }, toPercent: 10 }, /spec.source.synthetic.rows must be between 27/],
+  [
+    { source: { synthetic: {} }, toPercent: 10, dataVersion: 'a', loadName: 'a' },
+    /set at most one of spec.dataVersion and its deprecated name spec.loadName/,
+  ],
 ])('DataIncrement %j is refused', (raw, message) => refused(validDataIncrementSpec, raw, message));
 
 test('a ModelPromotion names a version; model and alias default', () => {

@@ -147,8 +147,16 @@ export function validDataIncrementSpec(raw: unknown): DataIncrementSpec {
       schemaNumber(schema.incrementPercent, v, 'spec.incrementPercent'),
     ),
     seed: schemaNumber(schema.seed, spec.seed, 'spec.seed'),
-    loadName: optional(spec.loadName, (v) => schemaText(schema.loadName, v, 'spec.loadName')),
+    dataVersion: dataVersionOf(spec, schema),
   };
+}
+
+/** spec.dataVersion, or the deprecated spec.loadName it replaced (never both). */
+function dataVersionOf(spec: Json, schema: typeof DataIncrementSpec.properties): string | undefined {
+  if (spec.dataVersion !== undefined && spec.loadName !== undefined)
+    throw new InvalidSpec('set at most one of spec.dataVersion and its deprecated name spec.loadName');
+  if (spec.loadName !== undefined) return schemaText(schema.loadName, spec.loadName, 'spec.loadName');
+  return optional(spec.dataVersion, (v) => schemaText(schema.dataVersion, v, 'spec.dataVersion'));
 }
 
 function validHyperparameters(raw: unknown): Hyperparameters {

@@ -3,7 +3,7 @@ import { formatJobResult, maxJobResultBytes, parseJobResult, type TrainResult } 
 
 const trained: TrainResult = {
   kind: 'train',
-  load: 'week_3',
+  dataVersion: 'week_3',
   rows: { train: 800, test: 200 },
   runId: 'a1b2c3',
   registeredModel: 'rakuten_classifier',
@@ -18,8 +18,19 @@ describe('job results', () => {
   });
 
   test('a load result round-trips, optional fields left out', () => {
-    const loaded = { kind: 'load', load: 'initial', rowsAdded: 800, totalRows: 800, percentage: 40 } as const;
+    const loaded = {
+      kind: 'load',
+      dataVersion: 'initial',
+      rowsAdded: 800,
+      totalRows: 800,
+      percentage: 40,
+    } as const;
     expect(parseJobResult(formatJobResult(loaded), 'load')).toEqual(loaded);
+  });
+
+  test('a result from a Job of a release before the rename names the data version `load`', () => {
+    const { dataVersion, ...rest } = trained;
+    expect(parseJobResult(JSON.stringify({ ...rest, load: dataVersion }), 'train')).toEqual(trained);
   });
 
   test('a reason too long for 4 KB is shortened, everything else kept', () => {

@@ -16,8 +16,8 @@ export const maxJobResultBytes = 4096;
 
 export interface LoadResult {
   kind: 'load';
-  /** The data_loads name. */
-  load: string;
+  /** The data version the load created (its data_loads name). */
+  dataVersion: string;
   rowsAdded: number;
   totalRows: number;
   /** Share of the source the catalog holds after the load, in percent. */
@@ -40,7 +40,7 @@ export interface RecordedLoad {
 export function loadResultOf(load: RecordedLoad): LoadResult {
   return {
     kind: 'load',
-    load: load.name,
+    dataVersion: load.name,
     rowsAdded: load.rows_added ?? 0,
     totalRows: load.cumulative_rows ?? 0,
     percentage: load.cumulative_percentage,
@@ -56,8 +56,8 @@ export interface PromotionDecision {
 
 export interface TrainResult {
   kind: 'train';
-  /** The load the model was trained on (what "the latest completed load" resolved to). */
-  load: string;
+  /** The data version the model was trained on (what "the latest completed load" resolved to). */
+  dataVersion: string;
   rows: { train: number; test: number };
   runId: string;
   registeredModel: string;
@@ -136,6 +136,13 @@ class Fields {
     return new Fields(value, `${this.prefix}${key}.`);
   }
 
+  /** The data version, under its key or, from Jobs of releases before the rename, under `load`. */
+  dataVersion(): string {
+    return this.object.dataVersion === undefined && this.object.load !== undefined
+      ? this.string('load')
+      : this.string('dataVersion');
+  }
+
   keys(): string[] {
     return Object.keys(this.object);
   }
@@ -146,7 +153,7 @@ function loadResult(fields: Fields): LoadResult {
   const completedAt = fields.optionalString('completedAt');
   return {
     kind: 'load',
-    load: fields.string('load'),
+    dataVersion: fields.dataVersion(),
     rowsAdded: fields.count('rowsAdded'),
     totalRows: fields.count('totalRows'),
     percentage: fields.number('percentage'),
@@ -170,7 +177,7 @@ function trainResult(fields: Fields, object: Json): TrainResult {
   }
   return {
     kind: 'train',
-    load: fields.string('load'),
+    dataVersion: fields.dataVersion(),
     rows: { train: rows.count('train'), test: rows.count('test') },
     runId: fields.string('runId'),
     registeredModel: fields.string('registeredModel'),

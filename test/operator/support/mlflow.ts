@@ -21,8 +21,8 @@ export interface FakeTraining {
   trainingRun: string;
   f1: number;
   decision?: 'promote' | 'reject';
-  /** The load the Job reports it trained on. */
-  load?: string;
+  /** The data version the Job reports it trained on. */
+  dataVersion?: string;
 }
 
 /**
@@ -95,7 +95,7 @@ export async function recordTraining(
   await mlflow('POST', 'runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
   const result: TrainResult = {
     kind: 'train',
-    load: training.load ?? 'latest',
+    dataVersion: training.dataVersion ?? 'latest',
     rows: { train: 800, test: 200 },
     runId,
     registeredModel: training.registeredModel,

@@ -17,7 +17,7 @@ function trainResult(summary: TrainingSummary): TrainResult {
   const { promotion } = summary;
   return {
     kind: 'train',
-    load: summary.data_version,
+    dataVersion: summary.data_version,
     rows: summary.rows,
     runId: summary.run_id,
     registeredModel: summary.registered_model,
