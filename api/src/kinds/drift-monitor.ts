@@ -168,6 +168,7 @@ export const DriftMonitorSpec = Type.Object(
       {
         dataVersion: TrainingRunSpec.properties.dataVersion,
         ...trainingFields,
+        feedback: TrainingRunSpec.properties.feedback,
         registeredModel: Type.Optional(
           RegisteredModel({
             description:
