@@ -24,6 +24,7 @@ import {
   classificationReport,
 } from '@prodclass/textmodel/metrics/classification-metrics';
 import { learnedTerms } from '@prodclass/textmodel/model/learned-terms';
+import { mostProbableClasses } from '@prodclass/textmodel/model/logistic-regression';
 import { TextClassifier, type TextClassifierSettings } from '@prodclass/textmodel/model/text-classifier';
 import type { LabelledProduct } from '@prodclass/textmodel/text/product-text';
 import type pg from 'pg';
@@ -218,17 +219,18 @@ export async function trainAndRegister(
       },
     });
     progress('fitted', { iterations: report.iterations, converged: report.converged, loss: report.loss });
-    const test = classificationMetrics(labelsOf(split.test), classifier.predict(split.test));
+    // The held-out probabilities serve both the test metrics and the calibration (one transform).
+    const testProbabilities = classifier.predictProba(split.test);
+    const test = classificationMetrics(
+      labelsOf(split.test),
+      mostProbableClasses(testProbabilities, classifier.classes),
+    );
     const train = classificationMetrics(labelsOf(split.train), classifier.predict(split.train));
     const checksum = weightsChecksum(classifier.state.logisticRegression);
     // Calibrated on the held-out split: temperature scaling never changes a predicted class, so
     // the test metrics above and the promotion comparison below are the same with or without it.
     const calibrationStarted = performance.now();
-    const heldOut = calibrateHeldOut(
-      classifier.predictProba(split.test),
-      classifier.classes,
-      labelsOf(split.test),
-    );
+    const heldOut = calibrateHeldOut(testProbabilities, classifier.classes, labelsOf(split.test));
     const calibrationSeconds = (performance.now() - calibrationStarted) / 1000;
     progress('calibrated', {
       temperature: heldOut.calibration.temperature,
