@@ -89,6 +89,7 @@ const { app } = await buildConsole({
     mlflowTrackingUri: env.MLFLOW_TRACKING_URI,
     mlflowPublicUrl: env.MLFLOW_TRACKING_URI,
     prometheusUrl: env.PROMETHEUS_URL,
+    feedbackToken: undefined,
     auth: { mode: 'off', userHeader: 'x-forwarded-user', groupsHeader: 'x-forwarded-groups' },
     secureCookies: false,
     logLevel: 'warn',

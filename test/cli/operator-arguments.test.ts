@@ -54,7 +54,17 @@ describe('the operator’s `prodclass train` arguments, parsed by the CLI', () =
       },
       registeredModel: 'shop_classifier',
       experiment: 'shop training',
-      autoPromote: { enabled: true, minF1: 0.85, minComparisonRows: 1000, alias: 'champion' },
+      autoPromote: {
+        enabled: true,
+        minF1: 0.85,
+        minComparisonRows: 1000,
+        maxClassDrop: 0.05,
+        criticalClasses: [
+          { code: 2583, floor: 0.9 },
+          { code: 10, floor: 0.5 },
+        ],
+        alias: 'champion',
+      },
       resources: { requests: { cpu: 2, memory: '4Gi' } },
       backoffLimit: 2,
       activeDeadlineSeconds: 7200,
@@ -96,6 +106,12 @@ describe('the operator’s `prodclass train` arguments, parsed by the CLI', () =
       '0.85',
       '--min-comparison-rows',
       '1000',
+      '--max-class-drop',
+      '0.05',
+      '--critical-class',
+      '10=0.5',
+      '--critical-class',
+      '2583=0.9',
       '--alias',
       'champion',
     ]);
@@ -123,6 +139,8 @@ describe('the operator’s `prodclass train` arguments, parsed by the CLI', () =
       decidePromotion: true,
       minF1: 0.85,
       minComparisonRows: 1000,
+      maxClassDrop: 0.05,
+      criticalClass: { 2583: 0.9, 10: 0.5 },
       alias: 'champion',
     });
   });
@@ -152,6 +170,8 @@ describe('the operator’s `prodclass train` arguments, parsed by the CLI', () =
       decidePromotion: true,
       minF1: 0.7,
       minComparisonRows: 200,
+      maxClassDrop: 0.1,
+      criticalClass: {},
       alias: 'production',
     });
   });

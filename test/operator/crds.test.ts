@@ -197,7 +197,7 @@ test('kubectl get prodclass lists every kind with its printer columns', async ()
   expect(stdout).toMatch(
     /modelpromotion\.mlops\.prodclass\.dev\/rollback\s+rakuten_classifier\s+2\s+production/,
   );
-  expect(stdout).toMatch(/NAME\s+MODEL\s+SERVED\s+CANARY\s+READY\s+REPLICAS\s+URL\s+AGE/);
+  expect(stdout).toMatch(/NAME\s+MODEL\s+SERVED\s+CANARY\s+READY\s+REPLICAS\s+LIVE-ACC\s+URL\s+AGE/);
   const short = await kubectl('get', 'di,tr,mp,psvc', '-n', namespace, '-o', 'name');
   expect(short.stdout.split('\n').filter(Boolean)).toHaveLength(5);
 });

@@ -5,9 +5,12 @@ import {
   aliasPattern,
   Conditions,
   cel,
+  durationPattern,
+  Enum,
   ObservedGeneration,
   RegisteredModel,
   ResourceRequirements,
+  Timestamp,
 } from '../schema.js';
 
 const TrackAlias = (description: string) =>
@@ -105,6 +108,21 @@ export const PredictionServiceSpec = Type.Object(
       ),
     ),
     autoscaling: Type.Optional(Autoscaling),
+    liveQuality: Type.Object(
+      {
+        window: Type.String({
+          description:
+            'How far back status.liveQuality looks, ending at the latest computation (m, h or d; rounded out to whole UTC hours).',
+          default: predictionServiceDefaults.liveQualityWindow,
+          pattern: durationPattern,
+        }),
+      },
+      {
+        description:
+          "The live quality the operator reports in status.liveQuality and its metrics: the served versions' predictions over the window against their labels (docs/quality.md).",
+        default: {},
+      },
+    ),
   },
   {
     description: 'Which model to serve, from which version or alias, and with how many replicas.',
@@ -122,6 +140,23 @@ export const PredictionServiceSpec = Type.Object(
   },
 );
 export type PredictionServiceSpec = Static<typeof PredictionServiceSpec>;
+
+const Ratio = (description: string) => Type.Optional(Type.Number({ description, minimum: 0, maximum: 1 }));
+
+export const LiveQualityOfVersion = Type.Object({
+  modelVersion: Type.String({ description: 'The model version.' }),
+  track: Enum(['primary', 'canary'], { description: 'The track that serves it.' }),
+  served: Type.Integer({ description: 'Predictions of the version logged in the window.' }),
+  labeled: Type.Integer({ description: 'Of them, those with a label.' }),
+  coverage: Type.Number({ description: 'labeled / served (0 when nothing was served).' }),
+  accuracy: Ratio('Share of the labeled predictions that were right (absent without labels).'),
+  weightedF1: Ratio("F1 per class weighted by each class's labeled count (absent without labels)."),
+  labelLagP50Seconds: Type.Optional(
+    Type.Number({ description: 'Median time from prediction to label, in seconds (absent without labels).' }),
+  ),
+  testAccuracy: Ratio("The version's accuracy on its held-out test set (MLflow metric test_accuracy)."),
+});
+export type LiveQualityOfVersion = Static<typeof LiveQualityOfVersion>;
 
 export const PredictionServiceStatus = Type.Object(
   {
@@ -145,6 +180,24 @@ export const PredictionServiceStatus = Type.Object(
       }),
     ),
     url: Type.Optional(Type.String({ description: 'In-cluster address of the Service.' })),
+    liveQuality: Type.Optional(
+      Type.Object(
+        {
+          window: Type.String({ description: 'spec.liveQuality.window as computed.' }),
+          from: Timestamp('Start of the window, rounded down to a whole UTC hour.'),
+          to: Timestamp('End of the window, rounded up to a whole UTC hour.'),
+          observedTime: Timestamp('When it was computed.'),
+          versions: Type.Array(LiveQualityOfVersion, {
+            description: 'One entry per version a track serves.',
+            maxItems: 2,
+          }),
+        },
+        {
+          description:
+            'Live quality of the served versions: their predictions in the window against their labels, recomputed every LIVE_QUALITY_SECONDS (docs/quality.md).',
+        },
+      ),
+    ),
     observedGeneration: Type.Optional(ObservedGeneration),
     conditions: Type.Optional(
       Conditions(
@@ -189,6 +242,12 @@ export const predictionService: KindDefinition = {
       type: 'integer',
       description: 'Ready replicas over both tracks',
       jsonPath: '.status.readyReplicas',
+    },
+    {
+      name: 'Live-Acc',
+      type: 'number',
+      description: "Live accuracy of the primary track's version over spec.liveQuality.window",
+      jsonPath: '.status.liveQuality.versions[?(@.track=="primary")].accuracy',
     },
     { name: 'URL', type: 'string', jsonPath: '.status.url' },
   ],

@@ -1,3 +1,4 @@
+import { productClasses } from '@prodclass/textmodel/classes';
 import { type Static, Type } from '@sinclair/typebox';
 import type { KindDefinition } from '../crd.js';
 import {
@@ -112,11 +113,39 @@ export const trainingFields = {
         minimum: 1,
         maximum: 10_000_000,
       }),
+      maxClassDrop: Type.Number({
+        description:
+          "Largest drop of any class's F1 or recall against the champion, on the shared held-out products, that may be promoted (classes with fewer than 20 of them are not judged).",
+        default: autoPromoteDefaults.maxClassDrop,
+        minimum: 0,
+        maximum: 1,
+      }),
+      criticalClasses: Type.Optional(
+        Type.Array(
+          Type.Object({
+            code: Type.Integer({
+              description: 'A product type code (prdtypecode) of the 27 classes.',
+              enum: productClasses.map((productClass) => productClass.code).sort((a, b) => a - b),
+            }),
+            floor: Type.Number({
+              description: "Lowest F1 and recall the class may have on the new version's held-out split.",
+              minimum: 0,
+              maximum: 1,
+            }),
+          }),
+          {
+            description: 'Classes that must keep their own floor, whatever the overall scores.',
+            maxItems: 27,
+            'x-kubernetes-list-type': 'map',
+            'x-kubernetes-list-map-keys': ['code'],
+          },
+        ),
+      ),
       alias: Alias({ description: 'Registry alias a promotion moves.', default: autoPromoteDefaults.alias }),
     },
     {
       description:
-        'Champion/challenger rule: the new version is promoted only if its weighted F1 reaches minF1 and it beats the current champion on the held-out products the champion never trained on: a higher weighted F1 there and a one-sided McNemar mid-p below 0.05 (docs/training.md).',
+        'Champion/challenger rule: the new version is promoted only if its weighted F1 reaches minF1, every critical class keeps its floor, and it beats the current champion on the held-out products the champion never trained on: no class losing more than maxClassDrop of F1 or recall, a higher weighted F1 and a one-sided McNemar mid-p below 0.05 (docs/training.md).',
       default: {},
     },
   ),

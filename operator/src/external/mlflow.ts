@@ -1,3 +1,4 @@
+import { metricKey } from '@prodclass/registry/contract/metric-keys';
 import { trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import { MlflowClient } from '@prodclass/registry/mlflow/client';
 
@@ -7,6 +8,8 @@ import { MlflowClient } from '@prodclass/registry/mlflow/client';
  */
 export class MlflowRecords {
   readonly #client: MlflowClient;
+  /** Test accuracies by "model/version": a version's training run never changes its metrics. */
+  readonly #testAccuracies = new Map<string, number>();
 
   constructor(trackingUri: string) {
     this.#client = new MlflowClient(trackingUri, { timeoutMs: 10_000, retries: 1, backoffMs: 200 });
@@ -20,6 +23,18 @@ export class MlflowRecords {
   /** The data load a version was trained on (the tag training records), if it has one. */
   async trainingDataOf(registeredModel: string, version: string): Promise<string | undefined> {
     return (await this.#client.findModelVersion(registeredModel, version))?.tags[trainingTags.dataVersion];
+  }
+
+  /** A version's accuracy on its held-out test set (its run's test_accuracy), if it records one. */
+  async testAccuracyOf(registeredModel: string, version: string): Promise<number | undefined> {
+    const key = `${registeredModel}/${version}`;
+    const known = this.#testAccuracies.get(key);
+    if (known !== undefined) return known;
+    const modelVersion = await this.#client.findModelVersion(registeredModel, version);
+    if (!modelVersion?.runId) return undefined;
+    const accuracy = (await this.#client.getRun(modelVersion.runId)).metrics[metricKey('test', 'accuracy')];
+    if (accuracy !== undefined) this.#testAccuracies.set(key, accuracy);
+    return accuracy;
   }
 
   async versionExists(registeredModel: string, version: string): Promise<boolean> {

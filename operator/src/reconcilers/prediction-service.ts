@@ -1,6 +1,6 @@
 import { isNotFound } from '@prodclass/kube/api';
 import type { ConditionUpdate } from '@prodclass/kube/conditions';
-import { controllerReference, deploymentType, keyOf, serviceType } from '@prodclass/kube/objects';
+import { controllerReference, deploymentType, keyOf, serviceType, splitKey } from '@prodclass/kube/objects';
 import type { Deployment } from '@prodclass/kube/workloads';
 import { highlyAvailable } from '../children/autoscaler.js';
 import {
@@ -24,6 +24,12 @@ import {
 } from '../manager/kinds.js';
 import type { ReconcileContext } from '../manager/reconcile-context.js';
 import type { StatusWriter } from '../manager/status-writer.js';
+import {
+  type LiveQualityStatus,
+  liveQualityDueAt,
+  liveQualityStatus,
+  type ServedTrack,
+} from '../quality/live-quality-status.js';
 import type {
   ModelPromotion,
   ModelSelector,
@@ -31,7 +37,7 @@ import type {
   PredictionServiceSpec,
   PredictionServiceStatus,
 } from '../resources/types.js';
-import { selectorOf, validPredictionServiceSpec } from '../resources/validate.js';
+import { durationMs, selectorOf, validPredictionServiceSpec } from '../resources/validate.js';
 import { appliedOver, applyTrackScaling, autoscaledReplicas } from './track-scaling.js';
 import { validSpec } from './valid-spec.js';
 
@@ -188,6 +194,55 @@ function rolloutStatus(spec: PredictionServiceSpec, versions: Versions, rollout:
   return { primaryReady, canaryReady, conditions };
 }
 
+/** The versions the tracks serve: the primary's rolled-out one, and the canary's once it is ready. */
+function servedTracks(primary: string | undefined, canary: string | undefined): ServedTrack[] {
+  return [
+    ...(primary ? [{ track: 'primary' as const, modelVersion: primary }] : []),
+    ...(canary ? [{ track: 'canary' as const, modelVersion: canary }] : []),
+  ];
+}
+
+/** A requeue after the shortest of the waits, if there is any. */
+function soonest(...waits: (number | undefined)[]): { requeueAfterMs: number } | undefined {
+  const known = waits.filter((ms): ms is number => ms !== undefined);
+  return known.length ? { requeueAfterMs: Math.min(...known) } : undefined;
+}
+
+/**
+ * status.liveQuality of the versions the tracks serve: recomputed in PostgreSQL once it is due (every
+ * liveQualityMs, or at once for another window or other versions), else the one there is. Also when
+ * it is next due.
+ */
+async function observeLiveQuality(
+  ctx: ReconcileContext,
+  service: PredictionService,
+  spec: PredictionServiceSpec,
+  tracks: ServedTrack[],
+): Promise<{ status?: LiveQualityStatus; dueInMs?: number }> {
+  if (tracks.length === 0) return {};
+  const previous = service.status?.liveQuality;
+  const { window } = spec.liveQuality;
+  const now = ctx.now();
+  const dueAt = liveQualityDueAt(previous, window, tracks, ctx.settings.liveQualityMs);
+  if (previous && dueAt > now) return { status: previous, dueInMs: dueAt.getTime() - now.getTime() };
+  const windowMs = durationMs(window, 'spec.liveQuality.window');
+  const report = await ctx.liveQuality.report({
+    from: new Date(now.getTime() - windowMs),
+    to: now,
+    modelName: spec.registeredModel,
+  });
+  const withTestAccuracy = await Promise.all(
+    tracks.map(async (track) => ({
+      ...track,
+      testAccuracy: await ctx.mlflow.testAccuracyOf(spec.registeredModel, track.modelVersion),
+    })),
+  );
+  return {
+    status: liveQualityStatus(report, window, withTestAccuracy, now),
+    dueInMs: ctx.settings.liveQualityMs,
+  };
+}
+
 /**
  * The PredictionServices, in any namespace (the registry is shared), with a track following the
  * alias a ModelPromotion has moved.
@@ -214,12 +269,14 @@ function followersOf(promotion: ModelPromotion, caches: Caches): string[] {
  * PredictionService: resolves each track's alias or version in the registry, server-side applies
  * one Deployment per track and the Service, and reports what is served once a rollout is complete.
  * Tracks that follow an alias are looked at again every alias-poll interval, and at once when a
- * ModelPromotion moves their alias.
+ * ModelPromotion moves their alias. Every live-quality interval it reports the served versions'
+ * live quality (status.liveQuality and the prodclass_live_* metrics).
  */
 export const predictionServiceController = describeController({
   for: predictionServices,
   owns: [deployments, services, horizontalPodAutoscalers, podDisruptionBudgets],
   watches: [watch(modelPromotions, followersOf)],
+  gone: (ctx, key) => ctx.metrics.setLiveQuality(splitKey(key)),
   async reconcile(ctx, writer: ServiceWriter, log) {
     const service = writer.object;
     const { namespace = '', name } = service.metadata;
@@ -242,10 +299,17 @@ export const predictionServiceController = describeController({
     const { primaryReady, canaryReady, conditions } = rolloutStatus(spec, versions, rollout, url);
     const servedVersion = primaryReady ? versions.primary : status.servedVersion;
     if (canaryReady === undefined) writer.dropCondition('CanaryReady');
+    const tracks = servedTracks(servedVersion, canaryReady ? versions.canary : undefined);
+    // What is served must not wait on PostgreSQL: a failed computation keeps the last one and retries.
+    const liveQuality = await observeLiveQuality(ctx, service, spec, tracks).catch((error: unknown) => {
+      log.warn('live quality not computed', { error: (error as Error).message });
+      return { status: status.liveQuality, dueInMs: ctx.settings.liveQualityMs };
+    });
     const changed = await writer
       .set({
         servedVersion,
         canaryVersion: canaryReady ? versions.canary : undefined,
+        liveQuality: liveQuality.status,
         readyReplicas:
           (rollout.primary.status?.readyReplicas ?? 0) + (rollout.canary?.status?.readyReplicas ?? 0),
         replicas: rollout.primary.status?.replicas ?? 0,
@@ -262,7 +326,8 @@ export const predictionServiceController = describeController({
         `now serving ${spec.registeredModel} v${servedVersion}${status.servedVersion ? ` (was v${status.servedVersion})` : ''}`,
       );
     }
+    ctx.metrics.setLiveQuality({ namespace, name }, liveQuality.status?.versions);
     const followsAlias = [spec, spec.canary].some((track) => track && 'alias' in selectorOf(track));
-    return followsAlias ? { requeueAfterMs: ctx.settings.aliasPollMs } : undefined;
+    return soonest(followsAlias ? ctx.settings.aliasPollMs : undefined, liveQuality.dueInMs);
   },
 });

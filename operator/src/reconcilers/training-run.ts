@@ -35,6 +35,10 @@ export function trainArgs(run: TrainingRun, spec: TrainingRunSpec, dataLoad: str
         decidePromotion: true,
         minF1: spec.autoPromote.minF1,
         minComparisonRows: spec.autoPromote.minComparisonRows,
+        maxClassDrop: spec.autoPromote.maxClassDrop,
+        criticalClass: Object.fromEntries(
+          (spec.autoPromote.criticalClasses ?? []).map(({ code, floor }) => [code, floor]),
+        ),
         alias: spec.autoPromote.alias,
       }
     : {};

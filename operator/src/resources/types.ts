@@ -25,6 +25,7 @@ export type {
   DriftMonitorStatus,
   DriftTestSummary,
   Hyperparameters,
+  LiveQualityOfVersion,
   ModelPromotionSpec,
   ModelPromotionStatus,
   PredictionServiceSpec,
@@ -80,6 +81,8 @@ export interface DriftMonitorSettings {
   tests: DriftTestSpec[];
   thresholds: SeverityThresholds;
   minSamples: number;
+  /** Fewest labels the performance test needs. */
+  minLabels: number;
   onDrift: 'none' | 'retrain';
   cooldownMs: number;
   /** The spec of a TrainingRun of the template, training `registeredModel` unless the template names one. */

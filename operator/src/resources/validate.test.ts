@@ -22,6 +22,7 @@ test('an empty TrainingRun spec trains on the latest load and promotes to produc
     enabled: true,
     minF1: 0.7,
     minComparisonRows: 200,
+    maxClassDrop: 0.1,
     alias: 'production',
   });
   expect([spec.backoffLimit, spec.activeDeadlineSeconds, spec.resources]).toEqual([1, 3600, undefined]);

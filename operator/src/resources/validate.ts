@@ -173,6 +173,25 @@ function validHyperparameters(raw: unknown): Hyperparameters {
   };
 }
 
+type CriticalClass = NonNullable<TrainingRunSpec['autoPromote']['criticalClasses']>[number];
+
+function criticalClasses(value: unknown): CriticalClass[] {
+  const field = 'spec.autoPromote.criticalClasses';
+  if (!Array.isArray(value)) throw new InvalidSpec(`${field} must be a list`);
+  const schema = TrainingRunSpec.properties.autoPromote.properties.criticalClasses.items.properties;
+  const codes = new Set<number>();
+  return value.map((raw, index) => {
+    const at = `${field}[${index}]`;
+    const entry = object(raw, at);
+    const code = schemaNumber(schema.code, entry.code, `${at}.code`);
+    if (!(schema.code.enum as number[]).includes(code))
+      throw new InvalidSpec(`${at}.code ${code} is not one of the 27 product type codes`);
+    if (codes.has(code)) throw new InvalidSpec(`${at}.code ${code} is listed twice`);
+    codes.add(code);
+    return { code, floor: schemaNumber(schema.floor, entry.floor, `${at}.floor`) };
+  });
+}
+
 export function validTrainingRunSpec(raw: unknown): TrainingRunSpec {
   const schema = TrainingRunSpec.properties;
   const promoteSchema = schema.autoPromote.properties;
@@ -193,6 +212,12 @@ export function validTrainingRunSpec(raw: unknown): TrainingRunSpec {
         autoPromote.minComparisonRows,
         'spec.autoPromote.minComparisonRows',
       ),
+      maxClassDrop: schemaNumber(
+        promoteSchema.maxClassDrop,
+        autoPromote.maxClassDrop,
+        'spec.autoPromote.maxClassDrop',
+      ),
+      criticalClasses: optional(autoPromote.criticalClasses, criticalClasses),
       alias: schemaText(promoteSchema.alias, autoPromote.alias, 'spec.autoPromote.alias'),
     },
     resources: optional(spec.resources, (v) => resources(v, 'spec.resources')),
@@ -238,6 +263,13 @@ export function validPredictionServiceSpec(raw: unknown): PredictionServiceSpec 
     replicas: schemaNumber(schema.replicas, spec.replicas, 'spec.replicas'),
     resources: optional(spec.resources, (v) => resources(v, 'spec.resources')),
     canary,
+    liveQuality: {
+      window: schemaText(
+        schema.liveQuality.properties.window,
+        object(spec.liveQuality ?? {}, 'spec.liveQuality').window,
+        'spec.liveQuality.window',
+      ),
+    },
     autoscaling: optional(spec.autoscaling, (value) => {
       const json = object(value, 'spec.autoscaling');
       const at = schema.autoscaling.properties;
@@ -295,6 +327,7 @@ const testsOf: Record<DriftFeature, DriftTest[]> = {
   confidence: ['psi', 'ks', 'jensen_shannon'],
   predicted_class: ['psi', 'chi2'],
   tokens: ['oov_share'],
+  accuracy: ['performance'],
 };
 
 function driftTestSpecs(raw: unknown): DriftTestSpec[] {
@@ -393,6 +426,7 @@ export function validDriftMonitorSpec(raw: unknown): DriftMonitorSettings {
     tests: driftTestSpecs(spec.tests),
     thresholds: thresholds(spec.thresholds ?? {}, 'spec.thresholds', defaultSeverityThresholds),
     minSamples: schemaNumber(schema.minSamples, spec.minSamples, 'spec.minSamples'),
+    minLabels: schemaNumber(schema.minLabels, spec.minLabels, 'spec.minLabels'),
     onDrift,
     cooldownMs: durationMs(spec.cooldown ?? schema.cooldown.default, 'spec.cooldown'),
     trainingRunFor,

@@ -20,7 +20,7 @@ export function flagTable<const Table extends Record<string, `--${string}`>>(
   return table;
 }
 
-type FlagValue = string | number | boolean | Readonly<Record<string, string>> | undefined;
+type FlagValue = string | number | boolean | Readonly<Record<string, string | number>> | undefined;
 
 /**
  * The arguments of a command: its path, then each given option in the table's order. `true` is the

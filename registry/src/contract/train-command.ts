@@ -75,6 +75,10 @@ export interface TrainOptions extends HyperparameterOptions {
   minF1: number;
   /** Fewest held-out rows, never trained on by the champion, that a comparison with it needs. */
   minComparisonRows: number;
+  /** Largest drop of a class's F1 or recall against the champion that may be promoted. */
+  maxClassDrop: number;
+  /** Critical class code → the floor of its F1 and recall, one `--critical-class code=floor` each. */
+  criticalClass: Record<string, number>;
   alias: string;
 }
 
@@ -92,6 +96,8 @@ export const trainFlags = flagTable({
   decidePromotion: '--decide-promotion',
   minF1: '--min-f1',
   minComparisonRows: '--min-comparison-rows',
+  maxClassDrop: '--max-class-drop',
+  criticalClass: '--critical-class',
   alias: '--alias',
 });
 
@@ -107,6 +113,8 @@ export const trainDefaults = {
   decidePromotion: false,
   minF1: autoPromoteDefaults.minF1,
   minComparisonRows: autoPromoteDefaults.minComparisonRows,
+  maxClassDrop: autoPromoteDefaults.maxClassDrop,
+  criticalClass: {},
   alias: autoPromoteDefaults.alias,
 } satisfies Omit<TrainOptions, 'dataVersion' | 'runName'>;
 

@@ -65,6 +65,7 @@ export function operatorSettings(namespace: string, databaseUrl: string): Operat
     concurrency: 4,
     resyncMs: 30_000,
     aliasPollMs: 2000,
+    liveQualityMs: 60_000,
     logLevel: 'warn',
   };
 }

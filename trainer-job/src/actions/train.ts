@@ -2,6 +2,7 @@ import { progressToStderr } from '@prodclass/catalog/progress';
 import type { TrainResult } from '@prodclass/registry/contract/job-result';
 import { metricKey, summaryScores } from '@prodclass/registry/contract/metric-keys';
 import { type TrainOptions, trainFlags } from '@prodclass/registry/contract/train-command';
+import { classByCode } from '@prodclass/textmodel/classes';
 import { classifierSettings } from '../classifier-settings.js';
 import { gitCommit } from '../git-commit.js';
 import { writeJobResult } from '../job-result-file.js';
@@ -30,12 +31,16 @@ function trainResult(summary: TrainingSummary): TrainResult {
 export async function train(flags: TrainOptions): Promise<void> {
   if (flags.autoPromote && flags.decidePromotion)
     throw new Error(`${trainFlags.autoPromote} and ${trainFlags.decidePromotion} exclude each other`);
+  for (const code of Object.keys(flags.criticalClass))
+    if (!classByCode(Number(code)))
+      throw new Error(`${trainFlags.criticalClass} ${code}: not one of the 27 product type codes`);
   const mlflow = mlflowFromEnv('training');
   const promotion =
     flags.autoPromote || flags.decidePromotion
       ? {
           minF1: flags.minF1,
           minComparisonRows: flags.minComparisonRows,
+          guardrails: { maxClassDrop: flags.maxClassDrop, criticalClasses: flags.criticalClass },
           alias: flags.alias,
           apply: flags.autoPromote,
         }

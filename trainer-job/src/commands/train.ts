@@ -16,6 +16,15 @@ function collectTag(value: string, tags: Record<string, string>): Record<string,
   return { ...tags, [match[1].trim()]: match[2] ?? '' };
 }
 
+/** `code=floor`; whether the code is one of the 27 classes is checked when the command runs. */
+function collectCriticalClass(value: string, classes: Record<string, number>): Record<string, number> {
+  const match = /^(\d+)=(.+)$/.exec(value.trim());
+  const floor = Number(match?.[2]);
+  if (!match?.[1] || !(floor >= 0 && floor <= 1))
+    throw new InvalidArgumentError('must look like code=floor, a product type code and a floor in [0, 1]');
+  return { ...classes, [match[1]]: floor };
+}
+
 export function registerTrainCommand(program: Command): void {
   const flag = trainFlags;
   const defaults = trainDefaults;
@@ -63,6 +72,18 @@ export function registerTrainCommand(program: Command): void {
         'fewest held-out rows the champion never trained on that a comparison with it needs',
         integerAtLeast(1),
         defaults.minComparisonRows,
+      )
+      .option(
+        `${flag.maxClassDrop} <share>`,
+        "largest drop of any class's F1 or recall against the champion that may be promoted",
+        shareFromZeroToOne,
+        defaults.maxClassDrop,
+      )
+      .option(
+        `${flag.criticalClass} <code=floor>`,
+        'a class whose F1 and recall must stay at or above the floor (repeatable)',
+        collectCriticalClass,
+        defaults.criticalClass,
       )
       .option(`${flag.alias} <alias>`, 'registry alias of the champion', defaults.alias),
   ).action(async (flags: TrainOptions) => (await actions()).train(flags));

@@ -59,12 +59,16 @@ export async function compareWithChampion(
   const championPredictions = champion.predict(rows);
   const challengerPredictions = challenger.predict(rows);
   const disagreements = pairedDisagreements(labels, challengerPredictions, championPredictions);
-  const f1 = (predictions: number[]) =>
-    rows.length ? classificationMetrics(labels, predictions).f1_weighted : Number.NaN;
+  const score = (predictions: number[]) =>
+    rows.length ? classificationMetrics(labels, predictions) : { f1_weighted: Number.NaN, per_class: {} };
+  const championScores = score(championPredictions);
+  const challengerScores = score(challengerPredictions);
   return {
     version: Number(version.version),
-    f1: f1(championPredictions),
-    challengerF1: f1(challengerPredictions),
+    f1: championScores.f1_weighted,
+    challengerF1: challengerScores.f1_weighted,
+    perClass: championScores.per_class,
+    challengerPerClass: challengerScores.per_class,
     rows: rows.length,
     excludedRows: test.length - rows.length,
     ...disagreements,

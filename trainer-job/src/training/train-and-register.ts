@@ -12,6 +12,7 @@ import { trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import { type SplitSpec, splitMethods, splitSpecParams } from '@prodclass/registry/contract/split';
 import type { MlflowClient, MlflowMetric, MlflowRun } from '@prodclass/registry/mlflow/client';
 import { mlmodelYaml, modelDirectory } from '@prodclass/registry/model-directory';
+import type { ClassGuardrails } from '@prodclass/registry/promotion/class-guardrails';
 import { promoteVersion, recordDecision } from '@prodclass/registry/promotion/promote';
 import { decidePromotion, type PromotionScores } from '@prodclass/registry/promotion/rule';
 import { bundleFormatVersion, encodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
@@ -39,6 +40,7 @@ import { loadTrainingDataset } from './training-dataset.js';
 export interface PromotionPolicy {
   minF1: number;
   minComparisonRows: number;
+  guardrails: ClassGuardrails;
   alias: string;
   /** Move the alias when the rule says promote; otherwise only record the verdict (the operator then does it). */
   apply: boolean;
@@ -381,7 +383,7 @@ export async function trainAndRegister(
         request,
         request.promotion,
         version,
-        test.f1_weighted,
+        test,
         classifier,
         split.test,
       );
@@ -402,7 +404,7 @@ async function judge(
   request: TrainingRequest,
   policy: PromotionPolicy,
   version: number,
-  challengerF1: number,
+  challengerScores: ClassificationMetrics,
   challenger: TextClassifier,
   test: readonly DatasetRow[],
 ): Promise<NonNullable<TrainingSummary['promotion']>> {
@@ -412,10 +414,13 @@ async function judge(
     challenger,
     test,
   );
+  const challengerF1 = challengerScores.f1_weighted;
   const scores: PromotionScores = {
     challengerF1,
     minF1: policy.minF1,
     minComparisonRows: policy.minComparisonRows,
+    guardrails: policy.guardrails,
+    challengerPerClass: challengerScores.per_class,
     ...(champion ? { champion } : {}),
   };
   const verdict = decidePromotion(scores);

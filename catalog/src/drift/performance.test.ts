@@ -1,0 +1,59 @@
+import { describe, expect, test } from 'vitest';
+import type { LiveQuality } from '../quality/live-quality.js';
+import { measurePerformance } from './performance.js';
+
+const quality = (labeled: number, accuracy: number | null): LiveQuality => ({
+  modelName: 'm',
+  modelVersion: '3',
+  served: 1000,
+  labeled,
+  coverage: labeled / 1000,
+  accuracy,
+  weightedF1: accuracy,
+  recall: {},
+  labelLagP50Seconds: labeled ? 60 : null,
+});
+const reference = { modelVersion: '3', testAccuracy: 0.8, minLabels: 200 };
+
+describe('measurePerformance', () => {
+  test('the statistic is test accuracy minus live accuracy', () => {
+    const outcome = measurePerformance(reference, quality(250, 0.62));
+    expect('statistic' in outcome && outcome.statistic).toBeCloseTo(0.18, 12);
+    expect(outcome.performance).toEqual({
+      modelVersion: '3',
+      served: 1000,
+      labeled: 250,
+      minLabels: 200,
+      liveAccuracy: 0.62,
+      testAccuracy: 0.8,
+      insufficientLabels: false,
+    });
+  });
+
+  test('better live than on the test set scores below zero', () => {
+    const outcome = measurePerformance(reference, quality(200, 0.9));
+    expect('statistic' in outcome && outcome.statistic).toBeCloseTo(-0.1, 12);
+  });
+
+  test('fewer labels than minLabels: insufficient labels, not graded', () => {
+    const outcome = measurePerformance(reference, quality(199, 0.1));
+    expect(outcome).not.toHaveProperty('statistic');
+    expect(outcome).toMatchObject({
+      notApplicable: 'insufficient labels: 199 labeled predictions of version 3, minLabels is 200',
+      performance: { labeled: 199, liveAccuracy: 0.1, insufficientLabels: true },
+    });
+  });
+
+  test('a version that served nothing in the window has no labels', () => {
+    expect(measurePerformance(reference, undefined)).toMatchObject({
+      performance: { served: 0, labeled: 0, liveAccuracy: null, insufficientLabels: true },
+    });
+  });
+
+  test('an unknown reference is not applicable, with its reason', () => {
+    expect(measurePerformance({ unknown: 'no test_accuracy' }, quality(500, 0.5))).toEqual({
+      notApplicable: 'no test_accuracy',
+    });
+    expect(measurePerformance(undefined, quality(500, 0.5))).toHaveProperty('notApplicable');
+  });
+});
