@@ -154,6 +154,9 @@ export const LiveQualityOfVersion = Type.Object({
   labelLagP50Seconds: Type.Optional(
     Type.Number({ description: 'Median time from prediction to label, in seconds (absent without labels).' }),
   ),
+  estimatedAccuracy: Ratio(
+    'Mean calibrated confidence of the served predictions: the accuracy estimated without labels (absent for a version trained before calibration, or that served nothing).',
+  ),
   testAccuracy: Ratio("The version's accuracy on its held-out test set (MLflow metric test_accuracy)."),
 });
 export type LiveQualityOfVersion = Static<typeof LiveQualityOfVersion>;

@@ -16,6 +16,7 @@ const report: QualityReport = {
       weightedF1: 0.68,
       recall: { '10': 0.7 },
       labelLagP50Seconds: 3600,
+      estimatedAccuracy: 0.72,
     },
     {
       modelName: 'm',
@@ -27,6 +28,7 @@ const report: QualityReport = {
       weightedF1: null,
       recall: {},
       labelLagP50Seconds: null,
+      estimatedAccuracy: 0.5,
     },
   ],
 };
@@ -38,7 +40,7 @@ describe('liveQualityStatus', () => {
       report,
       '24h',
       [
-        { track: 'primary', modelVersion: '4', testAccuracy: 0.81 },
+        { track: 'primary', modelVersion: '4', testAccuracy: 0.81, calibrated: true },
         { track: 'canary', modelVersion: '5' },
       ],
       at,
@@ -58,8 +60,10 @@ describe('liveQualityStatus', () => {
           accuracy: 0.7,
           weightedF1: 0.68,
           labelLagP50Seconds: 3600,
+          estimatedAccuracy: 0.72,
           testAccuracy: 0.81,
         },
+        // Trained before calibration: its confidences estimate nothing.
         { modelVersion: '5', track: 'canary', served: 40, labeled: 0, coverage: 0 },
       ],
     });

@@ -8,7 +8,9 @@ export type LiveQualityStatus = NonNullable<PredictionServiceStatus['liveQuality
 export interface ServedTrack {
   track: 'primary' | 'canary';
   modelVersion: string;
-  testAccuracy?: number;
+  testAccuracy?: number | undefined;
+  /** It serves calibrated confidences, whose mean estimates its accuracy. */
+  calibrated?: boolean;
 }
 
 /** status.liveQuality from a report of the service's model: one entry per track, zeros where it served nothing. */
@@ -18,7 +20,7 @@ export function liveQualityStatus(
   tracks: ServedTrack[],
   observedAt: Date,
 ): LiveQualityStatus {
-  const versions = tracks.map(({ track, modelVersion, testAccuracy }): LiveQualityOfVersion => {
+  const versions = tracks.map(({ track, modelVersion, testAccuracy, calibrated }): LiveQualityOfVersion => {
     const quality = report.versions.find((version) => version.modelVersion === modelVersion);
     return {
       modelVersion,
@@ -29,6 +31,7 @@ export function liveQualityStatus(
       ...(quality?.accuracy != null ? { accuracy: quality.accuracy } : {}),
       ...(quality?.weightedF1 != null ? { weightedF1: quality.weightedF1 } : {}),
       ...(quality?.labelLagP50Seconds != null ? { labelLagP50Seconds: quality.labelLagP50Seconds } : {}),
+      ...(calibrated && quality?.served ? { estimatedAccuracy: quality.estimatedAccuracy } : {}),
       ...(testAccuracy !== undefined ? { testAccuracy } : {}),
     };
   });

@@ -232,10 +232,10 @@ async function observeLiveQuality(
     modelName: spec.registeredModel,
   });
   const withTestAccuracy = await Promise.all(
-    tracks.map(async (track) => ({
-      ...track,
-      testAccuracy: await ctx.mlflow.testAccuracyOf(spec.registeredModel, track.modelVersion),
-    })),
+    tracks.map(async (track) => {
+      const scores = await ctx.mlflow.offlineScoresOf(spec.registeredModel, track.modelVersion);
+      return { ...track, testAccuracy: scores?.testAccuracy, calibrated: scores?.calibrated ?? false };
+    }),
   );
   return {
     status: liveQualityStatus(report, window, withTestAccuracy, now),
