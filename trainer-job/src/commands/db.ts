@@ -1,4 +1,7 @@
+import { defaultRetentionDays } from '@prodclass/catalog/inference-log-partitions';
 import type { Command } from 'commander';
+import type { MaintainFlags } from '../actions/db.js';
+import { integerAtLeast } from '../options.js';
 
 const actions = () => import('../actions/db.js');
 
@@ -7,4 +10,15 @@ export function registerDbCommands(program: Command): void {
   db.command('migrate')
     .description('apply the pending migrations (idempotent; concurrent runs wait for each other)')
     .action(async () => (await actions()).migrateDatabase());
+  db.command('maintain')
+    .description(
+      "the inference log's daily partitions: create the coming days', drop those older than the retention (idempotent; concurrent runs wait for each other)",
+    )
+    .option(
+      '--retention-days <n>',
+      'keep the predictions of the last n days (UTC)',
+      integerAtLeast(1),
+      defaultRetentionDays,
+    )
+    .action(async (flags: MaintainFlags) => (await actions()).maintainDatabase(flags));
 }
