@@ -38,7 +38,7 @@ language sql immutable
 as $$ select 'inference_log_' || to_char(day, 'YYYYMMDD') $$;
 
 create function uuidv7_time(id uuid) returns timestamptz
-language sql immutable strict
+language sql immutable
 as $$
   select case when substr(id::text, 15, 1) = '7'
     then to_timestamp(('x' || lpad(replace(left(id::text, 13), '-', ''), 16, '0'))::bit(64)::bigint / 1000.0)
@@ -54,8 +54,8 @@ declare
 begin
   for day in
     select generate_series(
-      least(coalesce((select min(predicted_at) from inference_log_unpartitioned), now()), now()) at time zone 'UTC',
-      (now() at time zone 'UTC') + interval '7 days',
+      date_trunc('day', least((select min(predicted_at) from inference_log_unpartitioned), now()) at time zone 'UTC'),
+      date_trunc('day', now() at time zone 'UTC') + interval '7 days',
       interval '1 day')::date
   loop
     execute format('create table %I partition of inference_log for values from (%L) to (%L)',
