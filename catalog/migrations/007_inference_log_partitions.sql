@@ -14,10 +14,6 @@ alter table inference_log rename to inference_log_unpartitioned;
 alter index inference_log_pkey rename to inference_log_unpartitioned_pkey;
 alter index inference_log_drift rename to inference_log_unpartitioned_drift;
 alter index inference_log_productid rename to inference_log_unpartitioned_productid;
--- Its rows are counted in inference_log_hourly already: moving them must not count them again.
-drop trigger inference_log_count_inserted on inference_log_unpartitioned;
-drop trigger inference_log_count_deleted on inference_log_unpartitioned;
-drop trigger inference_log_count_truncated on inference_log_unpartitioned;
 
 -- The same columns, in the same order, with the same checks.
 create table inference_log (like inference_log_unpartitioned including defaults including constraints)
@@ -85,8 +81,9 @@ $$;
 drop table inference_log_unpartitioned;
 
 -- The hourly counts of migration 006, kept by statement triggers on the partitioned table: they
--- see every row a statement on inference_log routes to any partition. Maintenance removes the
--- counts of the days it drops (catalog/src/inference-log-partitions.ts).
+-- see every row a statement on inference_log routes to any partition. Created after the move: the
+-- moved rows are counted in inference_log_hourly already. Maintenance removes the counts of the
+-- days it drops (catalog/src/inference-log-partitions.ts).
 create trigger inference_log_count_inserted after insert on inference_log
   referencing new table as inserted
   for each statement execute function inference_log_count_inserted();
