@@ -7,8 +7,9 @@ import { type Progress, silent } from './progress.js';
  * Retention): each UTC day's predictions live in inference_log_YYYYMMDD. `maintainInferenceLog`
  * moves rows that landed in the default partition into their day's own, creates the partitions of
  * the coming days, and drops whole the partitions of days older than the retention, with the
- * hourly served counts of those days. Labels (prediction_feedback and its hourly counts) are kept:
- * they carry their own copy of what they label.
+ * hourly served counts of those days (the log from before migration 007, inference_log_before_DAY,
+ * goes whole once the last day it holds is past the retention). Labels (prediction_feedback and
+ * its hourly counts) are kept: they carry their own copy of what they label.
  */
 
 /** Days ahead of today (UTC) whose partitions exist after maintenance. */
@@ -20,7 +21,8 @@ export const defaultRetentionDays = 90;
 const lockTimeout = '10s';
 
 const dayMs = 86_400_000;
-const partitionName = /^inference_log_(\d{4})(\d{2})(\d{2})$/;
+/** A day's partition, or the log from before migration 007: every day before the one named. */
+const partitionName = /^inference_log_(before_)?(\d{4})(\d{2})(\d{2})$/;
 
 export interface MaintenanceOptions {
   retentionDays: number;
@@ -59,18 +61,28 @@ function bounds(day: Day): [string, string] {
   return [`${day} 00:00:00+00`, `${addDays(day, 1)} 00:00:00+00`];
 }
 
-/** The day partitions of the log, by day. */
-async function dayPartitions(client: pg.ClientBase): Promise<Map<Day, string>> {
+interface Partition {
+  name: string;
+  /** Its first day; null for the log from before migration 007, which starts at the beginning. */
+  from: Day | null;
+  /** The day after its last. */
+  to: Day;
+}
+
+/** The partitions of the log but the default one, oldest first. */
+async function partitionsOfLog(client: pg.ClientBase): Promise<Partition[]> {
   const { rows } = await client.query<{ name: string }>(
     `select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
     where i.inhparent = 'inference_log'::regclass`,
   );
-  const partitions = new Map<Day, string>();
+  const partitions: Partition[] = [];
   for (const { name } of rows) {
     const match = partitionName.exec(name);
-    if (match) partitions.set(`${match[1]}-${match[2]}-${match[3]}`, name);
+    if (!match) continue;
+    const day = `${match[2]}-${match[3]}-${match[4]}`;
+    partitions.push(match[1] ? { name, from: null, to: day } : { name, from: day, to: addDays(day, 1) });
   }
-  return partitions;
+  return partitions.sort((a, b) => a.to.localeCompare(b.to));
 }
 
 async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
@@ -101,6 +113,7 @@ async function createPartition(client: pg.ClientBase, day: Day): Promise<number>
   return inTransaction(client, async () => {
     await client.query('lock table inference_log_default in exclusive mode');
     await client.query(`create table ${name} (like inference_log including defaults including constraints)`);
+    await client.query(`alter table ${name} add primary key (prediction_id)`);
     const { rowCount } = await client.query(
       `with moved as (
         delete from inference_log_default where predicted_at >= $1 and predicted_at < $2 returning *
@@ -114,12 +127,14 @@ async function createPartition(client: pg.ClientBase, day: Day): Promise<number>
   });
 }
 
-/** Drops `day`'s partition and the served counts of its hours, together. */
-async function dropPartition(client: pg.ClientBase, day: Day, name: string): Promise<void> {
-  const [from, to] = bounds(day);
+/** Drops a partition and the served counts of its hours, together. */
+async function dropPartition(client: pg.ClientBase, { name, from, to }: Partition): Promise<void> {
   await inTransaction(client, async () => {
     await client.query(`drop table ${name}`);
-    await client.query('delete from inference_log_hourly where hour >= $1 and hour < $2', [from, to]);
+    await client.query(
+      `delete from inference_log_hourly where ($1::timestamptz is null or hour >= $1) and hour < $2`,
+      [from && bounds(from)[0], bounds(to)[0]],
+    );
   });
 }
 
@@ -139,28 +154,32 @@ export async function maintainInferenceLog(
   const result: MaintenanceResult = { created: [], moved: [], dropped: [], keptFrom };
   await client.query('select pg_advisory_lock($1, $2)', [...advisoryLocks.inferenceLogMaintenance]);
   try {
-    const partitions = await dayPartitions(client);
+    const partitions = await partitionsOfLog(client);
+    const days = new Set(partitions.flatMap(({ from }) => (from ? [from] : [])));
     const { rows: strayDays } = await client.query<{ day: Day }>(
       `select distinct to_char(predicted_at at time zone 'UTC', 'YYYY-MM-DD') as day
       from inference_log_default order by 1`,
     );
     const ahead = Array.from({ length: partitionsAhead + 1 }, (_, index) => addDays(today, index));
     const missing = [...new Set([...strayDays.map(({ day }) => day), ...ahead])]
-      .filter((day) => !partitions.has(day))
+      .filter((day) => !days.has(day))
       .sort();
     for (const day of missing) {
       const rows = await createPartition(client, day);
       const partition = partitionOf(day);
-      partitions.set(day, partition);
+      partitions.push({ name: partition, from: day, to: addDays(day, 1) });
       if (rows > 0) result.moved.push({ partition, rows });
       else result.created.push(partition);
       progress('inference log partition created', { partition, moved_rows: rows });
     }
-    for (const [day, partition] of [...partitions].sort(([a], [b]) => a.localeCompare(b))) {
-      if (day >= keptFrom) continue;
-      await dropPartition(client, day, partition);
-      result.dropped.push(partition);
-      progress('inference log partition dropped', { partition, retention_days: retentionDays });
+    for (const partition of partitions.sort((a, b) => a.to.localeCompare(b.to))) {
+      if (partition.to > keptFrom) continue;
+      await dropPartition(client, partition);
+      result.dropped.push(partition.name);
+      progress('inference log partition dropped', {
+        partition: partition.name,
+        retention_days: retentionDays,
+      });
     }
     return result;
   } finally {

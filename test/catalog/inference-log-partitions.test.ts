@@ -80,7 +80,7 @@ async function insertLogRows(client: pg.Client, rows: (readonly [string, Date, n
   );
 }
 
-test('migration 007 converts a log of ten days while a model server writer keeps writing: no row lost or duplicated, the hourly counts and labels kept', async () => {
+test('migration 007 makes a log of ten days a partition while a model server writer keeps writing: no row lost or duplicated, the hourly counts and labels kept, dropped whole after the retention', async () => {
   const db = await database({ migrated: false });
   const client = await db.connect();
   await migrateBefore007(client);
@@ -142,29 +142,32 @@ test('migration 007 converts a log of ten days while a model server writer keeps
       await writer.writeQueued();
     }
   })();
-  // A writer's COPY seen waiting on the migration's lock.
-  let sawWaitingWriter = false;
-  const watching = (async () => {
-    while (!migrated) {
-      const { rows } = await client.query(
-        `select from pg_stat_activity
-        where datname = current_database() and wait_event_type = 'Lock' and query ilike 'copy inference_log%'`,
-      );
-      if (rows.length > 0) sawWaitingWriter = true;
-    }
-  })();
   while (counts.written === 0) await new Promise((resolve) => setImmediate(resolve));
 
-  const cli = await runCli(['db', 'migrate'], { DATABASE_URL: db.url });
+  // A reader holds the migration's lock back until the writer's next COPY queues behind it, so
+  // that a write is certainly waiting while the log is converted.
+  const reader = await db.connect();
+  await reader.query('begin');
+  await reader.query('select from inference_log limit 1');
+  const migrating = runCli(['db', 'migrate'], { DATABASE_URL: db.url });
+  for (;;) {
+    const { rows } = await client.query<{ migration: number; copies: number }>(
+      `select count(*) filter (where query ilike '%lock table inference_log in access exclusive mode%')::int as migration,
+        count(*) filter (where query ilike 'copy inference_log%')::int as copies
+      from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    if (rows[0]?.migration === 1 && rows[0].copies === 1) break;
+  }
+  await reader.query('commit');
+  const cli = await migrating;
   migrated = true;
-  await Promise.all([writing, watching]);
+  await writing;
   await writer.close();
   await pool.end();
   expect(cli.stderr).toBe('');
   expect(cli.code).toBe(0);
   expect(JSON.parse(cli.stdout).applied).toContain('007_inference_log_partitions.sql');
 
-  expect(sawWaitingWriter).toBe(true);
   expect(counts).toEqual({ written: writtenIds.length, dropped: 0, failures: [] });
   const { rows } = await client.query<{ rows: number; ids: number; written: number }>(
     `select count(*)::int as rows, count(distinct prediction_id)::int as ids,
@@ -177,9 +180,15 @@ test('migration 007 converts a log of ten days while a model server writer keeps
     ids: 120_000 + writtenIds.length,
     written: writtenIds.length,
   });
-  expect((await client.query('select count(*)::int as n from inference_log_default')).rows[0].n).toBe(0);
-  expect(await partitions(client)).toEqual(
-    expect.arrayContaining([partitionOf(daysFromToday(-9)), partitionOf(daysFromToday(partitionsAhead))]),
+  // The old log is one partition, up to and including today (the writes of today with it).
+  const before007 = `inference_log_before_${partitionOf(daysFromToday(1)).slice('inference_log_'.length)}`;
+  expect(await partitions(client)).toEqual([
+    ...Array.from({ length: partitionsAhead }, (_, index) => partitionOf(daysFromToday(index + 1))),
+    before007,
+    'inference_log_default',
+  ]);
+  expect((await client.query(`select count(*)::int as n from ${before007}`)).rows[0].n).toBe(
+    120_000 + writtenIds.length,
   );
   const after = await hourlyCounts(client);
   expect(after.kept).toEqual(after.counted);
@@ -199,6 +208,14 @@ test('migration 007 converts a log of ten days while a model server writer keeps
     labeled,
   ]);
   expect(label.rows).toEqual([{ prdtypecode: 50 }]);
+
+  // It is dropped whole, with its hourly counts, once its last day (today) is past the retention.
+  const kept = await maintainInferenceLog(client, { retentionDays: 90, now: daysFromToday(90) });
+  expect(kept.dropped).toEqual([]);
+  const expired = await maintainInferenceLog(client, { retentionDays: 90, now: daysFromToday(91) });
+  expect(expired.dropped).toEqual([before007]);
+  expect((await client.query('select count(*)::int as n from inference_log')).rows[0].n).toBe(0);
+  expect((await client.query('select count(*)::int as n from inference_log_hourly')).rows[0].n).toBe(0);
 }, 180_000);
 
 test('maintenance creates the coming days, moves rows out of the default partition and drops expired days whole with their hourly counts, keeping labels; idempotent, and two runs never race', async () => {
