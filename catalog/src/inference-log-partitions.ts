@@ -15,8 +15,6 @@ import { type Progress, silent } from './progress.js';
 /** Days ahead of today (UTC) whose partitions exist after maintenance. */
 export const partitionsAhead = 7;
 
-export const defaultRetentionDays = 90;
-
 /** How long a step waits for a lock a long query holds before the run gives up (it is rerun). */
 const lockTimeout = '10s';
 

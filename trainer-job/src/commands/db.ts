@@ -1,9 +1,11 @@
-import { defaultRetentionDays } from '@prodclass/catalog/inference-log-partitions';
 import type { Command } from 'commander';
 import type { MaintainFlags } from '../actions/db.js';
 import { integerAtLeast } from '../options.js';
 
 const actions = () => import('../actions/db.js');
+
+/** The chart's inferenceLog.retentionDays default too (docs/install.md). */
+const defaultRetentionDays = 90;
 
 export function registerDbCommands(program: Command): void {
   const db = program.command('db').description('the catalog database');
