@@ -154,13 +154,15 @@ export async function maintainInferenceLog(
   try {
     const partitions = await partitionsOfLog(client);
     const days = new Set(partitions.flatMap(({ from }) => (from ? [from] : [])));
+    // The days the log from before migration 007 holds have no partition of their own.
+    const before007 = partitions.find(({ from }) => from === null)?.to ?? '';
     const { rows: strayDays } = await client.query<{ day: Day }>(
       `select distinct to_char(predicted_at at time zone 'UTC', 'YYYY-MM-DD') as day
       from inference_log_default order by 1`,
     );
     const ahead = Array.from({ length: partitionsAhead + 1 }, (_, index) => addDays(today, index));
     const missing = [...new Set([...strayDays.map(({ day }) => day), ...ahead])]
-      .filter((day) => !days.has(day))
+      .filter((day) => day >= before007 && !days.has(day))
       .sort();
     for (const day of missing) {
       const rows = await createPartition(client, day);
