@@ -5,7 +5,8 @@
  * (a partition per day). On each, alternately, `repetitions` times: a drift check's aggregation
  * (current window 7 days, reference the 30 before) and the lookup of 1,000 labels given by
  * prediction id (resolveStagedLabels, rolled back; the same statements on both, uuidv7_time added to
- * the one-table database). Medians of wall seconds.
+ * the one-table database), once for predictions spread over the 90 days and once for predictions of
+ * the last day. Medians of wall seconds.
  *
  * Usage: npx tsx bench/drift/partitioned-log-bench.ts  (brings the local stack up if it is not running)
  */
@@ -139,25 +140,34 @@ const databases = {
 };
 try {
   const results = {
-    unpartitioned: { drift: [] as number[], labels: [] as number[] },
-    partitioned: { drift: [] as number[], labels: [] as number[] },
+    unpartitioned: { drift: [] as number[], labels: [] as number[], recentLabels: [] as number[] },
+    partitioned: { drift: [] as number[], labels: [] as number[], recentLabels: [] as number[] },
   };
   for (let run = 0; run <= repetitions; run++) {
     for (const kind of ['unpartitioned', 'partitioned'] as const) {
       const { url, client } = databases[kind];
-      const { rows: sample } = await client.query<{ id: string }>(
+      const { rows: spread } = await client.query<{ id: string }>(
         'select prediction_id as id from inference_log tablesample bernoulli (0.2) limit 1000',
+      );
+      const { rows: recent } = await client.query<{ id: string }>(
+        `select prediction_id as id from inference_log where predicted_at >= $1 order by random() limit 1000`,
+        [new Date(now.getTime() - dayMs)],
       );
       const drift = await timeDriftWindows(url);
       const labels = await timeLabelLookup(
         client,
-        sample.map((row) => row.id),
+        spread.map((row) => row.id),
+      );
+      const recentLabels = await timeLabelLookup(
+        client,
+        recent.map((row) => row.id),
       );
       // The first round warms the caches.
       if (run === 0) continue;
       results[kind].drift.push(drift);
       results[kind].labels.push(labels);
-      log('run', { kind, run, drift, labels });
+      results[kind].recentLabels.push(recentLabels);
+      log('run', { kind, run, drift, labels, recentLabels });
     }
   }
   console.log(
@@ -169,9 +179,13 @@ try {
         unpartitioned: median(results.unpartitioned.drift),
         partitioned: median(results.partitioned.drift),
       },
-      lookup_1000_labels_seconds: {
+      lookup_1000_labels_over_90_days_seconds: {
         unpartitioned: median(results.unpartitioned.labels),
         partitioned: median(results.partitioned.labels),
+      },
+      lookup_1000_labels_of_the_last_day_seconds: {
+        unpartitioned: median(results.unpartitioned.recentLabels),
+        partitioned: median(results.partitioned.recentLabels),
       },
     }),
   );

@@ -87,8 +87,10 @@ const resolvedColumns = `select s.label_group, s.position, l.prediction_id, l.mo
  *
  * The log is partitioned by day (catalog/migrations/007): a prediction id the model server made is
  * a UUIDv7 carrying the time it was made, so its label is looked up in the partition of that time
- * alone. Ids not found there (made by another writer, or never logged) are then looked up in
- * every partition.
+ * alone: per label when they are looked up one by one, and in any case only in the days from the
+ * batch's earliest to its latest id (the planner cannot count on pruning per label, and hashes
+ * the partitions instead when the batch is large). Ids not found there (made by another writer,
+ * or never logged) are then looked up in every partition.
  */
 export async function resolveStagedLabels(client: pg.ClientBase): Promise<LabelProblem[]> {
   // The staged labels' real count, not a guess, decides between looking each up in its partition
@@ -98,6 +100,8 @@ export async function resolveStagedLabels(client: pg.ClientBase): Promise<LabelP
     from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id
       and l.predicted_at >= uuidv7_time(s.prediction_id) - interval '1 hour'
       and l.predicted_at < uuidv7_time(s.prediction_id) + interval '1 hour'
+      and l.predicted_at >= (select min(uuidv7_time(prediction_id)) from feedback_staging) - interval '1 hour'
+      and l.predicted_at < (select max(uuidv7_time(prediction_id)) from feedback_staging) + interval '1 hour'
     union all
     ${resolvedColumns}
     from feedback_staging s join inference_log l on l.productid = s.productid
