@@ -3,7 +3,8 @@ import type pg from 'pg';
 /**
  * SQL that aggregates the two windows of a drift check in PostgreSQL: counts per class, per bin
  * and per distinct value come back, never rows. The windows are read from the index
- * inference_log_drift alone (catalog/migrations/004_drift.sql).
+ * inference_log_drift alone (catalog/migrations/004_drift.sql), of the partitions of their days
+ * only (the log is partitioned by day: catalog/migrations/007).
  */
 
 /** Where the reference rows come from: a time window of the log, or the catalog as of a data load. */
