@@ -1,12 +1,11 @@
 import { completedLoadNamed, latestCompletedLoad } from '@prodclass/catalog/data-loads';
-import { snapshotBatches } from '@prodclass/catalog/snapshot';
 import { type ImpactOptions, impactDefaults } from '@prodclass/registry/contract/impact-command';
-import { type ImpactResult, maxImpactFlips } from '@prodclass/registry/contract/job-result';
+import type { ImpactResult } from '@prodclass/registry/contract/job-result';
 import type { MlflowClient, RegisteredModelVersion } from '@prodclass/registry/mlflow/client';
 import { modelDirectory } from '@prodclass/registry/model-directory';
 import { decodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
 import type { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
-import { FlipTally } from '../impact/flip-tally.js';
+import { scoreCatalogImpact } from '../impact/catalog-impact.js';
 import { writeJobResult } from '../job-result-file.js';
 import { writeJson } from '../options.js';
 import { mlflowFromEnv, withCatalogDatabase } from '../services.js';
@@ -46,18 +45,19 @@ export async function impact(flags: ImpactFlags): Promise<void> {
     process.stderr.write(
       `scoring the catalog of ${load.name} with v${champion.version} (@${championAlias}) and v${candidate.version}\n`,
     );
-    const tally = new FlipTally();
-    for await (const batch of snapshotBatches(db, load)) {
-      tally.add(championModel.predict(batch), candidateModel.predict(batch));
-      process.stderr.write(`scored ${tally.products} products\n`);
-    }
+    const summary = await scoreCatalogImpact(
+      db,
+      load,
+      { champion: championModel, candidate: candidateModel },
+      (products) => process.stderr.write(`scored ${products} products\n`),
+    );
     return {
       kind: 'impact',
       registeredModel,
       championVersion: champion.version,
       candidateVersion: candidate.version,
       dataVersion: load.name,
-      ...tally.summary(maxImpactFlips),
+      ...summary,
     };
   });
   writeJobResult(result);
