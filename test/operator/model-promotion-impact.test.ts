@@ -160,3 +160,22 @@ test('without impactPreview no Job runs; a failed preview Job leaves the alias w
   });
   expect(await aliasVersion(registeredModel, 'production')).toBe(v1);
 });
+
+test('with nothing to compare (the alias is at the version already) no Job runs and the alias is kept', {
+  timeout: 120_000,
+}, async () => {
+  const v1 = versions[0] as string;
+  expect(await aliasVersion(registeredModel, 'production')).toBe(v1);
+  await resources.create('ModelPromotion', 'modelpromotions', 'same', {
+    registeredModel,
+    version: Number(v1),
+    impactPreview: true,
+  });
+  const done = await resources.until('modelpromotions', 'same', (o) => o.status?.phase === 'Succeeded');
+  expect(Resources.condition(done, 'ImpactPreviewed')).toMatchObject({
+    status: 'False',
+    reason: 'NoChampion',
+  });
+  expect(done.status.impactPreview).toBeUndefined();
+  expect(await previewJobs('same')).toEqual([]);
+});
