@@ -31,6 +31,16 @@ export function impactSummary(result: ImpactResult): string {
   return `${percent(result.changedShare)} of ${result.products} products of ${result.dataVersion} would change class (v${result.championVersion} → v${result.candidateVersion})${largest ? `; largest flip ${largest.from} → ${largest.to} (${largest.count})` : ''}`;
 }
 
+/** The `prodclass model impact` arguments of a promotion: its version against its alias, on the latest load. */
+export function impactArgs(spec: ModelPromotionSpec): string[] {
+  return impactCommandArgs({
+    registeredModel: spec.registeredModel,
+    candidate: spec.version,
+    championAlias: spec.alias,
+    dataVersion: impactDefaults.dataVersion,
+  });
+}
+
 function waiting(writer: PromotionWriter, jobName: string, message: string): Promise<{ result: undefined }> {
   return writer
     .set({ phase: 'Pending', impactPreview: { jobName } })
@@ -96,12 +106,7 @@ export async function previewImpact(
         namespace,
         owner: controllerReference(promotion),
         component: 'impact-preview',
-        args: impactCommandArgs({
-          registeredModel: spec.registeredModel,
-          candidate: spec.version,
-          championAlias: spec.alias,
-          dataVersion: impactDefaults.dataVersion,
-        }),
+        args: impactArgs(spec),
         backoffLimit: 1,
       }),
     );
