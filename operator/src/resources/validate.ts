@@ -111,6 +111,12 @@ function resources(value: unknown, field: string): ResourceRequirements {
 const optional = <T>(value: unknown, parse: (value: unknown) => T): T | undefined =>
   value === undefined ? undefined : parse(value);
 
+function flag(value: unknown, field: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new InvalidSpec(`${field} must be true or false`);
+  return value;
+}
+
 function exactlyOne(json: Json, fields: string[], where: string): void {
   if (fields.filter((field) => json[field] !== undefined).length !== 1)
     throw new InvalidSpec(`${where} needs exactly one of ${fields.join(' and ')}`);
@@ -267,6 +273,7 @@ export function validModelPromotionSpec(raw: unknown): ModelPromotionSpec {
     version: schemaNumber(schema.version, spec.version, 'spec.version'),
     alias: schemaText(schema.alias, spec.alias, 'spec.alias'),
     reason: optional(spec.reason, (v) => text(v, 'spec.reason', /^.*$/s)),
+    impactPreview: flag(spec.impactPreview, 'spec.impactPreview', schema.impactPreview.default),
   };
 }
 
