@@ -106,11 +106,13 @@ export async function resolveStagedLabels(client: pg.ClientBase): Promise<LabelP
     ${resolvedColumns}
     from feedback_staging s join inference_log l on l.productid = s.productid
     where s.prediction_id is null`);
-  const { rows: unresolved } = await client.query(`select from feedback_staging s
+  // A count, not `limit 1`: the tables are never analyzed, and for a limit the planner takes a
+  // nested loop over both (measured: 170 ms for 4,000 labels, against 2 ms hashed).
+  const { rows: unresolved } = await client.query<{ labels: number }>(`select count(*)::integer as labels
+    from feedback_staging s
     where s.prediction_id is not null and not exists (
-      select from feedback_resolved r where r.label_group = s.label_group and r.position = s.position)
-    limit 1`);
-  if (unresolved.length > 0)
+      select from feedback_resolved r where r.label_group = s.label_group and r.position = s.position)`);
+  if ((unresolved[0]?.labels ?? 0) > 0)
     await client.query(`insert into feedback_resolved ${resolvedColumns}
       from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id
       where not exists (

@@ -12,13 +12,16 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs model-server/src/main.ts as its own process (as `npm run start` would run dist/main.js). */
-export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * Runs model-server/src/main.ts as its own process (as `npm run start` would run dist/main.js), of
+ * this checkout or of another one at `root` (a benchmark's baseline).
+ */
+export async function spawnServer(env: Record<string, string>, root = repoRoot): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', path.join(repoRoot, 'model-server/src/main.ts')],
+    ['--conditions=source', '--import', 'tsx', path.join(root, 'model-server/src/main.ts')],
     {
-      cwd: repoRoot,
+      cwd: root,
       env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
