@@ -102,6 +102,10 @@ export async function resolveStagedLabels(client: pg.ClientBase): Promise<LabelP
       and l.predicted_at < uuidv7_time(s.prediction_id) + interval '1 hour'
       and l.predicted_at >= (select min(uuidv7_time(prediction_id)) from feedback_staging) - interval '1 hour'
       and l.predicted_at < (select max(uuidv7_time(prediction_id)) from feedback_staging) + interval '1 hour'
+      and l.prediction_id >= (select prediction_id from feedback_staging
+        where uuidv7_time(prediction_id) is not null order by prediction_id limit 1)
+      and l.prediction_id <= (select prediction_id from feedback_staging
+        where uuidv7_time(prediction_id) is not null order by prediction_id desc limit 1)
     union all
     ${resolvedColumns}
     from feedback_staging s join inference_log l on l.productid = s.productid
