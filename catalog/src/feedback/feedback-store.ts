@@ -89,27 +89,47 @@ const resolvedColumns = `select s.label_group, s.position, l.prediction_id, l.mo
  * a UUIDv7 carrying the time it was made, so its label is looked up in the partition of that time
  * alone: per label when they are looked up one by one, and in any case only in the days from the
  * batch's earliest to its latest id (the planner cannot count on pruning per label, and hashes
- * the partitions instead when the batch is large). Ids not found there (made by another writer,
+ * the partitions instead when the batch is large). UUIDv7s sort by time, so the batch's lowest and
+ * highest id also bound the scans of the partitions' primary keys when the planner merges them
+ * (without, each scan starts at its day's first id). Ids not found there (made by another writer,
  * or never logged) are then looked up in every partition.
  */
 export async function resolveStagedLabels(client: pg.ClientBase): Promise<LabelProblem[]> {
   // The staged labels' real count, not a guess, decides between looking each up in its partition
   // and hashing the whole log.
   await client.query('analyze feedback_staging');
-  await client.query(`insert into feedback_resolved ${resolvedColumns}
-    from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id
-      and l.predicted_at >= uuidv7_time(s.prediction_id) - interval '1 hour'
-      and l.predicted_at < uuidv7_time(s.prediction_id) + interval '1 hour'
-      and l.predicted_at >= (select min(uuidv7_time(prediction_id)) from feedback_staging) - interval '1 hour'
-      and l.predicted_at < (select max(uuidv7_time(prediction_id)) from feedback_staging) + interval '1 hour'
-      and l.prediction_id >= (select prediction_id from feedback_staging
-        where uuidv7_time(prediction_id) is not null order by prediction_id limit 1)
-      and l.prediction_id <= (select prediction_id from feedback_staging
-        where uuidv7_time(prediction_id) is not null order by prediction_id desc limit 1)
-    union all
-    ${resolvedColumns}
-    from feedback_staging s join inference_log l on l.productid = s.productid
-    where s.prediction_id is null`);
+  // The batch's bounds as parameters, so that the partitions outside them are left out when the
+  // insert is planned, not only when it runs (measured: planning 22-34 ms over 40 partitions).
+  // Version-7 UUIDs sort by their time (as text too, byte by byte), so the lowest and the highest
+  // id carry the earliest and the latest time.
+  const { rows: bounds } = await client.query<{
+    from: Date | null;
+    to: Date | null;
+    lowest: string | null;
+    highest: string | null;
+    productLabels: number;
+  }>(`select uuidv7_time(lowest::uuid) - interval '1 hour' as from,
+      uuidv7_time(highest::uuid) + interval '1 hour' as to, lowest, highest, "productLabels"
+    from (
+      select min(id) filter (where substr(id, 15, 1) = '7') as lowest,
+        max(id) filter (where substr(id, 15, 1) = '7') as highest,
+        count(*) filter (where id is null)::integer as "productLabels"
+      from (select prediction_id::text collate "C" as id from feedback_staging) staged
+    ) batch`);
+  const { from, to, lowest, highest, productLabels } = bounds[0] ?? {};
+  if (from && to && lowest && highest)
+    await client.query(
+      `insert into feedback_resolved ${resolvedColumns}
+      from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id
+        and l.predicted_at >= uuidv7_time(s.prediction_id) - interval '1 hour'
+        and l.predicted_at < uuidv7_time(s.prediction_id) + interval '1 hour'
+        and l.predicted_at >= $1 and l.predicted_at < $2 and l.prediction_id between $3 and $4`,
+      [from, to, lowest, highest],
+    );
+  if (productLabels)
+    await client.query(`insert into feedback_resolved ${resolvedColumns}
+      from feedback_staging s join inference_log l on l.productid = s.productid
+      where s.prediction_id is null`);
   // A count, not `limit 1`: the tables are never analyzed, and for a limit the planner takes a
   // nested loop over both (measured: 170 ms for 4,000 labels, against 2 ms hashed).
   const { rows: unresolved } = await client.query<{ labels: number }>(`select count(*)::integer as labels
