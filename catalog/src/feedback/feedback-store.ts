@@ -85,11 +85,11 @@ export async function resolveStagedLabels(client: pg.ClientBase): Promise<LabelP
   await client.query(`insert into feedback_resolved
     select s.label_group, s.position, l.prediction_id, l.model_name, l.model_version, l.predicted_at,
       l.prdtypecode, s.prdtypecode, s.source, coalesce(s.labeled_at, greatest(now(), l.predicted_at)), s.labeled_by
-    from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id
+    from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id and l.shadow_of is null
     union all
     select s.label_group, s.position, l.prediction_id, l.model_name, l.model_version, l.predicted_at,
       l.prdtypecode, s.prdtypecode, s.source, coalesce(s.labeled_at, greatest(now(), l.predicted_at)), s.labeled_by
-    from feedback_staging s join inference_log l on l.productid = s.productid
+    from feedback_staging s join inference_log l on l.productid = s.productid and l.shadow_of is null
     where s.prediction_id is null`);
   const { rows } = await client.query<LabelProblem>(
     `select label_group as "group", position, reason from (
