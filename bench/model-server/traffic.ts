@@ -6,6 +6,8 @@
  * generator of run.ts, each server on CPU 0 (cpu-pinning.ts), the inference log on. For the routing
  * server the percentiles are over the requests the primary answered (their productid's bucket is
  * above the weight), the stable answers; the mirroring server answers every request with the primary.
+ * Beside the latencies, the server process's CPU time per request (utime + stime from /proc over the
+ * measured phase), which other processes' load on the machine changes far less than latency.
  *
  * Usage: npm run build && npx tsx bench/model-server/traffic.ts
  */
@@ -30,12 +32,12 @@ import { status, up } from '../../stack/stack.js';
 import { type ConstantRateResult, constantRate } from './constant-rate.js';
 import { type CpuPinning, pinOffServerCpu } from './cpu-pinning.js';
 
-const catalogRows = 20_000;
-const trainingRows = 16_000;
+const catalogRows = 12_000;
+const trainingRows = 8_000;
 const rate = 1_000;
-const warmUpSeconds = 5;
-const measureSeconds = 20;
-const rounds = 3;
+const warmUpSeconds = 3;
+const measureSeconds = 10;
+const rounds = 5;
 const canaryWeight = 50;
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodclass-bench-traffic-'));
@@ -101,6 +103,14 @@ async function startServer(
 
 const milliseconds = (value: number) => Number(value.toFixed(3));
 
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the command name.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function main(): Promise<void> {
   const { env } = await up();
   const products = [...generateSyntheticCatalog({ rows: catalogRows, seed: 42 })];
@@ -139,14 +149,18 @@ async function main(): Promise<void> {
     ];
     const loadAverage = os.loadavg().map((value) => Number(value.toFixed(1)));
     const results = new Map<string, ConstantRateResult[]>(configurations.map(([name]) => [name, []]));
+    const cpuPerRequest = new Map<string, number[]>(configurations.map(([name]) => [name, []]));
     for (let round = 0; round < rounds; round++) {
       for (const [name, serverEnv, counted] of configurations) {
         const server = await startServer(pinning, name, serverEnv, counted);
         servers.push(server);
         await constantRate(server.url, '/predict', bodies, rate, warmUpSeconds);
+        const pid = server.child.pid as number;
+        const cpuBefore = cpuSeconds(pid);
         results
           .get(name)
           ?.push(await constantRate(server.url, '/predict', bodies, rate, measureSeconds, 64, counted));
+        cpuPerRequest.get(name)?.push(((cpuSeconds(pid) - cpuBefore) / (rate * measureSeconds)) * 1e6);
         server.child.kill('SIGTERM');
         await new Promise((resolve) => server.child.once('exit', resolve));
       }
@@ -154,9 +168,14 @@ async function main(): Promise<void> {
     const summary = Object.fromEntries(
       [...results].map(([name, measured]) => {
         const p99s = measured.map((result) => result.p99).sort((a, b) => a - b);
+        const cpu = cpuPerRequest.get(name) ?? [];
         return [
           name,
           {
+            cpuMicrosecondsPerRequestMedian: Math.round(
+              [...cpu].sort((a, b) => a - b)[Math.floor(cpu.length / 2)] as number,
+            ),
+            cpuMicrosecondsPerRequestRounds: cpu.map(Math.round),
             p99MedianMs: milliseconds(p99s[Math.floor(p99s.length / 2)] as number),
             p99RoundsMs: measured.map((result) => milliseconds(result.p99)),
             p50RoundsMs: measured.map((result) => milliseconds(result.p50)),
@@ -167,6 +186,8 @@ async function main(): Promise<void> {
       }),
     );
     const medianOf = (name: string) => (summary[name] as { p99MedianMs: number }).p99MedianMs;
+    const cpuOf = (name: string) =>
+      (summary[name] as { cpuMicrosecondsPerRequestMedian: number }).cpuMicrosecondsPerRequestMedian;
     console.log(
       JSON.stringify(
         {
@@ -180,6 +201,10 @@ async function main(): Promise<void> {
           addedP99Ms: {
             routing: milliseconds(medianOf('routing') - medianOf('off')),
             mirroring: milliseconds(medianOf('mirroring') - medianOf('off')),
+          },
+          addedCpuMicrosecondsPerRequest: {
+            routing: cpuOf('routing') - cpuOf('off'),
+            mirroring: cpuOf('mirroring') - cpuOf('off'),
           },
         },
         null,
