@@ -140,35 +140,30 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
    */
   function answer(products: readonly PredictItem[], explain: number): Prediction[] {
     const primary = servingModel();
-    const challenger = candidate?.slot.current;
     if (!candidate) return predict(primary, products, explain);
-    if (!challenger || candidate.canaryWeight === 0) {
-      const answers = predict(primary, products, explain);
-      mirror(candidate, products, answers);
+    const fromPrimary = (items: readonly PredictItem[]) => {
+      const answers = predict(primary, items, explain);
+      mirror(candidate, items, answers);
       return answers;
-    }
+    };
+    const challenger = candidate.slot.current;
+    if (!challenger || candidate.canaryWeight === 0) return fromPrimary(products);
     const toCandidate = products.map(({ productid }) => routesToCandidate(productid, candidate.canaryWeight));
     const candidateCount = toCandidate.filter(Boolean).length;
+    if (candidateCount === 0) return fromPrimary(products);
     if (candidateCount === products.length) return predict(challenger, products, explain);
-    if (candidateCount === 0) {
-      const answers = predict(primary, products, explain);
-      mirror(candidate, products, answers);
-      return answers;
-    }
-    const primaryProducts = products.filter((_, index) => !toCandidate[index]);
-    const primaryAnswers = predict(primary, primaryProducts, explain);
-    mirror(candidate, primaryProducts, primaryAnswers);
+    const primaryAnswers = fromPrimary(products.filter((_, index) => !toCandidate[index]));
     const candidateAnswers = predict(
       challenger,
       products.filter((_, index) => toCandidate[index]),
       explain,
     );
-    let fromPrimary = 0;
-    let fromCandidate = 0;
+    let primaryIndex = 0;
+    let candidateIndex = 0;
     return toCandidate.map((routed) =>
       routed
-        ? (candidateAnswers[fromCandidate++] as Prediction)
-        : (primaryAnswers[fromPrimary++] as Prediction),
+        ? (candidateAnswers[candidateIndex++] as Prediction)
+        : (primaryAnswers[primaryIndex++] as Prediction),
     );
   }
 
