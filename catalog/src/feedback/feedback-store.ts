@@ -97,14 +97,14 @@ export async function resolveStagedLabels(client: pg.ClientBase): Promise<LabelP
   // and hashing the whole log.
   await client.query('analyze feedback_staging');
   await client.query(`insert into feedback_resolved ${resolvedColumns}
-    from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id
+    from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id and l.shadow_of is null
       and l.predicted_at >= uuidv7_time(s.prediction_id) - interval '1 hour'
       and l.predicted_at < uuidv7_time(s.prediction_id) + interval '1 hour'
       and l.predicted_at >= (select min(uuidv7_time(prediction_id)) from feedback_staging) - interval '1 hour'
       and l.predicted_at < (select max(uuidv7_time(prediction_id)) from feedback_staging) + interval '1 hour'
     union all
     ${resolvedColumns}
-    from feedback_staging s join inference_log l on l.productid = s.productid
+    from feedback_staging s join inference_log l on l.productid = s.productid and l.shadow_of is null
     where s.prediction_id is null`);
   const { rows: unresolved } = await client.query(`select from feedback_staging s
     where s.prediction_id is not null and not exists (
@@ -112,7 +112,7 @@ export async function resolveStagedLabels(client: pg.ClientBase): Promise<LabelP
     limit 1`);
   if (unresolved.length > 0)
     await client.query(`insert into feedback_resolved ${resolvedColumns}
-      from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id
+      from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id and l.shadow_of is null
       where not exists (
         select from feedback_resolved r where r.label_group = s.label_group and r.position = s.position)`);
   const { rows } = await client.query<LabelProblem>(
