@@ -1,3 +1,4 @@
+import { applyTemperatureInPlace, type Calibration } from '../calibration/temperature-scaling.js';
 import type { CsrMatrix, SparseRow } from '../features/sparse-matrix.js';
 import { type TfidfSettings, type TfidfState, TfidfVectorizer } from '../features/tfidf-vectorizer.js';
 import { productCorpus } from '../text/product-corpus.js';
@@ -32,6 +33,8 @@ export interface TextClassifierState {
   settings: TextClassifierSettings;
   tfidf: TfidfState;
   logisticRegression: LogisticRegressionState;
+  /** Applied to every probability the classifier returns; none (temperature 1) when absent. */
+  calibration?: Calibration;
 }
 
 export interface TextClassifierFitReport extends FitReport {
@@ -131,6 +134,11 @@ export class TextClassifier {
     };
   }
 
+  /** The same model, its probabilities calibrated (the predicted classes do not change). */
+  withCalibration(calibration: Calibration): TextClassifier {
+    return TextClassifier.fromState({ ...this.state, calibration });
+  }
+
   get classes(): number[] {
     return this.state.logisticRegression.classes;
   }
@@ -143,7 +151,11 @@ export class TextClassifier {
 
   /** Row-major class probabilities, classes in `this.classes` order. */
   predictProba(products: readonly ProductText[]): Float64Array {
-    return this.model.predictProba(this.transform(products));
+    const probabilities = this.model.predictProba(this.transform(products));
+    const classCount = this.classes.length;
+    for (let offset = 0; offset < probabilities.length; offset += classCount)
+      this.calibrate(probabilities, offset);
+    return probabilities;
   }
 
   predict(products: readonly ProductText[]): number[] {
@@ -160,7 +172,7 @@ export class TextClassifier {
     const probabilities = this.probabilitiesOfRow();
     return products.map((product, index) => {
       const row = this.rowOf(product, tokenCounts, index);
-      return topClasses(this.model.predictRowProba(row, probabilities), this.classes, k);
+      return topClasses(this.calibrate(this.model.predictRowProba(row, probabilities)), this.classes, k);
     });
   }
 
@@ -179,7 +191,11 @@ export class TextClassifier {
     const sources = this.tokenSources;
     return products.map((product, index) => {
       const row = this.rowOf(product, tokenCounts, index, sources);
-      const top = topClasses(this.model.predictRowProba(row, probabilities), this.classes, Math.max(k, 2));
+      const top = topClasses(
+        this.calibrate(this.model.predictRowProba(row, probabilities)),
+        this.classes,
+        Math.max(k, 2),
+      );
       const contributions = top
         .slice(0, 2)
         .map(({ classCode }) =>
@@ -200,6 +216,14 @@ export class TextClassifier {
         })),
       };
     });
+  }
+
+  /** Calibrates one row of probabilities in place (from `offset`). */
+  private calibrate(probabilities: Float64Array, offset = 0): Float64Array {
+    const { calibration } = this.state;
+    if (calibration)
+      applyTemperatureInPlace(probabilities, offset, this.classes.length, calibration.temperature);
+    return probabilities;
   }
 
   private probabilitiesOfRow(): Float64Array {

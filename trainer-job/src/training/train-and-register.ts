@@ -2,6 +2,7 @@ import type { DatasetRow } from '@prodclass/catalog/fingerprint';
 import type { Progress } from '@prodclass/catalog/progress';
 import type { CatalogDataset } from '@prodclass/catalog/snapshot';
 import {
+  calibrationMetrics,
   classMetricKey,
   type MetricSplit,
   metricKey,
@@ -17,6 +18,7 @@ import { promoteVersion, recordDecision } from '@prodclass/registry/promotion/pr
 import { decidePromotion, type PromotionScores } from '@prodclass/registry/promotion/rule';
 import { bundleFormatVersion, encodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
 import { weightsChecksum } from '@prodclass/textmodel/bundle/weights-checksum';
+import { calibrateHeldOut } from '@prodclass/textmodel/calibration/calibrate-held-out';
 import { classByCode } from '@prodclass/textmodel/classes';
 import {
   type ClassificationMetrics,
@@ -24,6 +26,7 @@ import {
   classificationReport,
 } from '@prodclass/textmodel/metrics/classification-metrics';
 import { learnedTerms } from '@prodclass/textmodel/model/learned-terms';
+import { mostProbableClasses } from '@prodclass/textmodel/model/logistic-regression';
 import { TextClassifier, type TextClassifierSettings } from '@prodclass/textmodel/model/text-classifier';
 import type { LabelledProduct } from '@prodclass/textmodel/text/product-text';
 import type pg from 'pg';
@@ -102,6 +105,8 @@ export interface TrainingSummary {
   converged: boolean;
   weights_checksum: string;
   metrics: { test: MetricSummary; train: MetricSummary };
+  /** The temperature the bundle serves with, and the held-out calibration error before and after. */
+  calibration: { temperature: number; ece_uncalibrated: number; ece_calibrated: number };
   promotion?: {
     decision: 'promote' | 'reject';
     reason: string;
@@ -248,10 +253,25 @@ export async function trainAndRegister(
       },
     });
     progress('fitted', { iterations: report.iterations, converged: report.converged, loss: report.loss });
-    const test = classificationMetrics(labelsOf(split.test), classifier.predict(split.test));
+    // The held-out probabilities serve both the test metrics and the calibration (one transform).
+    const testProbabilities = classifier.predictProba(split.test);
+    const test = classificationMetrics(
+      labelsOf(split.test),
+      mostProbableClasses(testProbabilities, classifier.classes),
+    );
     const train = classificationMetrics(labelsOf(trainingRows), classifier.predict(trainingRows));
     const checksum = weightsChecksum(classifier.state.logisticRegression);
-    const bundle = encodeModelBundle(classifier, {
+    // Calibrated on the held-out split: temperature scaling never changes a predicted class, so
+    // the test metrics above and the promotion comparison below are the same with or without it.
+    const calibrationStarted = performance.now();
+    const heldOut = calibrateHeldOut(testProbabilities, classifier.classes, labelsOf(split.test));
+    const calibrationSeconds = (performance.now() - calibrationStarted) / 1000;
+    progress('calibrated', {
+      temperature: heldOut.calibration.temperature,
+      ece_uncalibrated: heldOut.eceBefore,
+      ece_calibrated: heldOut.eceAfter,
+    });
+    const bundle = encodeModelBundle(classifier.withCalibration(heldOut.calibration), {
       rows: report.rows,
       iterations: report.iterations,
       converged: report.converged,
@@ -341,6 +361,12 @@ export async function trainAndRegister(
         ...losses,
         { key: 'iterations', value: report.iterations },
         { key: 'fit_seconds', value: report.seconds.vectorize + report.seconds.optimize },
+        { key: calibrationMetrics.temperature, value: heldOut.calibration.temperature },
+        { key: calibrationMetrics.eceUncalibrated, value: heldOut.eceBefore },
+        { key: calibrationMetrics.eceCalibrated, value: heldOut.eceAfter },
+        { key: calibrationMetrics.logLossUncalibrated, value: heldOut.logLossBefore },
+        { key: calibrationMetrics.logLossCalibrated, value: heldOut.logLossAfter },
+        { key: calibrationMetrics.seconds, value: calibrationSeconds },
       ],
       tags: [{ key: trainingTags.weightsChecksum, value: checksum }],
     });
@@ -381,6 +407,11 @@ export async function trainAndRegister(
       converged: report.converged,
       weights_checksum: checksum,
       metrics: { test: summarise(test), train: summarise(train) },
+      calibration: {
+        temperature: heldOut.calibration.temperature,
+        ece_uncalibrated: heldOut.eceBefore,
+        ece_calibrated: heldOut.eceAfter,
+      },
     };
     if (request.promotion) {
       summary.promotion = await judge(
