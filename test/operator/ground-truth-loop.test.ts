@@ -406,20 +406,6 @@ test('mislabelled sub-catalog → labels by three paths → live accuracy falls 
   const secondQuality = await qualityOf(secondVersion);
   sending = false;
   await loop;
-  console.log(
-    'DEBUG',
-    JSON.stringify({
-      calledAs: [...calledAs],
-      sent: served.length,
-      bySource,
-      fallen,
-      firstQuality,
-      performance: performance.statistic,
-      feedbackRows,
-      recovered,
-      secondQuality,
-    }),
-  );
   expect(failures).toEqual([]);
   expect(recovered.accuracy).toBeGreaterThan(fallen.accuracy + 0.2);
   expect(recovered.accuracy).toBeGreaterThan(recovered.testAccuracy - 0.05);
