@@ -150,6 +150,9 @@ export const LiveQualityOfVersion = Type.Object({
   labeled: Type.Integer({ description: 'Of them, those with a label.' }),
   coverage: Type.Number({ description: 'labeled / served (0 when nothing was served).' }),
   accuracy: Ratio('Share of the labeled predictions that were right (absent without labels).'),
+  estimatedAccuracy: Ratio(
+    'Accuracy estimated without labels: the mean calibrated confidence of all its predictions in the window (absent when it served none).',
+  ),
   weightedF1: Ratio("F1 per class weighted by each class's labeled count (absent without labels)."),
   labelLagP50Seconds: Type.Optional(
     Type.Number({ description: 'Median time from prediction to label, in seconds (absent without labels).' }),

@@ -13,6 +13,7 @@ const report: QualityReport = {
       labeled: 250,
       coverage: 0.25,
       accuracy: 0.7,
+      estimatedAccuracy: 0.72,
       weightedF1: 0.68,
       recall: { '10': 0.7 },
       labelLagP50Seconds: 3600,
@@ -24,6 +25,7 @@ const report: QualityReport = {
       labeled: 0,
       coverage: 0,
       accuracy: null,
+      estimatedAccuracy: 0.6,
       weightedF1: null,
       recall: {},
       labelLagP50Seconds: null,
@@ -33,7 +35,7 @@ const report: QualityReport = {
 const at = new Date('2026-12-07T06:30:00Z');
 
 describe('liveQualityStatus', () => {
-  test('one entry per track, from the report; numbers without labels are left out', () => {
+  test('one entry per track, from the report; numbers without labels are left out, the estimate is not', () => {
     const status = liveQualityStatus(
       report,
       '24h',
@@ -56,11 +58,12 @@ describe('liveQualityStatus', () => {
           labeled: 250,
           coverage: 0.25,
           accuracy: 0.7,
+          estimatedAccuracy: 0.72,
           weightedF1: 0.68,
           labelLagP50Seconds: 3600,
           testAccuracy: 0.81,
         },
-        { modelVersion: '5', track: 'canary', served: 40, labeled: 0, coverage: 0 },
+        { modelVersion: '5', track: 'canary', served: 40, labeled: 0, coverage: 0, estimatedAccuracy: 0.6 },
       ],
     });
   });

@@ -27,6 +27,9 @@ export function liveQualityStatus(
       labeled: quality?.labeled ?? 0,
       coverage: quality?.coverage ?? 0,
       ...(quality?.accuracy != null ? { accuracy: quality.accuracy } : {}),
+      ...(quality?.estimatedAccuracy != null && quality.served > 0
+        ? { estimatedAccuracy: quality.estimatedAccuracy }
+        : {}),
       ...(quality?.weightedF1 != null ? { weightedF1: quality.weightedF1 } : {}),
       ...(quality?.labelLagP50Seconds != null ? { labelLagP50Seconds: quality.labelLagP50Seconds } : {}),
       ...(testAccuracy !== undefined ? { testAccuracy } : {}),
