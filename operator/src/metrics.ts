@@ -64,12 +64,6 @@ export class OperatorMetrics {
     labelNames: liveQualityLabels,
     registers: [this.registry],
   });
-  readonly estimatedAccuracy = new Gauge({
-    name: 'prodclass_estimated_accuracy',
-    help: "Accuracy of a served version estimated without labels: the mean calibrated confidence of its predictions in its PredictionService's window",
-    labelNames: liveQualityLabels,
-    registers: [this.registry],
-  });
   readonly labelCoverage = new Gauge({
     name: 'prodclass_label_coverage',
     help: "Share of a served version's predictions in the window that have a label",
@@ -122,18 +116,11 @@ export class OperatorMetrics {
       labeled: number;
       coverage: number;
       accuracy?: number;
-      estimatedAccuracy?: number;
       testAccuracy?: number;
     }[],
   ): void {
     const key = `${service.namespace}/${service.name}`;
-    const gauges = [
-      this.liveAccuracy,
-      this.estimatedAccuracy,
-      this.labelCoverage,
-      this.liveLabels,
-      this.testAccuracy,
-    ];
+    const gauges = [this.liveAccuracy, this.labelCoverage, this.liveLabels, this.testAccuracy];
     for (const model_version of this.#liveVersions.get(key) ?? [])
       for (const gauge of gauges)
         gauge.remove({ namespace: service.namespace, service: service.name, model_version });
@@ -148,8 +135,6 @@ export class OperatorMetrics {
       this.liveLabels.set(labels, version.labeled);
       this.labelCoverage.set(labels, version.coverage);
       if (version.accuracy !== undefined) this.liveAccuracy.set(labels, version.accuracy);
-      if (version.estimatedAccuracy !== undefined)
-        this.estimatedAccuracy.set(labels, version.estimatedAccuracy);
       if (version.testAccuracy !== undefined) this.testAccuracy.set(labels, version.testAccuracy);
     }
     this.#liveVersions.set(

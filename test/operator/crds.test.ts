@@ -126,7 +126,13 @@ test('defaults fill the spec, and DataIncrement, TrainingRun and ModelPromotion 
     },
     registeredModel: 'rakuten_classifier',
     experiment: 'rakuten_model_training',
-    autoPromote: { enabled: true, minF1: 0.7, minComparisonRows: 200, alias: 'production' },
+    autoPromote: {
+      enabled: true,
+      minF1: 0.7,
+      minComparisonRows: 200,
+      maxClassDrop: 0.1,
+      alias: 'production',
+    },
     backoffLimit: 1,
     activeDeadlineSeconds: 3600,
   });

@@ -14,7 +14,9 @@ import { recordTraining } from './support/mlflow.js';
 // predictions (and the day before, the Preceding reference) and labels 300 of the current day's
 // through the feedback store, 195 right: live accuracy 0.65, a drop of 0.25 — ALERT under the
 // default thresholds (0.1, 0.2, 0.3). A monitor that needs more labels than that reports
-// insufficient labels instead.
+// insufficient labels instead, unless the version serves calibrated confidences: a second version,
+// whose run logged a calibration temperature, has 400 unlabeled predictions of confidence 0.5 in the
+// window, an estimated accuracy of 0.5 against its test accuracy 0.9.
 const suffix = randomBytes(4).toString('hex');
 const registeredModel = `op_dmp_${suffix}`;
 const hour = 3_600_000;
@@ -24,6 +26,7 @@ let client: pg.Client;
 let operator: RunningOperator;
 let resources: Resources;
 let version: string;
+let calibratedVersion: string;
 
 beforeAll(async () => {
   await applyCrds();
@@ -53,6 +56,20 @@ beforeAll(async () => {
     count: 400,
   });
   await labelPredictions(client, current, 195, 105);
+  ({ version: calibratedVersion } = await recordTraining({
+    experiment: registeredModel,
+    registeredModel,
+    trainingRun: 'calibrated',
+    f1: 0.88,
+    calibrated: true,
+  }));
+  await logPredictions(client, {
+    model: registeredModel,
+    version: calibratedVersion,
+    from: new Date(now - 20 * hour),
+    to: new Date(now - 60_000),
+    count: 400,
+  });
   operator = await runOperator(operatorSettings(namespace, database.url), async () => {
     throw new Error('no promotion expected in this file');
   });
@@ -132,4 +149,29 @@ test('fewer labels than minLabels: insufficient labels, severity OK, no retrain'
     `performance not judged: insufficient labels (300 of version ${version}, minLabels 301)`,
   );
   expect(checked.status.lastTrainingRun).toBeUndefined();
+}, 120_000);
+
+test('no labels but calibrated confidences: judged on the estimated accuracy', async () => {
+  await resources.create('DriftMonitor', 'driftmonitors', 'estimated', {
+    ...monitorSpec(200),
+    modelVersion: calibratedVersion,
+    onDrift: 'none',
+  });
+  const checked = await resources.until('driftmonitors', 'estimated', (o) => o.status?.lastReport);
+  const [performance] = checked.status.lastReport.tests;
+  expect(performance).toMatchObject({
+    severity: 'CRITICAL',
+    performance: {
+      modelVersion: calibratedVersion,
+      labeled: 0,
+      testAccuracy: 0.9,
+      insufficientLabels: true,
+      judgedOn: 'estimate',
+    },
+  });
+  expect(performance.performance.estimatedAccuracy).toBeCloseTo(0.5, 6);
+  expect(performance.statistic).toBeCloseTo(0.4, 6);
+  expect(Resources.condition(checked, 'Ready')?.message).toContain(
+    `performance judged on the estimated accuracy: insufficient labels (0 of version ${calibratedVersion}, minLabels 200)`,
+  );
 }, 120_000);

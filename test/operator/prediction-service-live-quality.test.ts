@@ -119,7 +119,6 @@ test('status.liveQuality and the gauges follow the labels of the served version'
     ],
   });
   expect(empty.status.liveQuality.versions[0]).not.toHaveProperty('accuracy');
-  expect(empty.status.liveQuality.versions[0]).not.toHaveProperty('estimatedAccuracy');
 
   // 400 predictions of the last two hours, 300 labeled: 210 right, 90 wrong.
   const now = Date.now();
@@ -140,8 +139,6 @@ test('status.liveQuality and the gauges follow the labels of the served version'
   expect(quality).toMatchObject({ modelVersion: version, served: 400, labeled: 300, testAccuracy: 0.9 });
   expect(quality.coverage).toBeCloseTo(0.75, 12);
   expect(quality.accuracy).toBeCloseTo(0.7, 12);
-  // Every logged prediction's confidence is 0.5.
-  expect(quality.estimatedAccuracy).toBeCloseTo(0.5, 12);
   expect(quality.weightedF1).toBeGreaterThan(0);
   expect(quality.labelLagP50Seconds).toBeGreaterThanOrEqual(0);
   expect(
@@ -155,7 +152,6 @@ test('status.liveQuality and the gauges follow the labels of the served version'
   await waitFor('the gauges', async () => (await gauges('classifier')).prodclass_live_labels === 300);
   const exported = await gauges('classifier');
   expect(exported.prodclass_live_accuracy).toBeCloseTo(0.7, 12);
-  expect(exported.prodclass_estimated_accuracy).toBeCloseTo(0.5, 12);
   expect(exported.prodclass_label_coverage).toBeCloseTo(0.75, 12);
   expect(exported.prodclass_model_test_accuracy).toBe(0.9);
 

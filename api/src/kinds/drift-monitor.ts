@@ -219,14 +219,26 @@ export const DriftTestSummary = Type.Object({
         labeled: Type.Integer({ description: 'Its labeled predictions in the current window.' }),
         minLabels: Type.Integer({ description: 'spec.minLabels.' }),
         liveAccuracy: Type.Optional(Type.Number({ description: 'Their accuracy.' })),
+        estimatedAccuracy: Type.Optional(
+          Type.Number({
+            description:
+              'Mean calibrated confidence of its served predictions in the window (absent for a version trained before calibration).',
+          }),
+        ),
         testAccuracy: Type.Number({ description: "The version's accuracy on its held-out test set." }),
         insufficientLabels: Type.Boolean({
-          description: 'True when labeled < minLabels: the test is not graded (severity OK).',
+          description:
+            'True when labeled < minLabels: the live accuracy is not graded; the estimate is, when there is one, else the test is not graded (severity OK).',
         }),
+        judgedOn: Type.Optional(
+          Enum(['labels', 'estimate'], {
+            description: 'What the statistic compared with testAccuracy: liveAccuracy or estimatedAccuracy.',
+          }),
+        ),
       },
       {
         description:
-          'For the performance test: the statistic is testAccuracy − liveAccuracy, the accuracy lost in production.',
+          'For the performance test: the statistic is testAccuracy − liveAccuracy, the accuracy lost in production (testAccuracy − estimatedAccuracy when there are fewer than minLabels labels).',
       },
     ),
   ),

@@ -9,8 +9,10 @@ export type PerformanceOutcome =
 /**
  * The performance test (docs/drift.md): the served version's offline test accuracy minus its live
  * accuracy over the current window, so a drop grades like any other drift score (higher is worse;
- * a version doing better live than on its test set scores below zero, OK). `quality` is the
- * version's live quality in the window, absent when it served nothing there.
+ * a version doing better live than on its test set scores below zero, OK). With fewer labels than
+ * minLabels, a version that serves calibrated confidences is judged on its estimated accuracy
+ * instead. `quality` is the version's live quality in the window, absent when it served nothing
+ * there.
  */
 export function measurePerformance(
   reference: PerformanceReference | undefined,
@@ -25,15 +27,23 @@ export function measurePerformance(
     labeled,
     minLabels: reference.minLabels,
     liveAccuracy: quality?.accuracy ?? null,
+    estimatedAccuracy: reference.calibrated && quality?.served ? quality.estimatedAccuracy : null,
     testAccuracy: reference.testAccuracy,
     insufficientLabels: labeled < reference.minLabels,
+    judgedOn: null,
   };
-  // Too few labels to judge: this is where an accuracy estimated without labels would stand in,
-  // once the live-quality report gives one; until then the test is not graded.
-  if (performance.insufficientLabels || performance.liveAccuracy === null)
+  if (!performance.insufficientLabels && performance.liveAccuracy !== null)
     return {
-      notApplicable: `insufficient labels: ${labeled} labeled predictions of version ${reference.modelVersion}, minLabels is ${reference.minLabels}`,
-      performance,
+      statistic: reference.testAccuracy - performance.liveAccuracy,
+      performance: { ...performance, judgedOn: 'labels' },
     };
-  return { statistic: reference.testAccuracy - performance.liveAccuracy, performance };
+  if (performance.estimatedAccuracy !== null)
+    return {
+      statistic: reference.testAccuracy - performance.estimatedAccuracy,
+      performance: { ...performance, judgedOn: 'estimate' },
+    };
+  return {
+    notApplicable: `insufficient labels: ${labeled} labeled predictions of version ${reference.modelVersion}, minLabels is ${reference.minLabels}${reference.calibrated ? '' : ', and it serves uncalibrated confidences (trained before calibration), so no estimate'}`,
+    performance,
+  };
 }

@@ -31,7 +31,13 @@ export type ReferenceWindow =
  * accuracy, or why they are not known (no version served yet, no test_accuracy in MLflow).
  */
 export type PerformanceReference =
-  | { modelVersion: string; testAccuracy: number; minLabels: number }
+  | {
+      modelVersion: string;
+      testAccuracy: number;
+      minLabels: number;
+      /** The version serves calibrated confidences: their mean estimates its accuracy. */
+      calibrated: boolean;
+    }
   | { unknown: string };
 
 export interface DriftCheckRequest {
@@ -59,9 +65,13 @@ export interface PerformanceMeasure {
   labeled: number;
   minLabels: number;
   liveAccuracy: number | null;
+  /** Mean calibrated confidence of its served predictions; null when uncalibrated or nothing served. */
+  estimatedAccuracy: number | null;
   testAccuracy: number;
-  /** labeled < minLabels: the test is not graded. */
+  /** labeled < minLabels: the live accuracy is not graded. */
   insufficientLabels: boolean;
+  /** What the statistic compared with the test accuracy; null when the test was not graded. */
+  judgedOn: 'labels' | 'estimate' | null;
 }
 
 export interface DriftTestResult {

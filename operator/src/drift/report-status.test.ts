@@ -124,8 +124,10 @@ describe('status', () => {
     labeled,
     minLabels: 200,
     liveAccuracy,
+    estimatedAccuracy: null,
     testAccuracy: 0.8,
     insufficientLabels: labeled < 200,
+    judgedOn: labeled < 200 ? null : ('labels' as const),
   });
 
   test('a graded performance test: its statistic and what it compared', () => {
@@ -158,6 +160,7 @@ describe('status', () => {
           liveAccuracy: 0.55,
           testAccuracy: 0.8,
           insufficientLabels: false,
+          judgedOn: 'labels',
         },
       },
     ]);
@@ -187,6 +190,35 @@ describe('status', () => {
     expect(test).toMatchObject({ severity: 'OK', performance: { labeled: 12, insufficientLabels: true } });
     expect(summary.announcement.message).toContain(
       'performance not judged: insufficient labels (12 of version 3, minLabels 200)',
+    );
+  });
+
+  test('too few labels but calibrated confidences: graded on the estimate, and the message says so', () => {
+    const summary = reportStatus(
+      report({
+        severity: 'ALERT',
+        tests: [
+          {
+            feature: 'accuracy',
+            test: 'performance',
+            statistic: 0.22,
+            pValue: null,
+            bins: { reference: [], current: [] },
+            severity: 'ALERT',
+            performance: { ...performance(12, 0.5), estimatedAccuracy: 0.58, judgedOn: 'estimate' },
+          },
+        ],
+      }),
+    );
+    const [test] = summary.status.lastReport?.tests ?? [];
+    expect(test).toMatchObject({
+      statistic: 0.22,
+      severity: 'ALERT',
+      performance: { labeled: 12, estimatedAccuracy: 0.58, insufficientLabels: true, judgedOn: 'estimate' },
+    });
+    expect(conditionsOf(summary).Drifted).toEqual(['True', 'DriftDetected']);
+    expect(summary.announcement.message).toContain(
+      'performance judged on the estimated accuracy: insufficient labels (12 of version 3, minLabels 200)',
     );
   });
 });

@@ -14,23 +14,35 @@ function newWords(test: DriftTestSummary): string {
 }
 
 function performanceSummary(measure: PerformanceMeasure): NonNullable<DriftTestSummary['performance']> {
-  const { modelVersion, labeled, minLabels, liveAccuracy, testAccuracy, insufficientLabels } = measure;
+  const {
+    modelVersion,
+    labeled,
+    minLabels,
+    liveAccuracy,
+    estimatedAccuracy,
+    testAccuracy,
+    insufficientLabels,
+  } = measure;
   return {
     modelVersion,
     labeled,
     minLabels,
     ...(liveAccuracy === null ? {} : { liveAccuracy }),
+    ...(estimatedAccuracy === null ? {} : { estimatedAccuracy }),
     testAccuracy,
     insufficientLabels,
+    ...(measure.judgedOn ? { judgedOn: measure.judgedOn } : {}),
   };
 }
 
 /** What the message says about a performance test that had too few labels to be graded. */
 function unjudged(tests: DriftTestSummary[]): string {
   const short = tests.find((test) => test.performance?.insufficientLabels)?.performance;
-  return short
-    ? `; performance not judged: insufficient labels (${short.labeled} of version ${short.modelVersion}, minLabels ${short.minLabels})`
-    : '';
+  if (!short) return '';
+  const labels = `${short.labeled} of version ${short.modelVersion}, minLabels ${short.minLabels}`;
+  return short.judgedOn === 'estimate'
+    ? `; performance judged on the estimated accuracy: insufficient labels (${labels})`
+    : `; performance not judged: insufficient labels (${labels})`;
 }
 
 /** The status summary, conditions and event of a report. */

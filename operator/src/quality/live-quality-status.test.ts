@@ -13,10 +13,10 @@ const report: QualityReport = {
       labeled: 250,
       coverage: 0.25,
       accuracy: 0.7,
-      estimatedAccuracy: 0.72,
       weightedF1: 0.68,
       recall: { '10': 0.7 },
       labelLagP50Seconds: 3600,
+      estimatedAccuracy: 0.72,
     },
     {
       modelName: 'm',
@@ -25,22 +25,22 @@ const report: QualityReport = {
       labeled: 0,
       coverage: 0,
       accuracy: null,
-      estimatedAccuracy: 0.6,
       weightedF1: null,
       recall: {},
       labelLagP50Seconds: null,
+      estimatedAccuracy: 0.5,
     },
   ],
 };
 const at = new Date('2026-12-07T06:30:00Z');
 
 describe('liveQualityStatus', () => {
-  test('one entry per track, from the report; numbers without labels are left out, the estimate is not', () => {
+  test('one entry per track, from the report; numbers without labels are left out', () => {
     const status = liveQualityStatus(
       report,
       '24h',
       [
-        { track: 'primary', modelVersion: '4', testAccuracy: 0.81 },
+        { track: 'primary', modelVersion: '4', testAccuracy: 0.81, calibrated: true },
         { track: 'canary', modelVersion: '5' },
       ],
       at,
@@ -58,12 +58,13 @@ describe('liveQualityStatus', () => {
           labeled: 250,
           coverage: 0.25,
           accuracy: 0.7,
-          estimatedAccuracy: 0.72,
           weightedF1: 0.68,
           labelLagP50Seconds: 3600,
+          estimatedAccuracy: 0.72,
           testAccuracy: 0.81,
         },
-        { modelVersion: '5', track: 'canary', served: 40, labeled: 0, coverage: 0, estimatedAccuracy: 0.6 },
+        // Trained before calibration: its confidences estimate nothing.
+        { modelVersion: '5', track: 'canary', served: 40, labeled: 0, coverage: 0 },
       ],
     });
   });

@@ -6,9 +6,11 @@ export type LiveQualityStatus = NonNullable<PredictionServiceStatus['liveQuality
 
 /** A version a track serves, with its offline test accuracy when MLflow records one. */
 export interface ServedTrack {
-  track: 'primary' | 'canary';
+  track: 'primary' | 'canary' | 'candidate';
   modelVersion: string;
-  testAccuracy?: number;
+  testAccuracy?: number | undefined;
+  /** It serves calibrated confidences, whose mean estimates its accuracy. */
+  calibrated?: boolean;
 }
 
 /** status.liveQuality from a report of the service's model: one entry per track, zeros where it served nothing. */
@@ -18,7 +20,7 @@ export function liveQualityStatus(
   tracks: ServedTrack[],
   observedAt: Date,
 ): LiveQualityStatus {
-  const versions = tracks.map(({ track, modelVersion, testAccuracy }): LiveQualityOfVersion => {
+  const versions = tracks.map(({ track, modelVersion, testAccuracy, calibrated }): LiveQualityOfVersion => {
     const quality = report.versions.find((version) => version.modelVersion === modelVersion);
     return {
       modelVersion,
@@ -27,11 +29,9 @@ export function liveQualityStatus(
       labeled: quality?.labeled ?? 0,
       coverage: quality?.coverage ?? 0,
       ...(quality?.accuracy != null ? { accuracy: quality.accuracy } : {}),
-      ...(quality?.estimatedAccuracy != null && quality.served > 0
-        ? { estimatedAccuracy: quality.estimatedAccuracy }
-        : {}),
       ...(quality?.weightedF1 != null ? { weightedF1: quality.weightedF1 } : {}),
       ...(quality?.labelLagP50Seconds != null ? { labelLagP50Seconds: quality.labelLagP50Seconds } : {}),
+      ...(calibrated && quality?.served ? { estimatedAccuracy: quality.estimatedAccuracy } : {}),
       ...(testAccuracy !== undefined ? { testAccuracy } : {}),
     };
   });

@@ -93,12 +93,12 @@ async function performanceReference(
     return {
       unknown: 'no version to judge: set spec.modelVersion, or watch a PredictionService that serves one',
     };
-  const testAccuracy = await ctx.mlflow.testAccuracyOf(modelName, version);
-  if (testAccuracy === undefined)
+  const scores = await ctx.mlflow.offlineScoresOf(modelName, version);
+  if (scores === undefined)
     return {
       unknown: `${modelName} version ${version} records no ${metricKey('test', 'accuracy')} in MLflow`,
     };
-  return { modelVersion: version, testAccuracy, minLabels: spec.minLabels };
+  return { modelVersion: version, ...scores, minLabels: spec.minLabels };
 }
 
 /** The TrainingRuns this monitor created, straight from the API server (the cache may be behind). */

@@ -104,15 +104,22 @@ test.each([
   ],
 ])('DataIncrement %j is refused', (raw, message) => refused(validDataIncrementSpec, raw, message));
 
-test('a ModelPromotion names a version; model and alias default', () => {
+test('a ModelPromotion names a version; model, alias and impactPreview default', () => {
   expect(validModelPromotionSpec({ version: 3 })).toEqual({
     registeredModel: 'rakuten_classifier',
     version: 3,
     alias: 'production',
     reason: undefined,
+    impactPreview: false,
   });
+  expect(validModelPromotionSpec({ version: 3, impactPreview: true }).impactPreview).toBe(true);
   refused(validModelPromotionSpec, {}, /spec.version must be an integer/);
   refused(validModelPromotionSpec, { version: 0 }, /spec.version must be between 1/);
+  refused(
+    validModelPromotionSpec,
+    { version: 3, impactPreview: 'yes' },
+    /spec.impactPreview must be true or false/,
+  );
 });
 
 test('a PredictionService serves an alias or a version, with an optional canary of exactly one', () => {

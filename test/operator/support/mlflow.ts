@@ -1,5 +1,5 @@
 import type { TrainResult } from '@prodclass/registry/contract/job-result';
-import { metricKey } from '@prodclass/registry/contract/metric-keys';
+import { calibrationMetrics, metricKey } from '@prodclass/registry/contract/metric-keys';
 import { promotionTags, trainingRunTag, trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import { stackEnv } from '../../support/stack-env.js';
 
@@ -23,6 +23,8 @@ export interface FakeTraining {
   decision?: 'promote' | 'reject';
   /** The data version the Job reports it trained on. */
   dataVersion?: string;
+  /** The run logged a calibration temperature, as versions trained since calibration do. */
+  calibrated?: boolean;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function recordTraining(
     [metricKey('test', 'accuracy')]: training.f1 + 0.02,
     [metricKey('test', 'f1_weighted')]: training.f1,
     [metricKey('test', 'f1_macro')]: training.f1 - 0.03,
+    ...(training.calibrated ? { [calibrationMetrics.temperature]: 0.9 } : {}),
   };
   await mlflow('POST', 'runs/log-batch', {
     run_id: runId,
