@@ -4,6 +4,7 @@ export * from './kinds/data-increment.js';
 export * from './kinds/drift-acknowledgement.js';
 export * from './kinds/drift-monitor.js';
 export * from './kinds/model-promotion.js';
+export * from './kinds/promotion-approval.js';
 export * from './kinds/prediction-service.js';
 export * from './kinds/retrain-schedule.js';
 export * from './kinds/training-run.js';

@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { KindDefinition } from '../crd.js';
 import { defaultAlias, defaultRegisteredModel } from '../defaults.js';
 import { Alias, Conditions, cel, Enum, ObservedGeneration, RegisteredModel, Timestamp } from '../schema.js';
+import { PromotionApprovalRecord, PromotionApprovalSetting, PromotionEvidence } from './promotion-approval.js';
 
 export const ModelPromotionSpec = Type.Object(
   {
@@ -20,6 +21,7 @@ export const ModelPromotionSpec = Type.Object(
         maxLength: 1024,
       }),
     ),
+    approval: PromotionApprovalSetting,
   },
   {
     description: 'Which version the alias should point at, and why.',
@@ -34,17 +36,22 @@ export type ModelPromotionSpec = Static<typeof ModelPromotionSpec>;
 export const ModelPromotionStatus = Type.Object(
   {
     phase: Type.Optional(
-      Enum(['Pending', 'Succeeded', 'Failed'], {
-        description: 'Pending until the alias has moved (Succeeded) or the promotion was refused (Failed).',
+      Enum(['Pending', 'AwaitingApproval', 'Succeeded', 'Failed'], {
+        description:
+          'Pending until the alias has moved (Succeeded) or the promotion was refused or rejected (Failed); AwaitingApproval while spec.approval Required waits for a person.',
       }),
     ),
     previousVersion: Type.Optional(
       Type.String({ description: 'Version the alias pointed at before (empty when it was unset).' }),
     ),
     promotedAt: Type.Optional(Timestamp('When the alias moved.')),
+    approval: Type.Optional(PromotionApprovalRecord),
+    evidence: Type.Optional(PromotionEvidence),
     observedGeneration: Type.Optional(ObservedGeneration),
     conditions: Type.Optional(
-      Conditions('Ready and Promoted (reason VersionRejected when refused), in the metav1.Condition shape.'),
+      Conditions(
+        'Ready and Promoted (reason VersionRejected when refused), and Approved with spec.approval Required (reasons AwaitingApproval, Approved, Rejected), in the metav1.Condition shape.',
+      ),
     ),
   },
   { description: 'Whether the alias moved.' },

@@ -7,6 +7,7 @@ import type { ReconcileContext } from '../manager/reconcile-context.js';
 import type { StatusWriter } from '../manager/status-writer.js';
 import type { ModelPromotion, ModelPromotionSpec, ModelPromotionStatus } from '../resources/types.js';
 import { validModelPromotionSpec } from '../resources/validate.js';
+import { approvalAllowsMove } from './promotion-approval.js';
 import { validSpec } from './valid-spec.js';
 
 const promoting = 'Promoting';
@@ -95,7 +96,8 @@ async function moveAlias(
  * status records the alias's current version and a `Promoting` condition; a reconcile that finds
  * that condition and the alias already moved (the operator died in between) completes the status
  * without moving the alias, or writing the promotion history, a second time. (The PredictionServices
- * that follow the alias watch for the promotion's success.)
+ * that follow the alias watch for the promotion's success.) With `approval: Required` it first waits
+ * for a person's approval (promotion-approval.ts).
  */
 export const modelPromotionController = describeController({
   for: modelPromotions,
@@ -105,6 +107,7 @@ export const modelPromotionController = describeController({
     if (
       status.phase !== undefined &&
       status.phase !== 'Pending' &&
+      status.phase !== 'AwaitingApproval' &&
       status.observedGeneration === promotion.metadata.generation
     )
       return undefined;
@@ -112,6 +115,7 @@ export const modelPromotionController = describeController({
       fail(writer, 'InvalidSpec', message),
     );
     if (!spec) return undefined;
+    if (!(await approvalAllowsMove(ctx, writer, spec))) return undefined;
 
     const aliasNow = await ctx.mlflow.aliasVersion(spec.registeredModel, spec.alias);
     if (
