@@ -174,7 +174,9 @@ const cases: Case[] = [
     status: {
       phase: 'AwaitingApproval',
       observedGeneration: 1,
-      evidence: { offline: { decision: 'promote', candidateF1: 0.81, championVersion: '3', championF1: 0.78 } },
+      evidence: {
+        offline: { decision: 'promote', candidateF1: 0.81, championVersion: '3', championF1: 0.78 },
+      },
       conditions: [
         condition('Approved', 'Unknown', 'AwaitingApproval', 'waiting for a person allowed to approve'),
         condition('Ready', 'Unknown', 'AwaitingApproval', 'waiting for a person allowed to approve'),

@@ -2,7 +2,11 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { KindDefinition } from '../crd.js';
 import { defaultAlias, defaultRegisteredModel } from '../defaults.js';
 import { Alias, Conditions, cel, Enum, ObservedGeneration, RegisteredModel, Timestamp } from '../schema.js';
-import { PromotionApprovalRecord, PromotionApprovalSetting, PromotionEvidence } from './promotion-approval.js';
+import {
+  PromotionApprovalRecord,
+  PromotionApprovalSetting,
+  PromotionEvidence,
+} from './promotion-approval.js';
 
 export const ModelPromotionSpec = Type.Object(
   {
