@@ -45,6 +45,8 @@ kubectl -n "$namespace" create secret generic prodclass-pipeline \
   --from-literal=FEEDBACK_TOKEN="$feedback_token" \
   --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 node trainer-job/dist/cli.js db migrate >/dev/null
+# The inference log's day partitions a week ahead (a cluster runs this daily as a CronJob).
+node trainer-job/dist/cli.js db maintain >/dev/null
 
 # Each runs under stack/supervise.ts, which restarts it with backoff whenever it exits (the operator
 # exits when it loses its lease, e.g. while the API server is away), as a cluster restarts a pod; its

@@ -44,6 +44,11 @@ export const trainingJobDefaults = { backoffLimit: 1, activeDeadlineSeconds: 360
 /** A TrainingRun without dataVersion trains on the newest completed load. */
 export const latestDataVersion = 'latest';
 
+export const modelPromotionDefaults = {
+  /** Score the catalog with champion and candidate before the alias moves. */
+  impactPreview: false,
+} as const;
+
 export const predictionServiceDefaults = {
   replicas: 1,
   canaryReplicas: 1,

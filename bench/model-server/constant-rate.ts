@@ -95,6 +95,7 @@ class Connection {
  * Latencies run from each request's scheduled time, so a stalled server cannot hide its backlog.
  * Requests go over a pool of keep-alive connections as prebuilt bytes, and answers are read
  * without an HTTP client, so the generator's own work adds as little as it can to what it measures.
+ * With `counted`, the percentiles are over the requests whose body index it accepts (all are sent).
  */
 export async function constantRate(
   url: string,
@@ -103,6 +104,7 @@ export async function constantRate(
   rate: number,
   seconds: number,
   connectionCount = 64,
+  counted: (bodyIndex: number) => boolean = () => true,
 ): Promise<ConstantRateResult> {
   const target = new URL(url);
   const requests = bodies.map((body) =>
@@ -156,14 +158,15 @@ export async function constantRate(
   });
   const elapsedSeconds = (performance.now() - started) / 1000;
   for (const connection of connections) connection.close();
-  const sorted = latencies.sort();
-  const at = (share: number) => sorted[Math.min(total - 1, Math.floor(share * total))] as number;
+  const sorted = latencies.filter((_, request) => counted(request % requests.length)).sort();
+  const at = (share: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] as number;
   return {
     requestsPerSecond: total / elapsedSeconds,
     p50: at(0.5),
     p99: at(0.99),
-    max: sorted[total - 1] as number,
-    requests: total,
+    max: sorted[sorted.length - 1] as number,
+    requests: sorted.length,
     failures,
   };
 }

@@ -28,7 +28,13 @@ class PredictionTally {
 }
 
 /** The server's Prometheus metrics, in a registry of its own (several servers can share a process in tests). */
-export function createServerMetrics({ inferenceLogDepth }: { inferenceLogDepth: () => number }) {
+export function createServerMetrics({
+  inferenceLogDepth,
+  shadowQueueDepth,
+}: {
+  inferenceLogDepth: () => number;
+  shadowQueueDepth: () => number;
+}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'prodclass_' });
   // prom-client names these gauges *_total, which promtool (rightly) rejects for non-counters.
@@ -116,6 +122,32 @@ export function createServerMetrics({ inferenceLogDepth }: { inferenceLogDepth: 
       name: 'prodclass_feedback_labels_written_total',
       help: 'Predictions labeled through POST /feedback and /feedback/batch.',
       registers,
+    }),
+    candidateModelInfo: new Gauge({
+      name: 'prodclass_candidate_model_info',
+      help: 'The candidate model loaded beside the primary for canary and shadow traffic (value 1).',
+      labelNames: ['name', 'version', 'alias'] as const,
+      registers,
+    }),
+    shadowPredictions: new Counter({
+      name: 'prodclass_shadow_predictions_total',
+      help: "Shadow predictions of the candidate, by its version and whether it agreed with the primary's answer.",
+      labelNames: ['model_version', 'agrees'] as const,
+      registers,
+    }),
+    shadowDropped: new Counter({
+      name: 'prodclass_shadow_dropped_total',
+      help: 'Mirrored predictions the candidate never made, by reason (queue_full, no_model, failed).',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    shadowQueueDepth: new Gauge({
+      name: 'prodclass_shadow_queue_depth',
+      help: 'Mirrored predictions waiting for the candidate.',
+      registers,
+      collect() {
+        this.set(shadowQueueDepth());
+      },
     }),
     httpErrors: new Counter({
       name: 'prodclass_http_errors_total',

@@ -1,9 +1,14 @@
 import { type Command, CommanderError } from 'commander';
 import { describe, expect, test } from 'vitest';
 import { loadArgs } from '../../operator/src/reconcilers/data-increment.js';
+import { impactArgs } from '../../operator/src/reconcilers/impact-preview.js';
 import { trainArgs } from '../../operator/src/reconcilers/training-run.js';
 import type { TrainingRun } from '../../operator/src/resources/types.js';
-import { validDataIncrementSpec, validTrainingRunSpec } from '../../operator/src/resources/validate.js';
+import {
+  validDataIncrementSpec,
+  validModelPromotionSpec,
+  validTrainingRunSpec,
+} from '../../operator/src/resources/validate.js';
 import { buildProgram } from '../../trainer-job/src/program.js';
 
 // The operator's Jobs run `prodclass` with the arguments its reconcilers build; here those arguments
@@ -276,4 +281,28 @@ describe('the operator’s `prodclass data load` arguments, parsed by the CLI', 
 
 test('the parser this file relies on refuses a flag the CLI does not have', async () => {
   await expect(parsedOptions(['train', '--data-set', 'week_3'])).rejects.toBeInstanceOf(CommanderError);
+});
+
+describe('the operator’s `prodclass model impact` arguments, parsed by the CLI', () => {
+  test('a ModelPromotion with impactPreview: its version against its alias, on the latest load', async () => {
+    const spec = validModelPromotionSpec({
+      registeredModel: 'shop_classifier',
+      version: 7,
+      alias: 'champion',
+      impactPreview: true,
+    });
+    expect(await parsedOptions(impactArgs(spec))).toEqual({
+      registeredModel: 'shop_classifier',
+      candidate: 7,
+      championAlias: 'champion',
+      dataVersion: 'latest',
+    });
+    const defaults = validModelPromotionSpec({ version: 3, impactPreview: true });
+    expect(await parsedOptions(impactArgs(defaults))).toEqual({
+      registeredModel: 'rakuten_classifier',
+      candidate: 3,
+      championAlias: 'production',
+      dataVersion: 'latest',
+    });
+  });
 });

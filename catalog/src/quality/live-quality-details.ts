@@ -113,10 +113,9 @@ export interface MislabeledText {
 
 /**
  * The logged texts of the newest `perConfusion` labeled predictions of each (predicted, true) pair
- * in the window: at most pairs × perConfusion rows come back. The labels of the window are read
- * once (prediction_feedback has no index on the pairs) and ranked per pair; only the kept ones are
- * looked up in the log, by its key (a LIMIT 1 lateral, so the planner cannot turn the lookups into
- * a scan of the whole log on its estimate of the ranked rows).
+ * in the window: at most pairs × perConfusion rows come back, each pair's read from the partial
+ * index on wrong labels (migration 009) and looked up in the log by its key (a LIMIT 1 lateral, so
+ * the planner cannot turn the lookups into a scan of the whole log).
  */
 export async function mislabeledTexts(
   client: pg.ClientBase,
@@ -133,24 +132,23 @@ export async function mislabeledTexts(
     description: string | null;
   }>(
     `select ranked.predicted_code, ranked.prdtypecode, logged.designation, logged.description
-     from (
-       select label.prediction_id, label.predicted_at, label.predicted_code, label.prdtypecode,
-         row_number() over (
-           partition by label.predicted_code, label.prdtypecode
-           order by label.predicted_at desc, label.prediction_id
-         ) as rank
+     from unnest($5::int[], $6::int[]) as pair(predicted_code, prdtypecode)
+     -- The newest wrong labels of each pair: a range of the partial index on wrong labels.
+     cross join lateral (
+       select label.prediction_id, label.predicted_at, label.predicted_code, label.prdtypecode
        from prediction_feedback label
-       join unnest($5::int[], $6::int[]) as pair(predicted_code, prdtypecode)
-         on label.predicted_code = pair.predicted_code and label.prdtypecode = pair.prdtypecode
        where label.model_name = $3 and label.model_version = $4
+         and label.predicted_code = pair.predicted_code and label.prdtypecode = pair.prdtypecode
+         and label.predicted_code <> label.prdtypecode
          and label.predicted_at >= $1 and label.predicted_at < $2
+       order by label.predicted_at desc, label.prediction_id
+       limit $7
      ) ranked
      cross join lateral (
        select designation, description from inference_log
        where prediction_id = ranked.prediction_id and predicted_at = ranked.predicted_at
        limit 1
-     ) logged
-     where ranked.rank <= $7`,
+     ) logged`,
     [
       from,
       to,

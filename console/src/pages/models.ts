@@ -7,6 +7,7 @@ import { horizontalBarChart, palette } from '../bar-chart.js';
 import { type Html, html } from '../html.js';
 import type { VersionLearnedTerms } from '../learned-terms.js';
 import type { PredictionResult } from '../prediction.js';
+import { impactPreviews } from './impact-matrix.js';
 import { actionForm, formatTime, layout, type PageContext } from './layout.js';
 import { learnedTermsView } from './learned-terms.js';
 import { modelPromotionRow } from './rows.js';
@@ -215,6 +216,7 @@ ${promoteForms(context, model)}
 <thead><tr><th scope="col">Name</th><th scope="col" class="num">Version</th><th scope="col">Alias</th><th scope="col">Phase</th>
 <th scope="col" class="num">Previous</th><th scope="col">Reason</th><th scope="col">Promoted</th></tr></thead>
 <tbody data-kind="ModelPromotion">${model.promotions.map(modelPromotionRow)}</tbody></table></section>
+${impactPreviews(model.promotions)}
 <section aria-labelledby="history"><h2 id="history">Promotion history</h2>${historyTable(model)}</section>
 <section aria-labelledby="simulator"><h2 id="simulator">Prediction simulator</h2>${simulator(context, model)}</section>
 <section aria-labelledby="learned-terms"><h2 id="learned-terms">Learned terms</h2>${learnedTermsView(model.versions, model.learnedTerms)}</section>`,

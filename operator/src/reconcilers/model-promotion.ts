@@ -1,12 +1,14 @@
 import { conditionOf, timestamp } from '@prodclass/kube/conditions';
+import type { Logger } from '@prodclass/kube/log';
 import type { ReconcileResult } from '../controller.js';
 import { VersionRejected } from '../external/promotion.js';
 import { describeController } from '../manager/controller-description.js';
-import { modelPromotions } from '../manager/kinds.js';
+import { jobs, modelPromotions } from '../manager/kinds.js';
 import type { ReconcileContext } from '../manager/reconcile-context.js';
 import type { StatusWriter } from '../manager/status-writer.js';
 import type { ModelPromotion, ModelPromotionSpec, ModelPromotionStatus } from '../resources/types.js';
 import { validModelPromotionSpec } from '../resources/validate.js';
+import { previewImpact } from './impact-preview.js';
 import { approvalAllowsMove } from './promotion-approval.js';
 import { validSpec } from './valid-spec.js';
 
@@ -52,6 +54,7 @@ async function moveAlias(
   writer: PromotionWriter,
   spec: ModelPromotionSpec,
   aliasNow: string | undefined,
+  log: Logger,
 ): Promise<{ result: ReconcileResult | undefined } | undefined> {
   const target = String(spec.version);
   if (!(await ctx.mlflow.versionExists(spec.registeredModel, target))) {
@@ -66,6 +69,11 @@ async function moveAlias(
       .write();
     return { result: { requeueAfterMs: versionPollMs } };
   }
+  if (spec.impactPreview) {
+    const previewing = await previewImpact(ctx, writer, spec, aliasNow, log);
+    if (previewing) return previewing;
+  }
+  if (!(await approvalAllowsMove(ctx, writer, spec))) return { result: undefined };
   const moving = `moving ${spec.registeredModel}@${spec.alias} to v${target}`;
   await writer
     .set({ phase: 'Pending', previousVersion: aliasNow })
@@ -95,12 +103,14 @@ async function moveAlias(
  * ModelPromotion: moves the alias once, through the registry promotion module. Before the move the
  * status records the alias's current version and a `Promoting` condition; a reconcile that finds
  * that condition and the alias already moved (the operator died in between) completes the status
- * without moving the alias, or writing the promotion history, a second time. (The PredictionServices
- * that follow the alias watch for the promotion's success.) With `approval: Required` it first waits
- * for a person's approval (promotion-approval.ts).
+ * without moving the alias, or writing the promotion history, a second time. With spec.impactPreview
+ * the catalog impact preview Job runs and is recorded first (impact-preview.ts). (The PredictionServices
+ * that follow the alias watch for the promotion's success.) With `approval: Required` it first waits for a person's
+ * approval (promotion-approval.ts), after the impact preview, which is part of the evidence.
  */
 export const modelPromotionController = describeController({
   for: modelPromotions,
+  owns: [jobs],
   async reconcile(ctx, writer: PromotionWriter, log) {
     const promotion = writer.object;
     const status = writer.status;
@@ -115,7 +125,6 @@ export const modelPromotionController = describeController({
       fail(writer, 'InvalidSpec', message),
     );
     if (!spec) return undefined;
-    if (!(await approvalAllowsMove(ctx, writer, spec))) return undefined;
 
     const aliasNow = await ctx.mlflow.aliasVersion(spec.registeredModel, spec.alias);
     if (
@@ -128,7 +137,7 @@ export const modelPromotionController = describeController({
       });
       await succeed(writer, spec, status.previousVersion);
     } else {
-      const ended = await moveAlias(ctx, writer, spec, aliasNow);
+      const ended = await moveAlias(ctx, writer, spec, aliasNow, log);
       if (ended) return ended.result;
     }
     return undefined;

@@ -1,4 +1,4 @@
-import { defaultPromotionApproval } from '@prodclass/api/defaults';
+import { defaultPromotionApproval, modelPromotionDefaults } from '@prodclass/api/defaults';
 import { isAlreadyExists } from '@prodclass/kube/api';
 import { type ConditionUpdate, conditionOf, timestamp } from '@prodclass/kube/conditions';
 import type { Logger } from '@prodclass/kube/log';
@@ -216,6 +216,7 @@ function promotionFor(
       alias: spec.autoPromote.alias,
       reason: `auto-promoted by TrainingRun ${namespace}/${name}: ${reason}`.slice(0, 1024),
       approval: defaultPromotionApproval,
+      impactPreview: modelPromotionDefaults.impactPreview,
     },
   };
 }

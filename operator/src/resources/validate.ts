@@ -113,6 +113,12 @@ function resources(value: unknown, field: string): ResourceRequirements {
 const optional = <T>(value: unknown, parse: (value: unknown) => T): T | undefined =>
   value === undefined ? undefined : parse(value);
 
+function flag(value: unknown, field: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new InvalidSpec(`${field} must be true or false`);
+  return value;
+}
+
 function exactlyOne(json: Json, fields: string[], where: string): void {
   if (fields.filter((field) => json[field] !== undefined).length !== 1)
     throw new InvalidSpec(`${where} needs exactly one of ${fields.join(' and ')}`);
@@ -270,6 +276,7 @@ export function validModelPromotionSpec(raw: unknown): ModelPromotionSpec {
     alias: schemaText(schema.alias, spec.alias, 'spec.alias'),
     reason: optional(spec.reason, (v) => text(v, 'spec.reason', /^.*$/s)),
     approval: oneOf(spec.approval ?? defaultPromotionApproval, 'spec.approval', promotionApprovals),
+    impactPreview: flag(spec.impactPreview, 'spec.impactPreview', schema.impactPreview.default),
   };
 }
 
@@ -288,6 +295,10 @@ export function validPredictionServiceSpec(raw: unknown): PredictionServiceSpec 
       replicas: schemaNumber(canarySchema.replicas, json.replicas, 'spec.canary.replicas'),
     };
   });
+  if (canary && spec.traffic !== undefined)
+    throw new InvalidSpec(
+      'spec needs at most one of canary (split by ready pods) and traffic (split by weight)',
+    );
   return {
     registeredModel: schemaText(schema.registeredModel, spec.registeredModel, 'spec.registeredModel'),
     alias: optional(spec.alias, (v) => schemaText(schema.alias, v, 'spec.alias')),
@@ -320,6 +331,54 @@ export function validPredictionServiceSpec(raw: unknown): PredictionServiceSpec 
       if (autoscaling.targetCPUUtilization === undefined && autoscaling.targetRequestsPerSecond === undefined)
         throw new InvalidSpec('spec.autoscaling needs targetCPUUtilization, targetRequestsPerSecond or both');
       return autoscaling;
+    }),
+    traffic: optional(spec.traffic, validTraffic),
+  };
+}
+
+function validTraffic(value: unknown): NonNullable<PredictionServiceSpec['traffic']> {
+  const schema = PredictionServiceSpec.properties.traffic.properties;
+  const json = object(value, 'spec.traffic');
+  const candidate = object(json.candidate, 'spec.traffic.candidate');
+  exactlyOne(candidate, ['alias', 'version'], 'spec.traffic.candidate');
+  const candidateSchema = schema.candidate.properties;
+  const gatewaySchema = schema.gateway.properties;
+  const refSchema = gatewaySchema.parentRefs.items.properties;
+  return {
+    candidate: {
+      alias: optional(candidate.alias, (v) =>
+        schemaText(candidateSchema.alias, v, 'spec.traffic.candidate.alias'),
+      ),
+      version: optional(candidate.version, (v) =>
+        schemaNumber(candidateSchema.version, v, 'spec.traffic.candidate.version'),
+      ),
+    },
+    canaryWeight: schemaNumber(schema.canaryWeight, json.canaryWeight, 'spec.traffic.canaryWeight'),
+    shadowPercent: schemaNumber(schema.shadowPercent, json.shadowPercent, 'spec.traffic.shadowPercent'),
+    gateway: optional(json.gateway, (gatewayValue) => {
+      const gateway = object(gatewayValue, 'spec.traffic.gateway');
+      if (!Array.isArray(gateway.parentRefs) || gateway.parentRefs.length === 0)
+        throw new InvalidSpec('spec.traffic.gateway.parentRefs must list at least one Gateway');
+      return {
+        parentRefs: gateway.parentRefs.map((refValue: unknown, index: number) => {
+          const field = `spec.traffic.gateway.parentRefs[${index}]`;
+          const ref = object(refValue, field);
+          return {
+            name: schemaText(refSchema.name, ref.name, `${field}.name`),
+            namespace: optional(ref.namespace, (v) =>
+              schemaText(refSchema.namespace, v, `${field}.namespace`),
+            ),
+            sectionName: optional(ref.sectionName, (v) =>
+              schemaText(refSchema.sectionName, v, `${field}.sectionName`),
+            ),
+          };
+        }),
+        candidateReplicas: schemaNumber(
+          gatewaySchema.candidateReplicas,
+          gateway.candidateReplicas,
+          'spec.traffic.gateway.candidateReplicas',
+        ),
+      };
     }),
   };
 }

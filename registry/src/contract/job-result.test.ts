@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { formatJobResult, maxJobResultBytes, parseJobResult, type TrainResult } from './job-result.js';
+import {
+  formatJobResult,
+  type ImpactResult,
+  maxImpactFlips,
+  maxJobResultBytes,
+  parseJobResult,
+  type TrainResult,
+} from './job-result.js';
 
 const trained: TrainResult = {
   kind: 'train',
@@ -54,5 +61,29 @@ describe('job results', () => {
     expect(() =>
       parseJobResult(JSON.stringify({ ...trained, rows: { train: -1, test: 2 } }), 'train'),
     ).toThrow(/rows.train must be a whole number/);
+  });
+
+  test('an impact result with the most flips it may list fits the message and round-trips', () => {
+    const impact: ImpactResult = {
+      kind: 'impact',
+      registeredModel: 'a'.repeat(256),
+      championVersion: '12345',
+      candidateVersion: '12346',
+      dataVersion: 'd'.repeat(253),
+      products: 84916,
+      changed: 12345,
+      changedShare: 0.14537896273,
+      flips: Array.from({ length: maxImpactFlips }, (_, i) => ({
+        from: 2583 + i,
+        to: 1560 + i,
+        count: 99999,
+      })),
+    };
+    const message = formatJobResult(impact);
+    expect(Buffer.byteLength(message)).toBeLessThanOrEqual(maxJobResultBytes);
+    expect(parseJobResult(message, 'impact')).toEqual(impact);
+    expect(() =>
+      parseJobResult(JSON.stringify({ ...impact, flips: [{ from: 1, to: 2 }] }), 'impact'),
+    ).toThrow(/flips\[0\].count must be a number/);
   });
 });

@@ -68,7 +68,34 @@ export interface TrainResult {
   promotion?: PromotionDecision;
 }
 
-export type JobResult = LoadResult | TrainResult;
+/** How many products one model labels `from` and the other `to`. */
+export interface ClassFlip {
+  from: number;
+  to: number;
+  count: number;
+}
+
+/** The most flips an impact result lists: enough for the matrix, well within the 4 KB message. */
+export const maxImpactFlips = 10;
+
+export interface ImpactResult {
+  kind: 'impact';
+  registeredModel: string;
+  /** The version the champion alias pointed at when the catalog was scored. */
+  championVersion: string;
+  candidateVersion: string;
+  /** The completed load whose catalog was scored. */
+  dataVersion: string;
+  products: number;
+  /** Products whose predicted class differs between the champion and the candidate. */
+  changed: number;
+  /** changed / products (0 for an empty catalog). */
+  changedShare: number;
+  /** The largest flips, most products first, at most maxImpactFlips. */
+  flips: ClassFlip[];
+}
+
+export type JobResult = LoadResult | TrainResult | ImpactResult;
 
 const byteLength = (text: string) => Buffer.byteLength(text, 'utf8');
 
@@ -146,6 +173,12 @@ class Fields {
   keys(): string[] {
     return Object.keys(this.object);
   }
+
+  list(key: string): Fields[] {
+    const value = this.object[key];
+    if (!Array.isArray(value) || !value.every(isObject)) this.#fail(key, 'a list of objects');
+    return value.map((item, index) => new Fields(item, `${this.prefix}${key}[${index}].`));
+  }
 }
 
 function loadResult(fields: Fields): LoadResult {
@@ -187,9 +220,28 @@ function trainResult(fields: Fields, object: Json): TrainResult {
   };
 }
 
+function impactResult(fields: Fields): ImpactResult {
+  const changedShare = fields.number('changedShare');
+  if (changedShare < 0 || changedShare > 1) throw new Error('job result: changedShare must be from 0 to 1');
+  return {
+    kind: 'impact',
+    registeredModel: fields.string('registeredModel'),
+    championVersion: fields.string('championVersion'),
+    candidateVersion: fields.string('candidateVersion'),
+    dataVersion: fields.string('dataVersion'),
+    products: fields.count('products'),
+    changed: fields.count('changed'),
+    changedShare,
+    flips: fields
+      .list('flips')
+      .map((flip) => ({ from: flip.count('from'), to: flip.count('to'), count: flip.count('count') })),
+  };
+}
+
 /** The result of a Job of `kind` from its termination message; throws saying what is wrong. */
 export function parseJobResult(message: string, kind: 'load'): LoadResult;
 export function parseJobResult(message: string, kind: 'train'): TrainResult;
+export function parseJobResult(message: string, kind: 'impact'): ImpactResult;
 export function parseJobResult(message: string, kind: JobResult['kind']): JobResult {
   let object: unknown;
   try {
@@ -200,5 +252,6 @@ export function parseJobResult(message: string, kind: JobResult['kind']): JobRes
   if (!isObject(object)) throw new Error('job result: not a JSON object');
   if (object.kind !== kind) throw new Error(`job result: kind must be ${kind}, got ${String(object.kind)}`);
   const fields = new Fields(object);
+  if (kind === 'impact') return impactResult(fields);
   return kind === 'load' ? loadResult(fields) : trainResult(fields, object);
 }
