@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import type { ImpactResult } from '@prodclass/registry/contract/job-result';
 import { promotionTags } from '@prodclass/registry/contract/mlflow-tags';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { registryPromote } from '../../operator/src/external/registry-promotion.js';
@@ -7,7 +8,7 @@ import type { RunningOperator } from '../../operator/src/operator.js';
 import { stackEnv } from '../support/stack-env.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { applyCrds, createNamespace, deleteNamespace, kubectl } from './support/cluster.js';
-import { operatorSettings, Resources, repository, runOperator } from './support/harness.js';
+import { finishJob, operatorSettings, Resources, repository, runOperator } from './support/harness.js';
 import { aliasVersion, mlflow, recordTraining } from './support/mlflow.js';
 
 // ModelPromotion with approval Required, against the real API server with the admission policy and
@@ -193,4 +194,49 @@ test('a rejected promotion fails with who rejected it and leaves the alias', asy
   expect(Resources.condition(rejected, 'Ready')).toMatchObject({ status: 'False', reason: 'Rejected' });
   expect(await aliasVersion(registeredModel, 'production')).toBe(before);
   expect(await annotateAs(approver, 'to-v3', `${approvedBy}=${approver}`)).toMatch(/not both/);
+});
+
+test('with impactPreview, the preview is recorded first and waits with the evidence for approval', async () => {
+  const v3 = versions[2] as string;
+  const champion = (await aliasVersion(registeredModel, 'production')) as string;
+  await resources.create('ModelPromotion', 'modelpromotions', 'previewed-v3', {
+    registeredModel,
+    version: Number(v3),
+    approval: 'Required',
+    impactPreview: true,
+  });
+  await resources.until(
+    'modelpromotions',
+    'previewed-v3',
+    (o) => Resources.condition(o, 'ImpactPreviewed')?.reason === 'Previewing',
+  );
+  const result: ImpactResult = {
+    kind: 'impact',
+    registeredModel,
+    championVersion: champion,
+    candidateVersion: v3,
+    dataVersion: 'week_3',
+    products: 1000,
+    changed: 40,
+    changedShare: 0.04,
+    flips: [{ from: 10, to: 40, count: 40 }],
+  };
+  await finishJob(namespace, 'previewed-v3-impact', 'Complete', result);
+  const waiting = await resources.until(
+    'modelpromotions',
+    'previewed-v3',
+    (o) => o.status?.phase === 'AwaitingApproval',
+  );
+  expect(waiting.status.impactPreview).toMatchObject({ changed: 40, changedShare: 0.04 });
+  expect(waiting.status.evidence.offline).toMatchObject({ decision: 'promote' });
+  expect(await aliasVersion(registeredModel, 'production')).toBe(champion);
+
+  expect(await annotateAs(approver, 'previewed-v3', `${approvedBy}=${approver}`)).toBe('admitted');
+  const approved = await resources.until(
+    'modelpromotions',
+    'previewed-v3',
+    (o) => o.status?.phase === 'Succeeded',
+  );
+  expect(approved.status.approval.approvedBy).toBe(approver);
+  expect(await aliasVersion(registeredModel, 'production')).toBe(v3);
 });
