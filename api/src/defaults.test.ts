@@ -82,6 +82,7 @@ test('the schemas give these defaults, and the API server fills them in', () => 
       "DriftMonitor.spec.trainingRun.hyperparameters.seed": 42,
       "DriftMonitor.spec.trainingRun.hyperparameters.testSize": 0.2,
       "ModelPromotion.spec.alias": "production",
+      "ModelPromotion.spec.approval": "NotRequired",
       "ModelPromotion.spec.impactPreview": false,
       "ModelPromotion.spec.registeredModel": "rakuten_classifier",
       "PredictionService.spec.autoscaling.minReplicas": 1,

@@ -2,9 +2,11 @@ import {
   DataIncrementSpec,
   DriftMonitorSpec,
   defaultAlias,
+  defaultPromotionApproval,
   defaultRegisteredModel,
   ModelPromotionSpec,
   PredictionServiceSpec,
+  promotionApprovals,
   RetrainScheduleSpec,
   TrainingRunSpec,
 } from '@prodclass/api';
@@ -273,6 +275,7 @@ export function validModelPromotionSpec(raw: unknown): ModelPromotionSpec {
     version: schemaNumber(schema.version, spec.version, 'spec.version'),
     alias: schemaText(schema.alias, spec.alias, 'spec.alias'),
     reason: optional(spec.reason, (v) => text(v, 'spec.reason', /^.*$/s)),
+    approval: oneOf(spec.approval ?? defaultPromotionApproval, 'spec.approval', promotionApprovals),
     impactPreview: flag(spec.impactPreview, 'spec.impactPreview', schema.impactPreview.default),
   };
 }
