@@ -28,7 +28,13 @@ class PredictionTally {
 }
 
 /** The server's Prometheus metrics, in a registry of its own (several servers can share a process in tests). */
-export function createServerMetrics({ inferenceLogDepth }: { inferenceLogDepth: () => number }) {
+export function createServerMetrics({
+  inferenceLogDepth,
+  inferenceLogSpool,
+}: {
+  inferenceLogDepth: () => number;
+  inferenceLogSpool: () => { rows: number; bytes: number };
+}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'prodclass_' });
   // prom-client names these gauges *_total, which promtool (rightly) rejects for non-counters.
@@ -108,9 +114,30 @@ export function createServerMetrics({ inferenceLogDepth }: { inferenceLogDepth: 
     }),
     inferenceLogDropped: new Counter({
       name: 'prodclass_inference_log_dropped_total',
-      help: 'Prediction records never written, by reason (queue_full, write_failed).',
+      help: 'Prediction records never written, by reason (queue_full, write_failed, spool_full).',
       labelNames: ['reason'] as const,
       registers,
+    }),
+    inferenceLogSpooled: new Counter({
+      name: 'prodclass_inference_log_spooled_total',
+      help: 'Prediction records kept in the local spool while PostgreSQL was away.',
+      registers,
+    }),
+    inferenceLogSpoolRows: new Gauge({
+      name: 'prodclass_inference_log_spool_rows',
+      help: 'Prediction records in the local spool, waiting for PostgreSQL.',
+      registers,
+      collect() {
+        this.set(inferenceLogSpool().rows);
+      },
+    }),
+    inferenceLogSpoolBytes: new Gauge({
+      name: 'prodclass_inference_log_spool_bytes',
+      help: 'Bytes of the local spool (at most INFERENCE_LOG_SPOOL_BYTES).',
+      registers,
+      collect() {
+        this.set(inferenceLogSpool().bytes);
+      },
     }),
     feedbackLabelsWritten: new Counter({
       name: 'prodclass_feedback_labels_written_total',

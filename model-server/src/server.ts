@@ -10,6 +10,7 @@ import type { ServerConfig } from './config.js';
 import { FeedbackLog } from './feedback-log.js';
 import { registerErrorHandlers, schemaErrorFormatter } from './http-errors.js';
 import { InferenceLog } from './inference-log.js';
+import { InferenceLogSpool } from './inference-log-spool.js';
 import { registerStrictJsonParser } from './json-body-parser.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import { ModelSlot } from './model-slot.js';
@@ -50,13 +51,41 @@ async function openInferenceLog(
   } finally {
     await checkClient.end();
   }
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, query_timeout: 30_000 });
-  pool.on('error', (error) => app.log.warn({ err: error }, 'an idle inference-log connection failed'));
-  const inferenceLog = new InferenceLog(pool, {
-    written: (rows) => metrics.inferenceLogWritten.inc(rows),
-    dropped: (rows, reason) => metrics.inferenceLogDropped.inc({ reason }, rows),
-    writeFailed: (error) => app.log.error({ err: error }, 'writing to the inference log failed'),
+  const spool =
+    config.inferenceLogSpoolDir === undefined
+      ? undefined
+      : await InferenceLogSpool.open(config.inferenceLogSpoolDir, config.inferenceLogSpoolBytes);
+  if (spool && !spool.empty) {
+    app.log.info(
+      { rows: spool.lines, bytes: spool.bytes },
+      'the inference-log spool holds rows; writing them first',
+    );
+  }
+  // A connection attempt to an unreachable host gives up in time for the spool to take the rows.
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 2,
+    query_timeout: 30_000,
+    connectionTimeoutMillis: 5_000,
   });
+  pool.on('error', (error) => app.log.warn({ err: error }, 'an idle inference-log connection failed'));
+  const inferenceLog = new InferenceLog(
+    pool,
+    {
+      written: (rows) => metrics.inferenceLogWritten.inc(rows),
+      dropped: (rows, reason) => metrics.inferenceLogDropped.inc({ reason }, rows),
+      writeFailed: (error) =>
+        app.log.error(
+          { err: error },
+          spool
+            ? 'writing to the inference log failed; rows are spooled until PostgreSQL takes them'
+            : 'writing to the inference log failed',
+        ),
+      spooled: (rows) => metrics.inferenceLogSpooled.inc(rows),
+      spoolWritten: () => app.log.info('the inference-log spool is written; rows go to PostgreSQL directly'),
+    },
+    spool,
+  );
   app.addHook('onReady', async () => inferenceLog.start());
   let feedbackLog: FeedbackLog | undefined;
   let feedbackPool: pg.Pool | undefined;
@@ -132,7 +161,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   let inferenceLog: InferenceLog | undefined;
   let feedbackLog: FeedbackLog | undefined;
-  const metrics = createServerMetrics({ inferenceLogDepth: () => inferenceLog?.depth ?? 0 });
+  const metrics = createServerMetrics({
+    inferenceLogDepth: () => inferenceLog?.depth ?? 0,
+    inferenceLogSpool: () => ({
+      rows: inferenceLog?.spooledRows ?? 0,
+      bytes: inferenceLog?.spooledBytes ?? 0,
+    }),
+  });
   const slot = createModelSlot(app, options, metrics);
   if (config.databaseUrl) {
     ({ inferenceLog, feedbackLog } = await openInferenceLog(

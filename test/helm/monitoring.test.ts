@@ -52,7 +52,8 @@ test("the chart's PrometheusRule holds exactly the rules file's groups", async (
 test('every prodclass_ metric the rules and the dashboard use is one the model server or operator exports', async () => {
   const exported = new Set<string>();
   for (const registry of [
-    createServerMetrics({ inferenceLogDepth: () => 0 }).registry,
+    createServerMetrics({ inferenceLogDepth: () => 0, inferenceLogSpool: () => ({ rows: 0, bytes: 0 }) })
+      .registry,
     new OperatorMetrics().registry,
   ]) {
     for (const metric of await registry.getMetricsAsJSON()) {
