@@ -40,24 +40,50 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** The part of the work a function belongs to, by its file. */
-function partOf({ functionName, url }: ProfileNode['callFrame']): string {
-  if (functionName === '(garbage collector)') return 'garbage collection';
-  if (functionName === '(idle)') return 'idle';
-  if (functionName === '(program)') return 'V8 and native, outside JavaScript';
-  if (/inference-log|copy-line-queue|copy-text|uuidv7/.test(url)) return 'inference log: line and queue';
-  if (/node_modules\/(pg|pg-protocol|pg-copy-streams|pg-pool)\//.test(url))
-    return 'inference log: PostgreSQL client (COPY)';
-  if (/textmodel|word-table|\/core\//.test(url)) return 'model: text, features, predict';
-  if (/json|fast-json-stringify|secure-json-parse/i.test(url) || /^JSON\./.test(functionName)) return 'JSON';
-  if (/prom-client|request-histogram|metrics/.test(url)) return 'metrics';
-  if (
-    /node_modules\/(fastify|find-my-way|avvio|@fastify|light-my-request|ajv)/.test(url) ||
-    /model-server\/dist\/(routes|http-errors|server)/.test(url)
-  )
-    return 'fastify and routes';
-  if (url.startsWith('node:')) return 'Node core (HTTP, net, streams, timers)';
-  return url === '' ? `native: ${functionName || '(anonymous)'}` : 'other JavaScript';
+type Frame = ProfileNode['callFrame'];
+
+/** The parts of the work, by a function's file or, for code without one, its name; the first that matches. */
+const parts: [string, (frame: Frame) => boolean][] = [
+  ['garbage collection', (frame) => frame.functionName === '(garbage collector)'],
+  ['V8 and native, outside JavaScript', (frame) => frame.functionName === '(program)'],
+  [
+    'inference log: line and queue',
+    (frame) => /inference-log|copy-line-queue|copy-text|uuidv7/.test(frame.url),
+  ],
+  [
+    'inference log: PostgreSQL client (COPY)',
+    (frame) => /node_modules\/(pg|pg-protocol|pg-copy-streams|pg-pool)\//.test(frame.url),
+  ],
+  ['model: text, features, predict', (frame) => /textmodel|word-table|\/core\//.test(frame.url)],
+  // Code generated at run time has no file: fast-json-stringify's serialisers (anonymousN),
+  // secure-json-parse's prototype-poisoning check (a RegExp), ajv's validators (validateN).
+  ['JSON', (frame) => /json/i.test(frame.url) || /^(JSON\.|anonymous\d*$|RegExp:)/.test(frame.functionName)],
+  ['metrics', (frame) => /prom-client|request-histogram|metrics/.test(frame.url)],
+  [
+    'fastify and routes',
+    (frame) =>
+      /node_modules\/(fastify|find-my-way|avvio|@fastify|ajv)|model-server\/dist\/(routes|http-errors|server)/.test(
+        frame.url,
+      ) || /^validate\d*$/.test(frame.functionName),
+  ],
+  [
+    'start-up: loading modules',
+    (frame) =>
+      frame.url.startsWith('node:internal/modules') ||
+      /^(readFileUtf8|internalModuleStat|openFileHandle|compileFunction)$/.test(frame.functionName),
+  ],
+  [
+    'Node core (HTTP, net, streams, timers)',
+    (frame) =>
+      frame.url.startsWith('node:') ||
+      /^(writev|writeBuffer|utf8Write|latin1Write)$/.test(frame.functionName),
+  ],
+];
+
+function partOf(frame: Frame): string {
+  const part = parts.find(([, matches]) => matches(frame))?.[0];
+  if (part) return part;
+  return frame.url === '' ? `native: ${frame.functionName || '(anonymous)'}` : 'other JavaScript';
 }
 
 function summarise(profile: CpuProfile) {
@@ -69,13 +95,13 @@ function summarise(profile: CpuProfile) {
   const total = [...selfMs.values()].reduce((sum, ms) => sum + ms, 0);
   const idle = [...selfMs].filter(([id]) => byId.get(id)?.callFrame.functionName === '(idle)');
   const busy = total - idle.reduce((sum, [, ms]) => sum + ms, 0);
-  const parts = new Map<string, number>();
+  const byPart = new Map<string, number>();
   const functions = new Map<string, number>();
   for (const [id, ms] of selfMs) {
     const frame = byId.get(id)?.callFrame;
     if (!frame || frame.functionName === '(idle)') continue;
     const part = partOf(frame);
-    parts.set(part, (parts.get(part) ?? 0) + ms);
+    byPart.set(part, (byPart.get(part) ?? 0) + ms);
     const where = frame.url
       ? `${frame.url.replace(/^.*\/(node_modules|prodclass[^/]*|spool-soak)\//, '')}:${frame.lineNumber + 1}`
       : '';
@@ -86,7 +112,7 @@ function summarise(profile: CpuProfile) {
   return {
     profiledSeconds: Number((total / 1000).toFixed(1)),
     busyShareOfOneCore: `${((100 * busy) / total).toFixed(1)} %`,
-    parts: [...parts].sort((a, b) => b[1] - a[1]).map(([part, ms]) => ({ part, share: share(ms) })),
+    parts: [...byPart].sort((a, b) => b[1] - a[1]).map(([part, ms]) => ({ part, share: share(ms) })),
     topFunctions: [...functions]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 20)
