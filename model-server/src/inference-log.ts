@@ -128,8 +128,12 @@ export class InferenceLog {
     if (this.#queue.lines >= inferenceLogLimits.batchSize) void this.#flush();
   }
 
-  /** Writes the records queued so far now (a label may name a prediction answered a moment ago). */
+  /**
+   * Writes the records queued so far now (a label may name a prediction answered a moment ago),
+   * and the spool before them without waiting for its next retry: the label may name a spooled one.
+   */
   writeQueued(): Promise<void> {
+    this.#retryAt = 0;
     return this.#flush();
   }
 
