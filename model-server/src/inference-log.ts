@@ -151,9 +151,13 @@ export class InferenceLog {
   }
 
   #flush(): Promise<void> {
-    this.#writing ??= this.#writeQueued().finally(() => {
-      this.#writing = undefined;
-    });
+    this.#writing ??= this.#writeQueued()
+      // Only the spool's files can fail here (reading or removing a segment); its lines stay
+      // spooled, and a segment written but not removed is skipped row by row when written again.
+      .catch((error: Error) => this.observer.writeFailed(error))
+      .finally(() => {
+        this.#writing = undefined;
+      });
     return this.#writing;
   }
 
