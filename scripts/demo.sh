@@ -36,10 +36,17 @@ done
 kubectl apply --server-side --force-conflicts --field-manager=prodclass-demo -f crds/ >/dev/null
 kubectl wait --for=condition=Established -f crds/ >/dev/null
 kubectl create namespace "$namespace" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+# The model servers' /feedback token (they read the pipeline Secret) and the console's, for the
+# simulator's corrections; a re-run keeps the token its running servers already have.
+feedback_token=$(kubectl -n "$namespace" get secret prodclass-pipeline -o jsonpath='{.data.FEEDBACK_TOKEN}' 2>/dev/null | base64 -d || true)
+[ -n "$feedback_token" ] || feedback_token=$(node -e 'console.log(require("crypto").randomBytes(24).toString("base64url"))')
 kubectl -n "$namespace" create secret generic prodclass-pipeline \
   --from-literal=DATABASE_URL="$DATABASE_URL" --from-literal=MLFLOW_TRACKING_URI="$MLFLOW_TRACKING_URI" \
+  --from-literal=FEEDBACK_TOKEN="$feedback_token" \
   --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 node trainer-job/dist/cli.js db migrate >/dev/null
+# The inference log's day partitions a week ahead (a cluster runs this daily as a CronJob).
+node trainer-job/dist/cli.js db maintain >/dev/null
 
 # Each runs under stack/supervise.ts, which restarts it with backoff whenever it exits (the operator
 # exits when it loses its lease, e.g. while the API server is away), as a cluster restarts a pod; its
@@ -54,7 +61,7 @@ operator_port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0
 WATCH_NAMESPACE=$namespace HTTP_HOST=127.0.0.1 HTTP_PORT=$operator_port supervise operator node operator/dist/main.js
 WATCH_NAMESPACE=$namespace supervise local-runner node --import tsx stack/local-runner/main.ts
 console_port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-NAMESPACE=$namespace PORT=$console_port supervise console node console/dist/main.js
+NAMESPACE=$namespace PORT=$console_port FEEDBACK_TOKEN=$feedback_token supervise console node console/dist/main.js
 
 stop() {
   for name in operator local-runner console; do

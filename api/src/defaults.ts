@@ -31,6 +31,8 @@ export const autoPromoteDefaults = {
   minF1: 0.7,
   /** Fewest held-out rows the champion never trained on that a comparison with it needs. */
   minComparisonRows: 200,
+  /** Largest drop of any class's F1 or recall against the champion on the shared rows. */
+  maxClassDrop: 0.1,
   alias: defaultAlias,
 } as const;
 
@@ -42,10 +44,17 @@ export const trainingJobDefaults = { backoffLimit: 1, activeDeadlineSeconds: 360
 /** A TrainingRun without dataVersion trains on the newest completed load. */
 export const latestDataVersion = 'latest';
 
+export const modelPromotionDefaults = {
+  /** Score the catalog with champion and candidate before the alias moves. */
+  impactPreview: false,
+} as const;
+
 export const predictionServiceDefaults = {
   replicas: 1,
   canaryReplicas: 1,
   autoscalingMinReplicas: 1,
+  /** How far back status.liveQuality looks, ending now. */
+  liveQualityWindow: '24h',
 } as const;
 
 export const driftMonitorDefaults = {
@@ -55,6 +64,8 @@ export const driftMonitorDefaults = {
   referenceSource: 'Preceding',
   referenceLength: '30d',
   minSamples: 500,
+  /** Fewest labeled predictions of the served version the performance test needs. */
+  minLabels: 200,
   onDrift: 'none',
   cooldown: '24h',
 } as const;

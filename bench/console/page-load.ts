@@ -57,7 +57,7 @@ async function createRuns(): Promise<void> {
           {
             status: {
               phase: 'Succeeded',
-              dataLoad: `week-${index % 20}`,
+              dataVersion: `week-${index % 20}`,
               mlflowRunId: randomBytes(16).toString('hex'),
               modelVersion: String(index + 1),
               metrics: { accuracy: 0.78, f1Weighted: 0.7 + (index % 100) / 1000 },
@@ -89,6 +89,7 @@ const { app } = await buildConsole({
     mlflowTrackingUri: env.MLFLOW_TRACKING_URI,
     mlflowPublicUrl: env.MLFLOW_TRACKING_URI,
     prometheusUrl: env.PROMETHEUS_URL,
+    feedbackToken: undefined,
     auth: { mode: 'off', userHeader: 'x-forwarded-user', groupsHeader: 'x-forwarded-groups' },
     secureCookies: false,
     logLevel: 'warn',

@@ -104,6 +104,7 @@ class Connection {
  * Latencies run from each request's scheduled time, so a stalled server cannot hide its backlog.
  * Requests go over a pool of keep-alive connections as prebuilt bytes, and answers are read
  * without an HTTP client, so the generator's own work adds as little as it can to what it measures.
+ * With `counted`, the percentiles are over the requests whose body index it accepts (all are sent).
  */
 export async function constantRate(
   url: string,
@@ -112,6 +113,7 @@ export async function constantRate(
   rate: number,
   seconds: number,
   connectionCount = 64,
+  counted: (bodyIndex: number) => boolean = () => true,
   windowSeconds?: number,
 ): Promise<ConstantRateResult> {
   const target = new URL(url);
@@ -182,10 +184,11 @@ export async function constantRate(
             failures: failed.subarray(from, to).reduce((sum, value) => sum + value, 0),
           };
         });
+  const countedLatencies = latencies.filter((_, request) => counted(request % requests.length));
   return {
     requestsPerSecond: total / elapsedSeconds,
-    ...percentiles(latencies),
-    requests: total,
+    ...percentiles(countedLatencies),
+    requests: countedLatencies.length,
     failures,
     ...(windows ? { windows } : {}),
   };

@@ -118,7 +118,7 @@ async function main(): Promise<void> {
       await postgres.start();
       outage.startedAt = elapsed(started);
     })();
-    const load = await constantRate(url, '/predict', bodies, rate, seconds, 64, windowSeconds);
+    const load = await constantRate(url, '/predict', bodies, rate, seconds, 64, () => true, windowSeconds);
     running = false;
     await Promise.all([sampling, stopping]);
     const loadAtEnd = os.loadavg().map((value) => Number(value.toFixed(1)));

@@ -105,7 +105,12 @@ for (const [method, split] of Object.entries(methods)) {
             challengerF1,
             minF1: 0.7,
             minComparisonRows: 200,
+            // This bench is about the split; the per-class guardrails are left out of the verdict.
+            guardrails: { maxClassDrop: 1, criticalClasses: {} },
+            challengerPerClass: {},
             champion: {
+              perClass: {},
+              challengerPerClass: {},
               version: 1,
               f1: unseenF1,
               challengerF1: f1(challenger, unseen),

@@ -68,10 +68,17 @@ export class Authenticator {
     return { user: username, groups: review.status.user?.groups ?? [] };
   }
 
-  /** Throws a 403 AuthError unless RBAC lets `identity` do `verb` on the custom resource. */
+  /** Throws a 403 AuthError unless RBAC lets `identity` do `verb` on the custom resource (or its subresource). */
   async authorize(
     identity: Identity,
-    attributes: { verb: string; group: string; resource: string; namespace: string },
+    attributes: {
+      verb: string;
+      group: string;
+      resource: string;
+      subresource?: string;
+      name?: string;
+      namespace: string;
+    },
   ): Promise<void> {
     if (identity.user === undefined) return;
     const review = await this.api.request<{ status?: { allowed?: boolean; reason?: string } }>(
@@ -88,7 +95,7 @@ export class Authenticator {
     if (!review.status?.allowed)
       throw new AuthError(
         403,
-        `${identity.user} may not ${attributes.verb} ${attributes.resource} in namespace ${attributes.namespace}`,
+        `${identity.user} may not ${attributes.verb} ${attributes.resource}${attributes.subresource ? `/${attributes.subresource}` : ''} in namespace ${attributes.namespace}`,
       );
   }
 }

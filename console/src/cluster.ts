@@ -1,36 +1,21 @@
-import type { DriftMonitorSpec, DriftMonitorStatus } from '@prodclass/api';
-import { KubeApi } from '@prodclass/kube/api';
-import type { Connection } from '@prodclass/kube/connection';
-import { Informer, type InformerEvent } from '@prodclass/kube/informer';
-import type { Logger } from '@prodclass/kube/log';
-import { type KubeObject, type ResourceType, resourceType } from '@prodclass/kube/objects';
 import {
   apiVersion,
   type DataIncrement,
+  type DriftMonitor,
   dataIncrementType,
+  driftMonitorType,
   type ModelPromotion,
   modelPromotionType,
   type PredictionService,
   predictionServiceType,
   type TrainingRun,
   trainingRunType,
-} from '@prodclass/operator/resources';
-
-/** DriftMonitor is being added to the operator; the console shows it only where the API server serves it. */
-export const driftMonitorType = resourceType(apiVersion, 'DriftMonitor', 'driftmonitors');
-
-/** What the Monitoring page applies to acknowledge a drift report (api/src/kinds/drift-acknowledgement.ts). */
-export const driftAcknowledgementType = resourceType(
-  apiVersion,
-  'DriftAcknowledgement',
-  'driftacknowledgements',
-);
-
-/** A DriftMonitor as the API server stores it (its schema is @prodclass/api's). */
-export interface DriftMonitor extends KubeObject {
-  spec: DriftMonitorSpec;
-  status?: DriftMonitorStatus;
-}
+} from '@prodclass/api/resources';
+import { KubeApi } from '@prodclass/kube/api';
+import type { Connection } from '@prodclass/kube/connection';
+import { Informer, type InformerEvent } from '@prodclass/kube/informer';
+import type { Logger } from '@prodclass/kube/log';
+import type { KubeObject, ResourceType } from '@prodclass/kube/objects';
 
 export interface ResourceChange {
   event: InformerEvent;

@@ -12,6 +12,7 @@ test('defaults: authentication off, port 8090, namespace default, MLflow links t
     alias: 'production',
     mlflowPublicUrl: 'http://mlflow:5000',
     prometheusUrl: undefined,
+    feedbackToken: undefined,
     auth: { mode: 'off', userHeader: 'x-forwarded-user', groupsHeader: 'x-forwarded-groups' },
     secureCookies: false,
   });
@@ -20,7 +21,13 @@ test('defaults: authentication off, port 8090, namespace default, MLflow links t
 test('every problem is reported at once', () => {
   let error: unknown;
   try {
-    loadConfig({ PORT: 'x', NAMESPACE: 'Bad_Name', AUTH_MODE: 'basic', PROMETHEUS_URL: 'ftp://p' });
+    loadConfig({
+      PORT: 'x',
+      NAMESPACE: 'Bad_Name',
+      AUTH_MODE: 'basic',
+      PROMETHEUS_URL: 'ftp://p',
+      FEEDBACK_TOKEN: 'short',
+    });
   } catch (caught) {
     error = caught;
   }
@@ -31,6 +38,7 @@ test('every problem is reported at once', () => {
     'DATABASE_URL is required',
     'MLFLOW_TRACKING_URI is required',
     'PROMETHEUS_URL must be a http: or https: URL',
+    'FEEDBACK_TOKEN must be at least 16 characters long, as the model server requires',
     'AUTH_MODE must be one of off, bearer, proxy, got "basic"',
   ]);
 });

@@ -15,6 +15,8 @@ export interface ConsoleConfig {
   /** Live request rate and p95 are off without it. */
   prometheusUrl: string | undefined;
   auth: { mode: AuthMode; userHeader: string; groupsHeader: string };
+  /** The model servers' FEEDBACK_TOKEN: the simulator's corrections are sent with it; off without it. */
+  feedbackToken: string | undefined;
   /** Set the Secure attribute on the CSRF cookie (behind HTTPS). */
   secureCookies: boolean;
   logLevel: string;
@@ -53,6 +55,14 @@ function urlProblem(name: string, value: string, protocols: readonly string[]): 
   }
 }
 
+/** FEEDBACK_TOKEN, optional; the model server takes tokens of 16 characters or more (model-server/src/config.ts). */
+function readFeedbackToken(env: NodeJS.ProcessEnv, problems: string[]): string | undefined {
+  const token = env.FEEDBACK_TOKEN || undefined;
+  if (token !== undefined && token.length < 16)
+    problems.push('FEEDBACK_TOKEN must be at least 16 characters long, as the model server requires');
+  return token;
+}
+
 /** Reads and checks every variable at once, reporting all problems together. */
 export function loadConfig(env: NodeJS.ProcessEnv): ConsoleConfig {
   const problems: string[] = [];
@@ -82,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConsoleConfig {
   const prometheusUrl = env.PROMETHEUS_URL || undefined;
   const prometheusProblem = prometheusUrl && urlProblem('PROMETHEUS_URL', prometheusUrl, ['http:', 'https:']);
   if (prometheusProblem) problems.push(prometheusProblem);
+  const feedbackToken = readFeedbackToken(env, problems);
   const mode = read('AUTH_MODE') as AuthMode;
   if (!authModes.includes(mode))
     problems.push(`AUTH_MODE must be one of ${authModes.join(', ')}, got "${mode}"`);
@@ -100,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConsoleConfig {
     mlflowTrackingUri,
     mlflowPublicUrl: mlflowPublicUrl.replace(/\/$/, ''),
     prometheusUrl,
+    feedbackToken,
     auth: {
       mode,
       userHeader: read('AUTH_USER_HEADER').toLowerCase(),

@@ -1,6 +1,6 @@
+import type { PredictionService } from '@prodclass/api/resources';
 import { isNotFound, type KubeApi } from '@prodclass/kube/api';
 import { serviceType } from '@prodclass/kube/objects';
-import type { PredictionService } from '@prodclass/operator/resources';
 import type { ClassExplanation } from './pages/word-contributions.js';
 
 export interface RankedClass {
@@ -15,6 +15,8 @@ export interface PredictionResult {
   confidence: number;
   top_k: RankedClass[];
   model: { name: string; version: string };
+  /** The inference log's key, which feedback names; absent when the server logs nothing. */
+  prediction_id?: string;
   /** The predicted class's and the runner-up's contributions (the server's `explain`). */
   explanation?: ClassExplanation[];
 }
@@ -61,4 +63,44 @@ export async function predictWith(
   if (!response.ok)
     throw new Error(`${service.metadata.name} answered ${response.status}: ${body.message ?? 'no message'}`);
   return body;
+}
+
+export interface Correction {
+  predictionId: string;
+  prdtypecode: number;
+  labeledBy: string;
+}
+
+/**
+ * The simulator's "this is wrong, the right code is …": one `POST /feedback` to the
+ * PredictionService with the model servers' FEEDBACK_TOKEN. Resolves with the predictions labeled;
+ * rejects with a message a person can act on.
+ */
+export async function sendFeedback(
+  api: KubeApi,
+  service: PredictionService,
+  feedbackToken: string,
+  correction: Correction,
+): Promise<number> {
+  const url = await serviceUrl(api, service);
+  const response = await fetch(`${url}/feedback`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${feedbackToken}` },
+    body: JSON.stringify({
+      prediction_id: correction.predictionId,
+      prdtypecode: correction.prdtypecode,
+      labeled_by: correction.labeledBy,
+    }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = (await response.json().catch(() => ({}))) as { labeled?: number; message?: string };
+  if (response.ok) return body.labeled ?? 0;
+  const name = service.metadata.name;
+  if (response.status === 404)
+    throw new Error(
+      `${name} does not take feedback: its model server has no FEEDBACK_TOKEN (or no DATABASE_URL).`,
+    );
+  if (response.status === 401)
+    throw new Error(`${name} refused the console's FEEDBACK_TOKEN: it is not the model server's.`);
+  throw new Error(`${name} answered ${response.status}: ${body.message ?? 'no message'}`);
 }

@@ -1,3 +1,6 @@
+import { productClasses } from '@prodclass/textmodel/classes';
+import { qualityWindows } from './pages/quality.js';
+
 // JSON schemas of the routes' inputs. Form fields arrive as strings; fastify's validator coerces
 // them to the declared types, drops unknown fields and fills defaults.
 const csrf = { _csrf: { type: 'string', maxLength: 64 } } as const;
@@ -88,6 +91,28 @@ export const predictBody = {
     example: { type: 'string', maxLength: 2 },
     designation: { type: 'string', maxLength: 1000 },
     description: { type: 'string', maxLength: 20_000 },
+  },
+} as const;
+
+export const qualityQuery = {
+  type: 'object',
+  properties: {
+    days: { type: 'integer', enum: [...qualityWindows], default: 7 },
+    version: { type: 'string', pattern: '^[0-9]{1,9}$' },
+  },
+} as const;
+
+export const feedbackBody = {
+  type: 'object',
+  required: ['_csrf', 'service', 'prediction_id', 'prdtypecode'],
+  properties: {
+    ...csrf,
+    service: { type: 'string', minLength: 1, maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' },
+    prediction_id: {
+      type: 'string',
+      pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+    },
+    prdtypecode: { type: 'integer', enum: productClasses.map((productClass) => productClass.code) },
   },
 } as const;
 

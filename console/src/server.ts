@@ -1,4 +1,13 @@
 import fs from 'node:fs';
+import {
+  dataIncrementType,
+  driftAcknowledgementType,
+  group,
+  modelPromotionType,
+  predictionServiceType,
+  type TrainingRun,
+  trainingRunType,
+} from '@prodclass/api/resources';
 import { listLoads } from '@prodclass/catalog/data-loads';
 import { requireCurrentSchema } from '@prodclass/catalog/schema-version';
 import { catalogStatus } from '@prodclass/catalog/status';
@@ -6,25 +15,20 @@ import { KubeApiError } from '@prodclass/kube/api';
 import type { Connection } from '@prodclass/kube/connection';
 import { jsonLogger, type LogLevel } from '@prodclass/kube/log';
 import {
-  dataIncrementType,
-  group,
-  modelPromotionType,
-  type TrainingRun,
-  trainingRunType,
-} from '@prodclass/operator/resources';
-import {
   isMissing,
   MlflowClient,
   type MlflowError,
   type RegisteredModelVersion,
 } from '@prodclass/registry/mlflow/client';
 import { promotionHistory } from '@prodclass/registry/promotion/promotions-table';
+import { classByCode } from '@prodclass/textmodel/classes';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AuthError, Authenticator, type Identity } from './auth.js';
-import { ClusterView, driftAcknowledgementType, newestFirst } from './cluster.js';
+import { ClusterView, newestFirst } from './cluster.js';
 import type { ConsoleConfig } from './config.js';
 import { cookieValue, csrfCookie, csrfCookieHeader, csrfField, csrfMatches, newCsrfToken } from './csrf.js';
 import { CatalogReader, recentProducts } from './database.js';
+import { ServedBundles } from './error-terms.js';
 import { type Html, html } from './html.js';
 import { versionLearnedTerms } from './learned-terms.js';
 import { LiveStream } from './live.js';
@@ -32,17 +36,21 @@ import { dataPage } from './pages/data.js';
 import { layout, type PageContext } from './pages/layout.js';
 import { exampleProducts, type ModelsPageModel, modelsPage } from './pages/models.js';
 import { monitoringPage, type TrafficState, trafficRows } from './pages/monitoring.js';
+import { qualityPage } from './pages/quality.js';
 import { runPage, trainingPage } from './pages/training.js';
-import { predictWith } from './prediction.js';
+import { predictWith, sendFeedback } from './prediction.js';
 import { serviceTraffic } from './prometheus.js';
+import { qualityModel } from './quality.js';
 import {
   dataIncrementBody,
   driftAcknowledgementBody,
   eventsQuery,
+  feedbackBody,
   modelPromotionBody,
   modelsQuery,
   nameParams,
   predictBody,
+  qualityQuery,
   runArtifactParams,
   runIdParams,
   trainingRunBody,
@@ -151,6 +159,7 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
   const auth = new Authenticator(cluster.api, config.auth);
   const mlflow = new MlflowClient(config.mlflowTrackingUri, { timeoutMs: 5_000, retries: 1 });
   const live = new LiveStream(cluster);
+  const bundles = new ServedBundles(mlflow);
   const assets = readStatic();
 
   let traffic: TrafficState = { services: [], at: '', problem: 'not measured yet' };
@@ -369,6 +378,7 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
       promotions: newestFirst(cluster.modelPromotions.list()),
       services: newestFirst(cluster.predictionServices.list()),
       learnedTerms: shown ? await versionLearnedTerms(mlflow, shown) : undefined,
+      feedbackEnabled: config.feedbackToken !== undefined,
     };
   };
 
@@ -409,6 +419,64 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
           },
         );
       return sendPage(reply, modelsPage(context(request), { ...model, prediction }));
+    },
+  );
+
+  app.post<{ Body: { service: string; prediction_id: string; prdtypecode: number } }>(
+    '/models/feedback',
+    { schema: { body: feedbackBody } },
+    async (request, reply) => {
+      const { service: name, prediction_id: predictionId, prdtypecode } = request.body;
+      await auth.authorize(request.identity, {
+        verb: 'create',
+        group,
+        resource: predictionServiceType.plural,
+        subresource: 'feedback',
+        name,
+        namespace: config.namespace,
+      });
+      const labeledBy = request.identity.user ? `console:${request.identity.user}` : 'console';
+      const service = cluster.predictionServices.get(config.namespace, name);
+      let feedback: { ok: boolean; message: string };
+      if (!config.feedbackToken)
+        feedback = { ok: false, message: 'Corrections are off: the console has no FEEDBACK_TOKEN.' };
+      else if (!service) feedback = { ok: false, message: `There is no PredictionService ${name}.` };
+      else
+        feedback = await sendFeedback(cluster.api, service, config.feedbackToken, {
+          predictionId,
+          prdtypecode,
+          labeledBy,
+        }).then(
+          () => ({
+            ok: true,
+            message: `Sent: prediction ${predictionId} is labeled ${prdtypecode} (${classByCode(prdtypecode)?.name}) by ${labeledBy}; it counts on the Quality page.`,
+          }),
+          (error: Error) => ({ ok: false, message: `The correction was not recorded: ${error.message}` }),
+        );
+      request.log.info(
+        { user: request.identity.user, service: name, predictionId, prdtypecode, recorded: feedback.ok },
+        'feedback sent',
+      );
+      return sendPage(reply, modelsPage(context(request), { ...(await modelsModel()), feedback }));
+    },
+  );
+
+  app.get<{ Querystring: { days: number; version?: string } }>(
+    '/quality',
+    { schema: { querystring: qualityQuery } },
+    async (request, reply) => {
+      const model = await qualityModel(
+        {
+          catalog,
+          mlflow,
+          bundles,
+          registeredModel: config.registeredModel,
+          alias: config.alias,
+          log: request.log,
+        },
+        request.query,
+      );
+      return sendPage(reply, qualityPage(context(request), model));
     },
   );
 

@@ -89,4 +89,43 @@ describe('loadConfig', () => {
       path: '/models/model.bundle',
     });
   });
+
+  test('a candidate model: CANARY_WEIGHT and SHADOW_PERCENT are percentages and need CANDIDATE_MODEL_URI', () => {
+    const bundle = { MODEL_URI: '/models/model.bundle' };
+    expect(loadConfig(bundle).traffic).toBeUndefined();
+    expect(
+      loadConfig({ ...bundle, CANDIDATE_MODEL_URI: '/models/candidate.bundle', CANARY_WEIGHT: '12.5' })
+        .traffic,
+    ).toEqual({
+      candidateUri: { kind: 'file', path: '/models/candidate.bundle' },
+      candidateAlias: undefined,
+      canaryWeight: 12.5,
+      shadowPercent: 0,
+      shadowQueueCapacity: 1000,
+    });
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...bundle, ...env });
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problems({ SHADOW_PERCENT: '10' })).toEqual([
+      'CANARY_WEIGHT and SHADOW_PERCENT need CANDIDATE_MODEL_URI, the model they send requests to',
+    ]);
+    expect(
+      problems({
+        CANDIDATE_MODEL_URI: 'models:/x/1',
+        CANARY_WEIGHT: '101',
+        SHADOW_PERCENT: 'all',
+        SHADOW_QUEUE_CAPACITY: '0',
+      }),
+    ).toEqual([
+      'CANARY_WEIGHT must be a number from 0 to 100, got "101"',
+      'SHADOW_PERCENT must be a number from 0 to 100, got "all"',
+      'SHADOW_QUEUE_CAPACITY must be a positive integer, got "0"',
+      'MLFLOW_TRACKING_URI is required when CANDIDATE_MODEL_URI names a registered model',
+    ]);
+  });
 });

@@ -22,6 +22,10 @@ export interface InferenceRecord {
   description: string | null;
   /** The catalog product the request named, if it named one. */
   productid?: number;
+  /** Milliseconds the model took to predict this product (its share of a batch). */
+  modelMs?: number;
+  /** For a candidate's shadow prediction: the prediction id the caller received for the same product. */
+  shadowOf?: string;
 }
 
 export interface InferenceLogObserver {

@@ -31,9 +31,11 @@ class PredictionTally {
 export function createServerMetrics({
   inferenceLogDepth,
   inferenceLogSpool,
+  shadowQueueDepth,
 }: {
   inferenceLogDepth: () => number;
   inferenceLogSpool: () => { rows: number; bytes: number };
+  shadowQueueDepth: () => number;
 }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'prodclass_' });
@@ -143,6 +145,32 @@ export function createServerMetrics({
       name: 'prodclass_feedback_labels_written_total',
       help: 'Predictions labeled through POST /feedback and /feedback/batch.',
       registers,
+    }),
+    candidateModelInfo: new Gauge({
+      name: 'prodclass_candidate_model_info',
+      help: 'The candidate model loaded beside the primary for canary and shadow traffic (value 1).',
+      labelNames: ['name', 'version', 'alias'] as const,
+      registers,
+    }),
+    shadowPredictions: new Counter({
+      name: 'prodclass_shadow_predictions_total',
+      help: "Shadow predictions of the candidate, by its version and whether it agreed with the primary's answer.",
+      labelNames: ['model_version', 'agrees'] as const,
+      registers,
+    }),
+    shadowDropped: new Counter({
+      name: 'prodclass_shadow_dropped_total',
+      help: 'Mirrored predictions the candidate never made, by reason (queue_full, no_model, failed).',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    shadowQueueDepth: new Gauge({
+      name: 'prodclass_shadow_queue_depth',
+      help: 'Mirrored predictions waiting for the candidate.',
+      registers,
+      collect() {
+        this.set(shadowQueueDepth());
+      },
     }),
     httpErrors: new Counter({
       name: 'prodclass_http_errors_total',

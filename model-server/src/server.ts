@@ -6,7 +6,7 @@ import { formatModelUri } from '@prodclass/registry/model-uri';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import pg from 'pg';
 import type { ClassifierLoader } from './classifier.js';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig, TrafficConfig } from './config.js';
 import { FeedbackLog } from './feedback-log.js';
 import { registerErrorHandlers, schemaErrorFormatter } from './http-errors.js';
 import { InferenceLog } from './inference-log.js';
@@ -18,8 +18,9 @@ import { createModelSource } from './model-source.js';
 import { adminRoutes } from './routes/admin.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { metricsRoutes } from './routes/metrics.js';
-import { predictRoutes } from './routes/predict.js';
+import { type CandidateRouting, predictRoutes } from './routes/predict.js';
 import { serviceRoutes } from './routes/service.js';
+import { ShadowMirror } from './shadow-mirror.js';
 
 export interface ServerOptions {
   config: ServerConfig;
@@ -150,6 +151,60 @@ function createModelSlot(app: FastifyInstance, options: ServerOptions, metrics: 
   return slot;
 }
 
+/** The candidate's slot, polled like the primary's, and the queue that mirrors requests to it. */
+function createCandidate(
+  app: FastifyInstance,
+  options: ServerOptions,
+  traffic: TrafficConfig,
+  metrics: ServerMetrics,
+  inferenceLog: InferenceLog | undefined,
+): CandidateRouting {
+  const { config } = options;
+  const slot: ModelSlot = new ModelSlot(
+    createModelSource(traffic.candidateUri, config.mlflowTrackingUri, traffic.candidateAlias),
+    options.loadClassifier,
+    {
+      loaded(model) {
+        metrics.candidateModelInfo.reset();
+        metrics.candidateModelInfo.set(
+          { name: model.name, version: model.version, alias: model.alias ?? '' },
+          1,
+        );
+        app.log.info(
+          { model: model.name, version: model.version, location: model.location },
+          'candidate model loaded',
+        );
+      },
+      loadFailed(error) {
+        app.log.error({ err: error, servingVersion: slot.current?.version }, 'candidate model load failed');
+      },
+    },
+  );
+  app.addHook('onReady', async () => {
+    slot.refresh().catch(() => undefined);
+    slot.startPolling(config.reloadIntervalSeconds * 1000);
+  });
+  app.addHook('onClose', async () => slot.stopPolling());
+  const mirror =
+    traffic.shadowPercent > 0
+      ? new ShadowMirror(slot, inferenceLog, traffic.shadowQueueCapacity, {
+          predicted(modelVersion, count, agreeing) {
+            if (agreeing > 0)
+              metrics.shadowPredictions.inc({ model_version: modelVersion, agrees: 'true' }, agreeing);
+            if (count > agreeing) {
+              metrics.shadowPredictions.inc(
+                { model_version: modelVersion, agrees: 'false' },
+                count - agreeing,
+              );
+            }
+          },
+          dropped: (count, reason) => metrics.shadowDropped.inc({ reason }, count),
+          failed: (error) => app.log.error({ err: error }, 'a shadow prediction failed'),
+        })
+      : undefined;
+  return { slot, canaryWeight: traffic.canaryWeight, shadowPercent: traffic.shadowPercent, mirror };
+}
+
 /** The model server: routes, model loading and polling, inference log and metrics, from one configuration. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { config } = options;
@@ -163,12 +218,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   let inferenceLog: InferenceLog | undefined;
   let feedbackLog: FeedbackLog | undefined;
+  let candidate: CandidateRouting | undefined;
   const metrics = createServerMetrics({
     inferenceLogDepth: () => inferenceLog?.depth ?? 0,
     inferenceLogSpool: () => ({
       rows: inferenceLog?.spooledRows ?? 0,
       bytes: inferenceLog?.spooledBytes ?? 0,
     }),
+    shadowQueueDepth: () => candidate?.mirror?.depth ?? 0,
   });
   const slot = createModelSlot(app, options, metrics);
   if (config.databaseUrl) {
@@ -177,6 +234,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       { ...config, databaseUrl: config.databaseUrl },
       metrics,
     ));
+  }
+  if (config.traffic) {
+    candidate = createCandidate(app, options, config.traffic, metrics, inferenceLog);
+    const { mirror } = candidate;
+    // Registered after the inference log's onClose hook, so it runs first (fastify runs onClose
+    // hooks in reverse): what is still queued for the candidate is predicted and logged too.
+    if (mirror) app.addHook('onClose', async () => mirror.drain());
   }
 
   registerStrictJsonParser(app);
@@ -206,11 +270,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(serviceRoutes, {
     slot,
+    candidateSlot: candidate?.slot,
     inferenceLog,
     modelUri: formatModelUri(config.modelUri),
     serviceVersion,
   });
-  await app.register(predictRoutes, { slot, inferenceLog, metrics });
+  await app.register(predictRoutes, { slot, inferenceLog, metrics, candidate });
   await app.register(metricsRoutes, { registry: metrics.registry });
   if (config.adminToken) await app.register(adminRoutes, { slot, adminToken: config.adminToken });
   if (config.feedbackToken && feedbackLog) {

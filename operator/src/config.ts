@@ -20,6 +20,8 @@ export interface OperatorSettings {
   concurrency: number;
   resyncMs: number;
   aliasPollMs: number;
+  /** How often each PredictionService's status.liveQuality and live-quality metrics are recomputed. */
+  liveQualityMs: number;
   logLevel: LogLevel;
 }
 
@@ -79,6 +81,7 @@ export function settingsFromEnv(env: Env = process.env): OperatorSettings {
     concurrency: integer(env, 'RECONCILE_CONCURRENCY', 8, 1, 64),
     resyncMs: integer(env, 'RESYNC_SECONDS', 300, 10, 86_400) * 1000,
     aliasPollMs: integer(env, 'ALIAS_POLL_SECONDS', 60, 1, 86_400) * 1000,
+    liveQualityMs: integer(env, 'LIVE_QUALITY_SECONDS', 60, 1, 86_400) * 1000,
     logLevel,
   };
 }

@@ -1,6 +1,8 @@
 import type { DriftSeverity } from '@prodclass/catalog/drift/report';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
+const liveQualityLabels = ['namespace', 'service', 'model_version'] as const;
+
 const severityLevels: Record<DriftSeverity, number> = { OK: 0, WARNING: 1, ALERT: 2, CRITICAL: 3 };
 
 /** The operator's Prometheus metrics, in one registry served at /metrics. */
@@ -56,6 +58,32 @@ export class OperatorMetrics {
   });
   /** The feature/test pairs each monitor's scores were exported for, so a new check replaces them all. */
   readonly #driftTests = new Map<string, { feature: string; test: string }[]>();
+  readonly liveAccuracy = new Gauge({
+    name: 'prodclass_live_accuracy',
+    help: "Share of a served version's labeled predictions that were right, over its PredictionService's spec.liveQuality.window",
+    labelNames: liveQualityLabels,
+    registers: [this.registry],
+  });
+  readonly labelCoverage = new Gauge({
+    name: 'prodclass_label_coverage',
+    help: "Share of a served version's predictions in the window that have a label",
+    labelNames: liveQualityLabels,
+    registers: [this.registry],
+  });
+  readonly liveLabels = new Gauge({
+    name: 'prodclass_live_labels',
+    help: "Labeled predictions of a served version in its PredictionService's window (what prodclass_live_accuracy is computed over)",
+    labelNames: liveQualityLabels,
+    registers: [this.registry],
+  });
+  readonly testAccuracy = new Gauge({
+    name: 'prodclass_model_test_accuracy',
+    help: "A served version's accuracy on its held-out test set (MLflow metric test_accuracy), to compare live accuracy with",
+    labelNames: liveQualityLabels,
+    registers: [this.registry],
+  });
+  /** The versions each service's live quality was exported for ("namespace/service"), so a new report replaces them. */
+  readonly #liveVersions = new Map<string, string[]>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'prodclass_operator_' });
@@ -78,5 +106,40 @@ export class OperatorMetrics {
     for (const { feature, test, statistic } of scored)
       this.driftScore.set({ monitor, feature, test }, statistic as number);
     this.#driftTests.set(monitor, scored);
+  }
+
+  /** Exports a PredictionService's live quality; without one (or for a deleted service) its series are removed. */
+  setLiveQuality(
+    service: { namespace: string; name: string },
+    versions?: {
+      modelVersion: string;
+      labeled: number;
+      coverage: number;
+      accuracy?: number;
+      testAccuracy?: number;
+    }[],
+  ): void {
+    const key = `${service.namespace}/${service.name}`;
+    const gauges = [this.liveAccuracy, this.labelCoverage, this.liveLabels, this.testAccuracy];
+    for (const model_version of this.#liveVersions.get(key) ?? [])
+      for (const gauge of gauges)
+        gauge.remove({ namespace: service.namespace, service: service.name, model_version });
+    this.#liveVersions.delete(key);
+    if (!versions) return;
+    for (const version of versions) {
+      const labels = {
+        namespace: service.namespace,
+        service: service.name,
+        model_version: version.modelVersion,
+      };
+      this.liveLabels.set(labels, version.labeled);
+      this.labelCoverage.set(labels, version.coverage);
+      if (version.accuracy !== undefined) this.liveAccuracy.set(labels, version.accuracy);
+      if (version.testAccuracy !== undefined) this.testAccuracy.set(labels, version.testAccuracy);
+    }
+    this.#liveVersions.set(
+      key,
+      versions.map((version) => version.modelVersion),
+    );
   }
 }

@@ -8,6 +8,7 @@ import type { OperatorSettings } from './config.js';
 import { controllers } from './controllers.js';
 import { DataLoadRecords } from './external/data-loads.js';
 import { DriftChecks } from './external/drift-checks.js';
+import { LiveQualityReports } from './external/live-quality.js';
 import { MlflowRecords } from './external/mlflow.js';
 import type { Promote } from './external/promotion.js';
 import { startHttpServer } from './http-server.js';
@@ -58,15 +59,17 @@ export async function startOperator(
   );
   const events = new EventRecorder(api, settings.identity, log);
   const driftChecks = new DriftChecks(settings.databaseUrl);
+  const liveQuality = new LiveQualityReports(settings.databaseUrl);
   const ctx: ReconcileContext = {
     api,
     caches,
     events,
-    settings: { ...settings, aliasPollMs: settings.aliasPollMs },
+    settings: { ...settings, aliasPollMs: settings.aliasPollMs, liveQualityMs: settings.liveQualityMs },
     dataLoads: new DataLoadRecords(settings.databaseUrl),
     mlflow: new MlflowRecords(settings.mlflowTrackingUri),
     promote,
     driftChecks,
+    liveQuality,
     metrics,
     now: clock,
   };
@@ -111,6 +114,7 @@ export async function startOperator(
     await events.flush();
     await elector.release();
     await driftChecks.close();
+    await liveQuality.close();
     metrics.leader.set(0);
     await Promise.all(all.map((cache) => cache.stop()));
     await http.close();

@@ -46,12 +46,13 @@ test('there is a sample of each custom resource, and the API server accepts ever
   expect(output).not.toMatch(/unchanged|configured/);
 });
 
-test('the kustomize base builds the CRDs, RBAC, operator and db-migrate Job, and the API server accepts it', async () => {
+test('the kustomize base builds the CRDs, RBAC, operator, db-migrate Job and db-maintain CronJob, and the API server accepts it', async () => {
   const built = await kubectl(['kustomize', path.join(repoRoot, 'manifests/base')]);
   const objects = parseManifests(built);
   expect(objects.map((object) => object.kind).sort()).toEqual([
     'ClusterRole',
     'ClusterRoleBinding',
+    'CronJob',
     'CustomResourceDefinition',
     'CustomResourceDefinition',
     'CustomResourceDefinition',
@@ -79,6 +80,15 @@ test('the kustomize base builds the CRDs, RBAC, operator and db-migrate Job, and
   expect(containerOf(job)).toMatchObject({
     image: trainerImage,
     args: ['db', 'migrate'],
+    envFrom: containerOf(operator)?.envFrom,
+  });
+  const cronJob = objects.find((object) => object.kind === 'CronJob') as KubeObject;
+  const maintainer = (
+    cronJob.spec as { jobTemplate: { spec: { template: { spec: { containers: Container[] } } } } }
+  ).jobTemplate.spec.template.spec.containers[0];
+  expect(maintainer).toMatchObject({
+    image: trainerImage,
+    args: ['db', 'maintain', '--retention-days', '90'],
     envFrom: containerOf(operator)?.envFrom,
   });
   // Its namespace must exist for a dry run of the namespaced objects (the RBAC test creates it too).

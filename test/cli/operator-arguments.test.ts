@@ -1,9 +1,14 @@
 import { type Command, CommanderError } from 'commander';
 import { describe, expect, test } from 'vitest';
 import { loadArgs } from '../../operator/src/reconcilers/data-increment.js';
+import { impactArgs } from '../../operator/src/reconcilers/impact-preview.js';
 import { trainArgs } from '../../operator/src/reconcilers/training-run.js';
 import type { TrainingRun } from '../../operator/src/resources/types.js';
-import { validDataIncrementSpec, validTrainingRunSpec } from '../../operator/src/resources/validate.js';
+import {
+  validDataIncrementSpec,
+  validModelPromotionSpec,
+  validTrainingRunSpec,
+} from '../../operator/src/resources/validate.js';
 import { buildProgram } from '../../trainer-job/src/program.js';
 
 // The operator's Jobs run `prodclass` with the arguments its reconcilers build; here those arguments
@@ -54,7 +59,17 @@ describe('the operator’s `prodclass train` arguments, parsed by the CLI', () =
       },
       registeredModel: 'shop_classifier',
       experiment: 'shop training',
-      autoPromote: { enabled: true, minF1: 0.85, minComparisonRows: 1000, alias: 'champion' },
+      autoPromote: {
+        enabled: true,
+        minF1: 0.85,
+        minComparisonRows: 1000,
+        maxClassDrop: 0.05,
+        criticalClasses: [
+          { code: 2583, floor: 0.9 },
+          { code: 10, floor: 0.5 },
+        ],
+        alias: 'champion',
+      },
       resources: { requests: { cpu: 2, memory: '4Gi' } },
       backoffLimit: 2,
       activeDeadlineSeconds: 7200,
@@ -96,6 +111,12 @@ describe('the operator’s `prodclass train` arguments, parsed by the CLI', () =
       '0.85',
       '--min-comparison-rows',
       '1000',
+      '--max-class-drop',
+      '0.05',
+      '--critical-class',
+      '10=0.5',
+      '--critical-class',
+      '2583=0.9',
       '--alias',
       'champion',
     ]);
@@ -123,7 +144,10 @@ describe('the operator’s `prodclass train` arguments, parsed by the CLI', () =
       decidePromotion: true,
       minF1: 0.85,
       minComparisonRows: 1000,
+      maxClassDrop: 0.05,
+      criticalClass: { 2583: 0.9, 10: 0.5 },
       alias: 'champion',
+      feedbackSource: [],
     });
   });
 
@@ -152,8 +176,27 @@ describe('the operator’s `prodclass train` arguments, parsed by the CLI', () =
       decidePromotion: true,
       minF1: 0.7,
       minComparisonRows: 200,
+      maxClassDrop: 0.1,
+      criticalClass: {},
       alias: 'production',
+      feedbackSource: [],
     });
+  });
+
+  test('spec.feedback becomes --feedback-since and one --feedback-source per source', async () => {
+    const spec = validTrainingRunSpec({
+      feedback: { since: '2026-12-01T00:00:00+01:00', sources: ['catalog', 'api'] },
+    });
+    const args = trainArgs(trainingRun('corrections', spec), spec, 'latest');
+    expect(args.join(' ')).toContain(
+      '--feedback-since 2026-12-01T00:00:00+01:00 --feedback-source catalog --feedback-source api',
+    );
+    expect(await parsedOptions(args)).toMatchObject({
+      feedbackSince: '2026-12-01T00:00:00+01:00',
+      feedbackSource: ['catalog', 'api'],
+    });
+    const without = validTrainingRunSpec({});
+    expect(trainArgs(trainingRun('plain', without), without, 'latest').join(' ')).not.toContain('--feedback');
   });
 
   test('auto-promotion off: the Job only trains and registers', async () => {
@@ -175,7 +218,7 @@ describe('the operator’s `prodclass data load` arguments, parsed by the CLI', 
       source: { synthetic: { rows: 5000, seed: 3 } },
       toPercent: 12.5,
       seed: 7,
-      loadName: 'initial_12.5pct',
+      dataVersion: 'initial_12.5pct',
     });
     const args = loadArgs(spec, 'initial_12.5pct');
     expect(args).toEqual([
@@ -238,4 +281,28 @@ describe('the operator’s `prodclass data load` arguments, parsed by the CLI', 
 
 test('the parser this file relies on refuses a flag the CLI does not have', async () => {
   await expect(parsedOptions(['train', '--data-set', 'week_3'])).rejects.toBeInstanceOf(CommanderError);
+});
+
+describe('the operator’s `prodclass model impact` arguments, parsed by the CLI', () => {
+  test('a ModelPromotion with impactPreview: its version against its alias, on the latest load', async () => {
+    const spec = validModelPromotionSpec({
+      registeredModel: 'shop_classifier',
+      version: 7,
+      alias: 'champion',
+      impactPreview: true,
+    });
+    expect(await parsedOptions(impactArgs(spec))).toEqual({
+      registeredModel: 'shop_classifier',
+      candidate: 7,
+      championAlias: 'champion',
+      dataVersion: 'latest',
+    });
+    const defaults = validModelPromotionSpec({ version: 3, impactPreview: true });
+    expect(await parsedOptions(impactArgs(defaults))).toEqual({
+      registeredModel: 'rakuten_classifier',
+      candidate: 3,
+      championAlias: 'production',
+      dataVersion: 'latest',
+    });
+  });
 });

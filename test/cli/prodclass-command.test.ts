@@ -82,6 +82,7 @@ describe('npx prodclass, as the docs spell it', () => {
       'model fit',
       'model eval',
       'model predict',
+      'model impact',
       'help',
     ])
       expect(commands).toContain(command);
@@ -101,7 +102,12 @@ describe('npx prodclass, as the docs spell it', () => {
   test("--help, --version and a command's own --help load no command's implementation", async () => {
     // Node's debug log names every module it loads (ES modules and CommonJS). scripts/prodclass is
     // what npx runs, started directly so that npm's own modules stay out of the log.
-    for (const args of [['--help'], ['--version'], ['drift', 'check', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['--version'],
+      ['drift', 'check', '--help'],
+      ['model', 'impact', '--help'],
+    ]) {
       const result = spawnSync(path.join(repository, 'scripts/prodclass'), args, {
         env: { ...process.env, NODE_DEBUG: 'esm,module' },
         encoding: 'utf8',

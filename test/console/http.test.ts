@@ -1,6 +1,6 @@
 import * as k8s from '@kubernetes/client-node';
+import { driftMonitorType } from '@prodclass/api/resources';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { driftMonitorType } from '../../console/src/cluster.js';
 import { startOperator } from '../../operator/src/operator.js';
 import {
   adminConfig,

@@ -35,25 +35,33 @@ test('promtool check rules passes on the alert rules', () => {
   expect(promtool.stdout).toContain(`SUCCESS: ${alertQueries.length} rules found`);
 });
 
-test("the chart's PrometheusRule holds exactly the rules file's groups", async () => {
-  const objects = parseManifests(
-    await helmOk(
-      'template',
-      'prodclass',
-      chartDir,
-      '--api-versions',
-      'monitoring.coreos.com/v1/PrometheusRule',
-    ),
-  );
-  const rule = objects.find((object) => object.kind === 'PrometheusRule');
-  expect(rule?.spec).toEqual(rules);
+test("the chart's PrometheusRule holds the rules file's groups, then the live-accuracy group", async () => {
+  const render = async (...values: string[]) =>
+    parseManifests(
+      await helmOk(
+        'template',
+        'prodclass',
+        chartDir,
+        '--api-versions',
+        'monitoring.coreos.com/v1/PrometheusRule',
+        ...values,
+      ),
+    ).find((object) => object.kind === 'PrometheusRule') as { spec: typeof rules } | undefined;
+  const rule = await render();
+  expect(rule?.spec.groups.slice(0, -1)).toEqual(rules.groups);
+  expect(rule?.spec.groups.at(-1)?.name).toBe('prodclass-live-quality');
+  const without = await render('--set', 'monitoring.prometheusRule.liveAccuracy.enabled=false');
+  expect(without?.spec).toEqual(rules);
 });
 
 test('every prodclass_ metric the rules and the dashboard use is one the model server or operator exports', async () => {
   const exported = new Set<string>();
   for (const registry of [
-    createServerMetrics({ inferenceLogDepth: () => 0, inferenceLogSpool: () => ({ rows: 0, bytes: 0 }) })
-      .registry,
+    createServerMetrics({
+      inferenceLogDepth: () => 0,
+      inferenceLogSpool: () => ({ rows: 0, bytes: 0 }),
+      shadowQueueDepth: () => 0,
+    }).registry,
     new OperatorMetrics().registry,
   ]) {
     for (const metric of await registry.getMetricsAsJSON()) {
@@ -141,8 +149,10 @@ describe('against the stack’s Prometheus scraping a model server', () => {
   test('every model-server panel of the dashboard shows data', async () => {
     const empty: string[] = [];
     for (const panel of dashboard.panels) {
-      // No operator runs here; test/helm/drift-alerts.test.ts shows the drift panels with data.
-      if (panel.targets.every((target) => /prodclass_(operator|drift)_/.test(target.expr))) continue;
+      // No operator runs here; test/helm/drift-alerts.test.ts shows the drift panels with data,
+      // test/helm/live-accuracy-alert.test.ts the live-quality ones.
+      const operatorOnly = /prodclass_(operator_|drift_|live_|label_coverage|model_test_accuracy)/;
+      if (panel.targets.every((target) => operatorOnly.test(target.expr))) continue;
       const results = await Promise.all(panel.targets.map((target) => query(target.expr)));
       if (results.every((answer) => (answer.data?.result.length ?? 0) === 0)) empty.push(panel.title);
     }

@@ -119,6 +119,27 @@ test.each([
   });
 });
 
+test.each([
+  { values: 'default values', args: [], retention: '90', schedule: '17 3 * * *' },
+  { values: 'full values', args: ['--values', fullValues], retention: '30', schedule: '5 1 * * *' },
+])('prodclass db maintain runs as a CronJob with $values', async ({ args, retention, schedule }) => {
+  const objects = parseManifests(await helmOk('template', 'prodclass', chartDir, ...args));
+  const cronJobs = objects.filter((object) => object.kind === 'CronJob');
+  expect(cronJobs.map((cronJob) => cronJob.metadata.name)).toEqual(['prodclass-db-maintain']);
+  type Container = { image: string; args: string[]; envFrom: unknown[] };
+  const spec = cronJobs[0]?.spec as {
+    schedule: string;
+    timeZone: string;
+    concurrencyPolicy: string;
+    jobTemplate: { spec: { template: { spec: { containers: Container[] } } } };
+  };
+  expect(spec).toMatchObject({ schedule, timeZone: 'Etc/UTC', concurrencyPolicy: 'Forbid' });
+  expect(spec.jobTemplate.spec.template.spec.containers[0]).toMatchObject({
+    args: ['db', 'maintain', '--retention-days', retention],
+    envFrom: [{ secretRef: { name: 'prodclass-pipeline' } }],
+  });
+});
+
 test('generated Secrets agree on one random password, and no secret has a default', async () => {
   const render = async () => parseManifests(await helmOk('template', 'prodclass', chartDir));
   const secrets = async () => {
@@ -149,11 +170,15 @@ test('every container runs as non-root with a read-only root filesystem', async 
   };
   const pods = objects.flatMap((object): PodSpec[] => {
     if (object.kind === 'Pod') return [object.spec as PodSpec];
-    const template = (object.spec as { template?: { spec: PodSpec } } | undefined)?.template;
+    const spec = object.spec as
+      | { template?: { spec: PodSpec }; jobTemplate?: { spec: { template: { spec: PodSpec } } } }
+      | undefined;
+    const template = spec?.template ?? spec?.jobTemplate?.spec.template;
     return template ? [template.spec] : [];
   });
-  // operator, MLflow, PostgreSQL, the console, the db-migrate hook Job and the helm test Pod.
-  expect(pods.length).toBe(6);
+  // operator, MLflow, PostgreSQL, the console, the db-migrate hook Job, the db-maintain CronJob
+  // and the helm test Pod.
+  expect(pods.length).toBe(7);
   for (const pod of pods) {
     expect(pod.securityContext?.runAsNonRoot).toBe(true);
     expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);

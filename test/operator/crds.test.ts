@@ -126,7 +126,13 @@ test('defaults fill the spec, and DataIncrement, TrainingRun and ModelPromotion 
     },
     registeredModel: 'rakuten_classifier',
     experiment: 'rakuten_model_training',
-    autoPromote: { enabled: true, minF1: 0.7, minComparisonRows: 200, alias: 'production' },
+    autoPromote: {
+      enabled: true,
+      minF1: 0.7,
+      minComparisonRows: 200,
+      maxClassDrop: 0.1,
+      alias: 'production',
+    },
     backoffLimit: 1,
     activeDeadlineSeconds: 3600,
   });
@@ -185,19 +191,19 @@ test('kubectl get prodclass lists every kind with its printer columns', async ()
       namespace,
       plural: 'dataincrements',
       name: 'listed',
-      body: { status: { phase: 'Succeeded', loadName: 'week_2', totalRows: 36514, percentage: 43 } },
+      body: { status: { phase: 'Succeeded', dataVersion: 'week_2', totalRows: 36514, percentage: 43 } },
     },
     k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
   );
   const { stdout } = await kubectl('get', 'prodclass', '-n', namespace);
-  expect(stdout).toMatch(/NAME\s+PHASE\s+LOAD\s+ROWS\s+PERCENT\s+AGE/);
+  expect(stdout).toMatch(/NAME\s+PHASE\s+DATA\s+ROWS\s+PERCENT\s+AGE/);
   expect(stdout).toMatch(/dataincrement\.mlops\.prodclass\.dev\/listed\s+Succeeded\s+week_2\s+36514\s+43/);
   expect(stdout).toMatch(/NAME\s+PHASE\s+DATA\s+VERSION\s+F1\s+PROMOTION\s+AGE/);
   expect(stdout).toMatch(/NAME\s+MODEL\s+VERSION\s+ALIAS\s+PHASE\s+PREVIOUS\s+AGE/);
   expect(stdout).toMatch(
     /modelpromotion\.mlops\.prodclass\.dev\/rollback\s+rakuten_classifier\s+2\s+production/,
   );
-  expect(stdout).toMatch(/NAME\s+MODEL\s+SERVED\s+CANARY\s+READY\s+REPLICAS\s+URL\s+AGE/);
+  expect(stdout).toMatch(/NAME\s+MODEL\s+SERVED\s+CANARY\s+READY\s+REPLICAS\s+LIVE-ACC\s+URL\s+AGE/);
   const short = await kubectl('get', 'di,tr,mp,psvc', '-n', namespace, '-o', 'name');
   expect(short.stdout.split('\n').filter(Boolean)).toHaveLength(5);
 });

@@ -53,7 +53,7 @@ test('a DataIncrement runs one load Job and reports the data_loads row', async (
     120_000,
   );
   expect(loaded.status).toMatchObject({
-    loadName: 'initial',
+    dataVersion: 'initial',
     jobName: 'initial-load',
     rowsAdded: 800,
     totalRows: 800,
@@ -72,7 +72,7 @@ test('a DataIncrement runs one load Job and reports the data_loads row', async (
   expect(pod.status.phase).toBe('Succeeded');
   expect(JSON.parse(pod.status.containerStatuses[0].state.terminated.message)).toEqual({
     kind: 'load',
-    load: 'initial',
+    dataVersion: 'initial',
     rowsAdded: 800,
     totalRows: 800,
     percentage: 40,
@@ -123,11 +123,11 @@ test('a DataIncrement runs one load Job and reports the data_loads row', async (
   });
 });
 
-test('an increment grows the catalog by its percentage points, under its loadName', async () => {
+test('an increment grows the catalog by its percentage points, under its dataVersion', async () => {
   await resources.create('DataIncrement', 'dataincrements', 'week-2', {
     source: synthetic,
     incrementPercent: 3,
-    loadName: 'week_2',
+    dataVersion: 'week_2',
   });
   const loaded = await resources.until(
     'dataincrements',
@@ -135,17 +135,34 @@ test('an increment grows the catalog by its percentage points, under its loadNam
     (o) => o.status?.phase === 'Succeeded',
     120_000,
   );
-  expect(loaded.status).toMatchObject({ loadName: 'week_2', rowsAdded: 60, totalRows: 860, percentage: 43 });
+  expect(loaded.status).toMatchObject({
+    dataVersion: 'week_2',
+    rowsAdded: 60,
+    totalRows: 860,
+    percentage: 43,
+  });
+});
+
+test('the API server refuses a spec that sets both dataVersion and its deprecated name loadName', async () => {
+  await expect(
+    resources.create('DataIncrement', 'dataincrements', 'both-names', {
+      source: synthetic,
+      incrementPercent: 3,
+      dataVersion: 'week_3',
+      loadName: 'week_3',
+    }),
+  ).rejects.toThrow(/set at most one of dataVersion and its deprecated name loadName/);
 });
 
 test('a DataIncrement for a load that is already recorded succeeds without running anything', async () => {
+  // Named with the deprecated spec.loadName, which is still read as the data version.
   await resources.create('DataIncrement', 'dataincrements', 'again', {
     source: synthetic,
     toPercent: 40,
     loadName: 'initial',
   });
   const loaded = await resources.until('dataincrements', 'again', (o) => o.status?.phase === 'Succeeded');
-  expect(loaded.status).toMatchObject({ loadName: 'initial', totalRows: 800 });
+  expect(loaded.status).toMatchObject({ dataVersion: 'initial', totalRows: 800 });
   expect(loaded.status.jobName).toBeUndefined();
   await expect(resources.getAt(jobType.path(namespace, 'again-load'))).rejects.toThrow(/404/);
 });

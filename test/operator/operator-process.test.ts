@@ -176,7 +176,7 @@ test('SIGKILL in the middle of a burst: the next leader finishes it without a du
   await resources.create('DataIncrement', 'dataincrements', 'late', {
     source: { synthetic: { rows: 1000 } },
     toPercent: 40,
-    loadName: 'load_40',
+    dataVersion: 'load_40',
   });
   await waitFor(
     'every run to be trained and its promotion decided',

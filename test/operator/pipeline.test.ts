@@ -63,7 +63,7 @@ test('40% → trained and promoted → served; +3% → better version → rolled
     400_000,
   );
   expect(first.status.phase).toBe('Succeeded');
-  expect(first.status.dataLoad).toBe('initial');
+  expect(first.status.dataVersion).toBe('initial');
   expect(first.status.metrics.f1Weighted).toBeGreaterThan(0.2);
   const firstVersion: string = first.status.modelVersion;
 

@@ -84,14 +84,14 @@ test('a TrainingRun waits for its DataIncrement, then trains on its load', async
   await resources.create('DataIncrement', 'dataincrements', 'catalog-40', {
     source: { synthetic: { rows: 1000 } },
     toPercent: 40,
-    loadName: 'load_40',
+    dataVersion: 'load_40',
   });
   const running = await resources.until(
     'trainingruns',
     'on-load',
     (o) => o.status?.jobName === 'on-load-train',
   );
-  expect(running.status.dataLoad).toBe('load_40');
+  expect(running.status.dataVersion).toBe('load_40');
   const job = await resources.getAt(jobType.path(namespace, 'on-load-train'));
   const args: string[] = job.spec.template.spec.containers[0].args;
   expect(args.slice(0, 3)).toEqual(['train', '--data-version', 'load_40']);
@@ -106,6 +106,30 @@ test('a TrainingRun waits for its DataIncrement, then trains on its load', async
     name: 'on-load',
     controller: true,
   });
+});
+
+test('a DataIncrement that succeeded before the rename (status.loadName only) is still trained on', async () => {
+  // Its status as an earlier operator wrote it; a finished increment is not written again.
+  await resources.api.request('PATCH', `${resources.path('dataincrements', 'catalog-40')}/status`, {
+    body: { status: { dataVersion: null, loadName: 'load_40' } },
+    contentType: 'application/merge-patch+json',
+  });
+  const old = await resources.get('dataincrements', 'catalog-40');
+  expect(old.status).toMatchObject({ phase: 'Succeeded', loadName: 'load_40' });
+  expect(old.status.dataVersion).toBeUndefined();
+  await resources.create('TrainingRun', 'trainingruns', 'on-old-load', spec({ dataVersion: 'catalog-40' }));
+  const running = await resources.until(
+    'trainingruns',
+    'on-old-load',
+    (o) => o.status?.jobName === 'on-old-load-train',
+  );
+  expect(running.status.dataVersion).toBe('load_40');
+  const job = await resources.getAt(jobType.path(namespace, 'on-old-load-train'));
+  expect(job.spec.template.spec.containers[0].args.slice(0, 3)).toEqual([
+    'train',
+    '--data-version',
+    'load_40',
+  ]);
 });
 
 test('a rejected challenger: metrics and version reported, no ModelPromotion', async () => {
@@ -257,4 +281,24 @@ test('a Job left by an operator that died before writing status is adopted, neve
     `model-versions/search?filter=${encodeURIComponent(`name='${registeredModel}'`)}`,
   );
   expect(model_versions).toHaveLength(3);
+});
+
+test('spec.feedback reaches the training Job as --feedback-since and --feedback-source', async () => {
+  const feedback = { since: '2026-12-01T00:00:00+01:00', sources: ['catalog', 'api'] };
+  await resources.create('TrainingRun', 'trainingruns', 'with-feedback', spec({ feedback }));
+  await resources.until('trainingruns', 'with-feedback', (o) => o.status?.jobName === 'with-feedback-train');
+  expect((await resources.get('trainingruns', 'with-feedback')).spec.feedback).toEqual(feedback);
+  const job = await resources.getAt(jobType.path(namespace, 'with-feedback-train'));
+  const args: string[] = job.spec.template.spec.containers[0].args;
+  expect(args.join(' ')).toContain(
+    '--feedback-since 2026-12-01T00:00:00+01:00 --feedback-source catalog --feedback-source api',
+  );
+  await expect(
+    resources.create(
+      'TrainingRun',
+      'trainingruns',
+      'bad-feedback',
+      spec({ feedback: { since: 'yesterday' } }),
+    ),
+  ).rejects.toThrow(/since/);
 });

@@ -22,6 +22,8 @@ interface Logged {
   version: string;
   predictedAt: Date;
   predicted: number;
+  /** The served confidence; 0.5 when not given. */
+  confidence?: number;
   /** The label, if the prediction has one. */
   truth?: number;
   labeledAt?: Date;
@@ -32,13 +34,15 @@ async function write(predictions: Logged[]): Promise<void> {
   await client.query(
     `insert into inference_log (prediction_id, predicted_at, model_name, model_version, prdtypecode, confidence,
        text_length, designation)
-     select id, at, 'rakuten_classifier', version, code, 0.5, 10, 'generated'
-     from unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::integer[]) as p(id, at, version, code)`,
+     select id, at, 'rakuten_classifier', version, code, confidence, 10, 'generated'
+     from unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::integer[], $5::real[])
+       as p(id, at, version, code, confidence)`,
     [
       predictions.map((p) => p.id),
       predictions.map((p) => p.predictedAt),
       predictions.map((p) => p.version),
       predictions.map((p) => p.predicted),
+      predictions.map((p) => p.confidence ?? 0.5),
     ],
   );
   const labeled = predictions.filter((p) => p.truth !== undefined);
@@ -94,6 +98,7 @@ function generated(): Logged[] {
 /** Version "hand": eight predictions, four labeled; the expected numbers are worked out below. */
 function byHand(): Logged[] {
   const at = new Date(from.getTime() + 60 * minute);
+  const confidences = [0.9, 0.6, 0.8, 0.3, 0.5, 0.7, 0.4, 0.2];
   const labeled = [
     [10, 10, 10],
     [10, 40, 20],
@@ -106,6 +111,7 @@ function byHand(): Logged[] {
       version: 'hand',
       predictedAt: at,
       predicted,
+      confidence: confidences[index] as number,
       truth,
       labeledAt: new Date(at.getTime() + lagMinutes * minute),
     })),
@@ -114,6 +120,7 @@ function byHand(): Logged[] {
       version: 'hand',
       predictedAt: at,
       predicted,
+      confidence: confidences[4 + index] as number,
     })),
   ];
 }
@@ -171,8 +178,10 @@ test('quality report --json: the numbers of a small case worked out by hand', as
   // Predicted 10,10,40,50 for truths 10,40,40,40: 2 of 4 right. Class 10: 1 hit, support 1,
   // predicted twice: F1 2·1/(1+2) = 2/3. Class 40: 1 hit, support 3, predicted once: F1 2·1/(3+1)
   // = 1/2. Weighted by support: (1·2/3 + 3·1/2)/4 = 13/24. Lags 10, 20, 30, 40 minutes: lower
-  // median 20 minutes, reported to within 0.5% (the middle of its 1% bucket).
+  // median 20 minutes, reported to within 0.5% (the middle of its 1% bucket). Estimated accuracy:
+  // the mean confidence of all eight, labeled or not: 4.4 / 8.
   const hand = version(quality, 'hand');
+  expect(hand.estimatedAccuracy).toBeCloseTo(0.55, 6);
   expect(hand).toMatchObject({
     modelName: 'rakuten_classifier',
     served: 8,
@@ -190,6 +199,7 @@ test('quality report --json: the numbers of a small case worked out by hand', as
     labeled: 0,
     coverage: 0,
     accuracy: null,
+    estimatedAccuracy: 0.5,
     weightedF1: null,
     recall: {},
     labelLagP50Seconds: null,
@@ -260,12 +270,12 @@ test('quality report --prometheus prints the gauges per version; the text summar
   const text = await runCli(args, env);
   expect(text.code, text.stderr).toBe(0);
   expect(text.stdout).toContain(
-    'rakuten_classifier version hand: served 8, labeled 4 (coverage 0.5000), accuracy 0.5000, weighted F1 0.5417, label lag p50 1205 s',
+    'rakuten_classifier version hand: served 8, labeled 4 (coverage 0.5000), accuracy 0.5000 (estimated 0.5500), weighted F1 0.5417, label lag p50 1205 s',
   );
   expect(text.stdout).toContain('recall: 10 1.000, 40 0.333');
 });
 
-test('the hourly counts follow replaced and deleted labels and deleted predictions (kept by triggers)', async () => {
+test('the hourly counts and confidence sums follow replaced and deleted labels and deleted predictions (kept by triggers)', async () => {
   await client.query(`delete from inference_log where model_version = 'unlabeled'`);
   // The second hand label (predicted 10, true 40) becomes right; the fourth (50 for 40) goes.
   await client.query('update prediction_feedback set prdtypecode = 10 where prediction_id = $1', [
@@ -285,4 +295,9 @@ test('the hourly counts follow replaced and deleted labels and deleted predictio
     `select sum(served)::integer as served from inference_log_hourly where model_version = 'hand'`,
   );
   expect(rows).toEqual([{ served: 8 }]);
+  const deleted = await client.query(
+    `select sum(served)::integer as served, sum(confidence_sum) as confidence_sum
+     from inference_log_hourly where model_version = 'unlabeled'`,
+  );
+  expect(deleted.rows).toEqual([{ served: 0, confidence_sum: 0 }]);
 });

@@ -5,6 +5,7 @@ import type { CatalogRow } from '@prodclass/catalog/catalog-row';
 import { writeOfficialFiles } from '@prodclass/catalog/official-writer';
 import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
 import { seededPermutation, shuffleInPlace } from '@prodclass/textmodel/sampling/permutation';
+import { productHashPosition } from '@prodclass/textmodel/sampling/productid-split';
 import { SeededRandom } from '@prodclass/textmodel/sampling/random';
 
 /**
@@ -36,6 +37,28 @@ export function betterWithMoreData(): Promise<string> {
     rows.map((row) => ({
       ...row,
       designation: `${row.designation} ${lineWord(row.prdtypecode)} ${lineWord(row.prdtypecode)}`,
+    })),
+  );
+}
+
+/**
+ * Like betterWithMoreData, except that the later products of class `code` that a training run
+ * (split key `splitKey`, test size `testSize`) would train on are labelled `as`: the model gets
+ * better overall and forgets that class, whose held-out products keep their true label.
+ */
+export function betterButOneClassMislabelled(
+  code: number,
+  as: number,
+  { splitKey, testSize }: { splitKey: string; testSize: number },
+): Promise<string> {
+  return sourceDirectory((rows) =>
+    rows.map((row) => ({
+      ...row,
+      designation: `${row.designation} ${lineWord(row.prdtypecode)} ${lineWord(row.prdtypecode)}`,
+      prdtypecode:
+        row.prdtypecode === code && productHashPosition(row.productid, splitKey) >= testSize
+          ? as
+          : row.prdtypecode,
     })),
   );
 }

@@ -22,6 +22,7 @@ interface Summary {
   model_version: number;
   weights_checksum: string;
   metrics: { test: { f1_weighted: number } };
+  calibration: { temperature: number; ece_uncalibrated: number; ece_calibrated: number };
   promotion: {
     decision: string;
     applied: boolean;
@@ -115,6 +116,14 @@ describe('prodclass train, promote and reproduce against the real MLflow and Pos
     expect(records.metrics.test_f1_weighted).toBeCloseTo(champion.metrics.test.f1_weighted, 12);
     for (const key of ['test_accuracy', 'train_f1_weighted', 'test_f1_macro', 'test_f1_class_2583'])
       expect(records.metrics).toHaveProperty(key);
+    // Calibrated on the held-out split: the temperature the bundle serves with, and a lower ECE.
+    expect(records.metrics.calibration_temperature).toBeCloseTo(champion.calibration.temperature, 12);
+    expect(records.metrics.test_ece_uncalibrated).toBeCloseTo(champion.calibration.ece_uncalibrated, 12);
+    expect(records.metrics.test_ece_calibrated).toBeLessThan(records.metrics.test_ece_uncalibrated as number);
+    expect(records.metrics.test_log_loss_calibrated).toBeLessThan(
+      records.metrics.test_log_loss_uncalibrated as number,
+    );
+    expect(records.metrics).toHaveProperty('calibration_seconds');
     expect(records.loss_history_length).toBeGreaterThan(1);
     expect(records.tags).toMatchObject({
       'prodclass.data_version': 'initial_40.0pct',

@@ -5,7 +5,13 @@ import { terminationMessagePath, terminationMessagePathEnv } from '@prodclass/re
 import { afterEach, expect, test } from 'vitest';
 import { writeJobResult } from './job-result-file.js';
 
-const loaded = { kind: 'load', load: 'initial', rowsAdded: 800, totalRows: 800, percentage: 40 } as const;
+const loaded = {
+  kind: 'load',
+  dataVersion: 'initial',
+  rowsAdded: 800,
+  totalRows: 800,
+  percentage: 40,
+} as const;
 
 afterEach(() => {
   delete process.env[terminationMessagePathEnv];

@@ -77,6 +77,9 @@ export const LoadSeed = Seed({
   default: defaultSeed,
 });
 
+const DataVersionName = (description: string) =>
+  Type.String({ description, minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' });
+
 export const DataIncrementSpec = Type.Object(
   {
     source: CatalogSource,
@@ -85,14 +88,13 @@ export const DataIncrementSpec = Type.Object(
     ),
     incrementPercent: Type.Optional(IncrementPercent),
     seed: LoadSeed,
+    dataVersion: Type.Optional(
+      DataVersionName(
+        "Data version this load creates: its name in the data_loads table, what `prodclass train --data-version`, `prodclass data history` and a trained model's prodclass.data_version tag show; defaults to this object's name.",
+      ),
+    ),
     loadName: Type.Optional(
-      Type.String({
-        description:
-          "Name of the load in the data_loads table (what a TrainingRun's dataVersion and `prodclass data history` show); defaults to this object's name.",
-        minLength: 1,
-        maxLength: 128,
-        pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
-      }),
+      DataVersionName('Deprecated: the former name of dataVersion, still accepted; set at most one of them.'),
     ),
   },
   {
@@ -102,6 +104,10 @@ export const DataIncrementSpec = Type.Object(
       {
         rule: 'has(self.toPercent) != has(self.incrementPercent)',
         message: 'set exactly one of toPercent and incrementPercent',
+      },
+      {
+        rule: '!(has(self.dataVersion) && has(self.loadName))',
+        message: 'set at most one of dataVersion and its deprecated name loadName',
       },
     ),
   },
@@ -115,7 +121,15 @@ export const DataIncrementStatus = Type.Object(
         description: 'Pending until the load Job starts, Running while it runs, then Succeeded or Failed.',
       }),
     ),
-    loadName: Type.Optional(Type.String({ description: 'Name of the load in the data_loads table.' })),
+    dataVersion: Type.Optional(
+      Type.String({ description: 'Data version the load created (its name in the data_loads table).' }),
+    ),
+    loadName: Type.Optional(
+      Type.String({
+        description:
+          'Deprecated: the former name of dataVersion, as operators before the rename wrote it; read only when dataVersion is absent.',
+      }),
+    ),
     rowsAdded: Type.Optional(Type.Integer({ description: 'Rows this load added to the catalog.' })),
     totalRows: Type.Optional(Type.Integer({ description: 'Rows in the catalog after this load.' })),
     percentage: Type.Optional(
@@ -148,7 +162,7 @@ export const dataIncrement: KindDefinition = {
   status: DataIncrementStatus,
   printerColumns: [
     { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
-    { name: 'Load', type: 'string', jsonPath: '.status.loadName' },
+    { name: 'Data', type: 'string', jsonPath: '.status.dataVersion' },
     {
       name: 'Rows',
       type: 'integer',

@@ -14,8 +14,10 @@ import {
   modelNamePattern,
   ObservedGeneration,
   objectName,
+  RegisteredModel,
   Timestamp,
 } from '../schema.js';
+import { TrainingRunSpec, trainingFields } from './training-run.js';
 
 const orderedThresholds = cel({
   rule: 'self.warning <= self.alert && self.alert <= self.critical',
@@ -27,10 +29,12 @@ const Duration = (description: string, fallback: string) =>
 
 export const DriftTestSpec = Type.Object(
   {
-    feature: Enum(['text_length', 'predicted_class', 'confidence', 'tokens'], {
+    feature: Enum(['text_length', 'predicted_class', 'confidence', 'tokens', 'accuracy'], {
       description: 'What is compared.',
     }),
-    test: Enum(['psi', 'ks', 'jensen_shannon', 'chi2', 'oov_share'], { description: 'The statistic.' }),
+    test: Enum(['psi', 'ks', 'jensen_shannon', 'chi2', 'oov_share', 'performance'], {
+      description: 'The statistic.',
+    }),
     thresholds: Type.Optional(
       Type.Object(
         {
@@ -46,9 +50,9 @@ export const DriftTestSpec = Type.Object(
     ),
   },
   cel({
-    rule: "self.feature == 'predicted_class' ? self.test in ['psi', 'chi2'] : self.feature == 'tokens' ? self.test == 'oov_share' : self.test in ['psi', 'ks', 'jensen_shannon']",
+    rule: "self.feature == 'predicted_class' ? self.test in ['psi', 'chi2'] : self.feature == 'tokens' ? self.test == 'oov_share' : self.feature == 'accuracy' ? self.test == 'performance' : self.test in ['psi', 'ks', 'jensen_shannon']",
     message:
-      'text_length and confidence take psi, ks or jensen_shannon; predicted_class psi or chi2; tokens oov_share',
+      'text_length and confidence take psi, ks or jensen_shannon; predicted_class psi or chi2; tokens oov_share; accuracy performance',
   }),
 );
 
@@ -74,7 +78,7 @@ export const DriftMonitorSpec = Type.Object(
     modelVersion: Type.Optional(
       Type.String({
         description:
-          'Version whose training data is the reference when referenceWindow.source is TrainingData (default: the version the predictionService serves).',
+          'Version whose training data is the reference when referenceWindow.source is TrainingData, and whose live accuracy the performance test judges (default: the version the predictionService serves).',
         pattern: '^[1-9][0-9]*$',
       }),
     ),
@@ -108,7 +112,7 @@ export const DriftMonitorSpec = Type.Object(
     ),
     tests: Type.Array(DriftTestSpec, {
       description:
-        'The tests to run (default: PSI, KS and Jensen-Shannon on text length; chi-squared and PSI on the predicted class; PSI and KS on confidence; the out-of-vocabulary share of tokens).',
+        'The tests to run (default: PSI, KS and Jensen-Shannon on text length; chi-squared and PSI on the predicted class; PSI and KS on confidence; the out-of-vocabulary share of tokens). The performance test (feature accuracy, test performance) is added by listing it.',
       default: defaultDriftTests,
       minItems: 1,
       maxItems: 32,
@@ -144,6 +148,13 @@ export const DriftMonitorSpec = Type.Object(
       minimum: 1,
       maximum: 100000000,
     }),
+    minLabels: Type.Integer({
+      description:
+        'Fewest labeled predictions of the served version in the current window the performance test needs; with fewer it reports insufficient labels (severity OK).',
+      default: defaults.minLabels,
+      minimum: 1,
+      maximum: 100000000,
+    }),
     onDrift: Enum(['none', 'retrain'], {
       description:
         'What an ALERT or CRITICAL check does besides reporting it. retrain creates a TrainingRun.',
@@ -153,13 +164,24 @@ export const DriftMonitorSpec = Type.Object(
       'Shortest time between two TrainingRuns this monitor creates (m, h or d).',
       defaults.cooldown,
     ),
-    trainingRun: Type.Unsafe<Record<string, unknown>>({
-      type: 'object',
-      description:
-        'Spec of the TrainingRuns onDrift retrain creates (the TrainingRun spec; registeredModel defaults to the monitored model).',
-      default: {},
-      'x-kubernetes-preserve-unknown-fields': true,
-    }),
+    trainingRun: Type.Object(
+      {
+        dataVersion: TrainingRunSpec.properties.dataVersion,
+        ...trainingFields,
+        feedback: TrainingRunSpec.properties.feedback,
+        registeredModel: Type.Optional(
+          RegisteredModel({
+            description:
+              'MLflow registered model that receives the new version; defaults to the monitored model.',
+          }),
+        ),
+      },
+      {
+        description:
+          'Spec of the TrainingRuns onDrift retrain creates (the TrainingRun spec; registeredModel defaults to the monitored model).',
+        default: {},
+      },
+    ),
   },
   {
     description: 'What to watch, when, against which reference, and what to do about drift.',
@@ -190,6 +212,36 @@ export const DriftTestSummary = Type.Object({
   pValue: Type.Optional(Type.Number({ description: 'Its p-value, where the test defines one.' })),
   // Not an enum in the CRD: the operator writes what the drift check graded.
   severity: Type.Unsafe<DriftSeverity>({ type: 'string', description: 'Its severity.' }),
+  performance: Type.Optional(
+    Type.Object(
+      {
+        modelVersion: Type.String({ description: 'The served version whose predictions were judged.' }),
+        labeled: Type.Integer({ description: 'Its labeled predictions in the current window.' }),
+        minLabels: Type.Integer({ description: 'spec.minLabels.' }),
+        liveAccuracy: Type.Optional(Type.Number({ description: 'Their accuracy.' })),
+        estimatedAccuracy: Type.Optional(
+          Type.Number({
+            description:
+              'Mean calibrated confidence of its served predictions in the window (absent for a version trained before calibration).',
+          }),
+        ),
+        testAccuracy: Type.Number({ description: "The version's accuracy on its held-out test set." }),
+        insufficientLabels: Type.Boolean({
+          description:
+            'True when labeled < minLabels: the live accuracy is not graded; the estimate is, when there is one, else the test is not graded (severity OK).',
+        }),
+        judgedOn: Type.Optional(
+          Enum(['labels', 'estimate'], {
+            description: 'What the statistic compared with testAccuracy: liveAccuracy or estimatedAccuracy.',
+          }),
+        ),
+      },
+      {
+        description:
+          'For the performance test: the statistic is testAccuracy − liveAccuracy, the accuracy lost in production (testAccuracy − estimatedAccuracy when there are fewer than minLabels labels).',
+      },
+    ),
+  ),
   unknownWords: Type.Optional(
     Type.Array(
       Type.Object({
@@ -249,7 +301,7 @@ export const driftMonitor: KindDefinition = {
   plural: 'driftmonitors',
   shortNames: ['dm'],
   description:
-    'DriftMonitor compares, on a schedule, the recent predictions a model served (the inference log) with a reference (the window before, or the training data of the served version): PSI, KS, Jensen-Shannon, chi-squared and the out-of-vocabulary share, each graded OK, WARNING, ALERT or CRITICAL. Reports are stored in PostgreSQL (drift_reports), summarised in the status and exported as metrics; with onDrift retrain, an ALERT or worse creates a TrainingRun, at most once per cooldown.',
+    "DriftMonitor compares, on a schedule, the recent predictions a model served (the inference log) with a reference (the window before, or the training data of the served version): PSI, KS, Jensen-Shannon, chi-squared, the out-of-vocabulary share, and the performance test (live accuracy from labels against the served version's test accuracy), each graded OK, WARNING, ALERT or CRITICAL. Reports are stored in PostgreSQL (drift_reports), summarised in the status and exported as metrics; with onDrift retrain, an ALERT or worse creates a TrainingRun, at most once per cooldown.",
   spec: DriftMonitorSpec,
   status: DriftMonitorStatus,
   printerColumns: [

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { KindDefinition } from '../crd.js';
-import { defaultAlias, defaultRegisteredModel } from '../defaults.js';
+import { defaultAlias, defaultRegisteredModel, modelPromotionDefaults } from '../defaults.js';
 import { Alias, Conditions, cel, Enum, ObservedGeneration, RegisteredModel, Timestamp } from '../schema.js';
 
 export const ModelPromotionSpec = Type.Object(
@@ -20,6 +20,11 @@ export const ModelPromotionSpec = Type.Object(
         maxLength: 1024,
       }),
     ),
+    impactPreview: Type.Boolean({
+      description:
+        'Before the alias moves, run a Job that scores the latest catalog snapshot with the current alias version and this version, and record in status.impactPreview the share of products whose class would change and the largest flips.',
+      default: modelPromotionDefaults.impactPreview,
+    }),
   },
   {
     description: 'Which version the alias should point at, and why.',
@@ -30,6 +35,35 @@ export const ModelPromotionSpec = Type.Object(
   },
 );
 export type ModelPromotionSpec = Static<typeof ModelPromotionSpec>;
+
+const ClassFlip = Type.Object({
+  from: Type.Integer({ description: 'Class code the champion predicts.' }),
+  to: Type.Integer({ description: 'Class code the candidate predicts.' }),
+  count: Type.Integer({ description: 'Products of the snapshot that flip so.', minimum: 0 }),
+});
+
+export const ImpactPreview = Type.Object(
+  {
+    jobName: Type.String({ description: 'The Job that scored the catalog.' }),
+    championVersion: Type.Optional(Type.String({ description: 'Version the alias pointed at when scored.' })),
+    candidateVersion: Type.Optional(Type.String({ description: 'The promoted version.' })),
+    dataVersion: Type.Optional(Type.String({ description: 'The completed load whose catalog was scored.' })),
+    products: Type.Optional(Type.Integer({ description: 'Products scored.', minimum: 0 })),
+    changed: Type.Optional(
+      Type.Integer({ description: 'Products whose predicted class would change.', minimum: 0 }),
+    ),
+    changedShare: Type.Optional(Type.Number({ description: 'changed / products.', minimum: 0, maximum: 1 })),
+    flips: Type.Optional(
+      Type.Array(ClassFlip, {
+        description: 'The largest flips, most products first (at most 10).',
+        maxItems: 10,
+      }),
+    ),
+    completionTime: Type.Optional(Timestamp('When the preview was recorded.')),
+  },
+  { description: 'The catalog impact preview (spec.impactPreview), recorded before the alias moves.' },
+);
+export type ImpactPreview = Static<typeof ImpactPreview>;
 
 export const ModelPromotionStatus = Type.Object(
   {
@@ -42,9 +76,12 @@ export const ModelPromotionStatus = Type.Object(
       Type.String({ description: 'Version the alias pointed at before (empty when it was unset).' }),
     ),
     promotedAt: Type.Optional(Timestamp('When the alias moved.')),
+    impactPreview: Type.Optional(ImpactPreview),
     observedGeneration: Type.Optional(ObservedGeneration),
     conditions: Type.Optional(
-      Conditions('Ready and Promoted (reason VersionRejected when refused), in the metav1.Condition shape.'),
+      Conditions(
+        'Ready, Promoted (reason VersionRejected when refused) and, with spec.impactPreview, ImpactPreviewed, in the metav1.Condition shape.',
+      ),
     ),
   },
   { description: 'Whether the alias moved.' },

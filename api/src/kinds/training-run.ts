@@ -1,3 +1,4 @@
+import { productClasses } from '@prodclass/textmodel/classes';
 import { type Static, Type } from '@sinclair/typebox';
 import type { KindDefinition } from '../crd.js';
 import {
@@ -112,11 +113,39 @@ export const trainingFields = {
         minimum: 1,
         maximum: 10_000_000,
       }),
+      maxClassDrop: Type.Number({
+        description:
+          "Largest drop of any class's F1 or recall against the champion, on the shared held-out products, that may be promoted (classes with fewer than 20 of them are not judged).",
+        default: autoPromoteDefaults.maxClassDrop,
+        minimum: 0,
+        maximum: 1,
+      }),
+      criticalClasses: Type.Optional(
+        Type.Array(
+          Type.Object({
+            code: Type.Integer({
+              description: 'A product type code (prdtypecode) of the 27 classes.',
+              enum: productClasses.map((productClass) => productClass.code).sort((a, b) => a - b),
+            }),
+            floor: Type.Number({
+              description: "Lowest F1 and recall the class may have on the new version's held-out split.",
+              minimum: 0,
+              maximum: 1,
+            }),
+          }),
+          {
+            description: 'Classes that must keep their own floor, whatever the overall scores.',
+            maxItems: 27,
+            'x-kubernetes-list-type': 'map',
+            'x-kubernetes-list-map-keys': ['code'],
+          },
+        ),
+      ),
       alias: Alias({ description: 'Registry alias a promotion moves.', default: autoPromoteDefaults.alias }),
     },
     {
       description:
-        'Champion/challenger rule: the new version is promoted only if its weighted F1 reaches minF1 and it beats the current champion on the held-out products the champion never trained on: a higher weighted F1 there and a one-sided McNemar mid-p below 0.05 (docs/training.md).',
+        'Champion/challenger rule: the new version is promoted only if its weighted F1 reaches minF1, every critical class keeps its floor, and it beats the current champion on the held-out products the champion never trained on: no class losing more than maxClassDrop of F1 or recall, a higher weighted F1 and a one-sided McNemar mid-p below 0.05 (docs/training.md).',
       default: {},
     },
   ),
@@ -141,13 +170,33 @@ export const TrainingRunSpec = Type.Object(
   {
     dataVersion: Type.String({
       description:
-        'Catalog snapshot to train on: the name of a DataIncrement in this namespace (training waits until it has Succeeded), or latest for the newest completed load.',
+        "Data version (catalog snapshot) to train on: latest for the newest completed load, or the name of a DataIncrement in this namespace (training waits until it has Succeeded, then trains on the increment's status.dataVersion).",
       default: latestDataVersion,
       minLength: 1,
       maxLength: 253,
       pattern: objectName,
     }),
     ...trainingFields,
+    feedback: Type.Optional(
+      Type.Object(
+        {
+          since: Timestamp(
+            'Add the labeled predictions served at or after this time (RFC 3339) to the training rows.',
+          ),
+          sources: Type.Optional(
+            Type.Array(Enum(['api', 'cli', 'catalog']), {
+              description: 'Only labels from these sources; every source when absent.',
+              minItems: 1,
+              maxItems: 3,
+            }),
+          ),
+        },
+        {
+          description:
+            'Train on corrections too: one row per labeled product (the latest label wins), never a product of the held-out split; the rows are stored with the MLflow run so `prodclass reproduce` stays bit-exact (docs/training.md). Absent: the catalog snapshot only.',
+        },
+      ),
+    ),
   },
   {
     description: 'What to train on, how, and what to do with the result.',
@@ -187,8 +236,11 @@ export const TrainingRunStatus = Type.Object(
     jobName: Type.Optional(Type.String({ description: 'Name of the training Job.' })),
     mlflowRunId: Type.Optional(Type.String({ description: 'ID of the MLflow run the Job logged.' })),
     modelVersion: Type.Optional(Type.String({ description: 'Registered model version the run created.' })),
-    dataLoad: Type.Optional(
-      Type.String({ description: 'Name of the data load (data_loads row) the run was asked to train on.' }),
+    dataVersion: Type.Optional(
+      Type.String({
+        description:
+          'Data version the run trains on: what spec.dataVersion resolved to (a data_loads name, or latest until the Job reports the newest completed load).',
+      }),
     ),
     f1: Type.Optional(
       Type.String({

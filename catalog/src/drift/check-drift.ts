@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { type LiveQuality, liveQuality } from '../quality/live-quality.js';
+import { measurePerformance } from './performance.js';
 import {
   type DriftCheckRequest,
   type DriftReport,
@@ -60,8 +62,34 @@ async function referenceSource(pool: pg.Pool, request: DriftCheckRequest): Promi
   return { kind: 'trainingData', historyWatermark: load.history_watermark };
 }
 
-function measure(spec: DriftTestSpec, aggregates: WindowAggregates, fromTraining: boolean): Measured {
+/** The live quality of the performance test's version in the current window, when a test needs it. */
+async function servedQuality(pool: pg.Pool, request: DriftCheckRequest): Promise<LiveQuality | undefined> {
+  const reference = request.performance;
+  if (!reference || 'unknown' in reference) return undefined;
+  if (!request.tests.some((spec) => spec.test === 'performance')) return undefined;
+  const client = await pool.connect();
+  try {
+    const report = await liveQuality(client, { ...request.current, modelName: request.modelName });
+    return report.versions.find((version) => version.modelVersion === reference.modelVersion);
+  } finally {
+    client.release();
+  }
+}
+
+function measure(
+  spec: DriftTestSpec,
+  aggregates: WindowAggregates,
+  fromTraining: boolean,
+  request: DriftCheckRequest,
+  quality: LiveQuality | undefined,
+): Measured {
   const { feature, test } = spec;
+  if (feature === 'accuracy' && test === 'performance') {
+    const outcome = measurePerformance(request.performance, quality);
+    return 'statistic' in outcome
+      ? { ...outcome, pValue: null, bins: { reference: [], current: [] } }
+      : { ...notApplicable(outcome.notApplicable), performance: outcome.performance };
+  }
   if (feature === 'predicted_class') {
     const bins = classBins(aggregates.classes);
     if (test === 'psi')
@@ -149,8 +177,9 @@ export async function checkDrift(pool: pg.Pool, request: DriftCheckRequest): Pro
   if (samples.reference < request.minSamples || samples.current < request.minSamples) return report;
 
   const fromTraining = selection.reference.kind === 'trainingData';
+  const quality = await servedQuality(pool, request);
   report.tests = request.tests.map((spec) => {
-    const result = measure(spec, aggregates, fromTraining);
+    const result = measure(spec, aggregates, fromTraining, request, quality);
     const severity = result.notApplicable
       ? 'OK'
       : severityOf(result.statistic, spec.thresholds ?? request.thresholds);

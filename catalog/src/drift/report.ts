@@ -1,8 +1,8 @@
 /** The drift contract: what a drift check is asked, and the report it answers (docs/drift.md). */
 
 export type DriftSeverity = 'OK' | 'WARNING' | 'ALERT' | 'CRITICAL';
-export type DriftFeature = 'text_length' | 'predicted_class' | 'confidence' | 'tokens';
-export type DriftTest = 'psi' | 'ks' | 'jensen_shannon' | 'chi2' | 'oov_share';
+export type DriftFeature = 'text_length' | 'predicted_class' | 'confidence' | 'tokens' | 'accuracy';
+export type DriftTest = 'psi' | 'ks' | 'jensen_shannon' | 'chi2' | 'oov_share' | 'performance';
 
 /** A test's statistic at or above `warning` is WARNING, and so on up to CRITICAL. */
 export interface SeverityThresholds {
@@ -26,6 +26,20 @@ export type ReferenceWindow =
       dataVersion?: string;
     };
 
+/**
+ * What the performance test compares live accuracy with: the served version and its offline test
+ * accuracy, or why they are not known (no version served yet, no test_accuracy in MLflow).
+ */
+export type PerformanceReference =
+  | {
+      modelVersion: string;
+      testAccuracy: number;
+      minLabels: number;
+      /** The version serves calibrated confidences: their mean estimates its accuracy. */
+      calibrated: boolean;
+    }
+  | { unknown: string };
+
 export interface DriftCheckRequest {
   /** Who asks: "namespace/name" of a DriftMonitor, or a CLI label. */
   monitor: string;
@@ -40,6 +54,24 @@ export interface DriftCheckRequest {
   thresholds: SeverityThresholds;
   /** Both windows need at least this many rows, else the outcome is InsufficientData. */
   minSamples: number;
+  /** For an accuracy/performance test. */
+  performance?: PerformanceReference;
+}
+
+/** The performance test's numbers (catalog/src/drift/performance.ts). */
+export interface PerformanceMeasure {
+  modelVersion: string;
+  served: number;
+  labeled: number;
+  minLabels: number;
+  liveAccuracy: number | null;
+  /** Mean calibrated confidence of its served predictions; null when uncalibrated or nothing served. */
+  estimatedAccuracy: number | null;
+  testAccuracy: number;
+  /** labeled < minLabels: the live accuracy is not graded. */
+  insufficientLabels: boolean;
+  /** What the statistic compared with the test accuracy; null when the test was not graded. */
+  judgedOn: 'labels' | 'estimate' | null;
 }
 
 export interface DriftTestResult {
@@ -61,6 +93,8 @@ export interface DriftTestResult {
   unknownWords?: { word: string; count: number }[];
   /** Why unknownWords is missing although the test is above OK (e.g. the count timed out). */
   unknownWordsSkipped?: string;
+  /** accuracy/performance: what was compared (absent when notApplicable says why it could not be). */
+  performance?: PerformanceMeasure;
 }
 
 export interface DriftReport {

@@ -3,7 +3,8 @@ import type pg from 'pg';
 /**
  * SQL that aggregates the two windows of a drift check in PostgreSQL: counts per class, per bin
  * and per distinct value come back, never rows. The windows are read from the index
- * inference_log_drift alone (catalog/migrations/004_drift.sql).
+ * inference_log_drift alone (catalog/migrations/004_drift.sql), of the partitions of their days
+ * only (the log is partitioned by day: catalog/migrations/007).
  */
 
 /** Where the reference rows come from: a time window of the log, or the catalog as of a data load. */
@@ -23,7 +24,8 @@ export const confidenceSteps = 10_000;
 
 const logColumns = 'text_length, prdtypecode, confidence, token_count, unknown_token_count';
 
-const logRows = `from inference_log where model_name = $1 and ($2::text is null or model_version = $2)`;
+// Served predictions only: a candidate's shadow rows (shadow_of set) were never answered.
+const logRows = `from inference_log where model_name = $1 and ($2::text is null or model_version = $2) and shadow_of is null`;
 
 function logWindow(isCurrent: boolean, from: string, to: string): string {
   return `select ${isCurrent} as is_current, ${logColumns} ${logRows} and predicted_at >= ${from} and predicted_at < ${to}`;

@@ -76,21 +76,45 @@ export interface LabelProblem {
   reason: string;
 }
 
+const resolvedColumns = `select s.label_group, s.position, l.prediction_id, l.model_name, l.model_version,
+  l.predicted_at, l.prdtypecode, s.prdtypecode, s.source, coalesce(s.labeled_at, greatest(now(), l.predicted_at)),
+  s.labeled_by`;
+
 /**
  * Finds the logged predictions each staged label names (by prediction id, or every prediction
  * whose request carried the product id) and returns what is wrong with the labels that cannot be
  * written: naming no logged prediction, or dated before a prediction they name.
+ *
+ * The log is partitioned by day (catalog/migrations/007): a prediction id the model server made is
+ * a UUIDv7 carrying the time it was made, so its label is looked up in the partition of that time
+ * alone: per label when they are looked up one by one, and in any case only in the days from the
+ * batch's earliest to its latest id (the planner cannot count on pruning per label, and hashes
+ * the partitions instead when the batch is large). Ids not found there (made by another writer,
+ * or never logged) are then looked up in every partition.
  */
 export async function resolveStagedLabels(client: pg.ClientBase): Promise<LabelProblem[]> {
-  await client.query(`insert into feedback_resolved
-    select s.label_group, s.position, l.prediction_id, l.model_name, l.model_version, l.predicted_at,
-      l.prdtypecode, s.prdtypecode, s.source, coalesce(s.labeled_at, greatest(now(), l.predicted_at)), s.labeled_by
-    from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id
+  // The staged labels' real count, not a guess, decides between looking each up in its partition
+  // and hashing the whole log.
+  await client.query('analyze feedback_staging');
+  await client.query(`insert into feedback_resolved ${resolvedColumns}
+    from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id and l.shadow_of is null
+      and l.predicted_at >= uuidv7_time(s.prediction_id) - interval '1 hour'
+      and l.predicted_at < uuidv7_time(s.prediction_id) + interval '1 hour'
+      and l.predicted_at >= (select min(uuidv7_time(prediction_id)) from feedback_staging) - interval '1 hour'
+      and l.predicted_at < (select max(uuidv7_time(prediction_id)) from feedback_staging) + interval '1 hour'
     union all
-    select s.label_group, s.position, l.prediction_id, l.model_name, l.model_version, l.predicted_at,
-      l.prdtypecode, s.prdtypecode, s.source, coalesce(s.labeled_at, greatest(now(), l.predicted_at)), s.labeled_by
-    from feedback_staging s join inference_log l on l.productid = s.productid
+    ${resolvedColumns}
+    from feedback_staging s join inference_log l on l.productid = s.productid and l.shadow_of is null
     where s.prediction_id is null`);
+  const { rows: unresolved } = await client.query(`select from feedback_staging s
+    where s.prediction_id is not null and not exists (
+      select from feedback_resolved r where r.label_group = s.label_group and r.position = s.position)
+    limit 1`);
+  if (unresolved.length > 0)
+    await client.query(`insert into feedback_resolved ${resolvedColumns}
+      from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id and l.shadow_of is null
+      where not exists (
+        select from feedback_resolved r where r.label_group = s.label_group and r.position = s.position)`);
   const { rows } = await client.query<LabelProblem>(
     `select label_group as "group", position, reason from (
       select s.label_group, s.position,

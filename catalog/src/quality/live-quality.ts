@@ -3,8 +3,8 @@ import type pg from 'pg';
 /**
  * Live quality of served predictions against their labels (docs/quality.md), per registered model
  * and model version, over the predictions made in a window of whole UTC hours. Aggregated in
- * PostgreSQL by one statement over the hourly counts that triggers keep (catalog/migrations/006):
- * predictions served (inference_log_hourly), labels per predicted and true code
+ * PostgreSQL by one statement over the hourly counts that triggers keep (catalog/migrations/006
+ * and 008): predictions served and their confidences (inference_log_hourly), labels per predicted and true code
  * (prediction_feedback_hourly) and per lag bucket (prediction_feedback_lag_hourly); a row per
  * version comes back, never a prediction.
  */
@@ -29,6 +29,11 @@ export interface LiveQuality {
   coverage: number;
   /** Share of labeled predictions whose predicted code is the label; null without labels. */
   accuracy: number | null;
+  /**
+   * Accuracy estimated without labels: the mean served confidence of all the window's
+   * predictions, each the calibrated probability of its predicted code (docs/quality.md).
+   */
+  estimatedAccuracy: number;
   /** F1 per class weighted by the class's labeled count (scikit-learn's average='weighted'). */
   weightedF1: number | null;
   /** prdtypecode → share of its labeled predictions predicted right, for each labeled class. */
@@ -55,7 +60,8 @@ export const lagBucketsPerUnit = 100;
 
 const qualitySql = `with
   served as (
-    select model_name, model_version, sum(served)::float8 as served
+    select model_name, model_version, sum(served)::float8 as served,
+      sum(confidence_sum) / nullif(sum(served), 0) as estimated_accuracy
     from inference_log_hourly
     where hour >= $1 and hour < $2 and ($3::text is null or model_name = $3)
     group by 1, 2
@@ -100,7 +106,7 @@ const qualitySql = `with
       jsonb_object_agg(code, hits / support) filter (where support > 0) as recall
     from classes group by 1, 2
   )
-select s.model_name, s.model_version, s.served, coalesce(v.labeled, 0) as labeled,
+select s.model_name, s.model_version, s.served, s.estimated_accuracy, coalesce(v.labeled, 0) as labeled,
   v.hits / nullif(v.labeled, 0) as accuracy, v.weighted_f1_sum / nullif(v.labeled, 0) as weighted_f1,
   coalesce(v.recall, '{}') as recall, l.lag_p50
 from served s
@@ -113,6 +119,7 @@ interface QualityRow {
   model_name: string;
   model_version: string;
   served: number;
+  estimated_accuracy: number;
   labeled: number;
   accuracy: number | null;
   weighted_f1: number | null;
@@ -137,6 +144,7 @@ export async function liveQuality(client: pg.ClientBase, window: QualityWindow):
       labeled: row.labeled,
       coverage: row.labeled / row.served,
       accuracy: row.accuracy,
+      estimatedAccuracy: row.estimated_accuracy,
       weightedF1: row.weighted_f1,
       recall: row.recall,
       labelLagP50Seconds: row.lag_p50,

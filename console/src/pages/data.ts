@@ -1,6 +1,6 @@
+import type { DataIncrement } from '@prodclass/api/resources';
 import type { DataLoad } from '@prodclass/catalog/data-loads';
 import type { CatalogStatus } from '@prodclass/catalog/status';
-import type { DataIncrement } from '@prodclass/operator/resources';
 import { horizontalBarChart } from '../bar-chart.js';
 import type { SampleProduct } from '../database.js';
 import { type Html, html } from '../html.js';
@@ -46,7 +46,7 @@ function loadHistory(loads: DataLoad[]): Html {
   if (loads.length === 0) return html`<p>No load yet.</p>`;
   return html`<table>
 <caption>Load history (table <code>data_loads</code>), newest first</caption>
-<thead><tr><th scope="col">Load</th><th scope="col">Status</th><th scope="col">Share</th>
+<thead><tr><th scope="col">Data version</th><th scope="col">Status</th><th scope="col">Share</th>
 <th scope="col" class="num">Rows added</th><th scope="col" class="num">Total rows</th>
 <th scope="col">Dataset fingerprint</th><th scope="col">Completed</th><th scope="col">Requested by</th></tr></thead>
 <tbody>
@@ -85,7 +85,7 @@ export function dataPage(context: PageContext, model: DataPageModel): Html {
 <section aria-labelledby="next-load"><h2 id="next-load">Next load</h2>${nextLoad(context, model)}</section>
 <section aria-labelledby="increments"><h2 id="increments">DataIncrements</h2>
 <table><caption>DataIncrement resources, newest first; status updates live</caption>
-<thead><tr><th scope="col">Name</th><th scope="col">Phase</th><th scope="col">Load</th><th scope="col" class="num">Share</th>
+<thead><tr><th scope="col">Name</th><th scope="col">Phase</th><th scope="col">Data version</th><th scope="col" class="num">Share</th>
 <th scope="col" class="num">Rows added</th><th scope="col" class="num">Total rows</th><th scope="col">Fingerprint</th><th scope="col">Completed</th></tr></thead>
 <tbody data-kind="DataIncrement">${model.increments.map(dataIncrementRow)}</tbody></table></section>
 <section aria-labelledby="classes"><h2 id="classes">Class distribution</h2>

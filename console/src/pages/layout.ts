@@ -16,6 +16,7 @@ const pages = [
   { path: '/training', title: 'Training' },
   { path: '/models', title: 'Models' },
   { path: '/monitoring', title: 'Monitoring' },
+  { path: '/quality', title: 'Quality' },
 ] as const;
 
 export function layout(context: PageContext, current: string, title: string, body: Html): Html {

@@ -1,11 +1,13 @@
-import type { ModelPromotion, PredictionService } from '@prodclass/operator/resources';
+import type { ModelPromotion, PredictionService } from '@prodclass/api/resources';
 import { promotionTags } from '@prodclass/registry/contract/mlflow-tags';
 import type { RegisteredModelVersion } from '@prodclass/registry/mlflow/client';
 import type { StoredPromotion } from '@prodclass/registry/promotion/promotions-table';
+import { productClasses } from '@prodclass/textmodel/classes';
 import { horizontalBarChart, palette } from '../bar-chart.js';
 import { type Html, html } from '../html.js';
 import type { VersionLearnedTerms } from '../learned-terms.js';
 import type { PredictionResult } from '../prediction.js';
+import { impactPreviews } from './impact-matrix.js';
 import { actionForm, formatTime, layout, type PageContext } from './layout.js';
 import { learnedTermsView } from './learned-terms.js';
 import { modelPromotionRow } from './rows.js';
@@ -46,6 +48,10 @@ export interface ModelsPageModel {
   services: PredictionService[];
   /** The selected version's learned terms; undefined when no version is registered. */
   learnedTerms: VersionLearnedTerms | undefined;
+  /** Whether the console holds a FEEDBACK_TOKEN, so the simulator can send corrections. */
+  feedbackEnabled: boolean;
+  /** The answer to the last correction sent. */
+  feedback?: { ok: boolean; message: string };
   prediction?: {
     service: string;
     designation: string;
@@ -160,9 +166,41 @@ ${horizontalBarChart({
   max: 100,
   format: (value) => `${value.toFixed(1)}%`,
 })}
-${top.explanation?.[0] ? contributionsView(prediction, top.explanation[0]) : ''}</div>`;
+${top.explanation?.[0] ? contributionsView(prediction, top.explanation[0]) : ''}
+${correctionForm(context, model, prediction.service, top)}</div>`;
   }
-  return html`${form}${result}`;
+  const feedback = model.feedback
+    ? html`<p class="${model.feedback.ok ? 'notice' : 'problem'}" id="feedback-result" role="${model.feedback.ok ? 'status' : 'alert'}">${model.feedback.message}</p>`
+    : '';
+  return html`${feedback}${form}${result}`;
+}
+
+const classesByCode = [...productClasses].sort((a, b) => a.code - b.code);
+
+/** "This is wrong, the right code is …": a label for the prediction, sent to the service's /feedback. */
+function correctionForm(
+  context: PageContext,
+  model: ModelsPageModel,
+  service: string,
+  result: PredictionResult,
+): Html {
+  if (!result.prediction_id)
+    return html`<p>This prediction has no <code>prediction_id</code> (its server logs nothing), so it cannot be corrected.</p>`;
+  if (!model.feedbackEnabled)
+    return html`<p>Corrections are off: set the console's <code>FEEDBACK_TOKEN</code> to the model servers' to send them.</p>`;
+  return actionForm(
+    context,
+    '/models/feedback',
+    html`<input type="hidden" name="service" value="${service}"><input type="hidden" name="prediction_id" value="${result.prediction_id}">
+<fieldset><legend>Wrong category?</legend><div class="fields">
+<label class="wide">This is wrong, the right code is <select name="prdtypecode" id="right-code" required><option value="">choose the right code…</option>${classesByCode.map(
+      (productClass) =>
+        html`<option value="${productClass.code}"${productClass.code === result.prdtypecode ? html` disabled` : ''}>${productClass.code} ${productClass.name}</option>`,
+    )}</select></label>
+</div></fieldset>`,
+    'Send the right code',
+    'correction',
+  );
 }
 
 export function modelsPage(context: PageContext, model: ModelsPageModel): Html {
@@ -178,6 +216,7 @@ ${promoteForms(context, model)}
 <thead><tr><th scope="col">Name</th><th scope="col" class="num">Version</th><th scope="col">Alias</th><th scope="col">Phase</th>
 <th scope="col" class="num">Previous</th><th scope="col">Reason</th><th scope="col">Promoted</th></tr></thead>
 <tbody data-kind="ModelPromotion">${model.promotions.map(modelPromotionRow)}</tbody></table></section>
+${impactPreviews(model.promotions)}
 <section aria-labelledby="history"><h2 id="history">Promotion history</h2>${historyTable(model)}</section>
 <section aria-labelledby="simulator"><h2 id="simulator">Prediction simulator</h2>${simulator(context, model)}</section>
 <section aria-labelledby="learned-terms"><h2 id="learned-terms">Learned terms</h2>${learnedTermsView(model.versions, model.learnedTerms)}</section>`,

@@ -1,6 +1,6 @@
+import { autoPromoteDefaults, hyperparameterDefaults, latestDataVersion } from '@prodclass/api/defaults';
+import type { DriftMonitor, PredictionService } from '@prodclass/api/resources';
 import { type DriftAcknowledgement, driftActions } from '@prodclass/catalog/drift/report-store';
-import type { PredictionService } from '@prodclass/operator/resources';
-import type { DriftMonitor } from '../cluster.js';
 import { type Html, html } from '../html.js';
 import type { ServiceTraffic } from '../prometheus.js';
 import { actionForm, formatTime, layout, type PageContext, phaseBadge } from './layout.js';
@@ -63,8 +63,8 @@ ${actionForm(
 ${actionForm(
   context,
   '/actions/training-run',
-  html`<input type="hidden" name="dataVersion" value="latest"><input type="hidden" name="maxFeatures" value="5000">
-<input type="hidden" name="c" value="1"><input type="hidden" name="minF1" value="0.7"><input type="hidden" name="autoPromote" value="true">`,
+  html`<input type="hidden" name="dataVersion" value="${latestDataVersion}"><input type="hidden" name="maxFeatures" value="${hyperparameterDefaults.maxFeatures}">
+<input type="hidden" name="c" value="${hyperparameterDefaults.c}"><input type="hidden" name="minF1" value="${autoPromoteDefaults.minF1}"><input type="hidden" name="autoPromote" value="true">`,
   'Retrain on the latest data',
   'inline-action',
 )}

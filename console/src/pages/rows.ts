@@ -1,11 +1,6 @@
 import { defaultAlias } from '@prodclass/api/defaults';
+import type { DataIncrement, ModelPromotion, PredictionService, TrainingRun } from '@prodclass/api/resources';
 import type { KubeObject } from '@prodclass/kube/objects';
-import type {
-  DataIncrement,
-  ModelPromotion,
-  PredictionService,
-  TrainingRun,
-} from '@prodclass/operator/resources';
 import { type Html, html } from '../html.js';
 import { formatTime, phaseBadge } from './layout.js';
 
@@ -28,7 +23,7 @@ function renderDataIncrementRow(item: DataIncrement): Html {
   return html`<tr data-key="${key}">
 <th scope="row">${item.metadata.name}</th>
 <td>${phaseBadge(status?.phase)}</td>
-<td class="nowrap">${status?.loadName ?? item.spec.loadName ?? '—'}</td>
+<td class="nowrap">${status?.dataVersion ?? status?.loadName ?? item.spec.dataVersion ?? item.spec.loadName ?? '—'}</td>
 <td class="num">${status?.percentage === undefined ? '—' : `${status.percentage}%`}</td>
 <td class="num">${number(status?.rowsAdded)}</td>
 <td class="num">${number(status?.totalRows)}</td>
@@ -44,7 +39,7 @@ function renderTrainingRunRow(item: TrainingRun): Html {
   return html`<tr data-key="TrainingRun/${name}">
 <th scope="row"><a href="/training/runs/${encodeURIComponent(name)}">${name}</a></th>
 <td>${phaseBadge(status?.phase)}</td>
-<td class="nowrap">${status?.dataLoad ?? spec.dataVersion}</td>
+<td class="nowrap">${status?.dataVersion ?? spec.dataVersion}</td>
 <td class="num">${number(spec.hyperparameters?.maxFeatures)}</td>
 <td class="num">${spec.hyperparameters?.c ?? '—'}</td>
 <td class="num">${score(status?.metrics?.f1Weighted)}</td>

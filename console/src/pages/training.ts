@@ -1,4 +1,5 @@
-import type { TrainingRun } from '@prodclass/operator/resources';
+import { autoPromoteDefaults, hyperparameterDefaults, latestDataVersion } from '@prodclass/api/defaults';
+import type { TrainingRun } from '@prodclass/api/resources';
 import { classCodeOfMetric, metricKey } from '@prodclass/registry/contract/metric-keys';
 import type { RunDetails } from '@prodclass/registry/mlflow/client';
 import { classByCode } from '@prodclass/textmodel/classes';
@@ -7,8 +8,13 @@ import { type Html, html } from '../html.js';
 import { actionForm, formatTime, layout, type PageContext } from './layout.js';
 import { trainingRunRow } from './rows.js';
 
-/** The form's starting values: the seed's defaults and the demo's auto-promotion threshold. */
-const formDefaults = { maxFeatures: 5000, c: 1, minF1: 0.7 };
+/** The form's starting values: a TrainingRun's defaults. */
+const formDefaults = {
+  dataVersion: latestDataVersion,
+  maxFeatures: hyperparameterDefaults.maxFeatures,
+  c: hyperparameterDefaults.c,
+  minF1: autoPromoteDefaults.minF1,
+};
 
 function trainingForm(context: PageContext): Html {
   return actionForm(
@@ -16,7 +22,7 @@ function trainingForm(context: PageContext): Html {
     '/actions/training-run',
     html`<fieldset><legend>New TrainingRun</legend>
 <div class="fields">
-<label>Data version <input name="dataVersion" value="latest" required maxlength="253"></label>
+<label>Data version <input name="dataVersion" value="${formDefaults.dataVersion}" required maxlength="253"></label>
 <label>Max features <input name="maxFeatures" type="number" min="1" max="1000000" step="1" value="${formDefaults.maxFeatures}" required></label>
 <label>C (inverse regularization) <input name="c" type="number" min="0.0001" max="10000" step="any" value="${formDefaults.c}" required></label>
 <label>Minimum weighted F1 <input name="minF1" type="number" min="0" max="1" step="0.01" value="${formDefaults.minF1}" required></label>

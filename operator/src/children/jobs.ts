@@ -20,7 +20,7 @@ export interface CliJob {
   name: string;
   namespace: string;
   owner: OwnerReference;
-  component: 'data-load' | 'training';
+  component: 'data-load' | 'training' | 'impact-preview';
   /** What the operator needs to know about the Job before it ends. */
   annotations?: Record<string, string>;
   /** Arguments of the trainer image's `prodclass` command. */

@@ -1,6 +1,7 @@
 import { parseModelUri } from '@prodclass/registry/model-uri';
 import { expect, test } from 'vitest';
-import { trackDeployment } from './model-server.js';
+import { loadConfig } from '../../../model-server/src/config.js';
+import { candidateVersionAnnotation, trackDeployment } from './model-server.js';
 
 test("a track's MODEL_URI is the pinned version, in the form the model server parses", () => {
   const deployment = trackDeployment(
@@ -32,6 +33,49 @@ test("a track's MODEL_URI is the pinned version, in the form the model server pa
   expect(modelUri).toBe('models:/rakuten_classifier/7');
   expect(parseModelUri(modelUri)).toEqual({ kind: 'version', name: 'rakuten_classifier', version: '7' });
   expect(env.find((variable) => variable.name === 'MODEL_ALIAS')?.value).toBe('production');
+});
+
+test('a track with a candidate passes it to the model server as CANDIDATE_MODEL_URI, CANARY_WEIGHT and SHADOW_PERCENT, which its config accepts', () => {
+  const deployment = trackDeployment(
+    {
+      trainerImage: 'trainer',
+      modelServerImage: 'server',
+      pipelineSecret: 'pipeline',
+      modelServerSpoolMebibytes: 256,
+    },
+    {
+      service: 'classifier',
+      namespace: 'ml',
+      owner: {
+        apiVersion: 'mlops.prodclass.dev/v1alpha1',
+        kind: 'PredictionService',
+        name: 'classifier',
+        uid: 'u',
+      },
+      track: 'primary',
+      registeredModel: 'rakuten_classifier',
+      version: '7',
+      replicas: 1,
+      spread: false,
+      candidate: { version: '8', alias: 'challenger', canaryWeight: 10, shadowPercent: 100 },
+    },
+  );
+  const env = Object.fromEntries(
+    (deployment.spec?.template.spec?.containers[0]?.env ?? []).map(({ name, value }) => [name, value ?? '']),
+  );
+  expect(env).toMatchObject({
+    CANDIDATE_MODEL_URI: 'models:/rakuten_classifier/8',
+    CANDIDATE_MODEL_ALIAS: 'challenger',
+    CANARY_WEIGHT: '10',
+    SHADOW_PERCENT: '100',
+  });
+  expect(deployment.spec?.template.metadata?.annotations?.[candidateVersionAnnotation]).toBe('8');
+  expect(loadConfig({ ...env, MLFLOW_TRACKING_URI: 'http://mlflow:5000' }).traffic).toMatchObject({
+    candidateUri: { kind: 'version', name: 'rakuten_classifier', version: '8' },
+    candidateAlias: 'challenger',
+    canaryWeight: 10,
+    shadowPercent: 100,
+  });
 });
 
 test("a track's pods spool the inference log to an emptyDir a little larger than the spool's size", () => {

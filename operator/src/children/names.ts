@@ -12,7 +12,10 @@ export function childName(owner: string, suffix: string): string {
   return `${owner.slice(0, 63 - suffix.length - hash.length - 2).replace(/[-.]+$/, '')}-${hash}-${suffix}`;
 }
 
-export function managedLabels(component: 'data-load' | 'training' | 'model-server', instance: string) {
+export function managedLabels(
+  component: 'data-load' | 'training' | 'impact-preview' | 'model-server',
+  instance: string,
+) {
   return {
     [labels.managedBy]: managedBy,
     [labels.partOf]: 'prodclass',

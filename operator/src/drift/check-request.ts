@@ -1,4 +1,4 @@
-import type { DriftCheckRequest } from '@prodclass/catalog/drift/report';
+import type { DriftCheckRequest, PerformanceReference } from '@prodclass/catalog/drift/report';
 import type { DriftMonitorSettings } from '../resources/types.js';
 
 /** The registered model a monitor compares; for a TrainingData reference, the version and its data load. */
@@ -6,6 +6,8 @@ export interface ModelUnderWatch {
   name: string;
   referenceVersion?: string;
   trainingData?: string;
+  /** For a performance test: the served version and its test accuracy, or why they are unknown. */
+  performance?: PerformanceReference;
 }
 
 /** The drift check a monitor asks for at `now`: the current window, and the window before it or the training data. */
@@ -35,5 +37,6 @@ export function driftRequest(
     tests: spec.tests,
     thresholds: spec.thresholds,
     minSamples: spec.minSamples,
+    ...(model.performance ? { performance: model.performance } : {}),
   };
 }

@@ -117,4 +117,108 @@ describe('status', () => {
     });
     expect(summary.announcement.type).toBe('Normal');
   });
+
+  const performance = (labeled: number, liveAccuracy: number | null) => ({
+    modelVersion: '3',
+    served: 1000,
+    labeled,
+    minLabels: 200,
+    liveAccuracy,
+    estimatedAccuracy: null,
+    testAccuracy: 0.8,
+    insufficientLabels: labeled < 200,
+    judgedOn: labeled < 200 ? null : ('labels' as const),
+  });
+
+  test('a graded performance test: its statistic and what it compared', () => {
+    const summary = reportStatus(
+      report({
+        severity: 'ALERT',
+        tests: [
+          {
+            feature: 'accuracy',
+            test: 'performance',
+            statistic: 0.25,
+            pValue: null,
+            bins: { reference: [], current: [] },
+            severity: 'ALERT',
+            performance: performance(400, 0.55),
+          },
+        ],
+      }),
+    );
+    expect(summary.status.lastReport?.tests).toEqual([
+      {
+        feature: 'accuracy',
+        test: 'performance',
+        statistic: 0.25,
+        severity: 'ALERT',
+        performance: {
+          modelVersion: '3',
+          labeled: 400,
+          minLabels: 200,
+          liveAccuracy: 0.55,
+          testAccuracy: 0.8,
+          insufficientLabels: false,
+          judgedOn: 'labels',
+        },
+      },
+    ]);
+    expect(conditionsOf(summary).Drifted).toEqual(['True', 'DriftDetected']);
+    expect(summary.announcement.message).toContain('accuracy performance 0.250 (ALERT)');
+  });
+
+  test('a performance test with too few labels stays in the summary, without a statistic', () => {
+    const summary = reportStatus(
+      report({
+        tests: [
+          {
+            feature: 'accuracy',
+            test: 'performance',
+            statistic: 0,
+            pValue: null,
+            bins: { reference: [], current: [] },
+            severity: 'OK',
+            notApplicable: 'insufficient labels: 12 labeled predictions of version 3, minLabels is 200',
+            performance: performance(12, 0.5),
+          },
+        ],
+      }),
+    );
+    const [test] = summary.status.lastReport?.tests ?? [];
+    expect(test).not.toHaveProperty('statistic');
+    expect(test).toMatchObject({ severity: 'OK', performance: { labeled: 12, insufficientLabels: true } });
+    expect(summary.announcement.message).toContain(
+      'performance not judged: insufficient labels (12 of version 3, minLabels 200)',
+    );
+  });
+
+  test('too few labels but calibrated confidences: graded on the estimate, and the message says so', () => {
+    const summary = reportStatus(
+      report({
+        severity: 'ALERT',
+        tests: [
+          {
+            feature: 'accuracy',
+            test: 'performance',
+            statistic: 0.22,
+            pValue: null,
+            bins: { reference: [], current: [] },
+            severity: 'ALERT',
+            performance: { ...performance(12, 0.5), estimatedAccuracy: 0.58, judgedOn: 'estimate' },
+          },
+        ],
+      }),
+    );
+    const [test] = summary.status.lastReport?.tests ?? [];
+    expect(test).toMatchObject({
+      statistic: 0.22,
+      severity: 'ALERT',
+      performance: { labeled: 12, estimatedAccuracy: 0.58, insufficientLabels: true, judgedOn: 'estimate' },
+    });
+    expect(conditionsOf(summary).Drifted).toEqual(['True', 'DriftDetected']);
+    expect(summary.announcement.message).toContain(
+      'performance judged on the estimated accuracy: insufficient labels (12 of version 3, minLabels 200)',
+    );
+  });
 });

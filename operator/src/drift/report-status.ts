@@ -1,4 +1,4 @@
-import type { DriftReport } from '@prodclass/catalog/drift/report';
+import type { DriftReport, PerformanceMeasure } from '@prodclass/catalog/drift/report';
 import { type ConditionUpdate, timestamp } from '@prodclass/kube/conditions';
 import type { Announcement } from '../manager/status-writer.js';
 import type { DriftMonitorStatus, DriftTestSummary } from '../resources/types.js';
@@ -13,21 +13,55 @@ function newWords(test: DriftTestSummary): string {
   return words?.length ? ` new words: ${words.join(', ')}` : '';
 }
 
+function performanceSummary(measure: PerformanceMeasure): NonNullable<DriftTestSummary['performance']> {
+  const {
+    modelVersion,
+    labeled,
+    minLabels,
+    liveAccuracy,
+    estimatedAccuracy,
+    testAccuracy,
+    insufficientLabels,
+  } = measure;
+  return {
+    modelVersion,
+    labeled,
+    minLabels,
+    ...(liveAccuracy === null ? {} : { liveAccuracy }),
+    ...(estimatedAccuracy === null ? {} : { estimatedAccuracy }),
+    testAccuracy,
+    insufficientLabels,
+    ...(measure.judgedOn ? { judgedOn: measure.judgedOn } : {}),
+  };
+}
+
+/** What the message says about a performance test that had too few labels to be graded. */
+function unjudged(tests: DriftTestSummary[]): string {
+  const short = tests.find((test) => test.performance?.insufficientLabels)?.performance;
+  if (!short) return '';
+  const labels = `${short.labeled} of version ${short.modelVersion}, minLabels ${short.minLabels}`;
+  return short.judgedOn === 'estimate'
+    ? `; performance judged on the estimated accuracy: insufficient labels (${labels})`
+    : `; performance not judged: insufficient labels (${labels})`;
+}
+
 /** The status summary, conditions and event of a report. */
 export function reportStatus(report: DriftReport): {
   status: DriftMonitorStatus;
   conditions: ConditionUpdate[];
   announcement: Announcement;
 } {
+  // A performance test without enough labels stays in the summary, to say so.
   const tests = report.tests
-    .filter((result) => !result.notApplicable)
+    .filter((result) => !result.notApplicable || result.performance)
     .map((result) => ({
       feature: result.feature,
       test: result.test,
-      ...(Number.isFinite(result.statistic) ? { statistic: result.statistic } : {}),
+      ...(Number.isFinite(result.statistic) && !result.notApplicable ? { statistic: result.statistic } : {}),
       ...(result.pValue !== null && Number.isFinite(result.pValue) ? { pValue: result.pValue } : {}),
       severity: result.severity,
       ...(result.unknownWords?.length ? { unknownWords: result.unknownWords } : {}),
+      ...(result.performance ? { performance: performanceSummary(result.performance) } : {}),
     }));
   const status: DriftMonitorStatus = {
     modelName: report.modelName,
@@ -60,7 +94,7 @@ export function reportStatus(report: DriftReport): {
       (test) =>
         `${test.feature} ${test.test} ${test.statistic?.toFixed(3) ?? '?'} (${test.severity})${newWords(test)}`,
     );
-  const message = `severity ${report.severity} over ${samples}${flagged.length ? `: ${flagged.join(', ')}` : ''}`;
+  const message = `severity ${report.severity} over ${samples}${flagged.length ? `: ${flagged.join(', ')}` : ''}${unjudged(tests)}`;
   const drifted = isDrift(report);
   return {
     status,

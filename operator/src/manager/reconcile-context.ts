@@ -3,6 +3,7 @@ import type { EventRecorder } from '@prodclass/kube/events';
 import type { PipelineSettings } from '../children/jobs.js';
 import type { DataLoadRecords } from '../external/data-loads.js';
 import type { DriftChecks } from '../external/drift-checks.js';
+import type { LiveQualityReports } from '../external/live-quality.js';
 import type { MlflowRecords } from '../external/mlflow.js';
 import type { Promote } from '../external/promotion.js';
 import type { OperatorMetrics } from '../metrics.js';
@@ -13,11 +14,12 @@ export interface ReconcileContext {
   api: KubeApi;
   caches: Caches;
   events: EventRecorder;
-  settings: PipelineSettings & { aliasPollMs: number };
+  settings: PipelineSettings & { aliasPollMs: number; liveQualityMs: number };
   dataLoads: DataLoadRecords;
   mlflow: MlflowRecords;
   promote: Promote;
   driftChecks: DriftChecks;
+  liveQuality: LiveQualityReports;
   metrics: OperatorMetrics;
   /** The time now (tests move the operator's clock forward instead of waiting). */
   now(): Date;

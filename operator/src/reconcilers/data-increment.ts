@@ -17,14 +17,14 @@ import { fail, recordJob, waitForJob } from './job-status.js';
 import { validSpec } from './valid-spec.js';
 
 /** The `prodclass data load` arguments for a DataIncrement. */
-export function loadArgs(spec: DataIncrementSpec, loadName: string): string[] {
+export function loadArgs(spec: DataIncrementSpec, dataVersion: string): string[] {
   const { synthetic, files } = spec.source;
   const source = synthetic
     ? { source: syntheticSourceName, syntheticRows: synthetic.rows, syntheticSeed: synthetic.seed }
     : { source: files?.path ?? files?.url ?? '' };
   const amount =
     spec.toPercent !== undefined ? { toPercent: spec.toPercent } : { increment: spec.incrementPercent };
-  return loadCommandArgs({ ...source, ...amount, name: loadName, seed: spec.seed });
+  return loadCommandArgs({ ...source, ...amount, name: dataVersion, seed: spec.seed });
 }
 
 type IncrementWriter = StatusWriter<DataIncrementStatus, DataIncrement>;
@@ -34,7 +34,7 @@ async function succeed(writer: IncrementWriter, load: LoadResult): Promise<undef
   await writer
     .set({
       phase: 'Succeeded',
-      loadName: load.load,
+      dataVersion: load.dataVersion,
       rowsAdded: load.rowsAdded,
       totalRows: load.totalRows,
       percentage: load.percentage,
@@ -48,12 +48,12 @@ async function succeed(writer: IncrementWriter, load: LoadResult): Promise<undef
         reason: 'Loaded',
         message: `+${load.rowsAdded} rows, ${load.totalRows} in all (${load.percentage}% of the source)`,
       },
-      { type: 'Ready', status: 'True', reason: 'Succeeded', message: `load ${load.load} completed` },
+      { type: 'Ready', status: 'True', reason: 'Succeeded', message: `load ${load.dataVersion} completed` },
     )
     .announce({
       type: 'Normal',
       reason: 'Loaded',
-      message: `load ${load.load}: +${load.rowsAdded} rows, ${load.totalRows} in all`,
+      message: `load ${load.dataVersion}: +${load.rowsAdded} rows, ${load.totalRows} in all`,
     })
     .write();
   return undefined;
@@ -71,7 +71,7 @@ async function startJob(
   if (recorded?.status === 'completed') return succeed(writer, loadResultOf(recorded));
   if (writer.status.jobName)
     return fail(
-      writer.set({ loadName: names.load }),
+      writer.set({ dataVersion: names.load }),
       'Loaded',
       'JobDeleted',
       `Job ${names.job} was deleted before the load was recorded`,
@@ -100,7 +100,7 @@ async function recordLoad(
   state: JobState,
   names: { load: string; job: string },
 ): Promise<undefined> {
-  writer.set({ loadName: names.load });
+  writer.set({ dataVersion: names.load });
   if (state.state === 'failed') {
     const recorded = await ctx.dataLoads.named(names.load);
     return fail(
@@ -137,12 +137,12 @@ export const dataIncrementController = describeController({
     });
     if (!spec) return undefined;
     const { namespace = '', name } = increment.metadata;
-    const names = { load: spec.loadName ?? name, job: childName(name, 'load') };
+    const names = { load: spec.dataVersion ?? name, job: childName(name, 'load') };
     const job = await findJob(ctx, namespace, names.job, status.jobName !== undefined);
     if (!job) return startJob(ctx, writer, spec, names, log);
 
     if (!status.jobName) {
-      writer.set({ loadName: names.load });
+      writer.set({ dataVersion: names.load });
       recordJob(writer, job, `Job ${names.job} runs the load`);
     }
     const state = jobState(job);

@@ -1,9 +1,10 @@
 import { defaultRegisteredModel } from '@prodclass/api/defaults';
-import type { DriftCheckRequest, DriftReport } from '@prodclass/catalog/drift/report';
+import type { DriftCheckRequest, DriftReport, PerformanceReference } from '@prodclass/catalog/drift/report';
 import { isAlreadyExists, type ObjectList } from '@prodclass/kube/api';
 import { type ConditionUpdate, timestamp } from '@prodclass/kube/conditions';
 import type { Logger } from '@prodclass/kube/log';
 import { controllerReference, keyOf } from '@prodclass/kube/objects';
+import { metricKey } from '@prodclass/registry/contract/metric-keys';
 import { trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import { childName } from '../children/names.js';
 import { driftRequest, type ModelUnderWatch } from '../drift/check-request.js';
@@ -70,6 +71,34 @@ async function resolveTarget(
     return { problem: { type: 'Ready', status: 'False', reason: 'NoTrainingData', message } };
   }
   return { name, referenceVersion, trainingData };
+}
+
+/**
+ * What a performance test compares with: the version judged (spec.modelVersion, else the one the
+ * PredictionService serves) and its test accuracy in MLflow. Undefined without a performance test.
+ */
+async function performanceReference(
+  ctx: ReconcileContext,
+  namespace: string,
+  spec: DriftMonitorSettings,
+  modelName: string,
+): Promise<PerformanceReference | undefined> {
+  if (!spec.tests.some((test) => test.test === 'performance')) return undefined;
+  const version =
+    spec.modelVersion ??
+    ('predictionService' in spec.target
+      ? ctx.caches.of(predictionServices).get(namespace, spec.target.predictionService)?.status?.servedVersion
+      : undefined);
+  if (!version)
+    return {
+      unknown: 'no version to judge: set spec.modelVersion, or watch a PredictionService that serves one',
+    };
+  const scores = await ctx.mlflow.offlineScoresOf(modelName, version);
+  if (scores === undefined)
+    return {
+      unknown: `${modelName} version ${version} records no ${metricKey('test', 'accuracy')} in MLflow`,
+    };
+  return { modelVersion: version, ...scores, minLabels: spec.minLabels };
 }
 
 /** The TrainingRuns this monitor created, straight from the API server (the cache may be behind). */
@@ -221,7 +250,8 @@ export const driftMonitorController = describeController({
       await writer.condition(target.problem).write();
       return { requeueAfterMs: problemRetryMs };
     }
-    const report = await check(ctx, writer, driftRequest(key, spec, target, now));
+    const performance = await performanceReference(ctx, monitor.metadata.namespace ?? '', spec, target.name);
+    const report = await check(ctx, writer, driftRequest(key, spec, { ...target, performance }, now));
     const summary = reportStatus(report);
     const nextCheck = parseCron(spec.schedule, spec.timeZone).next(now);
     writer.set({

@@ -51,6 +51,7 @@ test('a TrainingRun with the defaults trains on the given load and decides the p
       '--decide-promotion': true,
       '--min-f1': '0.7',
       '--min-comparison-rows': '200',
+      '--max-class-drop': '0.1',
       '--alias': 'production',
     },
   });

@@ -2,7 +2,12 @@ import { isAlreadyExists, isNotFound, type ObjectList } from '@prodclass/kube/ap
 import { jobPodLabels } from '@prodclass/kube/labels';
 import { jobType, podType } from '@prodclass/kube/objects';
 import type { Job, Pod } from '@prodclass/kube/workloads';
-import { type LoadResult, parseJobResult, type TrainResult } from '@prodclass/registry/contract/job-result';
+import {
+  type ImpactResult,
+  type LoadResult,
+  parseJobResult,
+  type TrainResult,
+} from '@prodclass/registry/contract/job-result';
 import { succeededPodMessage } from '../children/jobs.js';
 import { jobs } from '../manager/kinds.js';
 import type { ReconcileContext } from '../manager/reconcile-context.js';
@@ -59,8 +64,13 @@ export async function readJobResult(
 export async function readJobResult(
   ctx: ReconcileContext,
   job: Job,
-  kind: 'load' | 'train',
-): Promise<JobResultLookup<LoadResult | TrainResult>> {
+  kind: 'impact',
+): Promise<JobResultLookup<ImpactResult>>;
+export async function readJobResult(
+  ctx: ReconcileContext,
+  job: Job,
+  kind: 'load' | 'train' | 'impact',
+): Promise<JobResultLookup<LoadResult | TrainResult | ImpactResult>> {
   const { namespace = '', name, uid = '' } = job.metadata;
   const pods = await ctx.api.request<ObjectList<Pod>>('GET', podType.path(namespace), {
     query: { labelSelector: `${jobPodLabels.controllerUid}=${uid}` },
@@ -75,7 +85,12 @@ export async function readJobResult(
   try {
     return {
       found: true,
-      result: kind === 'load' ? parseJobResult(message, 'load') : parseJobResult(message, 'train'),
+      result:
+        kind === 'load'
+          ? parseJobResult(message, 'load')
+          : kind === 'train'
+            ? parseJobResult(message, 'train')
+            : parseJobResult(message, 'impact'),
     };
   } catch (error) {
     return { found: false, reason: 'InvalidJobResult', message: `Job ${name}: ${(error as Error).message}` };

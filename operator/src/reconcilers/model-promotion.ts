@@ -1,12 +1,14 @@
 import { conditionOf, timestamp } from '@prodclass/kube/conditions';
+import type { Logger } from '@prodclass/kube/log';
 import type { ReconcileResult } from '../controller.js';
 import { VersionRejected } from '../external/promotion.js';
 import { describeController } from '../manager/controller-description.js';
-import { modelPromotions } from '../manager/kinds.js';
+import { jobs, modelPromotions } from '../manager/kinds.js';
 import type { ReconcileContext } from '../manager/reconcile-context.js';
 import type { StatusWriter } from '../manager/status-writer.js';
 import type { ModelPromotion, ModelPromotionSpec, ModelPromotionStatus } from '../resources/types.js';
 import { validModelPromotionSpec } from '../resources/validate.js';
+import { previewImpact } from './impact-preview.js';
 import { validSpec } from './valid-spec.js';
 
 const promoting = 'Promoting';
@@ -51,6 +53,7 @@ async function moveAlias(
   writer: PromotionWriter,
   spec: ModelPromotionSpec,
   aliasNow: string | undefined,
+  log: Logger,
 ): Promise<{ result: ReconcileResult | undefined } | undefined> {
   const target = String(spec.version);
   if (!(await ctx.mlflow.versionExists(spec.registeredModel, target))) {
@@ -64,6 +67,10 @@ async function moveAlias(
       )
       .write();
     return { result: { requeueAfterMs: versionPollMs } };
+  }
+  if (spec.impactPreview) {
+    const previewing = await previewImpact(ctx, writer, spec, aliasNow, log);
+    if (previewing) return previewing;
   }
   const moving = `moving ${spec.registeredModel}@${spec.alias} to v${target}`;
   await writer
@@ -94,11 +101,13 @@ async function moveAlias(
  * ModelPromotion: moves the alias once, through the registry promotion module. Before the move the
  * status records the alias's current version and a `Promoting` condition; a reconcile that finds
  * that condition and the alias already moved (the operator died in between) completes the status
- * without moving the alias, or writing the promotion history, a second time. (The PredictionServices
+ * without moving the alias, or writing the promotion history, a second time. With spec.impactPreview
+ * the catalog impact preview Job runs and is recorded first (impact-preview.ts). (The PredictionServices
  * that follow the alias watch for the promotion's success.)
  */
 export const modelPromotionController = describeController({
   for: modelPromotions,
+  owns: [jobs],
   async reconcile(ctx, writer: PromotionWriter, log) {
     const promotion = writer.object;
     const status = writer.status;
@@ -124,7 +133,7 @@ export const modelPromotionController = describeController({
       });
       await succeed(writer, spec, status.previousVersion);
     } else {
-      const ended = await moveAlias(ctx, writer, spec, aliasNow);
+      const ended = await moveAlias(ctx, writer, spec, aliasNow, log);
       if (ended) return ended.result;
     }
     return undefined;

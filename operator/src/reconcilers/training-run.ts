@@ -1,3 +1,4 @@
+import { modelPromotionDefaults } from '@prodclass/api/defaults';
 import { isAlreadyExists } from '@prodclass/kube/api';
 import { type ConditionUpdate, conditionOf, timestamp } from '@prodclass/kube/conditions';
 import type { Logger } from '@prodclass/kube/log';
@@ -35,6 +36,10 @@ export function trainArgs(run: TrainingRun, spec: TrainingRunSpec, dataLoad: str
         decidePromotion: true,
         minF1: spec.autoPromote.minF1,
         minComparisonRows: spec.autoPromote.minComparisonRows,
+        maxClassDrop: spec.autoPromote.maxClassDrop,
+        criticalClass: Object.fromEntries(
+          (spec.autoPromote.criticalClasses ?? []).map(({ code, floor }) => [code, floor]),
+        ),
         alias: spec.autoPromote.alias,
       }
     : {};
@@ -55,6 +60,9 @@ export function trainArgs(run: TrainingRun, spec: TrainingRunSpec, dataLoad: str
     seed: h.seed,
     testSize: h.testSize,
     ...promotion,
+    ...(spec.feedback
+      ? { feedbackSince: spec.feedback.since, feedbackSource: spec.feedback.sources ?? [] }
+      : {}),
   });
 }
 
@@ -66,8 +74,10 @@ const metricNames: Record<keyof TrainingMetrics, string> = {
   recallWeighted: metricKey('test', 'recall_weighted'),
 };
 
-/** The Job's annotation naming the load it trains on (`latest`: the newest completed load). */
-const dataLoadAnnotation = 'mlops.prodclass.dev/data-load';
+/** The Job's annotation naming the data version it trains on (`latest`: the newest completed load). */
+const dataVersionAnnotation = 'mlops.prodclass.dev/data-version';
+/** The annotation's name on Jobs created by operators before the rename. */
+const deprecatedDataLoadAnnotation = 'mlops.prodclass.dev/data-load';
 
 /** Where the data a run asked for stands: a load name to train on, or why not yet (or never). */
 type DataReadiness =
@@ -91,14 +101,16 @@ function dataReadiness(ctx: ReconcileContext, namespace: string, dataVersion: st
       reason: 'DataIncrementFailed',
       message: `DataIncrement ${dataVersion} failed`,
     };
-  if (increment.status?.phase !== 'Succeeded' || !increment.status.loadName)
+  // Increments that succeeded before the rename recorded their data version as loadName.
+  const incrementVersion = increment.status?.dataVersion ?? increment.status?.loadName;
+  if (increment.status?.phase !== 'Succeeded' || !incrementVersion)
     return {
       ready: false,
       final: false,
       reason: 'DataIncrementNotReady',
       message: `waiting for DataIncrement ${dataVersion} to succeed`,
     };
-  return { ready: true, load: increment.status.loadName };
+  return { ready: true, load: incrementVersion };
 }
 
 /** The Promoted condition of a run whose version should be promoted, from its ModelPromotion. */
@@ -170,7 +182,7 @@ async function startJob(
       namespace,
       owner: controllerReference(run),
       component: 'training',
-      annotations: { [dataLoadAnnotation]: data.load },
+      annotations: { [dataVersionAnnotation]: data.load },
       args: trainArgs(run, spec, data.load),
       backoffLimit: spec.backoffLimit,
       activeDeadlineSeconds: spec.activeDeadlineSeconds,
@@ -203,6 +215,7 @@ function promotionFor(
       version: Number(version),
       alias: spec.autoPromote.alias,
       reason: `auto-promoted by TrainingRun ${namespace}/${name}: ${reason}`.slice(0, 1024),
+      impactPreview: modelPromotionDefaults.impactPreview,
     },
   };
 }
@@ -227,7 +240,7 @@ async function recordTraining(
   writer
     .set({
       phase: 'Succeeded',
-      dataLoad: trained.load,
+      dataVersion: trained.dataVersion,
       mlflowRunId: trained.runId,
       modelVersion: trained.modelVersion,
       f1: metrics.f1Weighted?.toFixed(3),
@@ -306,10 +319,14 @@ export const trainingRunController = describeController({
     const jobName = childName(name, 'train');
     const job = await findJob(ctx, namespace, jobName, status.jobName !== undefined);
     if (!job) return startJob(ctx, writer, spec, jobName, log);
-    const dataLoad = job.metadata.annotations?.[dataLoadAnnotation] ?? 'latest';
+    const annotations = job.metadata.annotations ?? {};
+    const dataVersion =
+      annotations[dataVersionAnnotation] ?? annotations[deprecatedDataLoadAnnotation] ?? 'latest';
     if (!status.jobName) {
-      const message = `training on ${dataLoad}`;
-      writer.set({ dataLoad }).condition({ type: 'DataReady', status: 'True', reason: 'DataReady', message });
+      const message = `training on ${dataVersion}`;
+      writer
+        .set({ dataVersion })
+        .condition({ type: 'DataReady', status: 'True', reason: 'DataReady', message });
       recordJob(writer, job, `Job ${jobName} trains the model`);
     }
     const state = jobState(job);
@@ -318,7 +335,7 @@ export const trainingRunController = describeController({
       return waitForJob(writer, state, jobName, 'Trained', 'Training', {
         type: 'Normal',
         reason: 'JobCreated',
-        message: `created Job ${jobName} to train on ${dataLoad}`,
+        message: `created Job ${jobName} to train on ${dataVersion}`,
       });
     return recordTraining(ctx, writer, spec, job, state.completionTime);
   },

@@ -1,40 +1,15 @@
+import { DriftAcknowledgementSpec } from '@prodclass/api';
 import { type DriftAction, driftActions } from '@prodclass/catalog/drift/report-store';
-import type { Condition } from '@prodclass/kube/conditions';
-import { type KubeObject, resourceType } from '@prodclass/kube/objects';
-import { apiVersion } from './types.js';
 import { InvalidSpec } from './validate.js';
 
-export const driftAcknowledgementType = resourceType(
-  apiVersion,
-  'DriftAcknowledgement',
-  'driftacknowledgements',
-);
+export type { DriftAcknowledgementStatus } from '@prodclass/api';
+export type { DriftAcknowledgement } from '@prodclass/api/resources';
+export { driftAcknowledgementType } from '@prodclass/api/resources';
 
-export interface DriftAcknowledgementSpec {
-  driftMonitor: string;
-  report: string;
-  action: DriftAction;
-  by: string;
-  reason?: string;
-}
-
-export interface DriftAcknowledgementStatus {
-  phase?: 'Recorded' | 'Failed';
-  acknowledgementId?: number;
-  acknowledgedAt?: string;
-  observedGeneration?: number;
-  conditions?: Condition[];
-}
-
-export interface DriftAcknowledgement extends KubeObject {
-  apiVersion: string;
-  kind: string;
-  spec: DriftAcknowledgementSpec;
-  status?: DriftAcknowledgementStatus;
-}
-
-const objectName = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// The patterns are the schema's (both fields declare one).
+const schema = DriftAcknowledgementSpec.properties;
+const objectName = new RegExp(schema.driftMonitor.pattern as string);
+const uuid = new RegExp(schema.report.pattern as string);
 
 /** The spec as the CRD's schema admits it, checked again at the operator's edge. */
 export function validDriftAcknowledgementSpec(raw: unknown): DriftAcknowledgementSpec {

@@ -4,6 +4,7 @@ import {
   InvalidSpec,
   selectorOf,
   validDataIncrementSpec,
+  validDriftMonitorSpec,
   validModelPromotionSpec,
   validPredictionServiceSpec,
   validTrainingRunSpec,
@@ -22,9 +23,25 @@ test('an empty TrainingRun spec trains on the latest load and promotes to produc
     enabled: true,
     minF1: 0.7,
     minComparisonRows: 200,
+    maxClassDrop: 0.1,
     alias: 'production',
   });
   expect([spec.backoffLimit, spec.activeDeadlineSeconds, spec.resources]).toEqual([1, 3600, undefined]);
+});
+
+test('TrainingRun feedback is kept as given; absent, the spec has none', () => {
+  const feedback = { since: '2026-12-01T00:00:00+01:00', sources: ['catalog'] };
+  expect(validTrainingRunSpec({ feedback }).feedback).toEqual(feedback);
+  expect(validTrainingRunSpec({})).not.toHaveProperty('feedback');
+});
+
+test("a DriftMonitor's retrain template may ask for feedback too", () => {
+  const feedback = { since: '2026-12-01T00:00:00Z' };
+  const monitor = validDriftMonitorSpec({ predictionService: 'svc', trainingRun: { feedback } });
+  expect(monitor.trainingRunFor('m').feedback).toEqual(feedback);
+  expect(() =>
+    validDriftMonitorSpec({ predictionService: 'svc', trainingRun: { feedback: { since: 'now' } } }),
+  ).toThrow(/spec.trainingRun.feedback.since must match/);
 });
 
 test('TrainingRun resources become strings, as containers take them', () => {
@@ -46,6 +63,11 @@ test.each([
   [{ autoPromote: { alias: '1st' } }, /spec.autoPromote.alias must match/],
   [{ activeDeadlineSeconds: 10 }, /spec.activeDeadlineSeconds must be between 60 and 604800/],
   [{ resources: { limits: { cpu: true } } }, /spec.resources.limits.cpu must be a quantity/],
+  [{ feedback: {} }, /spec.feedback.since must match/],
+  [{ feedback: { since: '2026-12-01' } }, /spec.feedback.since must match/],
+  [{ feedback: { since: '2026-13-01T00:00:00Z' } }, /spec.feedback.since must be a valid time/],
+  [{ feedback: { since: '2026-12-01T00:00:00Z', sources: [] } }, /spec.feedback.sources must list/],
+  [{ feedback: { since: '2026-12-01T00:00:00Z', sources: ['email'] } }, /spec.feedback.sources must list/],
 ])('TrainingRun %j is refused', (raw, message) => refused(validTrainingRunSpec, raw, message));
 
 test('a DataIncrement takes one source and one amount; synthetic sizes default', () => {
@@ -54,11 +76,17 @@ test('a DataIncrement takes one source and one amount; synthetic sizes default',
     toPercent: undefined,
     incrementPercent: 10,
     seed: 42,
-    loadName: undefined,
+    dataVersion: undefined,
   });
   expect(
     validDataIncrementSpec({ source: { files: { url: 'https://example.org/x' } }, toPercent: 100 }).source,
   ).toEqual({ files: { path: undefined, url: 'https://example.org/x' } });
+});
+
+test('a DataIncrement names its data version as dataVersion or, deprecated, as loadName', () => {
+  const spec = { source: { synthetic: {} }, toPercent: 10 };
+  expect(validDataIncrementSpec({ ...spec, dataVersion: 'week_1' }).dataVersion).toBe('week_1');
+  expect(validDataIncrementSpec({ ...spec, loadName: 'week_1' }).dataVersion).toBe('week_1');
 });
 
 test.each([
@@ -70,17 +98,28 @@ test.each([
   [{ source: { synthetic: {} }, incrementPercent: 101 }, /spec.incrementPercent must be between 0 and 100/],
   [{ source: { files: { path: 'relative' } }, toPercent: 10 }, /spec.source.files.path must match/],
   [{ source: { synthetic: { rows: 10 } }, toPercent: 10 }, /spec.source.synthetic.rows must be between 27/],
+  [
+    { source: { synthetic: {} }, toPercent: 10, dataVersion: 'a', loadName: 'a' },
+    /set at most one of spec.dataVersion and its deprecated name spec.loadName/,
+  ],
 ])('DataIncrement %j is refused', (raw, message) => refused(validDataIncrementSpec, raw, message));
 
-test('a ModelPromotion names a version; model and alias default', () => {
+test('a ModelPromotion names a version; model, alias and impactPreview default', () => {
   expect(validModelPromotionSpec({ version: 3 })).toEqual({
     registeredModel: 'rakuten_classifier',
     version: 3,
     alias: 'production',
     reason: undefined,
+    impactPreview: false,
   });
+  expect(validModelPromotionSpec({ version: 3, impactPreview: true }).impactPreview).toBe(true);
   refused(validModelPromotionSpec, {}, /spec.version must be an integer/);
   refused(validModelPromotionSpec, { version: 0 }, /spec.version must be between 1/);
+  refused(
+    validModelPromotionSpec,
+    { version: 3, impactPreview: 'yes' },
+    /spec.impactPreview must be true or false/,
+  );
 });
 
 test('a PredictionService serves an alias or a version, with an optional canary of exactly one', () => {

@@ -111,6 +111,12 @@ function resources(value: unknown, field: string): ResourceRequirements {
 const optional = <T>(value: unknown, parse: (value: unknown) => T): T | undefined =>
   value === undefined ? undefined : parse(value);
 
+function flag(value: unknown, field: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new InvalidSpec(`${field} must be true or false`);
+  return value;
+}
+
 function exactlyOne(json: Json, fields: string[], where: string): void {
   if (fields.filter((field) => json[field] !== undefined).length !== 1)
     throw new InvalidSpec(`${where} needs exactly one of ${fields.join(' and ')}`);
@@ -147,8 +153,16 @@ export function validDataIncrementSpec(raw: unknown): DataIncrementSpec {
       schemaNumber(schema.incrementPercent, v, 'spec.incrementPercent'),
     ),
     seed: schemaNumber(schema.seed, spec.seed, 'spec.seed'),
-    loadName: optional(spec.loadName, (v) => schemaText(schema.loadName, v, 'spec.loadName')),
+    dataVersion: dataVersionOf(spec, schema),
   };
+}
+
+/** spec.dataVersion, or the deprecated spec.loadName it replaced (never both). */
+function dataVersionOf(spec: Json, schema: typeof DataIncrementSpec.properties): string | undefined {
+  if (spec.dataVersion !== undefined && spec.loadName !== undefined)
+    throw new InvalidSpec('set at most one of spec.dataVersion and its deprecated name spec.loadName');
+  if (spec.loadName !== undefined) return schemaText(schema.loadName, spec.loadName, 'spec.loadName');
+  return optional(spec.dataVersion, (v) => schemaText(schema.dataVersion, v, 'spec.dataVersion'));
 }
 
 function validHyperparameters(raw: unknown): Hyperparameters {
@@ -173,6 +187,45 @@ function validHyperparameters(raw: unknown): Hyperparameters {
   };
 }
 
+type CriticalClass = NonNullable<TrainingRunSpec['autoPromote']['criticalClasses']>[number];
+
+function criticalClasses(value: unknown): CriticalClass[] {
+  const field = 'spec.autoPromote.criticalClasses';
+  if (!Array.isArray(value)) throw new InvalidSpec(`${field} must be a list`);
+  const schema = TrainingRunSpec.properties.autoPromote.properties.criticalClasses.items.properties;
+  const codes = new Set<number>();
+  return value.map((raw, index) => {
+    const at = `${field}[${index}]`;
+    const entry = object(raw, at);
+    const code = schemaNumber(schema.code, entry.code, `${at}.code`);
+    if (!(schema.code.enum as number[]).includes(code))
+      throw new InvalidSpec(`${at}.code ${code} is not one of the 27 product type codes`);
+    if (codes.has(code)) throw new InvalidSpec(`${at}.code ${code} is listed twice`);
+    codes.add(code);
+    return { code, floor: schemaNumber(schema.floor, entry.floor, `${at}.floor`) };
+  });
+}
+
+const feedbackSources = ['api', 'cli', 'catalog'];
+const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+function validFeedback(raw: unknown): NonNullable<TrainingRunSpec['feedback']> {
+  const json = object(raw, 'spec.feedback');
+  const since = text(json.since, 'spec.feedback.since', rfc3339);
+  if (Number.isNaN(Date.parse(since))) throw new InvalidSpec('spec.feedback.since must be a valid time');
+  const sources = optional(json.sources, (value) => {
+    if (
+      !Array.isArray(value) ||
+      value.length < 1 ||
+      value.length > feedbackSources.length ||
+      !value.every((source) => feedbackSources.includes(source))
+    )
+      throw new InvalidSpec(`spec.feedback.sources must list some of ${feedbackSources.join(', ')}`);
+    return value as NonNullable<NonNullable<TrainingRunSpec['feedback']>['sources']>;
+  });
+  return { since, ...(sources ? { sources } : {}) };
+}
+
 export function validTrainingRunSpec(raw: unknown): TrainingRunSpec {
   const schema = TrainingRunSpec.properties;
   const promoteSchema = schema.autoPromote.properties;
@@ -193,6 +246,12 @@ export function validTrainingRunSpec(raw: unknown): TrainingRunSpec {
         autoPromote.minComparisonRows,
         'spec.autoPromote.minComparisonRows',
       ),
+      maxClassDrop: schemaNumber(
+        promoteSchema.maxClassDrop,
+        autoPromote.maxClassDrop,
+        'spec.autoPromote.maxClassDrop',
+      ),
+      criticalClasses: optional(autoPromote.criticalClasses, criticalClasses),
       alias: schemaText(promoteSchema.alias, autoPromote.alias, 'spec.autoPromote.alias'),
     },
     resources: optional(spec.resources, (v) => resources(v, 'spec.resources')),
@@ -202,6 +261,7 @@ export function validTrainingRunSpec(raw: unknown): TrainingRunSpec {
       spec.activeDeadlineSeconds,
       'spec.activeDeadlineSeconds',
     ),
+    ...(spec.feedback === undefined ? {} : { feedback: validFeedback(spec.feedback) }),
   };
 }
 
@@ -213,6 +273,7 @@ export function validModelPromotionSpec(raw: unknown): ModelPromotionSpec {
     version: schemaNumber(schema.version, spec.version, 'spec.version'),
     alias: schemaText(schema.alias, spec.alias, 'spec.alias'),
     reason: optional(spec.reason, (v) => text(v, 'spec.reason', /^.*$/s)),
+    impactPreview: flag(spec.impactPreview, 'spec.impactPreview', schema.impactPreview.default),
   };
 }
 
@@ -231,6 +292,10 @@ export function validPredictionServiceSpec(raw: unknown): PredictionServiceSpec 
       replicas: schemaNumber(canarySchema.replicas, json.replicas, 'spec.canary.replicas'),
     };
   });
+  if (canary && spec.traffic !== undefined)
+    throw new InvalidSpec(
+      'spec needs at most one of canary (split by ready pods) and traffic (split by weight)',
+    );
   return {
     registeredModel: schemaText(schema.registeredModel, spec.registeredModel, 'spec.registeredModel'),
     alias: optional(spec.alias, (v) => schemaText(schema.alias, v, 'spec.alias')),
@@ -238,6 +303,13 @@ export function validPredictionServiceSpec(raw: unknown): PredictionServiceSpec 
     replicas: schemaNumber(schema.replicas, spec.replicas, 'spec.replicas'),
     resources: optional(spec.resources, (v) => resources(v, 'spec.resources')),
     canary,
+    liveQuality: {
+      window: schemaText(
+        schema.liveQuality.properties.window,
+        object(spec.liveQuality ?? {}, 'spec.liveQuality').window,
+        'spec.liveQuality.window',
+      ),
+    },
     autoscaling: optional(spec.autoscaling, (value) => {
       const json = object(value, 'spec.autoscaling');
       const at = schema.autoscaling.properties;
@@ -256,6 +328,54 @@ export function validPredictionServiceSpec(raw: unknown): PredictionServiceSpec 
       if (autoscaling.targetCPUUtilization === undefined && autoscaling.targetRequestsPerSecond === undefined)
         throw new InvalidSpec('spec.autoscaling needs targetCPUUtilization, targetRequestsPerSecond or both');
       return autoscaling;
+    }),
+    traffic: optional(spec.traffic, validTraffic),
+  };
+}
+
+function validTraffic(value: unknown): NonNullable<PredictionServiceSpec['traffic']> {
+  const schema = PredictionServiceSpec.properties.traffic.properties;
+  const json = object(value, 'spec.traffic');
+  const candidate = object(json.candidate, 'spec.traffic.candidate');
+  exactlyOne(candidate, ['alias', 'version'], 'spec.traffic.candidate');
+  const candidateSchema = schema.candidate.properties;
+  const gatewaySchema = schema.gateway.properties;
+  const refSchema = gatewaySchema.parentRefs.items.properties;
+  return {
+    candidate: {
+      alias: optional(candidate.alias, (v) =>
+        schemaText(candidateSchema.alias, v, 'spec.traffic.candidate.alias'),
+      ),
+      version: optional(candidate.version, (v) =>
+        schemaNumber(candidateSchema.version, v, 'spec.traffic.candidate.version'),
+      ),
+    },
+    canaryWeight: schemaNumber(schema.canaryWeight, json.canaryWeight, 'spec.traffic.canaryWeight'),
+    shadowPercent: schemaNumber(schema.shadowPercent, json.shadowPercent, 'spec.traffic.shadowPercent'),
+    gateway: optional(json.gateway, (gatewayValue) => {
+      const gateway = object(gatewayValue, 'spec.traffic.gateway');
+      if (!Array.isArray(gateway.parentRefs) || gateway.parentRefs.length === 0)
+        throw new InvalidSpec('spec.traffic.gateway.parentRefs must list at least one Gateway');
+      return {
+        parentRefs: gateway.parentRefs.map((refValue: unknown, index: number) => {
+          const field = `spec.traffic.gateway.parentRefs[${index}]`;
+          const ref = object(refValue, field);
+          return {
+            name: schemaText(refSchema.name, ref.name, `${field}.name`),
+            namespace: optional(ref.namespace, (v) =>
+              schemaText(refSchema.namespace, v, `${field}.namespace`),
+            ),
+            sectionName: optional(ref.sectionName, (v) =>
+              schemaText(refSchema.sectionName, v, `${field}.sectionName`),
+            ),
+          };
+        }),
+        candidateReplicas: schemaNumber(
+          gatewaySchema.candidateReplicas,
+          gateway.candidateReplicas,
+          'spec.traffic.gateway.candidateReplicas',
+        ),
+      };
     }),
   };
 }
@@ -295,6 +415,7 @@ const testsOf: Record<DriftFeature, DriftTest[]> = {
   confidence: ['psi', 'ks', 'jensen_shannon'],
   predicted_class: ['psi', 'chi2'],
   tokens: ['oov_share'],
+  accuracy: ['performance'],
 };
 
 function driftTestSpecs(raw: unknown): DriftTestSpec[] {
@@ -393,6 +514,7 @@ export function validDriftMonitorSpec(raw: unknown): DriftMonitorSettings {
     tests: driftTestSpecs(spec.tests),
     thresholds: thresholds(spec.thresholds ?? {}, 'spec.thresholds', defaultSeverityThresholds),
     minSamples: schemaNumber(schema.minSamples, spec.minSamples, 'spec.minSamples'),
+    minLabels: schemaNumber(schema.minLabels, spec.minLabels, 'spec.minLabels'),
     onDrift,
     cooldownMs: durationMs(spec.cooldown ?? schema.cooldown.default, 'spec.cooldown'),
     trainingRunFor,

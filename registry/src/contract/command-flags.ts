@@ -20,26 +20,37 @@ export function flagTable<const Table extends Record<string, `--${string}`>>(
   return table;
 }
 
-type FlagValue = string | number | boolean | Readonly<Record<string, string>> | undefined;
+type FlagValue =
+  | string
+  | number
+  | boolean
+  | readonly string[]
+  | Readonly<Record<string, string | number>>
+  | undefined;
 
 /**
  * The arguments of a command: its path, then each given option in the table's order. `true` is the
- * bare flag, `false` and undefined are left out (the parser's defaults apply), a record repeats the
- * flag once per `key=value`.
+ * bare flag, `false` and undefined are left out (the parser's defaults apply), a list repeats the
+ * flag once per entry, a record once per `key=value`.
  */
 export function commandArgs<Options>(
   command: readonly string[],
   flags: FlagTable<Options>,
   options: Partial<Options>,
 ): string[] {
-  const args = [...command];
-  for (const [option, flag] of Object.entries(flags) as [keyof Options, string][]) {
-    const value = options[option] as FlagValue;
-    if (value === undefined || value === false) continue;
-    if (value === true) args.push(flag);
-    else if (typeof value === 'object')
-      for (const [key, entry] of Object.entries(value)) args.push(flag, `${key}=${entry}`);
-    else args.push(flag, String(value));
-  }
-  return args;
+  return [
+    ...command,
+    ...(Object.entries(flags) as [keyof Options, string][]).flatMap(([option, flag]) =>
+      flagArgs(flag, options[option] as FlagValue),
+    ),
+  ];
+}
+
+function flagArgs(flag: string, value: FlagValue): string[] {
+  if (value === undefined || value === false) return [];
+  if (value === true) return [flag];
+  if (Array.isArray(value)) return value.flatMap((entry) => [flag, entry]);
+  if (typeof value === 'object')
+    return Object.entries(value).flatMap(([key, entry]) => [flag, `${key}=${entry}`]);
+  return [flag, String(value)];
 }

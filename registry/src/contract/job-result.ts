@@ -16,8 +16,8 @@ export const maxJobResultBytes = 4096;
 
 export interface LoadResult {
   kind: 'load';
-  /** The data_loads name. */
-  load: string;
+  /** The data version the load created (its data_loads name). */
+  dataVersion: string;
   rowsAdded: number;
   totalRows: number;
   /** Share of the source the catalog holds after the load, in percent. */
@@ -40,7 +40,7 @@ export interface RecordedLoad {
 export function loadResultOf(load: RecordedLoad): LoadResult {
   return {
     kind: 'load',
-    load: load.name,
+    dataVersion: load.name,
     rowsAdded: load.rows_added ?? 0,
     totalRows: load.cumulative_rows ?? 0,
     percentage: load.cumulative_percentage,
@@ -56,8 +56,8 @@ export interface PromotionDecision {
 
 export interface TrainResult {
   kind: 'train';
-  /** The load the model was trained on (what "the latest completed load" resolved to). */
-  load: string;
+  /** The data version the model was trained on (what "the latest completed load" resolved to). */
+  dataVersion: string;
   rows: { train: number; test: number };
   runId: string;
   registeredModel: string;
@@ -68,7 +68,34 @@ export interface TrainResult {
   promotion?: PromotionDecision;
 }
 
-export type JobResult = LoadResult | TrainResult;
+/** How many products one model labels `from` and the other `to`. */
+export interface ClassFlip {
+  from: number;
+  to: number;
+  count: number;
+}
+
+/** The most flips an impact result lists: enough for the matrix, well within the 4 KB message. */
+export const maxImpactFlips = 10;
+
+export interface ImpactResult {
+  kind: 'impact';
+  registeredModel: string;
+  /** The version the champion alias pointed at when the catalog was scored. */
+  championVersion: string;
+  candidateVersion: string;
+  /** The completed load whose catalog was scored. */
+  dataVersion: string;
+  products: number;
+  /** Products whose predicted class differs between the champion and the candidate. */
+  changed: number;
+  /** changed / products (0 for an empty catalog). */
+  changedShare: number;
+  /** The largest flips, most products first, at most maxImpactFlips. */
+  flips: ClassFlip[];
+}
+
+export type JobResult = LoadResult | TrainResult | ImpactResult;
 
 const byteLength = (text: string) => Buffer.byteLength(text, 'utf8');
 
@@ -136,8 +163,21 @@ class Fields {
     return new Fields(value, `${this.prefix}${key}.`);
   }
 
+  /** The data version, under its key or, from Jobs of releases before the rename, under `load`. */
+  dataVersion(): string {
+    return this.object.dataVersion === undefined && this.object.load !== undefined
+      ? this.string('load')
+      : this.string('dataVersion');
+  }
+
   keys(): string[] {
     return Object.keys(this.object);
+  }
+
+  list(key: string): Fields[] {
+    const value = this.object[key];
+    if (!Array.isArray(value) || !value.every(isObject)) this.#fail(key, 'a list of objects');
+    return value.map((item, index) => new Fields(item, `${this.prefix}${key}[${index}].`));
   }
 }
 
@@ -146,7 +186,7 @@ function loadResult(fields: Fields): LoadResult {
   const completedAt = fields.optionalString('completedAt');
   return {
     kind: 'load',
-    load: fields.string('load'),
+    dataVersion: fields.dataVersion(),
     rowsAdded: fields.count('rowsAdded'),
     totalRows: fields.count('totalRows'),
     percentage: fields.number('percentage'),
@@ -170,7 +210,7 @@ function trainResult(fields: Fields, object: Json): TrainResult {
   }
   return {
     kind: 'train',
-    load: fields.string('load'),
+    dataVersion: fields.dataVersion(),
     rows: { train: rows.count('train'), test: rows.count('test') },
     runId: fields.string('runId'),
     registeredModel: fields.string('registeredModel'),
@@ -180,9 +220,28 @@ function trainResult(fields: Fields, object: Json): TrainResult {
   };
 }
 
+function impactResult(fields: Fields): ImpactResult {
+  const changedShare = fields.number('changedShare');
+  if (changedShare < 0 || changedShare > 1) throw new Error('job result: changedShare must be from 0 to 1');
+  return {
+    kind: 'impact',
+    registeredModel: fields.string('registeredModel'),
+    championVersion: fields.string('championVersion'),
+    candidateVersion: fields.string('candidateVersion'),
+    dataVersion: fields.string('dataVersion'),
+    products: fields.count('products'),
+    changed: fields.count('changed'),
+    changedShare,
+    flips: fields
+      .list('flips')
+      .map((flip) => ({ from: flip.count('from'), to: flip.count('to'), count: flip.count('count') })),
+  };
+}
+
 /** The result of a Job of `kind` from its termination message; throws saying what is wrong. */
 export function parseJobResult(message: string, kind: 'load'): LoadResult;
 export function parseJobResult(message: string, kind: 'train'): TrainResult;
+export function parseJobResult(message: string, kind: 'impact'): ImpactResult;
 export function parseJobResult(message: string, kind: JobResult['kind']): JobResult {
   let object: unknown;
   try {
@@ -193,5 +252,6 @@ export function parseJobResult(message: string, kind: JobResult['kind']): JobRes
   if (!isObject(object)) throw new Error('job result: not a JSON object');
   if (object.kind !== kind) throw new Error(`job result: kind must be ${kind}, got ${String(object.kind)}`);
   const fields = new Fields(object);
+  if (kind === 'impact') return impactResult(fields);
   return kind === 'load' ? loadResult(fields) : trainResult(fields, object);
 }

@@ -31,3 +31,17 @@ export function classCodeOfMetric(key: string, split: MetricSplit, score: ClassS
 
 /** The loss at each L-BFGS iteration, logged with the iteration as its step. */
 export const trainingLossMetric = 'training_loss';
+
+/**
+ * What `prodclass train` logs of the calibration fitted on the held-out split (docs/training.md):
+ * the temperature, the expected calibration error (15 bins) and the log loss before and after
+ * (the ECE after is cross-fitted), and the seconds the fit took.
+ */
+export const calibrationMetrics = {
+  temperature: 'calibration_temperature',
+  eceUncalibrated: 'test_ece_uncalibrated',
+  eceCalibrated: 'test_ece_calibrated',
+  logLossUncalibrated: 'test_log_loss_uncalibrated',
+  logLossCalibrated: 'test_log_loss_calibrated',
+  seconds: 'calibration_seconds',
+} as const;

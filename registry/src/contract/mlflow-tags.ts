@@ -7,6 +7,10 @@ export const trainingTags = {
   testF1Weighted: 'prodclass.test_f1_weighted',
   requestedBy: 'prodclass.requested_by',
   gitCommit: 'mlflow.source.git.commit',
+  /** Set only on runs trained with feedback: its rows' fingerprint, their count and the time asked for. */
+  feedbackFingerprint: 'prodclass.feedback_fingerprint',
+  feedbackRows: 'prodclass.feedback_rows',
+  feedbackSince: 'prodclass.feedback_since',
 } as const;
 
 /** Version tags that carry a promotion decision, read by the operator and the model server. */

@@ -75,7 +75,15 @@ export interface TrainOptions extends HyperparameterOptions {
   minF1: number;
   /** Fewest held-out rows, never trained on by the champion, that a comparison with it needs. */
   minComparisonRows: number;
+  /** Largest drop of a class's F1 or recall against the champion that may be promoted. */
+  maxClassDrop: number;
+  /** Critical class code → the floor of its F1 and recall, one `--critical-class code=floor` each. */
+  criticalClass: Record<string, number>;
   alias: string;
+  /** Add the labeled predictions served since this RFC 3339 time to the training rows. */
+  feedbackSince?: string;
+  /** Only labels from these sources (api, cli, catalog); every source when none is given. */
+  feedbackSource: string[];
 }
 
 /** In the order the operator has always written them. */
@@ -92,7 +100,11 @@ export const trainFlags = flagTable({
   decidePromotion: '--decide-promotion',
   minF1: '--min-f1',
   minComparisonRows: '--min-comparison-rows',
+  maxClassDrop: '--max-class-drop',
+  criticalClass: '--critical-class',
   alias: '--alias',
+  feedbackSince: '--feedback-since',
+  feedbackSource: '--feedback-source',
 });
 
 export const trainDefaults = {
@@ -107,8 +119,11 @@ export const trainDefaults = {
   decidePromotion: false,
   minF1: autoPromoteDefaults.minF1,
   minComparisonRows: autoPromoteDefaults.minComparisonRows,
+  maxClassDrop: autoPromoteDefaults.maxClassDrop,
+  criticalClass: {},
   alias: autoPromoteDefaults.alias,
-} satisfies Omit<TrainOptions, 'dataVersion' | 'runName'>;
+  feedbackSource: [],
+} satisfies Omit<TrainOptions, 'dataVersion' | 'runName' | 'feedbackSince'>;
 
 /** The `prodclass train` arguments for these options; those left out take the CLI's defaults. */
 export function trainCommandArgs(options: Partial<TrainOptions>): string[] {

@@ -1,3 +1,10 @@
+import {
+  type ClassGuardrails,
+  classDropViolation,
+  criticalClassViolation,
+  type PerClassScores,
+} from './class-guardrails.js';
+
 /**
  * The champion and the challenger scored on the same rows: the challenger's held-out rows that
  * the champion never trained on. Weighted F1 for both, and the paired test on those rows.
@@ -17,6 +24,10 @@ export interface ChampionComparison {
   championOnly: number;
   /** One-sided exact McNemar mid-p that the challenger is the better of the two. */
   midP: number;
+  /** The champion's per-class scores on the comparison rows. */
+  perClass: PerClassScores;
+  /** The challenger's per-class scores on the comparison rows. */
+  challengerPerClass: PerClassScores;
 }
 
 export interface PromotionScores {
@@ -24,6 +35,9 @@ export interface PromotionScores {
   challengerF1: number;
   minF1: number;
   minComparisonRows: number;
+  guardrails: ClassGuardrails;
+  /** The challenger's per-class scores on its whole held-out split. */
+  challengerPerClass: PerClassScores;
   /** Absent when the alias points at no version yet. */
   champion?: ChampionComparison;
 }
@@ -49,15 +63,19 @@ function comparisonText(champion: ChampionComparison): string {
 }
 
 /**
- * The automatic rule. The challenger must reach the threshold on its held-out split (whether or
- * not a champion exists); then, on the held-out rows the champion never trained on, there must
- * be enough of them, the challenger's weighted F1 must be higher, and the McNemar test must find
- * it right significantly more often than the champion (mid-p below the significance level).
+ * The automatic rule. The challenger must reach the threshold on its held-out split and keep
+ * every critical class at its floor there (whether or not a champion exists); then, on the
+ * held-out rows the champion never trained on, there must be enough of them, no class may lose
+ * more than the allowed margin of F1 or recall, the challenger's weighted F1 must be higher, and
+ * the McNemar test must find it right significantly more often than the champion (mid-p below
+ * the significance level).
  */
 export function decidePromotion({
   challengerF1,
   minF1,
   minComparisonRows,
+  guardrails,
+  challengerPerClass,
   champion,
 }: PromotionScores): PromotionDecision {
   if (!(challengerF1 >= minF1)) {
@@ -66,6 +84,8 @@ export function decidePromotion({
       reason: `weighted F1 ${f(challengerF1)} is below the threshold ${f(minF1)}`,
     };
   }
+  const critical = criticalClassViolation(guardrails, challengerPerClass);
+  if (critical) return { decision: 'reject', reason: critical.reason };
   if (!champion) {
     return { decision: 'promote', reason: `weighted F1 ${f(challengerF1)} ≥ ${f(minF1)}; no champion yet` };
   }
@@ -77,6 +97,8 @@ export function decidePromotion({
         `trained on (${champion.excludedRows} it trained on left out), fewer than the minimum ${minComparisonRows}`,
     };
   }
+  const drop = classDropViolation(guardrails, champion);
+  if (drop) return { decision: 'reject', reason: drop.reason };
   const better = champion.challengerF1 > champion.f1 && champion.midP < significanceLevel;
   return better
     ? {

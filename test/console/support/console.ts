@@ -27,6 +27,7 @@ export async function startConsole(
     mlflowTrackingUri: env.MLFLOW_TRACKING_URI,
     mlflowPublicUrl: env.MLFLOW_TRACKING_URI,
     prometheusUrl: env.PROMETHEUS_URL,
+    feedbackToken: undefined,
     auth: { mode: 'proxy', userHeader: 'x-forwarded-user', groupsHeader: 'x-forwarded-groups' },
     secureCookies: false,
     logLevel: process.env.CONSOLE_TEST_LOG === '1' ? 'info' : 'warn',
@@ -38,7 +39,7 @@ export async function startConsole(
   return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
 
-/** A Role allowing `user` to create the four kinds of action resources in `namespace`. */
+/** A Role allowing `user` the console's actions in `namespace`: the four kinds of action resources, and feedback. */
 export async function allowActions(namespace: string, user: string): Promise<void> {
   const rbac = adminConfig().makeApiClient(k8s.RbacAuthorizationV1Api);
   await rbac.createNamespacedRole({
@@ -48,7 +49,13 @@ export async function allowActions(namespace: string, user: string): Promise<voi
       rules: [
         {
           apiGroups: ['mlops.prodclass.dev'],
-          resources: ['dataincrements', 'trainingruns', 'modelpromotions', 'driftacknowledgements'],
+          resources: [
+            'dataincrements',
+            'trainingruns',
+            'modelpromotions',
+            'driftacknowledgements',
+            'predictionservices/feedback',
+          ],
           verbs: ['create'],
         },
       ],

@@ -1,5 +1,5 @@
 import type { TrainResult } from '@prodclass/registry/contract/job-result';
-import { metricKey } from '@prodclass/registry/contract/metric-keys';
+import { calibrationMetrics, metricKey } from '@prodclass/registry/contract/metric-keys';
 import { promotionTags, trainingRunTag, trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import { stackEnv } from '../../support/stack-env.js';
 
@@ -21,8 +21,10 @@ export interface FakeTraining {
   trainingRun: string;
   f1: number;
   decision?: 'promote' | 'reject';
-  /** The load the Job reports it trained on. */
-  load?: string;
+  /** The data version the Job reports it trained on. */
+  dataVersion?: string;
+  /** The run logged a calibration temperature, as versions trained since calibration do. */
+  calibrated?: boolean;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function recordTraining(
     [metricKey('test', 'accuracy')]: training.f1 + 0.02,
     [metricKey('test', 'f1_weighted')]: training.f1,
     [metricKey('test', 'f1_macro')]: training.f1 - 0.03,
+    ...(training.calibrated ? { [calibrationMetrics.temperature]: 0.9 } : {}),
   };
   await mlflow('POST', 'runs/log-batch', {
     run_id: runId,
@@ -95,7 +98,7 @@ export async function recordTraining(
   await mlflow('POST', 'runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
   const result: TrainResult = {
     kind: 'train',
-    load: training.load ?? 'latest',
+    dataVersion: training.dataVersion ?? 'latest',
     rows: { train: 800, test: 200 },
     runId,
     registeredModel: training.registeredModel,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { applyTemperature } from '../calibration/temperature-scaling.js';
 import { defaultTfidfSettings } from '../features/tfidf-vectorizer.js';
 import { defaultLogisticRegressionSettings } from '../model/logistic-regression.js';
 import { TextClassifier } from '../model/text-classifier.js';
@@ -37,6 +38,34 @@ describe('model bundle', () => {
     expect(header.text.designationRepeats).toBe(2);
     expect(header.weightsChecksum).toBe(weightsChecksum(classifier.state.logisticRegression));
     expect(weightsChecksum(loaded.state.logisticRegression)).toBe(header.weightsChecksum);
+    const queries = [{ designation: 'piscine ronde' }, { designation: 'un roman' }];
+    expect(Array.from(loaded.predictProba(queries))).toEqual(Array.from(classifier.predictProba(queries)));
+  });
+
+  it('stores the calibration: served probabilities calibrated, same classes and weights checksum', async () => {
+    const raw = await fittedClassifier();
+    const calibrated = raw.withCalibration({ method: 'temperature', temperature: 2 });
+    const { header, classifier: loaded } = decodeModelBundle(encodeModelBundle(calibrated, training));
+    expect(header.calibration).toEqual({ method: 'temperature', temperature: 2 });
+    expect(header.weightsChecksum).toBe(weightsChecksum(raw.state.logisticRegression));
+    const queries = [{ designation: 'piscine ronde' }, { designation: 'un roman' }];
+    const rawProbabilities = raw.predictProba(queries);
+    expect(Array.from(loaded.predictProba(queries))).toEqual(
+      Array.from(applyTemperature(rawProbabilities, 2, 2)),
+    );
+    expect(loaded.predict(queries)).toEqual(raw.predict(queries));
+    const [top] = loaded.predictTopK([queries[0] as { designation: string }], 1);
+    expect(top?.[0]?.probability).toBe(
+      Math.max(...Array.from(applyTemperature(rawProbabilities, 2, 2).subarray(0, 2))),
+    );
+  });
+
+  it('reads a format-1 bundle (no calibration) as temperature 1: the raw probabilities, bit for bit', async () => {
+    const classifier = await fittedClassifier();
+    const formatOne = Buffer.from(encodeModelBundle(classifier, training));
+    formatOne.writeUInt32LE(1, 8);
+    const { header, classifier: loaded } = decodeModelBundle(formatOne);
+    expect(header.calibration).toBeUndefined();
     const queries = [{ designation: 'piscine ronde' }, { designation: 'un roman' }];
     expect(Array.from(loaded.predictProba(queries))).toEqual(Array.from(classifier.predictProba(queries)));
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Calibration } from '../calibration/temperature-scaling.js';
 import { classByCode } from '../classes.js';
 import type { TfidfSettings } from '../features/tfidf-vectorizer.js';
 import type { LogisticRegressionSettings } from '../model/logistic-regression.js';
@@ -16,7 +17,8 @@ import { weightsChecksum } from './weights-checksum.js';
  *      sections, each starting on a multiple of 8 from the file start, as the header lists them
  */
 const magic = Buffer.from('PRODCLS1', 'ascii');
-export const bundleFormatVersion = 1;
+/** 2 added the header's optional `calibration`; a format-1 bundle reads as uncalibrated (temperature 1). */
+export const bundleFormatVersion = 2;
 const preambleLength = 48;
 
 type SectionName = 'vocabulary' | 'idf' | 'coef' | 'intercept';
@@ -49,6 +51,8 @@ export interface BundleHeader {
   features: number;
   training: TrainingRecord;
   weightsChecksum: string;
+  /** How the served probabilities are calibrated; absent: raw probabilities. */
+  calibration?: Calibration;
   sections: SectionEntry[];
 }
 
@@ -66,7 +70,7 @@ function paddedTo8(length: number): number {
 }
 
 export function encodeModelBundle(classifier: TextClassifier, training: TrainingRecord): Buffer {
-  const { settings, tfidf, logisticRegression } = classifier.state;
+  const { settings, tfidf, logisticRegression, calibration } = classifier.state;
   const payloads: Record<SectionName, Buffer> = {
     vocabulary: Buffer.from(tfidf.vocabulary.join('\n'), 'utf8'),
     idf: bytesOf(tfidf.idf),
@@ -84,6 +88,7 @@ export function encodeModelBundle(classifier: TextClassifier, training: Training
     features: logisticRegression.features,
     training,
     weightsChecksum: weightsChecksum(logisticRegression),
+    ...(calibration ? { calibration } : {}),
   };
   // Section offsets depend on the header's length, which depends on the offsets: lay out twice.
   let sections: SectionEntry[] = [];
@@ -171,7 +176,17 @@ export function decodeModelBundle(bytes: Buffer, origin = 'model bundle'): Model
     logisticRegression: header.logisticRegression,
     seed: header.seed,
   };
+  const { calibration } = header;
+  if (
+    calibration !== undefined &&
+    (calibration.method !== 'temperature' ||
+      !Number.isFinite(calibration.temperature) ||
+      calibration.temperature <= 0)
+  ) {
+    throw new BundleError(`${origin} has an unknown calibration: ${JSON.stringify(calibration)}`);
+  }
   const classifier = TextClassifier.fromState({
+    ...(calibration ? { calibration } : {}),
     settings,
     tfidf: { settings: header.tfidf, vocabulary, idf: float64Section(bytes, section('idf')) },
     logisticRegression: {

@@ -175,17 +175,20 @@ export class LogisticRegression {
 
   /** The most probable class code of each row (the first class wins ties, as numpy's argmax). */
   predict(matrix: CsrMatrix): number[] {
-    const probabilities = this.predictProba(matrix);
-    const { classes } = this.fitted;
-    return Array.from({ length: matrix.rows }, (_, row) => {
-      const top = topClasses(
-        probabilities.subarray(row * classes.length, (row + 1) * classes.length),
-        classes,
-        1,
-      );
-      return (top[0] as ClassProbability).classCode;
-    });
+    return mostProbableClasses(this.predictProba(matrix), this.fitted.classes);
   }
+}
+
+/** The most probable class code of each row of row-major probabilities (the first class wins ties). */
+export function mostProbableClasses(probabilities: Float64Array, classes: readonly number[]): number[] {
+  return Array.from({ length: probabilities.length / classes.length }, (_, row) => {
+    const top = topClasses(
+      probabilities.subarray(row * classes.length, (row + 1) * classes.length),
+      classes,
+      1,
+    );
+    return (top[0] as ClassProbability).classCode;
+  });
 }
 
 /** Softmax of the intercepts plus the row's entries times the coefficients, at `probabilities[base..base + classes)`. */

@@ -21,7 +21,7 @@ function summary(report: QualityReport): string {
   for (const quality of report.versions) {
     const lag = quality.labelLagP50Seconds === null ? '-' : `${quality.labelLagP50Seconds.toFixed(0)} s`;
     lines.push(
-      `  ${quality.modelName} version ${quality.modelVersion}: served ${quality.served}, labeled ${quality.labeled} (coverage ${share(quality.coverage)}), accuracy ${share(quality.accuracy)}, weighted F1 ${share(quality.weightedF1)}, label lag p50 ${lag}`,
+      `  ${quality.modelName} version ${quality.modelVersion}: served ${quality.served}, labeled ${quality.labeled} (coverage ${share(quality.coverage)}), accuracy ${share(quality.accuracy)} (estimated ${share(quality.estimatedAccuracy)}), weighted F1 ${share(quality.weightedF1)}, label lag p50 ${lag}`,
     );
     const recalls = Object.entries(quality.recall)
       .map(([code, recall]) => `${code} ${recall.toFixed(3)}`)

@@ -1,7 +1,9 @@
+import type { FeedbackSource } from '@prodclass/catalog/feedback/feedback-store';
 import { progressToStderr } from '@prodclass/catalog/progress';
 import type { TrainResult } from '@prodclass/registry/contract/job-result';
 import { metricKey, summaryScores } from '@prodclass/registry/contract/metric-keys';
 import { type TrainOptions, trainFlags } from '@prodclass/registry/contract/train-command';
+import { classByCode } from '@prodclass/textmodel/classes';
 import { classifierSettings } from '../classifier-settings.js';
 import { gitCommit } from '../git-commit.js';
 import { writeJobResult } from '../job-result-file.js';
@@ -15,7 +17,7 @@ function trainResult(summary: TrainingSummary): TrainResult {
   const { promotion } = summary;
   return {
     kind: 'train',
-    load: summary.data_version,
+    dataVersion: summary.data_version,
     rows: summary.rows,
     runId: summary.run_id,
     registeredModel: summary.registered_model,
@@ -30,16 +32,22 @@ function trainResult(summary: TrainingSummary): TrainResult {
 export async function train(flags: TrainOptions): Promise<void> {
   if (flags.autoPromote && flags.decidePromotion)
     throw new Error(`${trainFlags.autoPromote} and ${trainFlags.decidePromotion} exclude each other`);
+  for (const code of Object.keys(flags.criticalClass))
+    if (!classByCode(Number(code)))
+      throw new Error(`${trainFlags.criticalClass} ${code}: not one of the 27 product type codes`);
   const mlflow = mlflowFromEnv('training');
   const promotion =
     flags.autoPromote || flags.decidePromotion
       ? {
           minF1: flags.minF1,
           minComparisonRows: flags.minComparisonRows,
+          guardrails: { maxClassDrop: flags.maxClassDrop, criticalClasses: flags.criticalClass },
           alias: flags.alias,
           apply: flags.autoPromote,
         }
       : undefined;
+  if (flags.feedbackSource.length > 0 && !flags.feedbackSince)
+    throw new Error(`${trainFlags.feedbackSource} needs ${trainFlags.feedbackSince}`);
   const commit = gitCommit();
   const summary = await withCatalogDatabase((db) =>
     trainAndRegister(
@@ -49,6 +57,14 @@ export async function train(flags: TrainOptions): Promise<void> {
         settings: classifierSettings(flags),
         testSize: flags.testSize,
         splitKey: flags.splitKey,
+        ...(flags.feedbackSince
+          ? {
+              feedback: {
+                since: new Date(flags.feedbackSince),
+                sources: flags.feedbackSource as FeedbackSource[],
+              },
+            }
+          : {}),
         experiment: flags.experiment,
         registeredModel: flags.registeredModel,
         ...(flags.runName ? { runName: flags.runName } : {}),

@@ -1,8 +1,11 @@
+import { impactDefaults, impactFlags } from '@prodclass/registry/contract/impact-command';
 import { type Command, InvalidArgumentError } from 'commander';
+import type { ImpactFlags } from '../actions/impact.js';
 import type { FitFlags } from '../actions/model.js';
 import { addHyperparameterOptions, integerAtLeast } from '../options.js';
 
 const actions = () => import('../actions/model.js');
+const impactActions = () => import('../actions/impact.js');
 
 /** The most terms `--explain` lists each way, as the model server's `explain`. */
 const maxExplainTerms = 20;
@@ -54,4 +57,27 @@ export function registerModelCommands(program: Command): void {
     .action(async (flags: { model: string; topK: number; explain: number }) =>
       (await actions()).predict(flags),
     );
+
+  model
+    .command('impact')
+    .description(
+      'score a catalog snapshot with the champion (the version an alias points at) and a candidate version: share of products whose class would change and the largest flips, as JSON',
+    )
+    .option(
+      `${impactFlags.registeredModel} <name>`,
+      'MLflow registered model',
+      impactDefaults.registeredModel,
+    )
+    .requiredOption(`${impactFlags.candidate} <n>`, 'the candidate version', integerAtLeast(1))
+    .option(
+      `${impactFlags.championAlias} <alias>`,
+      'alias of the champion version',
+      impactDefaults.championAlias,
+    )
+    .option(
+      `${impactFlags.dataVersion} <name>`,
+      `completed load whose catalog is scored (${impactDefaults.dataVersion}: the newest)`,
+      impactDefaults.dataVersion,
+    )
+    .action(async (flags: ImpactFlags) => (await impactActions()).impact(flags));
 }

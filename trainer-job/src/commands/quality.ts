@@ -4,7 +4,7 @@ import { duration } from './drift.js';
 
 const actions = () => import('../actions/quality.js');
 
-function instant(value: string): Date {
+export function instant(value: string): Date {
   const date = new Date(value);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(date.getTime()))
     throw new InvalidArgumentError('must be an ISO 8601 date-time such as 2026-12-07T10:00:00Z');

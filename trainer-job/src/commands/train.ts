@@ -1,3 +1,4 @@
+import type { FeedbackSource } from '@prodclass/catalog/feedback/feedback-store';
 import { type TrainOptions, trainDefaults, trainFlags } from '@prodclass/registry/contract/train-command';
 import { type Command, InvalidArgumentError } from 'commander';
 import {
@@ -7,6 +8,7 @@ import {
   shareBelowOne,
   shareFromZeroToOne,
 } from '../options.js';
+import { instant } from './quality.js';
 
 const actions = () => import('../actions/train.js');
 
@@ -14,6 +16,23 @@ function collectTag(value: string, tags: Record<string, string>): Record<string,
   const match = /^([^=]+)=(.*)$/.exec(value);
   if (!match?.[1]) throw new InvalidArgumentError('must look like key=value');
   return { ...tags, [match[1].trim()]: match[2] ?? '' };
+}
+
+/** `code=floor`; whether the code is one of the 27 classes is checked when the command runs. */
+function collectCriticalClass(value: string, classes: Record<string, number>): Record<string, number> {
+  const match = /^(\d+)=(.+)$/.exec(value.trim());
+  const floor = Number(match?.[2]);
+  if (!match?.[1] || !(floor >= 0 && floor <= 1))
+    throw new InvalidArgumentError('must look like code=floor, a product type code and a floor in [0, 1]');
+  return { ...classes, [match[1]]: floor };
+}
+
+const feedbackSources: readonly FeedbackSource[] = ['api', 'cli', 'catalog'];
+
+function collectSource(value: string, sources: string[]): string[] {
+  if (!feedbackSources.includes(value as FeedbackSource))
+    throw new InvalidArgumentError(`must be one of ${feedbackSources.join(', ')}`);
+  return sources.includes(value) ? sources : [...sources, value];
 }
 
 export function registerTrainCommand(program: Command): void {
@@ -64,6 +83,29 @@ export function registerTrainCommand(program: Command): void {
         integerAtLeast(1),
         defaults.minComparisonRows,
       )
-      .option(`${flag.alias} <alias>`, 'registry alias of the champion', defaults.alias),
+      .option(
+        `${flag.maxClassDrop} <share>`,
+        "largest drop of any class's F1 or recall against the champion that may be promoted",
+        shareFromZeroToOne,
+        defaults.maxClassDrop,
+      )
+      .option(
+        `${flag.criticalClass} <code=floor>`,
+        'a class whose F1 and recall must stay at or above the floor (repeatable)',
+        collectCriticalClass,
+        defaults.criticalClass,
+      )
+      .option(`${flag.alias} <alias>`, 'registry alias of the champion', defaults.alias)
+      .option(
+        `${flag.feedbackSince} <time>`,
+        'also train on the labeled predictions served since this ISO 8601 time (docs/training.md)',
+        (value: string) => instant(value) && value,
+      )
+      .option(
+        `${flag.feedbackSource} <source>`,
+        `only labels from this source (${feedbackSources.join(', ')}; repeatable; default: all)`,
+        collectSource,
+        defaults.feedbackSource,
+      ),
   ).action(async (flags: TrainOptions) => (await actions()).train(flags));
 }

@@ -11,6 +11,7 @@ test('one series per version and gauge, recall per class; absent values have no 
         labeled: 4,
         coverage: 0.4,
         accuracy: 0.75,
+        estimatedAccuracy: 0.8,
         weightedF1: 0.7,
         recall: { '10': 1, '2583': 0.5 },
         labelLagP50Seconds: 30,
@@ -22,6 +23,7 @@ test('one series per version and gauge, recall per class; absent values have no 
         labeled: 0,
         coverage: 0,
         accuracy: null,
+        estimatedAccuracy: 0.6,
         weightedF1: null,
         recall: {},
         labelLagP50Seconds: null,
@@ -32,6 +34,8 @@ test('one series per version and gauge, recall per class; absent values have no 
   const samples = text.split('\n').filter((line) => line && !line.startsWith('#'));
   expect(samples).toEqual([
     'prodclass_live_accuracy{service="rakuten \\"a\\"",model_version="3"} 0.75',
+    'prodclass_estimated_accuracy{service="rakuten \\"a\\"",model_version="3"} 0.8',
+    'prodclass_estimated_accuracy{service="rakuten \\"a\\"",model_version="4"} 0.6',
     'prodclass_live_weighted_f1{service="rakuten \\"a\\"",model_version="3"} 0.7',
     'prodclass_label_coverage{service="rakuten \\"a\\"",model_version="3"} 0.4',
     'prodclass_label_coverage{service="rakuten \\"a\\"",model_version="4"} 0',

@@ -18,6 +18,11 @@ const gauges: Gauge[] = [
     samples: (quality) => [['', quality.accuracy]],
   },
   {
+    name: 'prodclass_estimated_accuracy',
+    help: 'Accuracy estimated without labels: the mean calibrated confidence of the predictions served in the window.',
+    samples: (quality) => [['', quality.estimatedAccuracy]],
+  },
+  {
     name: 'prodclass_live_weighted_f1',
     help: 'F1 per class weighted by labeled count, over the labeled predictions of the window.',
     samples: (quality) => [['', quality.weightedF1]],

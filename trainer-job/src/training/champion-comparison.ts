@@ -9,12 +9,14 @@ import { classificationMetrics } from '@prodclass/textmodel/metrics/classificati
 import { mcnemarMidP, pairedDisagreements } from '@prodclass/textmodel/metrics/mcnemar';
 import type { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
 import type pg from 'pg';
+import { feedbackSetArtifact, parseFeedbackSet } from './feedback-set.js';
 import { splitDataset } from './split-dataset.js';
 import { loadTrainingDataset } from './training-dataset.js';
 
 /**
  * The product ids a registered version was trained on: its run's recorded data version, split
- * again the way its run recorded (the positional split for runs that recorded none).
+ * again the way its run recorded (the positional split for runs that recorded none), and the
+ * products of the feedback set it stored, if it trained on feedback.
  */
 export async function trainingProductIds(
   { db, mlflow }: { db: pg.Client; mlflow: MlflowClient },
@@ -31,7 +33,13 @@ export async function trainingProductIds(
     );
   const split = recordedSplit(run.params, seed, `${what}'s run ${version.runId}`);
   const { train } = splitDataset(await loadTrainingDataset(db, dataVersion), split);
-  return new Set(train.map((row) => row.productid));
+  const trained = new Set(train.map((row) => row.productid));
+  if (run.tags[trainingTags.feedbackFingerprint] !== undefined) {
+    const lines = await mlflow.downloadArtifact(`${run.artifactUri}/${feedbackSetArtifact}`);
+    for (const { productid } of parseFeedbackSet(lines.toString('utf8'), `${what}'s feedback set`))
+      if (productid !== null) trained.add(productid);
+  }
+  return trained;
 }
 
 /**
@@ -59,12 +67,16 @@ export async function compareWithChampion(
   const championPredictions = champion.predict(rows);
   const challengerPredictions = challenger.predict(rows);
   const disagreements = pairedDisagreements(labels, challengerPredictions, championPredictions);
-  const f1 = (predictions: number[]) =>
-    rows.length ? classificationMetrics(labels, predictions).f1_weighted : Number.NaN;
+  const score = (predictions: number[]) =>
+    rows.length ? classificationMetrics(labels, predictions) : { f1_weighted: Number.NaN, per_class: {} };
+  const championScores = score(championPredictions);
+  const challengerScores = score(challengerPredictions);
   return {
     version: Number(version.version),
-    f1: f1(championPredictions),
-    challengerF1: f1(challengerPredictions),
+    f1: championScores.f1_weighted,
+    challengerF1: challengerScores.f1_weighted,
+    perClass: championScores.per_class,
+    challengerPerClass: challengerScores.per_class,
     rows: rows.length,
     excludedRows: test.length - rows.length,
     ...disagreements,

@@ -7,7 +7,14 @@ import { decodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
 import { weightsChecksum } from '@prodclass/textmodel/bundle/weights-checksum';
 import { classificationMetrics } from '@prodclass/textmodel/metrics/classification-metrics';
 import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
+import type { LabelledProduct } from '@prodclass/textmodel/text/product-text';
 import type pg from 'pg';
+import {
+  feedbackFingerprint,
+  feedbackSetArtifact,
+  labelledFeedback,
+  parseFeedbackSet,
+} from './feedback-set.js';
 import { splitDataset } from './split-dataset.js';
 import { loadTrainingDataset } from './training-dataset.js';
 
@@ -23,6 +30,8 @@ export interface ReproductionReport {
   split: SplitSpec;
   identical: boolean;
   dataset_fingerprint: Comparison<string>;
+  /** Runs trained on feedback: the stored feedback set's fingerprint against the run's tag. */
+  feedback_fingerprint?: Comparison<string>;
   weights_checksum: Comparison<string>;
   metrics: Record<string, Comparison<number>>;
 }
@@ -42,7 +51,8 @@ function compare<T>(recorded: T | undefined, reproduced: T): Comparison<T> {
 /**
  * `prodclass reproduce`: rebuilds a run's dataset from PostgreSQL at its recorded data version,
  * checks the dataset fingerprint, splits it as the run recorded (runs from before the product-id
- * split keep their positional split), refits with the settings stored in the run's model bundle and
+ * split keep their positional split), adds the feedback rows the run stored as an artifact (labels
+ * replaced since do not change them), refits with the settings stored in the run's model bundle and
  * reports whether the weights checksum and the held-out metrics are identical, bit for bit.
  */
 export async function reproduceRun(
@@ -62,7 +72,21 @@ export async function reproduceRun(
   const dataset = await loadTrainingDataset(db, dataVersion);
   const fingerprint = compare(run.tags[trainingTags.datasetFingerprint], dataset.fingerprint);
   const split = splitDataset(dataset, splitSpec);
-  const { classifier } = await TextClassifier.fit(split.train, settings);
+  const recordedFeedback = run.tags[trainingTags.feedbackFingerprint];
+  let feedback: { fingerprint: Comparison<string>; rows: LabelledProduct[] } | undefined;
+  if (recordedFeedback !== undefined) {
+    const lines = (await mlflow.downloadArtifact(`${run.artifactUri}/${feedbackSetArtifact}`)).toString(
+      'utf8',
+    );
+    feedback = {
+      fingerprint: compare<string>(recordedFeedback, feedbackFingerprint(lines)),
+      rows: labelledFeedback(parseFeedbackSet(lines, `the feedback set of run ${runId}`)),
+    };
+  }
+  const { classifier } = await TextClassifier.fit(
+    feedback ? [...split.train, ...feedback.rows] : split.train,
+    settings,
+  );
   const test = classificationMetrics(
     split.test.map((product) => product.prdtypecode),
     classifier.predict(split.test),
@@ -79,8 +103,12 @@ export async function reproduceRun(
     data_version: dataVersion,
     split: splitSpec,
     identical:
-      fingerprint.identical && checksum.identical && Object.values(metrics).every((m) => m.identical),
+      fingerprint.identical &&
+      (feedback?.fingerprint.identical ?? true) &&
+      checksum.identical &&
+      Object.values(metrics).every((m) => m.identical),
     dataset_fingerprint: fingerprint,
+    ...(feedback ? { feedback_fingerprint: feedback.fingerprint } : {}),
     weights_checksum: checksum,
     metrics,
   };

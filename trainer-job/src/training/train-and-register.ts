@@ -1,6 +1,8 @@
 import type { DatasetRow } from '@prodclass/catalog/fingerprint';
 import type { Progress } from '@prodclass/catalog/progress';
+import type { CatalogDataset } from '@prodclass/catalog/snapshot';
 import {
+  calibrationMetrics,
   classMetricKey,
   type MetricSplit,
   metricKey,
@@ -11,10 +13,12 @@ import { trainingTags } from '@prodclass/registry/contract/mlflow-tags';
 import { type SplitSpec, splitMethods, splitSpecParams } from '@prodclass/registry/contract/split';
 import type { MlflowClient, MlflowMetric, MlflowRun } from '@prodclass/registry/mlflow/client';
 import { mlmodelYaml, modelDirectory } from '@prodclass/registry/model-directory';
+import type { ClassGuardrails } from '@prodclass/registry/promotion/class-guardrails';
 import { promoteVersion, recordDecision } from '@prodclass/registry/promotion/promote';
 import { decidePromotion, type PromotionScores } from '@prodclass/registry/promotion/rule';
 import { bundleFormatVersion, encodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
 import { weightsChecksum } from '@prodclass/textmodel/bundle/weights-checksum';
+import { calibrateHeldOut } from '@prodclass/textmodel/calibration/calibrate-held-out';
 import { classByCode } from '@prodclass/textmodel/classes';
 import {
   type ClassificationMetrics,
@@ -22,6 +26,7 @@ import {
   classificationReport,
 } from '@prodclass/textmodel/metrics/classification-metrics';
 import { learnedTerms } from '@prodclass/textmodel/model/learned-terms';
+import { mostProbableClasses } from '@prodclass/textmodel/model/logistic-regression';
 import { TextClassifier, type TextClassifierSettings } from '@prodclass/textmodel/model/text-classifier';
 import type { LabelledProduct } from '@prodclass/textmodel/text/product-text';
 import type pg from 'pg';
@@ -29,6 +34,15 @@ import { renderClassDistributionPng } from '../charts/class-distribution-png.js'
 import { renderConfusionMatrixPng } from '../charts/confusion-matrix-png.js';
 import { renderLearnedTermsPng } from '../charts/learned-terms-png.js';
 import { compareWithChampion } from './champion-comparison.js';
+import {
+  type FeedbackRequest,
+  feedbackFingerprint,
+  feedbackSetArtifact,
+  feedbackSetLines,
+  labelledFeedback,
+  readFeedbackRows,
+  withoutHeldOutProducts,
+} from './feedback-set.js';
 import { trainingParams } from './run-params.js';
 import { splitDataset } from './split-dataset.js';
 import { loadTrainingDataset } from './training-dataset.js';
@@ -36,6 +50,7 @@ import { loadTrainingDataset } from './training-dataset.js';
 export interface PromotionPolicy {
   minF1: number;
   minComparisonRows: number;
+  guardrails: ClassGuardrails;
   alias: string;
   /** Move the alias when the rule says promote; otherwise only record the verdict (the operator then does it). */
   apply: boolean;
@@ -48,6 +63,8 @@ export interface TrainingRequest {
   testSize: number;
   /** Key of the product-id hash that holds products out. */
   splitKey: string;
+  /** Labeled served predictions to train on besides the catalog's training rows. */
+  feedback?: FeedbackRequest;
   experiment: string;
   registeredModel: string;
   runName?: string;
@@ -82,10 +99,14 @@ export interface TrainingSummary {
   data_version: string;
   dataset_fingerprint: string;
   rows: { train: number; test: number };
+  /** Present when the run was asked to train on feedback; `rows` were added to the training rows. */
+  feedback?: { since: string; rows: number; held_out: number; fingerprint: string };
   iterations: number;
   converged: boolean;
   weights_checksum: string;
   metrics: { test: MetricSummary; train: MetricSummary };
+  /** The temperature the bundle serves with, and the held-out calibration error before and after. */
+  calibration: { temperature: number; ece_uncalibrated: number; ece_calibrated: number };
   promotion?: {
     decision: 'promote' | 'reject';
     reason: string;
@@ -168,6 +189,11 @@ export async function trainAndRegister(
     train: split.train.length,
     test: split.test.length,
   });
+  const feedback = request.feedback && (await readFeedback(db, request.feedback, dataset, split, splitSpec));
+  if (feedback) progress('feedback-read', feedback.summary);
+  const trainingRows: LabelledProduct[] = feedback
+    ? [...split.train, ...labelledFeedback(feedback.rows)]
+    : split.train;
 
   const experimentId = await mlflow.experimentId(request.experiment);
   const run = await mlflow.createRun(experimentId, request.runName ?? `train_${load.name}`, {
@@ -176,6 +202,13 @@ export async function trainAndRegister(
     [trainingTags.datasetFingerprint]: fingerprint,
     [trainingTags.requestedBy]: request.requestedBy,
     ...(request.gitCommit ? { [trainingTags.gitCommit]: request.gitCommit } : {}),
+    ...(feedback
+      ? {
+          [trainingTags.feedbackFingerprint]: feedback.summary.fingerprint,
+          [trainingTags.feedbackRows]: String(feedback.summary.rows),
+          [trainingTags.feedbackSince]: feedback.summary.since,
+        }
+      : {}),
   });
   progress('mlflow-run-created', { run_id: run.runId, experiment: request.experiment });
   /** A version created but not yet READY and linked from its run: deleted if training fails now. */
@@ -189,6 +222,12 @@ export async function trainAndRegister(
         { key: 'data_percentage', value: String(load.cumulative_percentage) },
         { key: 'rows_train', value: String(split.train.length) },
         { key: 'rows_test', value: String(split.test.length) },
+        ...(feedback
+          ? [
+              { key: 'feedback_sources', value: feedback.sources },
+              { key: 'feedback_rows_held_out', value: String(feedback.summary.held_out) },
+            ]
+          : []),
       ],
     });
     await mlflow.logInputs(run.runId, [
@@ -207,17 +246,32 @@ export async function trainAndRegister(
     ]);
 
     const losses: MlflowMetric[] = [];
-    const { classifier, report } = await TextClassifier.fit(split.train, request.settings, {
+    const { classifier, report } = await TextClassifier.fit(trainingRows, request.settings, {
       onIteration: ({ iteration, loss }) => {
         losses.push({ key: trainingLossMetric, value: loss, step: iteration });
         if (iteration % 10 === 0) progress('iteration', { iteration, loss });
       },
     });
     progress('fitted', { iterations: report.iterations, converged: report.converged, loss: report.loss });
-    const test = classificationMetrics(labelsOf(split.test), classifier.predict(split.test));
-    const train = classificationMetrics(labelsOf(split.train), classifier.predict(split.train));
+    // The held-out probabilities serve both the test metrics and the calibration (one transform).
+    const testProbabilities = classifier.predictProba(split.test);
+    const test = classificationMetrics(
+      labelsOf(split.test),
+      mostProbableClasses(testProbabilities, classifier.classes),
+    );
+    const train = classificationMetrics(labelsOf(trainingRows), classifier.predict(trainingRows));
     const checksum = weightsChecksum(classifier.state.logisticRegression);
-    const bundle = encodeModelBundle(classifier, {
+    // Calibrated on the held-out split: temperature scaling never changes a predicted class, so
+    // the test metrics above and the promotion comparison below are the same with or without it.
+    const calibrationStarted = performance.now();
+    const heldOut = calibrateHeldOut(testProbabilities, classifier.classes, labelsOf(split.test));
+    const calibrationSeconds = (performance.now() - calibrationStarted) / 1000;
+    progress('calibrated', {
+      temperature: heldOut.calibration.temperature,
+      ece_uncalibrated: heldOut.eceBefore,
+      ece_calibrated: heldOut.eceAfter,
+    });
+    const bundle = encodeModelBundle(classifier.withCalibration(heldOut.calibration), {
       rows: report.rows,
       iterations: report.iterations,
       converged: report.converged,
@@ -231,7 +285,7 @@ export async function trainAndRegister(
       learnedTermsPerClass,
     );
     const trainCounts = new Map<number, number>();
-    for (const product of split.train)
+    for (const product of trainingRows)
       trainCounts.set(product.prdtypecode, (trainCounts.get(product.prdtypecode) ?? 0) + 1);
 
     await uploadArtifacts(mlflow, run, {
@@ -288,6 +342,9 @@ export async function trainAndRegister(
         content: renderClassDistributionPng(trainCounts, `Training classes — ${load.name}`),
         type: 'image/png',
       },
+      ...(feedback
+        ? { [feedbackSetArtifact]: { content: feedback.lines, type: 'application/x-ndjson' } }
+        : {}),
       'data/class_names.json': {
         content: JSON.stringify(
           Object.fromEntries(classifier.classes.map((code) => [code, nameOf(code) ?? null])),
@@ -304,6 +361,12 @@ export async function trainAndRegister(
         ...losses,
         { key: 'iterations', value: report.iterations },
         { key: 'fit_seconds', value: report.seconds.vectorize + report.seconds.optimize },
+        { key: calibrationMetrics.temperature, value: heldOut.calibration.temperature },
+        { key: calibrationMetrics.eceUncalibrated, value: heldOut.eceBefore },
+        { key: calibrationMetrics.eceCalibrated, value: heldOut.eceAfter },
+        { key: calibrationMetrics.logLossUncalibrated, value: heldOut.logLossBefore },
+        { key: calibrationMetrics.logLossCalibrated, value: heldOut.logLossAfter },
+        { key: calibrationMetrics.seconds, value: calibrationSeconds },
       ],
       tags: [{ key: trainingTags.weightsChecksum, value: checksum }],
     });
@@ -339,10 +402,16 @@ export async function trainAndRegister(
       data_version: load.name,
       dataset_fingerprint: fingerprint,
       rows: { train: split.train.length, test: split.test.length },
+      ...(feedback ? { feedback: feedback.summary } : {}),
       iterations: report.iterations,
       converged: report.converged,
       weights_checksum: checksum,
       metrics: { test: summarise(test), train: summarise(train) },
+      calibration: {
+        temperature: heldOut.calibration.temperature,
+        ece_uncalibrated: heldOut.eceBefore,
+        ece_calibrated: heldOut.eceAfter,
+      },
     };
     if (request.promotion) {
       summary.promotion = await judge(
@@ -350,7 +419,7 @@ export async function trainAndRegister(
         request,
         request.promotion,
         version,
-        test.f1_weighted,
+        test,
         classifier,
         split.test,
       );
@@ -366,12 +435,41 @@ export async function trainAndRegister(
   }
 }
 
+/** The feedback rows a run trains on, as the artifact's lines, with what the run records of them. */
+async function readFeedback(
+  db: pg.Client,
+  request: FeedbackRequest,
+  dataset: CatalogDataset,
+  split: { train: readonly DatasetRow[]; test: readonly DatasetRow[] },
+  splitSpec: SplitSpec,
+) {
+  if (splitSpec.method !== splitMethods.productIdHash)
+    throw new Error('feedback needs the product-id split, to keep held-out products out of training');
+  const { kept, heldOut } = withoutHeldOutProducts(
+    await readFeedbackRows(db, request),
+    { rows: dataset.rows, test: split.test },
+    splitSpec,
+  );
+  const lines = feedbackSetLines(kept);
+  return {
+    rows: kept,
+    lines,
+    sources: request.sources.length > 0 ? [...request.sources].sort().join(',') : 'all',
+    summary: {
+      since: request.since.toISOString(),
+      rows: kept.length,
+      held_out: heldOut,
+      fingerprint: feedbackFingerprint(lines),
+    },
+  };
+}
+
 async function judge(
   services: { db: pg.Client; mlflow: MlflowClient },
   request: TrainingRequest,
   policy: PromotionPolicy,
   version: number,
-  challengerF1: number,
+  challengerScores: ClassificationMetrics,
   challenger: TextClassifier,
   test: readonly DatasetRow[],
 ): Promise<NonNullable<TrainingSummary['promotion']>> {
@@ -381,10 +479,13 @@ async function judge(
     challenger,
     test,
   );
+  const challengerF1 = challengerScores.f1_weighted;
   const scores: PromotionScores = {
     challengerF1,
     minF1: policy.minF1,
     minComparisonRows: policy.minComparisonRows,
+    guardrails: policy.guardrails,
+    challengerPerClass: challengerScores.per_class,
     ...(champion ? { champion } : {}),
   };
   const verdict = decidePromotion(scores);
