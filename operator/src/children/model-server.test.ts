@@ -70,7 +70,11 @@ test('a track with a candidate passes it to the model server as CANDIDATE_MODEL_
     SHADOW_PERCENT: '100',
   });
   expect(deployment.spec?.template.metadata?.annotations?.[candidateVersionAnnotation]).toBe('8');
-  expect(loadConfig({ ...env, MLFLOW_TRACKING_URI: 'http://mlflow:5000' }).traffic).toMatchObject({
+  // DATABASE_URL and MLFLOW_TRACKING_URI come from the pipeline Secret (envFrom).
+  expect(
+    loadConfig({ ...env, MLFLOW_TRACKING_URI: 'http://mlflow:5000', DATABASE_URL: 'postgres://db/prodclass' })
+      .traffic,
+  ).toMatchObject({
     candidateUri: { kind: 'version', name: 'rakuten_classifier', version: '8' },
     candidateAlias: 'challenger',
     canaryWeight: 10,
