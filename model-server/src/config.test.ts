@@ -45,6 +45,29 @@ describe('loadConfig', () => {
     );
   });
 
+  test('the inference-log spool: a directory that needs DATABASE_URL, 256 MiB unless set, at least 64 KiB', () => {
+    const bundle = { MODEL_URI: '/models/model.bundle' };
+    const database = { DATABASE_URL: 'postgres://db/prodclass' };
+    expect(loadConfig({ ...bundle, ...database })).toMatchObject({
+      inferenceLogSpoolDir: undefined,
+      inferenceLogSpoolBytes: 256 * 1024 * 1024,
+    });
+    expect(
+      loadConfig({
+        ...bundle,
+        ...database,
+        INFERENCE_LOG_SPOOL_DIR: '/spool',
+        INFERENCE_LOG_SPOOL_BYTES: '65536',
+      }),
+    ).toMatchObject({ inferenceLogSpoolDir: '/spool', inferenceLogSpoolBytes: 65_536 });
+    expect(() => loadConfig({ ...bundle, INFERENCE_LOG_SPOOL_DIR: '/spool' })).toThrow(
+      /INFERENCE_LOG_SPOOL_DIR needs DATABASE_URL/,
+    );
+    expect(() => loadConfig({ ...bundle, ...database, INFERENCE_LOG_SPOOL_BYTES: '1000' })).toThrow(
+      /INFERENCE_LOG_SPOOL_BYTES must be an integer of at least 65536/,
+    );
+  });
+
   test('MODEL_ALIAS names the alias a pinned version was chosen through, and only goes with one', () => {
     const mlflow = { MLFLOW_TRACKING_URI: 'http://mlflow:5000' };
     expect(loadConfig({ ...mlflow, MODEL_URI: 'models:/m/3', MODEL_ALIAS: 'production' }).modelAlias).toBe(

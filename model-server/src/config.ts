@@ -10,6 +10,9 @@ export interface ServerConfig {
   mlflowTrackingUri: string | undefined;
   /** The inference log is off without it. */
   databaseUrl: string | undefined;
+  /** Where the inference log keeps rows while PostgreSQL is away; they are dropped without it. */
+  inferenceLogSpoolDir: string | undefined;
+  inferenceLogSpoolBytes: number;
   /** Admin routes answer 404 without it. */
   adminToken: string | undefined;
   /** The feedback routes answer 404 without it. */
@@ -39,6 +42,7 @@ export const configDefaults = {
   HOST: '127.0.0.1',
   MODEL_URI: `models:/${defaultRegisteredModel}@${defaultAlias}`,
   RELOAD_INTERVAL_SECONDS: '60',
+  INFERENCE_LOG_SPOOL_BYTES: String(256 * 1024 * 1024),
   LOG_LEVEL: 'info',
   CANARY_WEIGHT: '0',
   SHADOW_PERCENT: '0',
@@ -46,6 +50,8 @@ export const configDefaults = {
 } as const;
 
 const minimumTokenLength = 16;
+/** Room for a few hundred rows: a smaller spool would not be worth its disk. */
+const minimumSpoolBytes = 64 * 1024;
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export class ConfigError extends Error {
@@ -105,6 +111,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
 
+  const inferenceLogSpoolDir = optional('INFERENCE_LOG_SPOOL_DIR');
+  if (inferenceLogSpoolDir !== undefined && databaseUrl === undefined) {
+    problems.push('INFERENCE_LOG_SPOOL_DIR needs DATABASE_URL: it keeps inference-log rows for PostgreSQL');
+  }
+  const inferenceLogSpoolBytes = Number(read('INFERENCE_LOG_SPOOL_BYTES'));
+  if (!Number.isSafeInteger(inferenceLogSpoolBytes) || inferenceLogSpoolBytes < minimumSpoolBytes) {
+    problems.push(
+      `INFERENCE_LOG_SPOOL_BYTES must be an integer of at least ${minimumSpoolBytes}, got "${read('INFERENCE_LOG_SPOOL_BYTES')}"`,
+    );
+  }
+
   const adminToken = optional('ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < minimumTokenLength) {
     problems.push(`ADMIN_TOKEN must be at least ${minimumTokenLength} characters long`);
@@ -138,6 +155,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     modelAlias,
     mlflowTrackingUri,
     databaseUrl,
+    inferenceLogSpoolDir,
+    inferenceLogSpoolBytes,
     adminToken,
     feedbackToken,
     reloadIntervalSeconds,

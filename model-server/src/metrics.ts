@@ -30,9 +30,11 @@ class PredictionTally {
 /** The server's Prometheus metrics, in a registry of its own (several servers can share a process in tests). */
 export function createServerMetrics({
   inferenceLogDepth,
+  inferenceLogSpool,
   shadowQueueDepth,
 }: {
   inferenceLogDepth: () => number;
+  inferenceLogSpool: () => { rows: number; bytes: number };
   shadowQueueDepth: () => number;
 }) {
   const registry = new Registry();
@@ -114,9 +116,30 @@ export function createServerMetrics({
     }),
     inferenceLogDropped: new Counter({
       name: 'prodclass_inference_log_dropped_total',
-      help: 'Prediction records never written, by reason (queue_full, write_failed).',
+      help: 'Prediction records never written, by reason (queue_full, write_failed, spool_full).',
       labelNames: ['reason'] as const,
       registers,
+    }),
+    inferenceLogSpooled: new Counter({
+      name: 'prodclass_inference_log_spooled_total',
+      help: 'Prediction records kept in the local spool while PostgreSQL was away.',
+      registers,
+    }),
+    inferenceLogSpoolRows: new Gauge({
+      name: 'prodclass_inference_log_spool_rows',
+      help: 'Prediction records in the local spool, waiting for PostgreSQL.',
+      registers,
+      collect() {
+        this.set(inferenceLogSpool().rows);
+      },
+    }),
+    inferenceLogSpoolBytes: new Gauge({
+      name: 'prodclass_inference_log_spool_bytes',
+      help: 'Bytes of the local spool (at most INFERENCE_LOG_SPOOL_BYTES).',
+      registers,
+      collect() {
+        this.set(inferenceLogSpool().bytes);
+      },
     }),
     feedbackLabelsWritten: new Counter({
       name: 'prodclass_feedback_labels_written_total',

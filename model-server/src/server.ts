@@ -10,6 +10,7 @@ import type { ServerConfig, TrafficConfig } from './config.js';
 import { FeedbackLog } from './feedback-log.js';
 import { registerErrorHandlers, schemaErrorFormatter } from './http-errors.js';
 import { InferenceLog } from './inference-log.js';
+import { InferenceLogSpool } from './inference-log-spool.js';
 import { registerStrictJsonParser } from './json-body-parser.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import { ModelSlot } from './model-slot.js';
@@ -51,13 +52,43 @@ async function openInferenceLog(
   } finally {
     await checkClient.end();
   }
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, query_timeout: 30_000 });
-  pool.on('error', (error) => app.log.warn({ err: error }, 'an idle inference-log connection failed'));
-  const inferenceLog = new InferenceLog(pool, {
-    written: (rows) => metrics.inferenceLogWritten.inc(rows),
-    dropped: (rows, reason) => metrics.inferenceLogDropped.inc({ reason }, rows),
-    writeFailed: (error) => app.log.error({ err: error }, 'writing to the inference log failed'),
+  const spool =
+    config.inferenceLogSpoolDir === undefined
+      ? undefined
+      : await InferenceLogSpool.open(config.inferenceLogSpoolDir, config.inferenceLogSpoolBytes);
+  if (spool && !spool.empty) {
+    app.log.info(
+      { rows: spool.lines, bytes: spool.bytes },
+      'the inference-log spool holds rows; writing them first',
+    );
+  }
+  // With a spool, a connection attempt to a host that does not answer gives up before the queue
+  // fills up (5 s of it at 2,000 predictions a second), and the rows go to the spool; without one
+  // the writer waits as long as the system does, rather than drop rows it may yet write.
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 2,
+    query_timeout: 30_000,
+    ...(spool ? { connectionTimeoutMillis: 3_000 } : {}),
   });
+  pool.on('error', (error) => app.log.warn({ err: error }, 'an idle inference-log connection failed'));
+  const inferenceLog = new InferenceLog(
+    pool,
+    {
+      written: (rows) => metrics.inferenceLogWritten.inc(rows),
+      dropped: (rows, reason) => metrics.inferenceLogDropped.inc({ reason }, rows),
+      writeFailed: (error) =>
+        app.log.error(
+          { err: error },
+          spool
+            ? 'writing to the inference log failed; rows are spooled until PostgreSQL takes them'
+            : 'writing to the inference log failed',
+        ),
+      spooled: (rows) => metrics.inferenceLogSpooled.inc(rows),
+      spoolWritten: () => app.log.info('the inference-log spool is written; rows go to PostgreSQL directly'),
+    },
+    spool,
+  );
   app.addHook('onReady', async () => inferenceLog.start());
   let feedbackLog: FeedbackLog | undefined;
   let feedbackPool: pg.Pool | undefined;
@@ -190,6 +221,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   let candidate: CandidateRouting | undefined;
   const metrics = createServerMetrics({
     inferenceLogDepth: () => inferenceLog?.depth ?? 0,
+    inferenceLogSpool: () => ({
+      rows: inferenceLog?.spooledRows ?? 0,
+      bytes: inferenceLog?.spooledBytes ?? 0,
+    }),
     shadowQueueDepth: () => candidate?.mirror?.depth ?? 0,
   });
   const slot = createModelSlot(app, options, metrics);

@@ -5,7 +5,12 @@ import { candidateVersionAnnotation, trackDeployment } from './model-server.js';
 
 test("a track's MODEL_URI is the pinned version, in the form the model server parses", () => {
   const deployment = trackDeployment(
-    { trainerImage: 'trainer', modelServerImage: 'server', pipelineSecret: 'pipeline' },
+    {
+      trainerImage: 'trainer',
+      modelServerImage: 'server',
+      pipelineSecret: 'pipeline',
+      modelServerSpoolMebibytes: 256,
+    },
     {
       service: 'classifier',
       namespace: 'ml',
@@ -32,7 +37,12 @@ test("a track's MODEL_URI is the pinned version, in the form the model server pa
 
 test('a track with a candidate passes it to the model server as CANDIDATE_MODEL_URI, CANARY_WEIGHT and SHADOW_PERCENT, which its config accepts', () => {
   const deployment = trackDeployment(
-    { trainerImage: 'trainer', modelServerImage: 'server', pipelineSecret: 'pipeline' },
+    {
+      trainerImage: 'trainer',
+      modelServerImage: 'server',
+      pipelineSecret: 'pipeline',
+      modelServerSpoolMebibytes: 256,
+    },
     {
       service: 'classifier',
       namespace: 'ml',
@@ -60,10 +70,50 @@ test('a track with a candidate passes it to the model server as CANDIDATE_MODEL_
     SHADOW_PERCENT: '100',
   });
   expect(deployment.spec?.template.metadata?.annotations?.[candidateVersionAnnotation]).toBe('8');
-  expect(loadConfig({ ...env, MLFLOW_TRACKING_URI: 'http://mlflow:5000' }).traffic).toMatchObject({
+  // DATABASE_URL and MLFLOW_TRACKING_URI come from the pipeline Secret (envFrom).
+  expect(
+    loadConfig({ ...env, MLFLOW_TRACKING_URI: 'http://mlflow:5000', DATABASE_URL: 'postgres://db/prodclass' })
+      .traffic,
+  ).toMatchObject({
     candidateUri: { kind: 'version', name: 'rakuten_classifier', version: '8' },
     candidateAlias: 'challenger',
     canaryWeight: 10,
     shadowPercent: 100,
   });
+});
+
+test("a track's pods spool the inference log to an emptyDir a little larger than the spool's size", () => {
+  const deployment = trackDeployment(
+    {
+      trainerImage: 'trainer',
+      modelServerImage: 'server',
+      pipelineSecret: 'pipeline',
+      modelServerSpoolMebibytes: 64,
+    },
+    {
+      service: 'classifier',
+      namespace: 'ml',
+      owner: {
+        apiVersion: 'mlops.prodclass.dev/v1alpha1',
+        kind: 'PredictionService',
+        name: 'classifier',
+        uid: 'u',
+      },
+      track: 'primary',
+      registeredModel: 'rakuten_classifier',
+      version: '7',
+      replicas: 1,
+      spread: false,
+    },
+  );
+  const pod = deployment.spec?.template.spec;
+  const container = pod?.containers[0];
+  const env = Object.fromEntries((container?.env ?? []).map((variable) => [variable.name, variable.value]));
+  expect(env.INFERENCE_LOG_SPOOL_BYTES).toBe(String(64 * 1024 * 1024));
+  const mount = container?.volumeMounts?.find(
+    (volumeMount) => volumeMount.mountPath === env.INFERENCE_LOG_SPOOL_DIR,
+  );
+  const volume = pod?.volumes?.find((candidate) => candidate.name === mount?.name);
+  expect(volume?.emptyDir).toEqual({ sizeLimit: '80Mi' });
+  expect(container?.volumeMounts?.map((volumeMount) => volumeMount.mountPath)).toContain('/tmp');
 });

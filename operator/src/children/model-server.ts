@@ -14,6 +14,10 @@ export type Track = 'primary' | 'canary';
 /** The pod-template annotation that names the model version a track serves; changing it rolls the pods. */
 export const modelVersionAnnotation = 'mlops.prodclass.dev/model-version';
 export const serverPort = 8000;
+const spoolVolume = 'inference-log-spool';
+const spoolPath = '/var/spool/inference-log';
+/** Room over the spool's size, which it never passes, for the filesystem's blocks: a full emptyDir evicts the pod. */
+const spoolVolumeMarginMebibytes = 16;
 
 const scrapeAnnotations = {
   'prometheus.io/scrape': 'true',
@@ -115,6 +119,14 @@ export function trackDeployment(settings: PipelineSettings, track: TrackSpec): D
         },
         spec: {
           ...restrictedPod,
+          // Inference-log rows wait here while PostgreSQL is away; it outlives a container restart, not the pod.
+          volumes: [
+            ...(restrictedPod.volumes ?? []),
+            {
+              name: spoolVolume,
+              emptyDir: { sizeLimit: `${settings.modelServerSpoolMebibytes + spoolVolumeMarginMebibytes}Mi` },
+            },
+          ],
           ...(track.spread
             ? {
                 topologySpreadConstraints: [
@@ -130,6 +142,10 @@ export function trackDeployment(settings: PipelineSettings, track: TrackSpec): D
           containers: [
             {
               ...restrictedContainer,
+              volumeMounts: [
+                ...(restrictedContainer.volumeMounts ?? []),
+                { name: spoolVolume, mountPath: spoolPath },
+              ],
               name: 'model-server',
               image: settings.modelServerImage,
               ports: [{ name: 'http', containerPort: serverPort }],
@@ -146,6 +162,11 @@ export function trackDeployment(settings: PipelineSettings, track: TrackSpec): D
                 ...(track.candidate ? candidateEnv(track.registeredModel, track.candidate) : []),
                 { name: 'PORT', value: String(serverPort) },
                 { name: 'HOST', value: '0.0.0.0' },
+                { name: 'INFERENCE_LOG_SPOOL_DIR', value: spoolPath },
+                {
+                  name: 'INFERENCE_LOG_SPOOL_BYTES',
+                  value: String(settings.modelServerSpoolMebibytes * 1024 * 1024),
+                },
               ],
               envFrom: [{ secretRef: { name: settings.pipelineSecret } }],
               readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5 },

@@ -64,6 +64,7 @@ export function operatorSettings(namespace: string, databaseUrl: string): Operat
     trainerImage: 'prodclass/trainer-job:test',
     modelServerImage: 'prodclass/model-server:test',
     pipelineSecret: 'prodclass-pipeline',
+    modelServerSpoolMebibytes: 256,
     databaseUrl,
     mlflowTrackingUri: stackEnv().MLFLOW_TRACKING_URI,
     watchNamespace: namespace,
