@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 case "${1:-}" in
-  test) parts=(etcd kube-apiserver helm venv) ;;
+  test) parts=(etcd kube-apiserver helm venv gateway-api) ;;
   start) parts=(etcd kube-apiserver venv) ;;
   *) echo "usage: scripts/setup.sh test|start" >&2; exit 2 ;;
 esac

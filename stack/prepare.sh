@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Makes ready, side by side, what the local stack and the tests run but npm does not install:
-# the Go-built binaries (etcd, kube-apiserver, helm) and the Python venv (MLflow, scikit-learn).
+# the Go-built binaries (etcd, kube-apiserver, helm), the Python venv (MLflow, scikit-learn) and the
+# Gateway API CRDs (from the Go module proxy).
 # Prints a line as each part finishes and, every 30 s, what still runs and for how long.
-# Usage: stack/prepare.sh [etcd] [kube-apiserver] [helm] [venv]   (default: all four)
+# Usage: stack/prepare.sh [etcd] [kube-apiserver] [helm] [venv] [gateway-api]   (default: all five)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 log_dir="${PRODCLASS_LOCAL_DIR:-$root/.local}/logs"
 mkdir -p "$log_dir"
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(etcd kube-apiserver helm venv)
+[ ${#parts[@]} -gt 0 ] || parts=(etcd kube-apiserver helm venv gateway-api)
 
 say() { echo "[setup] $*" >&2; }
 elapsed() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
@@ -19,7 +20,8 @@ for part in "${parts[@]}"; do
   case "$part" in
     venv) bash "$root/stack/install-venv.sh" >"${logs[$part]}" 2>&1 & ;;
     etcd | kube-apiserver | helm) bash "$root/stack/build-binaries.sh" "$part" >"${logs[$part]}" 2>&1 & ;;
-    *) say "unknown part: $part (etcd, kube-apiserver, helm, venv)"; exit 2 ;;
+    gateway-api) bash "$root/stack/gateway-api-crds.sh" >"${logs[$part]}" 2>&1 & ;;
+    *) say "unknown part: $part (etcd, kube-apiserver, helm, venv, gateway-api)"; exit 2 ;;
   esac
   pids[$part]=$!
 done

@@ -77,3 +77,6 @@ export const retrainScheduleDefaults = {
   successfulHistoryLimit: 3,
   failedHistoryLimit: 1,
 } as const;
+
+/** A ModelPromotion moves the alias without waiting for a person unless it says otherwise. */
+export const defaultPromotionApproval = 'NotRequired';

@@ -2,13 +2,15 @@
  * What `explain` costs a single prediction: one model server process answering POST /predict one
  * request at a time, with `explain` absent, `explain: 5`, and (when BASE_SERVER names the
  * main.js of a build of the commit before explanations existed) that build with no explain, for
- * "nothing when absent". Rounds alternate the variants, so load from other processes hits them
+ * "nothing when absent", and (when PREVIOUS_SERVER names the main.js of another build) that build
+ * with `explain: 5`, to compare two ways of explaining. Rounds alternate the variants, so load from other processes hits them
  * alike. Per round and variant: the server process's CPU time per request (prodclass_process_cpu_seconds_total,
  * which other processes' load hardly moves), the mean of its own
  * prodclass_prediction_request_duration_seconds (wall time, which they do), and the client's median
  * round trip. Medians over the rounds; ratios are per round, against "no explain" in the same round.
  *
- * Usage: npm run build && BASE_SERVER=/path/to/base/model-server/dist/main.js npx tsx bench/explain/run.ts
+ * Usage: npm run build && BASE_SERVER=/path/to/base/model-server/dist/main.js \
+ *   [PREVIOUS_SERVER=/path/to/other/model-server/dist/main.js] npx tsx bench/explain/run.ts
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -133,6 +135,8 @@ async function main(): Promise<void> {
   ];
   const base = process.env.BASE_SERVER;
   if (base) variants.push({ name: 'base build, no explain', server: base, explain: undefined });
+  const previous = process.env.PREVIOUS_SERVER;
+  if (previous) variants.push({ name: 'previous build, explain: 5', server: previous, explain: 5 });
   const servers = new Map<string, { url: string; child: ChildProcess }>();
   for (const server of new Set(variants.map((variant) => variant.server))) {
     servers.set(

@@ -7,6 +7,15 @@ export interface ConstantRateResult {
   max: number;
   requests: number;
   failures: number;
+  /** With `windowSeconds`: the same figures for each window of requests by their scheduled time. */
+  windows?: { fromSecond: number; p50: number; p99: number; max: number; failures: number }[];
+}
+
+function percentiles(latencies: Float64Array) {
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (share: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] as number;
+  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] as number };
 }
 
 const headerEnd = Buffer.from('\r\n\r\n');
@@ -95,6 +104,7 @@ class Connection {
  * Latencies run from each request's scheduled time, so a stalled server cannot hide its backlog.
  * Requests go over a pool of keep-alive connections as prebuilt bytes, and answers are read
  * without an HTTP client, so the generator's own work adds as little as it can to what it measures.
+ * With `counted`, the percentiles are over the requests whose body index it accepts (all are sent).
  */
 export async function constantRate(
   url: string,
@@ -103,6 +113,8 @@ export async function constantRate(
   rate: number,
   seconds: number,
   connectionCount = 64,
+  counted: (bodyIndex: number) => boolean = () => true,
+  windowSeconds?: number,
 ): Promise<ConstantRateResult> {
   const target = new URL(url);
   const requests = bodies.map((body) =>
@@ -113,6 +125,7 @@ export async function constantRate(
   const total = rate * seconds;
   const intervalMs = 1000 / rate;
   const latencies = new Float64Array(total);
+  const failed = new Uint8Array(total);
   const idle: Connection[] = [];
   /** Requests due while every connection was busy, oldest first. */
   const waiting: number[] = [];
@@ -126,7 +139,10 @@ export async function constantRate(
     connection.send(request, requests[request % requests.length] as Buffer);
   const onAnswer = (connection: Connection, request: number, ok: boolean) => {
     latencies[request] = performance.now() - (started + request * intervalMs);
-    if (!ok) failures++;
+    if (!ok) {
+      failures++;
+      failed[request] = 1;
+    }
     const next = waiting.shift();
     if (next === undefined) idle.push(connection);
     else send(connection, next);
@@ -156,14 +172,24 @@ export async function constantRate(
   });
   const elapsedSeconds = (performance.now() - started) / 1000;
   for (const connection of connections) connection.close();
-  const sorted = latencies.sort();
-  const at = (share: number) => sorted[Math.min(total - 1, Math.floor(share * total))] as number;
+  const windows =
+    windowSeconds === undefined
+      ? undefined
+      : Array.from({ length: Math.ceil(seconds / windowSeconds) }, (_, index) => {
+          const from = index * windowSeconds * rate;
+          const to = Math.min(total, from + windowSeconds * rate);
+          return {
+            fromSecond: index * windowSeconds,
+            ...percentiles(latencies.subarray(from, to)),
+            failures: failed.subarray(from, to).reduce((sum, value) => sum + value, 0),
+          };
+        });
+  const countedLatencies = latencies.filter((_, request) => counted(request % requests.length));
   return {
     requestsPerSecond: total / elapsedSeconds,
-    p50: at(0.5),
-    p99: at(0.99),
-    max: sorted[total - 1] as number,
-    requests: total,
+    ...percentiles(countedLatencies),
+    requests: countedLatencies.length,
     failures,
+    ...(windows ? { windows } : {}),
   };
 }

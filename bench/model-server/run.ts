@@ -16,22 +16,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { withDatabase } from '@prodclass/catalog/database';
 import { migrate } from '@prodclass/catalog/migrate';
-import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
-import { encodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
-import { defaultTfidfSettings } from '@prodclass/textmodel/features/tfidf-vectorizer';
-import { defaultLogisticRegressionSettings } from '@prodclass/textmodel/model/logistic-regression';
-import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
-import { defaultTextSettings } from '@prodclass/textmodel/text/product-text';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { repoRoot } from '../../stack/paths.js';
 import { status, up } from '../../stack/stack.js';
+import { benchModelSettings, fitBenchModel } from './bench-model.js';
 import { constantRate } from './constant-rate.js';
 import { type CpuPinning, pinOffServerCpu } from './cpu-pinning.js';
 
-const catalogRows = 20_000;
-const trainingRows = 16_000;
-const seed = 42;
 const connections = 32;
 const warmUpSeconds = 5;
 const measureSeconds = 20;
@@ -40,10 +32,6 @@ const rounds = 3;
 const fixedRate = 1_000;
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodclass-bench-model-server-'));
-
-function csvField(value: string): string {
-  return `"${value.replaceAll('"', '""')}"`;
-}
 
 async function freePort(): Promise<number> {
   const server = net.createServer().listen(0, '127.0.0.1');
@@ -142,35 +130,7 @@ function median(measurements: Measurement[]): Measurement {
 
 async function main(): Promise<void> {
   const { env } = await up();
-  const products = [...generateSyntheticCatalog({ rows: catalogRows, seed })];
-  const training = products.slice(0, trainingRows);
-  const bodies = products
-    .slice(trainingRows)
-    .map(({ designation, description }) => JSON.stringify({ designation, description }));
-
-  const trainCsv = path.join(workDir, 'train.csv');
-  fs.writeFileSync(
-    trainCsv,
-    `designation,description,prdtypecode\n${training
-      .map((row) => `${csvField(row.designation)},${csvField(row.description ?? '')},${row.prdtypecode}`)
-      .join('\n')}\n`,
-  );
-  const fitStarted = performance.now();
-  const { classifier, report } = await TextClassifier.fit(training, {
-    text: defaultTextSettings,
-    tfidf: defaultTfidfSettings,
-    logisticRegression: defaultLogisticRegressionSettings,
-    seed,
-  });
-  const bundlePath = path.join(workDir, 'model.bundle');
-  fs.writeFileSync(
-    bundlePath,
-    encodeModelBundle(classifier, {
-      ...report,
-      source: `synthetic catalog, ${trainingRows} rows, seed ${seed}`,
-    }),
-  );
-  console.log(`prodclass model fitted in ${((performance.now() - fitStarted) / 1000).toFixed(1)} s`);
+  const { bundlePath, trainCsv, bodies } = await fitBenchModel(workDir);
 
   const database = `bench_model_server_${randomUUID().replaceAll('-', '').slice(0, 8)}`;
   const admin = new pg.Client({ connectionString: env.DATABASE_URL });
@@ -252,9 +212,7 @@ async function main(): Promise<void> {
       node: process.version,
       cpuPinning: pinning.description,
       settings: {
-        catalogRows,
-        trainingRows,
-        seed,
+        ...benchModelSettings,
         connections,
         warmUpSeconds,
         measureSeconds,

@@ -45,6 +45,29 @@ describe('loadConfig', () => {
     );
   });
 
+  test('the inference-log spool: a directory that needs DATABASE_URL, 256 MiB unless set, at least 64 KiB', () => {
+    const bundle = { MODEL_URI: '/models/model.bundle' };
+    const database = { DATABASE_URL: 'postgres://db/prodclass' };
+    expect(loadConfig({ ...bundle, ...database })).toMatchObject({
+      inferenceLogSpoolDir: undefined,
+      inferenceLogSpoolBytes: 256 * 1024 * 1024,
+    });
+    expect(
+      loadConfig({
+        ...bundle,
+        ...database,
+        INFERENCE_LOG_SPOOL_DIR: '/spool',
+        INFERENCE_LOG_SPOOL_BYTES: '65536',
+      }),
+    ).toMatchObject({ inferenceLogSpoolDir: '/spool', inferenceLogSpoolBytes: 65_536 });
+    expect(() => loadConfig({ ...bundle, INFERENCE_LOG_SPOOL_DIR: '/spool' })).toThrow(
+      /INFERENCE_LOG_SPOOL_DIR needs DATABASE_URL/,
+    );
+    expect(() => loadConfig({ ...bundle, ...database, INFERENCE_LOG_SPOOL_BYTES: '1000' })).toThrow(
+      /INFERENCE_LOG_SPOOL_BYTES must be an integer of at least 65536/,
+    );
+  });
+
   test('MODEL_ALIAS names the alias a pinned version was chosen through, and only goes with one', () => {
     const mlflow = { MLFLOW_TRACKING_URI: 'http://mlflow:5000' };
     expect(loadConfig({ ...mlflow, MODEL_URI: 'models:/m/3', MODEL_ALIAS: 'production' }).modelAlias).toBe(
@@ -65,5 +88,44 @@ describe('loadConfig', () => {
       kind: 'file',
       path: '/models/model.bundle',
     });
+  });
+
+  test('a candidate model: CANARY_WEIGHT and SHADOW_PERCENT are percentages and need CANDIDATE_MODEL_URI', () => {
+    const bundle = { MODEL_URI: '/models/model.bundle' };
+    expect(loadConfig(bundle).traffic).toBeUndefined();
+    expect(
+      loadConfig({ ...bundle, CANDIDATE_MODEL_URI: '/models/candidate.bundle', CANARY_WEIGHT: '12.5' })
+        .traffic,
+    ).toEqual({
+      candidateUri: { kind: 'file', path: '/models/candidate.bundle' },
+      candidateAlias: undefined,
+      canaryWeight: 12.5,
+      shadowPercent: 0,
+      shadowQueueCapacity: 1000,
+    });
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...bundle, ...env });
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problems({ SHADOW_PERCENT: '10' })).toEqual([
+      'CANARY_WEIGHT and SHADOW_PERCENT need CANDIDATE_MODEL_URI, the model they send requests to',
+    ]);
+    expect(
+      problems({
+        CANDIDATE_MODEL_URI: 'models:/x/1',
+        CANARY_WEIGHT: '101',
+        SHADOW_PERCENT: 'all',
+        SHADOW_QUEUE_CAPACITY: '0',
+      }),
+    ).toEqual([
+      'CANARY_WEIGHT must be a number from 0 to 100, got "101"',
+      'SHADOW_PERCENT must be a number from 0 to 100, got "all"',
+      'SHADOW_QUEUE_CAPACITY must be a positive integer, got "0"',
+      'MLFLOW_TRACKING_URI is required when CANDIDATE_MODEL_URI names a registered model',
+    ]);
   });
 });

@@ -10,12 +10,30 @@ export interface ServerConfig {
   mlflowTrackingUri: string | undefined;
   /** The inference log is off without it. */
   databaseUrl: string | undefined;
+  /** Where the inference log keeps rows while PostgreSQL is away; they are dropped without it. */
+  inferenceLogSpoolDir: string | undefined;
+  inferenceLogSpoolBytes: number;
   /** Admin routes answer 404 without it. */
   adminToken: string | undefined;
   /** The feedback routes answer 404 without it. */
   feedbackToken: string | undefined;
   reloadIntervalSeconds: number;
   logLevel: string;
+  /** A second model the server routes a share of requests to, or mirrors them to; none without it. */
+  traffic: TrafficConfig | undefined;
+}
+
+/** How requests are shared with the candidate model (docs/model-server.md#candidate-model-canary-and-shadow). */
+export interface TrafficConfig {
+  candidateUri: ModelUri;
+  /** The alias a pinned candidate version was chosen through. */
+  candidateAlias: string | undefined;
+  /** Percent of requests the candidate answers, chosen by a hash of the productid (random without one). */
+  canaryWeight: number;
+  /** Percent of the requests the primary answers that the candidate also predicts, off the request path. */
+  shadowPercent: number;
+  /** Mirrored requests waiting for the candidate; more are dropped and counted. */
+  shadowQueueCapacity: number;
 }
 
 /** Every setting's variable and default, as documented in docs/model-server.md. */
@@ -24,10 +42,16 @@ export const configDefaults = {
   HOST: '127.0.0.1',
   MODEL_URI: `models:/${defaultRegisteredModel}@${defaultAlias}`,
   RELOAD_INTERVAL_SECONDS: '60',
+  INFERENCE_LOG_SPOOL_BYTES: String(256 * 1024 * 1024),
   LOG_LEVEL: 'info',
+  CANARY_WEIGHT: '0',
+  SHADOW_PERCENT: '0',
+  SHADOW_QUEUE_CAPACITY: '1000',
 } as const;
 
 const minimumTokenLength = 16;
+/** Room for a few hundred rows: a smaller spool would not be worth its disk. */
+const minimumSpoolBytes = 64 * 1024;
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export class ConfigError extends Error {
@@ -87,6 +111,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
 
+  const inferenceLogSpoolDir = optional('INFERENCE_LOG_SPOOL_DIR');
+  if (inferenceLogSpoolDir !== undefined && databaseUrl === undefined) {
+    problems.push('INFERENCE_LOG_SPOOL_DIR needs DATABASE_URL: it keeps inference-log rows for PostgreSQL');
+  }
+  const inferenceLogSpoolBytes = Number(read('INFERENCE_LOG_SPOOL_BYTES'));
+  if (!Number.isSafeInteger(inferenceLogSpoolBytes) || inferenceLogSpoolBytes < minimumSpoolBytes) {
+    problems.push(
+      `INFERENCE_LOG_SPOOL_BYTES must be an integer of at least ${minimumSpoolBytes}, got "${read('INFERENCE_LOG_SPOOL_BYTES')}"`,
+    );
+  }
+
   const adminToken = optional('ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < minimumTokenLength) {
     problems.push(`ADMIN_TOKEN must be at least ${minimumTokenLength} characters long`);
@@ -110,6 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
   const logLevel = read('LOG_LEVEL');
   if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}`);
 
+  const traffic = readTraffic(env, problems, read);
+
   if (problems.length > 0 || !modelUri) throw new ConfigError(problems);
   return {
     port,
@@ -118,9 +155,58 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     modelAlias,
     mlflowTrackingUri,
     databaseUrl,
+    inferenceLogSpoolDir,
+    inferenceLogSpoolBytes,
     adminToken,
     feedbackToken,
     reloadIntervalSeconds,
     logLevel,
+    traffic,
   };
+}
+
+function readPercent(name: string, value: string, problems: string[]): number {
+  const percent = Number(value);
+  if (value.trim() === '' || !Number.isFinite(percent) || percent < 0 || percent > 100) {
+    problems.push(`${name} must be a number from 0 to 100, got "${value}"`);
+  }
+  return percent;
+}
+
+/** The candidate's settings: CANDIDATE_MODEL_URI and what it is for. */
+function readTraffic(
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+  read: (name: keyof typeof configDefaults) => string,
+): TrafficConfig | undefined {
+  const canaryWeight = readPercent('CANARY_WEIGHT', read('CANARY_WEIGHT'), problems);
+  const shadowPercent = readPercent('SHADOW_PERCENT', read('SHADOW_PERCENT'), problems);
+  const shadowQueueCapacity = Number(read('SHADOW_QUEUE_CAPACITY'));
+  if (!Number.isInteger(shadowQueueCapacity) || shadowQueueCapacity < 1) {
+    problems.push(`SHADOW_QUEUE_CAPACITY must be a positive integer, got "${read('SHADOW_QUEUE_CAPACITY')}"`);
+  }
+  const candidateAlias = env.CANDIDATE_MODEL_ALIAS || undefined;
+  if (candidateAlias !== undefined && !/^[A-Za-z0-9_-]+$/.test(candidateAlias)) {
+    problems.push(`CANDIDATE_MODEL_ALIAS must be letters, digits, _ or -, got "${candidateAlias}"`);
+  }
+  const uriText = env.CANDIDATE_MODEL_URI || undefined;
+  if (uriText === undefined) {
+    if (canaryWeight > 0 || shadowPercent > 0) {
+      problems.push(
+        'CANARY_WEIGHT and SHADOW_PERCENT need CANDIDATE_MODEL_URI, the model they send requests to',
+      );
+    }
+    return undefined;
+  }
+  const candidateUri = parseModelUri(uriText);
+  if (!candidateUri) {
+    problems.push(
+      `CANDIDATE_MODEL_URI must be models:/NAME@ALIAS, models:/NAME/VERSION or a bundle file path, got "${uriText}"`,
+    );
+    return undefined;
+  }
+  if (candidateUri.kind !== 'file' && !env.MLFLOW_TRACKING_URI) {
+    problems.push('MLFLOW_TRACKING_URI is required when CANDIDATE_MODEL_URI names a registered model');
+  }
+  return { candidateUri, candidateAlias, canaryWeight, shadowPercent, shadowQueueCapacity };
 }

@@ -15,9 +15,9 @@ export function truncateForLog(text: string, limit: number): string {
 }
 
 export const inferenceLogColumns =
-  'prediction_id, predicted_at, model_name, model_version, prdtypecode, confidence, text_length, designation, description, token_count, unknown_token_count, productid';
+  'prediction_id, predicted_at, model_name, model_version, prdtypecode, confidence, text_length, designation, description, token_count, unknown_token_count, productid, model_ms, shadow_of';
 
 /** One record as a line of `COPY inference_log (inferenceLogColumns) FROM STDIN`, texts already truncated. */
 export function inferenceLogLine(record: InferenceRecord): string {
-  return `${record.predictionId}\t${record.predictedAt.toISOString()}\t${copyValue(record.modelName)}\t${copyValue(record.modelVersion)}\t${record.prdtypecode}\t${record.confidence}\t${record.textLength}\t${copyValue(record.designation)}\t${copyValue(record.description)}\t${record.tokenCount ?? '\\N'}\t${record.unknownTokenCount ?? '\\N'}\t${record.productid ?? '\\N'}\n`;
+  return `${record.predictionId}\t${record.predictedAt.toISOString()}\t${copyValue(record.modelName)}\t${copyValue(record.modelVersion)}\t${record.prdtypecode}\t${record.confidence}\t${record.textLength}\t${copyValue(record.designation)}\t${copyValue(record.description)}\t${record.tokenCount ?? '\\N'}\t${record.unknownTokenCount ?? '\\N'}\t${record.productid ?? '\\N'}\t${record.modelMs ?? '\\N'}\t${record.shadowOf ?? '\\N'}\n`;
 }

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
       modelUri: formatModelUri(config.modelUri),
       reloadIntervalSeconds: config.reloadIntervalSeconds,
       inferenceLog: config.databaseUrl !== undefined,
+      inferenceLogSpool: config.inferenceLogSpoolDir ?? null,
       adminRoutes: config.adminToken !== undefined,
       feedbackRoutes: config.feedbackToken !== undefined,
     },

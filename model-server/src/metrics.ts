@@ -28,7 +28,15 @@ class PredictionTally {
 }
 
 /** The server's Prometheus metrics, in a registry of its own (several servers can share a process in tests). */
-export function createServerMetrics({ inferenceLogDepth }: { inferenceLogDepth: () => number }) {
+export function createServerMetrics({
+  inferenceLogDepth,
+  inferenceLogSpool,
+  shadowQueueDepth,
+}: {
+  inferenceLogDepth: () => number;
+  inferenceLogSpool: () => { rows: number; bytes: number };
+  shadowQueueDepth: () => number;
+}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'prodclass_' });
   // prom-client names these gauges *_total, which promtool (rightly) rejects for non-counters.
@@ -108,14 +116,61 @@ export function createServerMetrics({ inferenceLogDepth }: { inferenceLogDepth: 
     }),
     inferenceLogDropped: new Counter({
       name: 'prodclass_inference_log_dropped_total',
-      help: 'Prediction records never written, by reason (queue_full, write_failed).',
+      help: 'Prediction records never written, by reason (queue_full, write_failed, spool_full).',
       labelNames: ['reason'] as const,
       registers,
+    }),
+    inferenceLogSpooled: new Counter({
+      name: 'prodclass_inference_log_spooled_total',
+      help: 'Prediction records kept in the local spool while PostgreSQL was away.',
+      registers,
+    }),
+    inferenceLogSpoolRows: new Gauge({
+      name: 'prodclass_inference_log_spool_rows',
+      help: 'Prediction records in the local spool, waiting for PostgreSQL.',
+      registers,
+      collect() {
+        this.set(inferenceLogSpool().rows);
+      },
+    }),
+    inferenceLogSpoolBytes: new Gauge({
+      name: 'prodclass_inference_log_spool_bytes',
+      help: 'Bytes of the local spool (at most INFERENCE_LOG_SPOOL_BYTES).',
+      registers,
+      collect() {
+        this.set(inferenceLogSpool().bytes);
+      },
     }),
     feedbackLabelsWritten: new Counter({
       name: 'prodclass_feedback_labels_written_total',
       help: 'Predictions labeled through POST /feedback and /feedback/batch.',
       registers,
+    }),
+    candidateModelInfo: new Gauge({
+      name: 'prodclass_candidate_model_info',
+      help: 'The candidate model loaded beside the primary for canary and shadow traffic (value 1).',
+      labelNames: ['name', 'version', 'alias'] as const,
+      registers,
+    }),
+    shadowPredictions: new Counter({
+      name: 'prodclass_shadow_predictions_total',
+      help: "Shadow predictions of the candidate, by its version and whether it agreed with the primary's answer.",
+      labelNames: ['model_version', 'agrees'] as const,
+      registers,
+    }),
+    shadowDropped: new Counter({
+      name: 'prodclass_shadow_dropped_total',
+      help: 'Mirrored predictions the candidate never made, by reason (queue_full, no_model, failed).',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    shadowQueueDepth: new Gauge({
+      name: 'prodclass_shadow_queue_depth',
+      help: 'Mirrored predictions waiting for the candidate.',
+      registers,
+      collect() {
+        this.set(shadowQueueDepth());
+      },
     }),
     httpErrors: new Counter({
       name: 'prodclass_http_errors_total',

@@ -76,8 +76,10 @@ const explainedTermSchema = {
     },
     feature: { type: 'string', description: 'The term as the model knows it (cleaned words).' },
     tfidf: { type: 'number' },
-    weight: { type: 'number', description: "The class's coefficient of the term." },
-    contribution: { type: 'number', description: 'weight × tfidf, in logit units.' },
+    contribution: {
+      type: 'number',
+      description: "The class's coefficient of the term × tfidf, in logit units.",
+    },
   },
 } as const;
 

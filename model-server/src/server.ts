@@ -6,10 +6,11 @@ import { formatModelUri } from '@prodclass/registry/model-uri';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import pg from 'pg';
 import type { ClassifierLoader } from './classifier.js';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig, TrafficConfig } from './config.js';
 import { FeedbackLog } from './feedback-log.js';
 import { registerErrorHandlers, schemaErrorFormatter } from './http-errors.js';
 import { InferenceLog } from './inference-log.js';
+import { InferenceLogSpool } from './inference-log-spool.js';
 import { registerStrictJsonParser } from './json-body-parser.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import { ModelSlot } from './model-slot.js';
@@ -17,8 +18,9 @@ import { createModelSource } from './model-source.js';
 import { adminRoutes } from './routes/admin.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { metricsRoutes } from './routes/metrics.js';
-import { predictRoutes } from './routes/predict.js';
+import { type CandidateRouting, predictRoutes } from './routes/predict.js';
 import { serviceRoutes } from './routes/service.js';
+import { ShadowMirror } from './shadow-mirror.js';
 
 export interface ServerOptions {
   config: ServerConfig;
@@ -50,13 +52,43 @@ async function openInferenceLog(
   } finally {
     await checkClient.end();
   }
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, query_timeout: 30_000 });
-  pool.on('error', (error) => app.log.warn({ err: error }, 'an idle inference-log connection failed'));
-  const inferenceLog = new InferenceLog(pool, {
-    written: (rows) => metrics.inferenceLogWritten.inc(rows),
-    dropped: (rows, reason) => metrics.inferenceLogDropped.inc({ reason }, rows),
-    writeFailed: (error) => app.log.error({ err: error }, 'writing to the inference log failed'),
+  const spool =
+    config.inferenceLogSpoolDir === undefined
+      ? undefined
+      : await InferenceLogSpool.open(config.inferenceLogSpoolDir, config.inferenceLogSpoolBytes);
+  if (spool && !spool.empty) {
+    app.log.info(
+      { rows: spool.lines, bytes: spool.bytes },
+      'the inference-log spool holds rows; writing them first',
+    );
+  }
+  // With a spool, a connection attempt to a host that does not answer gives up before the queue
+  // fills up (5 s of it at 2,000 predictions a second), and the rows go to the spool; without one
+  // the writer waits as long as the system does, rather than drop rows it may yet write.
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 2,
+    query_timeout: 30_000,
+    ...(spool ? { connectionTimeoutMillis: 3_000 } : {}),
   });
+  pool.on('error', (error) => app.log.warn({ err: error }, 'an idle inference-log connection failed'));
+  const inferenceLog = new InferenceLog(
+    pool,
+    {
+      written: (rows) => metrics.inferenceLogWritten.inc(rows),
+      dropped: (rows, reason) => metrics.inferenceLogDropped.inc({ reason }, rows),
+      writeFailed: (error) =>
+        app.log.error(
+          { err: error },
+          spool
+            ? 'writing to the inference log failed; rows are spooled until PostgreSQL takes them'
+            : 'writing to the inference log failed',
+        ),
+      spooled: (rows) => metrics.inferenceLogSpooled.inc(rows),
+      spoolWritten: () => app.log.info('the inference-log spool is written; rows go to PostgreSQL directly'),
+    },
+    spool,
+  );
   app.addHook('onReady', async () => inferenceLog.start());
   let feedbackLog: FeedbackLog | undefined;
   let feedbackPool: pg.Pool | undefined;
@@ -119,6 +151,60 @@ function createModelSlot(app: FastifyInstance, options: ServerOptions, metrics: 
   return slot;
 }
 
+/** The candidate's slot, polled like the primary's, and the queue that mirrors requests to it. */
+function createCandidate(
+  app: FastifyInstance,
+  options: ServerOptions,
+  traffic: TrafficConfig,
+  metrics: ServerMetrics,
+  inferenceLog: InferenceLog | undefined,
+): CandidateRouting {
+  const { config } = options;
+  const slot: ModelSlot = new ModelSlot(
+    createModelSource(traffic.candidateUri, config.mlflowTrackingUri, traffic.candidateAlias),
+    options.loadClassifier,
+    {
+      loaded(model) {
+        metrics.candidateModelInfo.reset();
+        metrics.candidateModelInfo.set(
+          { name: model.name, version: model.version, alias: model.alias ?? '' },
+          1,
+        );
+        app.log.info(
+          { model: model.name, version: model.version, location: model.location },
+          'candidate model loaded',
+        );
+      },
+      loadFailed(error) {
+        app.log.error({ err: error, servingVersion: slot.current?.version }, 'candidate model load failed');
+      },
+    },
+  );
+  app.addHook('onReady', async () => {
+    slot.refresh().catch(() => undefined);
+    slot.startPolling(config.reloadIntervalSeconds * 1000);
+  });
+  app.addHook('onClose', async () => slot.stopPolling());
+  const mirror =
+    traffic.shadowPercent > 0
+      ? new ShadowMirror(slot, inferenceLog, traffic.shadowQueueCapacity, {
+          predicted(modelVersion, count, agreeing) {
+            if (agreeing > 0)
+              metrics.shadowPredictions.inc({ model_version: modelVersion, agrees: 'true' }, agreeing);
+            if (count > agreeing) {
+              metrics.shadowPredictions.inc(
+                { model_version: modelVersion, agrees: 'false' },
+                count - agreeing,
+              );
+            }
+          },
+          dropped: (count, reason) => metrics.shadowDropped.inc({ reason }, count),
+          failed: (error) => app.log.error({ err: error }, 'a shadow prediction failed'),
+        })
+      : undefined;
+  return { slot, canaryWeight: traffic.canaryWeight, shadowPercent: traffic.shadowPercent, mirror };
+}
+
 /** The model server: routes, model loading and polling, inference log and metrics, from one configuration. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { config } = options;
@@ -132,7 +218,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   let inferenceLog: InferenceLog | undefined;
   let feedbackLog: FeedbackLog | undefined;
-  const metrics = createServerMetrics({ inferenceLogDepth: () => inferenceLog?.depth ?? 0 });
+  let candidate: CandidateRouting | undefined;
+  const metrics = createServerMetrics({
+    inferenceLogDepth: () => inferenceLog?.depth ?? 0,
+    inferenceLogSpool: () => ({
+      rows: inferenceLog?.spooledRows ?? 0,
+      bytes: inferenceLog?.spooledBytes ?? 0,
+    }),
+    shadowQueueDepth: () => candidate?.mirror?.depth ?? 0,
+  });
   const slot = createModelSlot(app, options, metrics);
   if (config.databaseUrl) {
     ({ inferenceLog, feedbackLog } = await openInferenceLog(
@@ -140,6 +234,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       { ...config, databaseUrl: config.databaseUrl },
       metrics,
     ));
+  }
+  if (config.traffic) {
+    candidate = createCandidate(app, options, config.traffic, metrics, inferenceLog);
+    const { mirror } = candidate;
+    // Registered after the inference log's onClose hook, so it runs first (fastify runs onClose
+    // hooks in reverse): what is still queued for the candidate is predicted and logged too.
+    if (mirror) app.addHook('onClose', async () => mirror.drain());
   }
 
   registerStrictJsonParser(app);
@@ -169,11 +270,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(serviceRoutes, {
     slot,
+    candidateSlot: candidate?.slot,
     inferenceLog,
     modelUri: formatModelUri(config.modelUri),
     serviceVersion,
   });
-  await app.register(predictRoutes, { slot, inferenceLog, metrics });
+  await app.register(predictRoutes, { slot, inferenceLog, metrics, candidate });
   await app.register(metricsRoutes, { registry: metrics.registry });
   if (config.adminToken) await app.register(adminRoutes, { slot, adminToken: config.adminToken });
   if (config.feedbackToken && feedbackLog) {

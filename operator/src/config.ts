@@ -6,6 +6,7 @@ export interface OperatorSettings {
   trainerImage: string;
   modelServerImage: string;
   pipelineSecret: string;
+  modelServerSpoolMebibytes: number;
   databaseUrl: string;
   mlflowTrackingUri: string;
   /** Reconcile only this namespace (one tenant, or one test); all namespaces when unset. */
@@ -67,6 +68,7 @@ export function settingsFromEnv(env: Env = process.env): OperatorSettings {
     trainerImage: env.TRAINER_IMAGE?.trim() || 'prodclass/trainer-job:0.1.0',
     modelServerImage: env.MODEL_SERVER_IMAGE?.trim() || 'prodclass/model-server:0.1.0',
     pipelineSecret: name(env, 'PIPELINE_SECRET', 'prodclass-pipeline'),
+    modelServerSpoolMebibytes: integer(env, 'MODEL_SERVER_SPOOL_MEBIBYTES', 256, 1, 1_048_576),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     mlflowTrackingUri: url(env, 'MLFLOW_TRACKING_URI', ['http:', 'https:']),
     watchNamespace,

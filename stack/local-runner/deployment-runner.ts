@@ -7,7 +7,14 @@ import type { Logger } from '@prodclass/kube/log';
 import { deploymentType, keyOf } from '@prodclass/kube/objects';
 import type { Deployment } from '@prodclass/kube/workloads';
 import type { ScrapeTargets } from './scrape-targets.js';
-import { containerEnv, freePort, localCommand, startProcess, type Workspace } from './workloads.js';
+import {
+  containerEnv,
+  freePort,
+  localCommand,
+  podEmptyDirs,
+  startProcess,
+  type Workspace,
+} from './workloads.js';
 
 /** A model-server process standing in for one pod. */
 export interface LocalPod {
@@ -137,11 +144,12 @@ export class DeploymentRunner {
   ): Promise<LocalPod> {
     const namespace = deployment.metadata.namespace ?? 'default';
     const port = await freePort();
-    const env = {
-      ...(await containerEnv(this.api, namespace, container)),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-    };
+    const emptyDirs = podEmptyDirs(
+      deployment.spec?.template.spec ?? { containers: [container] },
+      container,
+      await containerEnv(this.api, namespace, container),
+    );
+    const env = { ...emptyDirs.env, PORT: String(port), HOST: '127.0.0.1' };
     const name = `${deployment.metadata.name}-${hash}-${port}`;
     const process = startProcess(
       this.workspace,
@@ -164,6 +172,7 @@ export class DeploymentRunner {
     };
     this.scrapeTargets.add(pod);
     process.once('exit', (code) => {
+      emptyDirs.remove();
       this.scrapeTargets.remove(pod);
       if (pod.terminating) return;
       this.log.warn('pod exited; starting another', { deployment: keyOf(deployment), port, code });

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import type { V1Container } from '@kubernetes/client-node';
+import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
 import { isNotFound, type KubeApi } from '@prodclass/kube/api';
 import { resourceType } from '@prodclass/kube/objects';
 
@@ -56,6 +57,35 @@ export async function containerEnv(
   for (const variable of container.env ?? [])
     if (variable.value !== undefined) env[variable.name] = variable.value;
   return env;
+}
+
+/**
+ * Local pods share this machine's filesystem, so an env value naming the mount path of one of the
+ * pod's emptyDir volumes (the model server's inference-log spool) is pointed at a directory of the
+ * pod's own instead, made here; `remove` deletes them, as a kubelet deletes a pod's emptyDirs.
+ */
+export function podEmptyDirs(
+  podSpec: V1PodSpec,
+  container: V1Container,
+  env: Record<string, string>,
+): { env: Record<string, string>; remove(): void } {
+  const emptyDirs = new Set(
+    (podSpec.volumes ?? []).filter((volume) => volume.emptyDir).map((volume) => volume.name),
+  );
+  const mounts = new Map(
+    (container.volumeMounts ?? [])
+      .filter((mount) => emptyDirs.has(mount.name))
+      .map((mount) => [mount.mountPath, mount.name]),
+  );
+  const named = Object.entries(env).filter(([, value]) => mounts.has(value));
+  if (named.length === 0) return { env, remove: () => undefined };
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'prodclass-local-pod-'));
+  const local = { ...env };
+  for (const [key, value] of named) {
+    local[key] = path.join(root, mounts.get(value) as string);
+    fs.mkdirSync(local[key], { recursive: true });
+  }
+  return { env: local, remove: () => fs.rmSync(root, { recursive: true, force: true }) };
 }
 
 /** Starts `node <args>` with only PATH and HOME from this process, logging to `<logDir>/<name>.log`. */

@@ -170,6 +170,35 @@ const cases: Case[] = [
   },
   {
     kind: 'ModelPromotion',
+    state: 'awaiting approval',
+    status: {
+      phase: 'AwaitingApproval',
+      observedGeneration: 1,
+      evidence: {
+        offline: { decision: 'promote', candidateF1: 0.81, championVersion: '3', championF1: 0.78 },
+      },
+      conditions: [
+        condition('Approved', 'Unknown', 'AwaitingApproval', 'waiting for a person allowed to approve'),
+        condition('Ready', 'Unknown', 'AwaitingApproval', 'waiting for a person allowed to approve'),
+      ],
+    },
+    health: 'Suspended',
+    message: 'AwaitingApproval: waiting for a person allowed to approve',
+  },
+  {
+    kind: 'ModelPromotion',
+    state: 'rejected',
+    status: {
+      phase: 'Failed',
+      observedGeneration: 1,
+      approval: { rejectedBy: 'alice', rejectedAt: '2026-01-05T10:00:00Z' },
+      conditions: [condition('Ready', 'False', 'Rejected', 'rejected by alice')],
+    },
+    health: 'Degraded',
+    message: 'Rejected: rejected by alice',
+  },
+  {
+    kind: 'ModelPromotion',
     state: 'version not found',
     status: {
       phase: 'Failed',

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   applyStagedLabels,
   prepareStaging,
@@ -8,9 +10,9 @@ import {
 import { maintainInferenceLog, partitionsAhead } from '@prodclass/catalog/inference-log-partitions';
 import { migrationsDirectory } from '@prodclass/catalog/migrate';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { afterAll, expect, test } from 'vitest';
 import { aggregateWindows } from '../../catalog/src/drift/window-queries.js';
-import { InferenceLog } from '../../model-server/src/inference-log.js';
 import { uuidv7 } from '../../model-server/src/uuidv7.js';
 import { runCli } from '../support/cli.js';
 import { baselineTraffic, copyPredictions, generatedPredictions } from '../support/generated-predictions.js';
@@ -105,41 +107,39 @@ test('migration 007 makes a log of ten days a partition while a model server wri
   const before = await hourlyCounts(client);
   expect(before.kept).toEqual(before.counted);
 
-  // The model server's own writer, COPYing batches back to back until a while after the migration.
+  // A model server of the build before 007 (servers of this build refuse an older schema), COPYing
+  // batches of 100 back to back, with the columns that build wrote, until a while after the migration.
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   const counts = { written: 0, dropped: 0, failures: [] as string[] };
-  const writer = new InferenceLog(pool, {
-    written: (rows) => {
-      counts.written += rows;
-    },
-    dropped: (rows) => {
-      counts.dropped += rows;
-    },
-    writeFailed: (error) => {
-      counts.failures.push(error.message);
-    },
-  });
   const writtenIds: string[] = [];
   let migrated = false;
   let batchesAfter = 0;
+  const writeBatch = async (ids: string[]) => {
+    const connection = await pool.connect();
+    try {
+      const now = new Date().toISOString();
+      await pipeline(
+        Readable.from(
+          ids.map((id) => `${id}\t${now}\ttoy\t2\t10\t0.9\t12\ta new product\t\\N\t\\N\t\\N\t\\N\n`),
+        ),
+        connection.query(
+          copyFrom(
+            'copy inference_log (prediction_id, predicted_at, model_name, model_version, prdtypecode, confidence, text_length, designation, description, token_count, unknown_token_count, productid) from stdin',
+          ),
+        ),
+      );
+      counts.written += ids.length;
+    } catch (error) {
+      counts.failures.push((error as Error).message);
+    } finally {
+      connection.release();
+    }
+  };
   const writing = (async () => {
     while (!migrated || batchesAfter++ < 5) {
-      for (let index = 0; index < 100; index++) {
-        const predictionId = uuidv7();
-        writtenIds.push(predictionId);
-        writer.enqueue({
-          predictedAt: new Date(),
-          predictionId,
-          modelName: 'toy',
-          modelVersion: '2',
-          prdtypecode: 10,
-          confidence: 0.9,
-          textLength: 12,
-          designation: 'a new product',
-          description: null,
-        });
-      }
-      await writer.writeQueued();
+      const ids = Array.from({ length: 100 }, () => uuidv7());
+      writtenIds.push(...ids);
+      await writeBatch(ids);
     }
   })();
   while (counts.written === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -162,7 +162,6 @@ test('migration 007 makes a log of ten days a partition while a model server wri
   const cli = await migrating;
   migrated = true;
   await writing;
-  await writer.close();
   await pool.end();
   expect(cli.stderr).toBe('');
   expect(cli.code).toBe(0);

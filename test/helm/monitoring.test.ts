@@ -57,7 +57,11 @@ test("the chart's PrometheusRule holds the rules file's groups, then the live-ac
 test('every prodclass_ metric the rules and the dashboard use is one the model server or operator exports', async () => {
   const exported = new Set<string>();
   for (const registry of [
-    createServerMetrics({ inferenceLogDepth: () => 0 }).registry,
+    createServerMetrics({
+      inferenceLogDepth: () => 0,
+      inferenceLogSpool: () => ({ rows: 0, bytes: 0 }),
+      shadowQueueDepth: () => 0,
+    }).registry,
     new OperatorMetrics().registry,
   ]) {
     for (const metric of await registry.getMetricsAsJSON()) {

@@ -18,7 +18,6 @@ interface Term {
   term: string;
   feature: string;
   tfidf: number;
-  weight: number;
   contribution: number;
 }
 
@@ -67,6 +66,14 @@ function logitOf(product: (typeof products)[number], code: number): number {
   return logit;
 }
 
+/** The bundle's coefficient of `feature` for `code`. */
+function coefficientOf(feature: string, code: number): number {
+  const { coef, classes } = classifier.state.logisticRegression;
+  const column = classifier.state.tfidf.vocabulary.indexOf(feature);
+  expect(column).toBeGreaterThanOrEqual(0);
+  return coef[column * classes.length + classes.indexOf(code)] as number;
+}
+
 function withoutId({ prediction_id, explanation, ...rest }: ExplainedPrediction) {
   return rest;
 }
@@ -100,7 +107,10 @@ test('explain takes the predicted code and the runner-up apart: intercept + cont
       expect(Math.abs(explanation.logit - logitOf(product, explanation.prdtypecode))).toBeLessThan(1e-9);
       expect(explanation.up.length).toBeLessThanOrEqual(20);
       expect(explanation.down.length).toBeLessThanOrEqual(20);
-      for (const term of listed) expect(term.contribution).toBe(term.weight * term.tfidf);
+      for (const term of listed) {
+        expect(Object.keys(term)).toEqual(['term', 'feature', 'tfidf', 'contribution']);
+        expect(term.contribution).toBe(coefficientOf(term.feature, explanation.prdtypecode) * term.tfidf);
+      }
       if (explanation.other_terms.count === 0) expect(explanation.other_terms.contribution).toBe(0);
     }
     const [p1, p2] = body.top_k as [Prediction['top_k'][number], Prediction['top_k'][number]];
@@ -131,6 +141,21 @@ test('the batch route explains every item with `explain`, and none without it', 
       expect(down.length).toBeLessThanOrEqual(3);
     }
   }
+});
+
+test('an explained answer has the content type of any other', async () => {
+  const contentType = async (route: string, body: unknown) =>
+    (
+      await fetch(`${server.url}${route}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    ).headers.get('content-type');
+  const plain = await contentType('/predict', products[0]);
+  expect(plain).toBe('application/json; charset=utf-8');
+  expect(await contentType('/predict', { ...products[0], explain: 5 })).toBe(plain);
+  expect(await contentType('/predict/batch', { items: [products[0]], explain: 5 })).toBe(plain);
 });
 
 test('explain must be an integer from 0 to 20', async () => {

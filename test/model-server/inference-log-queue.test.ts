@@ -30,6 +30,8 @@ test('a full queue drops and counts records instead of waiting; close writes eve
     writeFailed: (error) => {
       throw error;
     },
+    spooled: () => undefined,
+    spoolWritten: () => undefined,
   });
   const { queueCapacity, batchSize } = inferenceLogLimits;
   const offered = queueCapacity + batchSize + 700;
@@ -64,6 +66,8 @@ test('texts are stored as sent, except what PostgreSQL would refuse (U+FFFD inst
     written: () => undefined,
     dropped: () => undefined,
     writeFailed: (error) => failures.push(error),
+    spooled: () => undefined,
+    spoolWritten: () => undefined,
   });
   const predictionId = uuidv7();
   const { descriptionCharacters } = inferenceLogLimits;

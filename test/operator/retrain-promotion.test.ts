@@ -24,7 +24,7 @@ interface TickRun {
 /** The promotion decisions of the first four ticks' TrainingRuns, in tick order. */
 async function loopDecisions(source: string): Promise<string[]> {
   let clockOffsetMs = 0;
-  const pipeline = await startPipeline('op-fair', () => new Date(Date.now() + clockOffsetMs));
+  const pipeline = await startPipeline('op-fair', { clock: () => new Date(Date.now() + clockOffsetMs) });
   pipelines.push(pipeline);
   const { resources } = pipeline;
   const suffix = randomBytes(4).toString('hex');

@@ -7,6 +7,7 @@ import { registerModelCommands } from './commands/model.js';
 import { registerPromoteCommand } from './commands/promote.js';
 import { registerQualityCommands } from './commands/quality.js';
 import { registerReproduceCommand } from './commands/reproduce.js';
+import { registerRolloutCommands } from './commands/rollout.js';
 import { registerTrainCommand } from './commands/train.js';
 import { versionText } from './version.js';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerDriftCommands(program);
   registerFeedbackCommands(program);
   registerQualityCommands(program);
+  registerRolloutCommands(program);
   return listEveryCommand(program);
 }
 

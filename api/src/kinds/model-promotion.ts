@@ -2,6 +2,11 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { KindDefinition } from '../crd.js';
 import { defaultAlias, defaultRegisteredModel, modelPromotionDefaults } from '../defaults.js';
 import { Alias, Conditions, cel, Enum, ObservedGeneration, RegisteredModel, Timestamp } from '../schema.js';
+import {
+  PromotionApprovalRecord,
+  PromotionApprovalSetting,
+  PromotionEvidence,
+} from './promotion-approval.js';
 
 export const ModelPromotionSpec = Type.Object(
   {
@@ -20,6 +25,7 @@ export const ModelPromotionSpec = Type.Object(
         maxLength: 1024,
       }),
     ),
+    approval: PromotionApprovalSetting,
     impactPreview: Type.Boolean({
       description:
         'Before the alias moves, run a Job that scores the latest catalog snapshot with the current alias version and this version, and record in status.impactPreview the share of products whose class would change and the largest flips.',
@@ -68,19 +74,22 @@ export type ImpactPreview = Static<typeof ImpactPreview>;
 export const ModelPromotionStatus = Type.Object(
   {
     phase: Type.Optional(
-      Enum(['Pending', 'Succeeded', 'Failed'], {
-        description: 'Pending until the alias has moved (Succeeded) or the promotion was refused (Failed).',
+      Enum(['Pending', 'AwaitingApproval', 'Succeeded', 'Failed'], {
+        description:
+          'Pending until the alias has moved (Succeeded) or the promotion was refused or rejected (Failed); AwaitingApproval while spec.approval Required waits for a person.',
       }),
     ),
     previousVersion: Type.Optional(
       Type.String({ description: 'Version the alias pointed at before (empty when it was unset).' }),
     ),
     promotedAt: Type.Optional(Timestamp('When the alias moved.')),
+    approval: Type.Optional(PromotionApprovalRecord),
+    evidence: Type.Optional(PromotionEvidence),
     impactPreview: Type.Optional(ImpactPreview),
     observedGeneration: Type.Optional(ObservedGeneration),
     conditions: Type.Optional(
       Conditions(
-        'Ready, Promoted (reason VersionRejected when refused) and, with spec.impactPreview, ImpactPreviewed, in the metav1.Condition shape.',
+        'Ready, Promoted (reason VersionRejected when refused), with spec.impactPreview ImpactPreviewed, and with spec.approval Required Approved (reasons AwaitingApproval, Approved, Rejected), in the metav1.Condition shape.',
       ),
     ),
   },

@@ -56,6 +56,77 @@ const Autoscaling = Type.Object(
   },
 );
 
+const kubernetesName = (description: string) =>
+  Type.String({
+    description,
+    minLength: 1,
+    maxLength: 253,
+    pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
+  });
+
+const Traffic = Type.Object(
+  {
+    candidate: Type.Object(
+      {
+        alias: Type.Optional(TrackAlias('Registry alias the candidate follows.')),
+        version: Type.Optional(Type.Integer({ description: 'Candidate model version.', minimum: 1 })),
+      },
+      {
+        description: 'The candidate model: exactly one of alias and version.',
+        ...cel({
+          rule: 'has(self.alias) != has(self.version)',
+          message: 'traffic.candidate needs exactly one of alias and version',
+        }),
+      },
+    ),
+    canaryWeight: Type.Integer({
+      description:
+        'Percent of products the candidate answers, chosen by a stable hash of the request’s productid (a random key without one): the share holds whatever the replica counts and a product always gets the same version.',
+      default: 0,
+      minimum: 0,
+      maximum: 100,
+    }),
+    shadowPercent: Type.Integer({
+      description:
+        'Percent of the requests the primary answers that the candidate also predicts, off the request path; its predictions go to the inference log as shadow rows, never to the caller.',
+      default: 0,
+      minimum: 0,
+      maximum: 100,
+    }),
+    gateway: Type.Optional(
+      Type.Object(
+        {
+          parentRefs: Type.Array(
+            Type.Object(
+              {
+                name: kubernetesName('Gateway name.'),
+                namespace: Type.Optional(kubernetesName('Gateway namespace (default: the service’s).')),
+                sectionName: Type.Optional(kubernetesName('Listener of the Gateway.')),
+              },
+              { description: 'A Gateway the HTTPRoute attaches to.' },
+            ),
+            { description: 'The Gateways the HTTPRoute attaches to.', minItems: 1, maxItems: 32 },
+          ),
+          candidateReplicas: Type.Integer({
+            description: 'Replicas of the candidate track the HTTPRoute sends canaryWeight percent to.',
+            default: predictionServiceDefaults.canaryReplicas,
+            minimum: 1,
+            maximum: 100,
+          }),
+        },
+        {
+          description:
+            'Split canary traffic with a Gateway API HTTPRoute (gateway.networking.k8s.io/v1) instead of in the model server: the candidate runs as the canary track with its own Service `NAME-canary`, the Service `NAME` selects the primary track only, and an HTTPRoute `NAME` attached to these Gateways has the two as weighted backendRefs. The Gateway picks a backend per request, so a product does not stick to one version. Shadow traffic stays in the primary pods.',
+        },
+      ),
+    ),
+  },
+  {
+    description:
+      'A candidate model beside the primary for a progressive rollout: a weighted canary and shadow traffic. Without gateway, the primary pods load the candidate too and route in process (no extra hop).',
+  },
+);
+
 export const PredictionServiceSpec = Type.Object(
   {
     registeredModel: RegisteredModel({
@@ -123,6 +194,7 @@ export const PredictionServiceSpec = Type.Object(
         default: {},
       },
     ),
+    traffic: Type.Optional(Traffic),
   },
   {
     description: 'Which model to serve, from which version or alias, and with how many replicas.',
@@ -136,6 +208,10 @@ export const PredictionServiceSpec = Type.Object(
         message:
           'autoscaling.targetCPUUtilization needs resources.requests.cpu (utilisation is a share of the request)',
       },
+      {
+        rule: '!(has(self.canary) && has(self.traffic))',
+        message: 'set at most one of canary (split by ready pods) and traffic (split by weight)',
+      },
     ),
   },
 );
@@ -145,7 +221,10 @@ const Ratio = (description: string) => Type.Optional(Type.Number({ description, 
 
 export const LiveQualityOfVersion = Type.Object({
   modelVersion: Type.String({ description: 'The model version.' }),
-  track: Enum(['primary', 'canary'], { description: 'The track that serves it.' }),
+  track: Enum(['primary', 'canary', 'candidate'], {
+    description:
+      "The track that serves it (candidate: spec.traffic's candidate, answering its canaryWeight in the primary pods).",
+  }),
   served: Type.Integer({ description: 'Predictions of the version logged in the window.' }),
   labeled: Type.Integer({ description: 'Of them, those with a label.' }),
   coverage: Type.Number({ description: 'labeled / served (0 when nothing was served).' }),
@@ -168,6 +247,12 @@ export const PredictionServiceStatus = Type.Object(
     ),
     canaryVersion: Type.Optional(
       Type.String({ description: 'Model version the canary track has fully rolled out.' }),
+    ),
+    candidateVersion: Type.Optional(
+      Type.String({
+        description:
+          "Model version of spec.traffic's candidate that the pods load (or the candidate track serves), once rolled out.",
+      }),
     ),
     readyReplicas: Type.Optional(
       Type.Integer({ description: 'Ready model-server replicas over both tracks.' }),
@@ -204,7 +289,7 @@ export const PredictionServiceStatus = Type.Object(
     observedGeneration: Type.Optional(ObservedGeneration),
     conditions: Type.Optional(
       Conditions(
-        'Ready (from ModelResolved, PrimaryReady and CanaryReady), ModelResolved, PrimaryReady and CanaryReady, in the metav1.Condition shape.',
+        'Ready (from ModelResolved, PrimaryReady and CanaryReady), ModelResolved, PrimaryReady, CanaryReady and, with spec.traffic.gateway, TrafficRouted, in the metav1.Condition shape.',
       ),
     ),
   },

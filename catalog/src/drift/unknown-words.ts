@@ -45,7 +45,7 @@ function texts(window: 'current' | 'reference', from: string, to: string): strin
     select word, count(*) as occurrences
     from (
       select designation, description from inference_log
-      where model_name = $1 and ($2::text is null or model_version = $2)
+      where model_name = $1 and ($2::text is null or model_version = $2) and shadow_of is null
         and predicted_at >= ${from} and predicted_at < ${to}
       order by predicted_at desc limit $7
     ) texts,

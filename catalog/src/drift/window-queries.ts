@@ -24,7 +24,8 @@ export const confidenceSteps = 10_000;
 
 const logColumns = 'text_length, prdtypecode, confidence, token_count, unknown_token_count';
 
-const logRows = `from inference_log where model_name = $1 and ($2::text is null or model_version = $2)`;
+// Served predictions only: a candidate's shadow rows (shadow_of set) were never answered.
+const logRows = `from inference_log where model_name = $1 and ($2::text is null or model_version = $2) and shadow_of is null`;
 
 function logWindow(isCurrent: boolean, from: string, to: string): string {
   return `select ${isCurrent} as is_current, ${logColumns} ${logRows} and predicted_at >= ${from} and predicted_at < ${to}`;

@@ -120,7 +120,7 @@ export async function resolveStagedLabels(client: pg.ClientBase): Promise<LabelP
   if (from && to && lowest && highest)
     await client.query(
       `insert into feedback_resolved ${resolvedColumns}
-      from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id
+      from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id and l.shadow_of is null
         and l.predicted_at >= uuidv7_time(s.prediction_id) - interval '1 hour'
         and l.predicted_at < uuidv7_time(s.prediction_id) + interval '1 hour'
         and l.predicted_at >= $1 and l.predicted_at < $2 and l.prediction_id between $3 and $4`,
@@ -128,7 +128,7 @@ export async function resolveStagedLabels(client: pg.ClientBase): Promise<LabelP
     );
   if (productLabels)
     await client.query(`insert into feedback_resolved ${resolvedColumns}
-      from feedback_staging s join inference_log l on l.productid = s.productid
+      from feedback_staging s join inference_log l on l.productid = s.productid and l.shadow_of is null
       where s.prediction_id is null`);
   // A count, not `limit 1`: the tables are never analyzed, and for a limit the planner takes a
   // nested loop over both (measured: 170 ms for 4,000 labels, against 2 ms hashed).
@@ -138,7 +138,7 @@ export async function resolveStagedLabels(client: pg.ClientBase): Promise<LabelP
       select from feedback_resolved r where r.label_group = s.label_group and r.position = s.position)`);
   if ((unresolved[0]?.labels ?? 0) > 0)
     await client.query(`insert into feedback_resolved ${resolvedColumns}
-      from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id
+      from feedback_staging s join inference_log l on l.prediction_id = s.prediction_id and l.shadow_of is null
       where not exists (
         select from feedback_resolved r where r.label_group = s.label_group and r.position = s.position)`);
   const { rows } = await client.query<LabelProblem>(

@@ -1,7 +1,8 @@
 -- Argo CD health of the kinds that run to completion once (DataIncrement, TrainingRun,
 -- ModelPromotion, DriftAcknowledgement): Healthy once the phase is final and good (Succeeded;
 -- Recorded for a DriftAcknowledgement), Degraded when phase Failed (with the Ready condition's
--- reason and message), Progressing otherwise, and while the operator has not yet observed the
+-- reason and message), Suspended while a ModelPromotion waits for a person's approval (phase
+-- AwaitingApproval), Progressing otherwise, and while the operator has not yet observed the
 -- latest generation. One file for the four argocd-cm keys. Lua 5.1 (Argo CD's gopher-lua).
 local hs = { status = "Progressing", message = "Waiting for the operator" }
 local status = obj.status
@@ -29,6 +30,9 @@ if status.phase == "Succeeded" or status.phase == "Recorded" then
 elseif status.phase == "Failed" then
   hs.status = "Degraded"
   hs.message = detail or "Failed"
+elseif status.phase == "AwaitingApproval" then
+  hs.status = "Suspended"
+  hs.message = detail or "AwaitingApproval"
 elseif detail ~= nil then
   hs.message = detail
 end

@@ -6,6 +6,8 @@ import { modelRefSchema, predictionLimits } from '../schemas.js';
 
 export interface ServiceRoutesOptions {
   slot: ModelSlot;
+  /** With a candidate model: /health reports it (it never holds /ready back: a broken candidate must not stop the primary). */
+  candidateSlot: ModelSlot | undefined;
   inferenceLog: InferenceLog | undefined;
   modelUri: string;
   serviceVersion: string;
@@ -39,6 +41,17 @@ const healthSchema = {
       type: 'object',
       properties: { enabled: { type: 'boolean' }, queue_depth: { type: 'integer' } },
     },
+    candidate: {
+      type: ['object', 'null'],
+      description: 'null without CANDIDATE_MODEL_URI',
+      properties: {
+        model: { type: ['object', 'null'], properties: modelRefSchema.properties },
+        last_failure: {
+          type: ['object', 'null'],
+          properties: { at: { type: 'string', format: 'date-time' }, message: { type: 'string' } },
+        },
+      },
+    },
   },
 } as const;
 
@@ -55,9 +68,17 @@ const modelSchema = {
   },
 } as const;
 
+function candidateHealth(slot: ModelSlot) {
+  const failure = slot.lastFailure;
+  return {
+    model: modelRef(slot.current),
+    last_failure: failure ? { at: failure.at.toISOString(), message: failure.message } : null,
+  };
+}
+
 /** `/`, `/health`, `/ready` and `/model`: what runs, whether it can answer, and with which model. */
 export const serviceRoutes: FastifyPluginAsync<ServiceRoutesOptions> = async (app, options) => {
-  const { slot, inferenceLog, modelUri, serviceVersion } = options;
+  const { slot, candidateSlot, inferenceLog, modelUri, serviceVersion } = options;
 
   app.get(
     '/',
@@ -118,6 +139,7 @@ export const serviceRoutes: FastifyPluginAsync<ServiceRoutesOptions> = async (ap
         mlflow_reachable: slot.registryReachable ?? null,
         last_failure: failure ? { at: failure.at.toISOString(), message: failure.message } : null,
         inference_log: { enabled: inferenceLog !== undefined, queue_depth: inferenceLog?.depth ?? 0 },
+        candidate: candidateSlot ? candidateHealth(candidateSlot) : null,
       });
     },
   );
@@ -135,6 +157,7 @@ export const serviceRoutes: FastifyPluginAsync<ServiceRoutesOptions> = async (ap
     },
     async () => {
       if (!slot.current) throw new HttpError(503, 'no model is loaded yet');
+
       return { ready: true };
     },
   );

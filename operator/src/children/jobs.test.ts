@@ -74,7 +74,12 @@ test('the result is the termination message of the Pod whose container exited 0'
 
 test('a Job container reports its result in the termination message, or its log when it fails', () => {
   const job = cliJob(
-    { trainerImage: 'trainer', modelServerImage: 'server', pipelineSecret: 'pipeline' },
+    {
+      trainerImage: 'trainer',
+      modelServerImage: 'server',
+      pipelineSecret: 'pipeline',
+      modelServerSpoolMebibytes: 256,
+    },
     {
       name: 'run-train',
       namespace: 'ml',

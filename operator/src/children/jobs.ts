@@ -12,6 +12,8 @@ export interface PipelineSettings {
   modelServerImage: string;
   /** Secret in the resource's namespace with DATABASE_URL and MLFLOW_TRACKING_URI. */
   pipelineSecret: string;
+  /** Size of each model server's inference-log spool (an emptyDir), in MiB. */
+  modelServerSpoolMebibytes: number;
 }
 
 export interface CliJob {

@@ -1,10 +1,16 @@
 import { parseModelUri } from '@prodclass/registry/model-uri';
 import { expect, test } from 'vitest';
-import { trackDeployment } from './model-server.js';
+import { loadConfig } from '../../../model-server/src/config.js';
+import { candidateVersionAnnotation, trackDeployment } from './model-server.js';
 
 test("a track's MODEL_URI is the pinned version, in the form the model server parses", () => {
   const deployment = trackDeployment(
-    { trainerImage: 'trainer', modelServerImage: 'server', pipelineSecret: 'pipeline' },
+    {
+      trainerImage: 'trainer',
+      modelServerImage: 'server',
+      pipelineSecret: 'pipeline',
+      modelServerSpoolMebibytes: 256,
+    },
     {
       service: 'classifier',
       namespace: 'ml',
@@ -27,4 +33,87 @@ test("a track's MODEL_URI is the pinned version, in the form the model server pa
   expect(modelUri).toBe('models:/rakuten_classifier/7');
   expect(parseModelUri(modelUri)).toEqual({ kind: 'version', name: 'rakuten_classifier', version: '7' });
   expect(env.find((variable) => variable.name === 'MODEL_ALIAS')?.value).toBe('production');
+});
+
+test('a track with a candidate passes it to the model server as CANDIDATE_MODEL_URI, CANARY_WEIGHT and SHADOW_PERCENT, which its config accepts', () => {
+  const deployment = trackDeployment(
+    {
+      trainerImage: 'trainer',
+      modelServerImage: 'server',
+      pipelineSecret: 'pipeline',
+      modelServerSpoolMebibytes: 256,
+    },
+    {
+      service: 'classifier',
+      namespace: 'ml',
+      owner: {
+        apiVersion: 'mlops.prodclass.dev/v1alpha1',
+        kind: 'PredictionService',
+        name: 'classifier',
+        uid: 'u',
+      },
+      track: 'primary',
+      registeredModel: 'rakuten_classifier',
+      version: '7',
+      replicas: 1,
+      spread: false,
+      candidate: { version: '8', alias: 'challenger', canaryWeight: 10, shadowPercent: 100 },
+    },
+  );
+  const env = Object.fromEntries(
+    (deployment.spec?.template.spec?.containers[0]?.env ?? []).map(({ name, value }) => [name, value ?? '']),
+  );
+  expect(env).toMatchObject({
+    CANDIDATE_MODEL_URI: 'models:/rakuten_classifier/8',
+    CANDIDATE_MODEL_ALIAS: 'challenger',
+    CANARY_WEIGHT: '10',
+    SHADOW_PERCENT: '100',
+  });
+  expect(deployment.spec?.template.metadata?.annotations?.[candidateVersionAnnotation]).toBe('8');
+  // DATABASE_URL and MLFLOW_TRACKING_URI come from the pipeline Secret (envFrom).
+  expect(
+    loadConfig({ ...env, MLFLOW_TRACKING_URI: 'http://mlflow:5000', DATABASE_URL: 'postgres://db/prodclass' })
+      .traffic,
+  ).toMatchObject({
+    candidateUri: { kind: 'version', name: 'rakuten_classifier', version: '8' },
+    candidateAlias: 'challenger',
+    canaryWeight: 10,
+    shadowPercent: 100,
+  });
+});
+
+test("a track's pods spool the inference log to an emptyDir a little larger than the spool's size", () => {
+  const deployment = trackDeployment(
+    {
+      trainerImage: 'trainer',
+      modelServerImage: 'server',
+      pipelineSecret: 'pipeline',
+      modelServerSpoolMebibytes: 64,
+    },
+    {
+      service: 'classifier',
+      namespace: 'ml',
+      owner: {
+        apiVersion: 'mlops.prodclass.dev/v1alpha1',
+        kind: 'PredictionService',
+        name: 'classifier',
+        uid: 'u',
+      },
+      track: 'primary',
+      registeredModel: 'rakuten_classifier',
+      version: '7',
+      replicas: 1,
+      spread: false,
+    },
+  );
+  const pod = deployment.spec?.template.spec;
+  const container = pod?.containers[0];
+  const env = Object.fromEntries((container?.env ?? []).map((variable) => [variable.name, variable.value]));
+  expect(env.INFERENCE_LOG_SPOOL_BYTES).toBe(String(64 * 1024 * 1024));
+  const mount = container?.volumeMounts?.find(
+    (volumeMount) => volumeMount.mountPath === env.INFERENCE_LOG_SPOOL_DIR,
+  );
+  const volume = pod?.volumes?.find((candidate) => candidate.name === mount?.name);
+  expect(volume?.emptyDir).toEqual({ sizeLimit: '80Mi' });
+  expect(container?.volumeMounts?.map((volumeMount) => volumeMount.mountPath)).toContain('/tmp');
 });

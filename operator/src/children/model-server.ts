@@ -14,12 +14,41 @@ export type Track = 'primary' | 'canary';
 /** The pod-template annotation that names the model version a track serves; changing it rolls the pods. */
 export const modelVersionAnnotation = 'mlops.prodclass.dev/model-version';
 export const serverPort = 8000;
+const spoolVolume = 'inference-log-spool';
+const spoolPath = '/var/spool/inference-log';
+/** Room over the spool's size, which it never passes, for the filesystem's blocks: a full emptyDir evicts the pod. */
+const spoolVolumeMarginMebibytes = 16;
 
 const scrapeAnnotations = {
   'prometheus.io/scrape': 'true',
   'prometheus.io/port': String(serverPort),
   'prometheus.io/path': '/metrics',
 };
+
+/** The candidate model a primary track's servers load beside their own (docs/operator.md#progressive-delivery). */
+export interface CandidateTraffic {
+  version: string;
+  /** The alias the candidate version was resolved through, when it follows one. */
+  alias?: string;
+  /** Percent of products the servers route to the candidate (0 when an HTTPRoute splits instead). */
+  canaryWeight: number;
+  shadowPercent: number;
+}
+
+/** The pod-template annotation that names the candidate version the primary pods load. */
+export const candidateVersionAnnotation = 'mlops.prodclass.dev/candidate-version';
+
+function candidateEnv(registeredModel: string, candidate: CandidateTraffic) {
+  return [
+    {
+      name: 'CANDIDATE_MODEL_URI',
+      value: formatModelUri({ kind: 'version', name: registeredModel, version: candidate.version }),
+    },
+    ...(candidate.alias ? [{ name: 'CANDIDATE_MODEL_ALIAS', value: candidate.alias }] : []),
+    { name: 'CANARY_WEIGHT', value: String(candidate.canaryWeight) },
+    { name: 'SHADOW_PERCENT', value: String(candidate.shadowPercent) },
+  ];
+}
 
 export interface TrackSpec {
   service: string;
@@ -34,6 +63,8 @@ export interface TrackSpec {
   resources?: ResourceRequirements;
   /** Spread the pods over nodes (a track that always runs two or more). */
   spread: boolean;
+  /** A candidate model the track's servers load too, for a weighted canary or shadow traffic. */
+  candidate?: CandidateTraffic;
 }
 
 export const deploymentName = (service: string, track: Track) => childName(service, track);
@@ -80,10 +111,22 @@ export function trackDeployment(settings: PipelineSettings, track: TrackSpec): D
       template: {
         metadata: {
           labels: { ...common, ...selector },
-          annotations: { [modelVersionAnnotation]: track.version, ...scrapeAnnotations },
+          annotations: {
+            [modelVersionAnnotation]: track.version,
+            ...(track.candidate ? { [candidateVersionAnnotation]: track.candidate.version } : {}),
+            ...scrapeAnnotations,
+          },
         },
         spec: {
           ...restrictedPod,
+          // Inference-log rows wait here while PostgreSQL is away; it outlives a container restart, not the pod.
+          volumes: [
+            ...(restrictedPod.volumes ?? []),
+            {
+              name: spoolVolume,
+              emptyDir: { sizeLimit: `${settings.modelServerSpoolMebibytes + spoolVolumeMarginMebibytes}Mi` },
+            },
+          ],
           ...(track.spread
             ? {
                 topologySpreadConstraints: [
@@ -99,6 +142,10 @@ export function trackDeployment(settings: PipelineSettings, track: TrackSpec): D
           containers: [
             {
               ...restrictedContainer,
+              volumeMounts: [
+                ...(restrictedContainer.volumeMounts ?? []),
+                { name: spoolVolume, mountPath: spoolPath },
+              ],
               name: 'model-server',
               image: settings.modelServerImage,
               ports: [{ name: 'http', containerPort: serverPort }],
@@ -112,8 +159,14 @@ export function trackDeployment(settings: PipelineSettings, track: TrackSpec): D
                   }),
                 },
                 ...(track.alias ? [{ name: 'MODEL_ALIAS', value: track.alias }] : []),
+                ...(track.candidate ? candidateEnv(track.registeredModel, track.candidate) : []),
                 { name: 'PORT', value: String(serverPort) },
                 { name: 'HOST', value: '0.0.0.0' },
+                { name: 'INFERENCE_LOG_SPOOL_DIR', value: spoolPath },
+                {
+                  name: 'INFERENCE_LOG_SPOOL_BYTES',
+                  value: String(settings.modelServerSpoolMebibytes * 1024 * 1024),
+                },
               ],
               envFrom: [{ secretRef: { name: settings.pipelineSecret } }],
               readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5 },
@@ -127,14 +180,18 @@ export function trackDeployment(settings: PipelineSettings, track: TrackSpec): D
   };
 }
 
-/** The Service in front of both tracks: traffic splits by ready pods, as without a service mesh. */
+type Service = KubeObject & { spec: V1ServiceSpec };
+
+/**
+ * The Service in front of both tracks: traffic splits by ready pods, as without a service mesh.
+ * With `track`, it selects that track's pods alone (when an HTTPRoute does the split).
+ */
 export function predictionService(
   service: string,
   namespace: string,
   owner: OwnerReference,
-): KubeObject & {
-  spec: V1ServiceSpec;
-} {
+  track?: Track,
+): Service {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -146,8 +203,81 @@ export function predictionService(
       ownerReferences: [owner],
     },
     spec: {
-      selector: { [labels.instance]: service, [labels.component]: 'model-server' },
+      selector: track
+        ? trackSelector(service, track)
+        : { [labels.instance]: service, [labels.component]: 'model-server' },
       ports: [{ name: 'http', port: 80, targetPort: 'http' }],
+    },
+  };
+}
+
+/** The candidate track's own Service, the HTTPRoute's second backend. */
+export const candidateServiceName = (service: string) => childName(service, 'canary');
+
+export function candidateService(service: string, namespace: string, owner: OwnerReference): Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: candidateServiceName(service),
+      namespace,
+      labels: trackLabels(service, 'canary'),
+      ownerReferences: [owner],
+    },
+    spec: {
+      selector: trackSelector(service, 'canary'),
+      ports: [{ name: 'http', port: 80, targetPort: 'http' }],
+    },
+  };
+}
+
+export interface GatewayParent {
+  name: string;
+  namespace?: string;
+  sectionName?: string;
+}
+
+/**
+ * A Gateway API HTTPRoute (gateway.networking.k8s.io/v1) named like the service: every request
+ * through the parent Gateways goes to the primary Service or the candidate's in proportion to the
+ * weights (100 − canaryWeight and canaryWeight).
+ */
+export function weightedRoute(
+  service: string,
+  namespace: string,
+  owner: OwnerReference,
+  parentRefs: readonly GatewayParent[],
+  canaryWeight: number,
+): KubeObject & { spec: Record<string, unknown> } {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: {
+      name: service,
+      namespace,
+      labels: managedLabels('model-server', service),
+      ownerReferences: [owner],
+    },
+    spec: {
+      parentRefs: parentRefs.map((parent) => ({
+        group: 'gateway.networking.k8s.io',
+        kind: 'Gateway',
+        ...parent,
+      })),
+      rules: [
+        {
+          backendRefs: [
+            { group: '', kind: 'Service', name: service, port: 80, weight: 100 - canaryWeight },
+            {
+              group: '',
+              kind: 'Service',
+              name: candidateServiceName(service),
+              port: 80,
+              weight: canaryWeight,
+            },
+          ],
+        },
+      ],
     },
   };
 }

@@ -48,6 +48,11 @@ export class MlflowRecords {
     return scores;
   }
 
+  /** The version tags training recorded on a version (the promotion decision and its evidence among them). */
+  async versionTagsOf(registeredModel: string, version: string): Promise<Record<string, string> | undefined> {
+    return (await this.#client.findModelVersion(registeredModel, version))?.tags;
+  }
+
   async versionExists(registeredModel: string, version: string): Promise<boolean> {
     return (await this.#client.findModelVersion(registeredModel, version)) !== undefined;
   }

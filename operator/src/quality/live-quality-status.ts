@@ -6,7 +6,7 @@ export type LiveQualityStatus = NonNullable<PredictionServiceStatus['liveQuality
 
 /** A version a track serves, with its offline test accuracy when MLflow records one. */
 export interface ServedTrack {
-  track: 'primary' | 'canary';
+  track: 'primary' | 'canary' | 'candidate';
   modelVersion: string;
   testAccuracy?: number | undefined;
   /** It serves calibrated confidences, whose mean estimates its accuracy. */

@@ -9,6 +9,7 @@ import type { StatusWriter } from '../manager/status-writer.js';
 import type { ModelPromotion, ModelPromotionSpec, ModelPromotionStatus } from '../resources/types.js';
 import { validModelPromotionSpec } from '../resources/validate.js';
 import { previewImpact } from './impact-preview.js';
+import { approvalAllowsMove } from './promotion-approval.js';
 import { validSpec } from './valid-spec.js';
 
 const promoting = 'Promoting';
@@ -72,6 +73,7 @@ async function moveAlias(
     const previewing = await previewImpact(ctx, writer, spec, aliasNow, log);
     if (previewing) return previewing;
   }
+  if (!(await approvalAllowsMove(ctx, writer, spec))) return { result: undefined };
   const moving = `moving ${spec.registeredModel}@${spec.alias} to v${target}`;
   await writer
     .set({ phase: 'Pending', previousVersion: aliasNow })
@@ -103,7 +105,8 @@ async function moveAlias(
  * that condition and the alias already moved (the operator died in between) completes the status
  * without moving the alias, or writing the promotion history, a second time. With spec.impactPreview
  * the catalog impact preview Job runs and is recorded first (impact-preview.ts). (The PredictionServices
- * that follow the alias watch for the promotion's success.)
+ * that follow the alias watch for the promotion's success.) With `approval: Required` it first waits for a person's
+ * approval (promotion-approval.ts), after the impact preview, which is part of the evidence.
  */
 export const modelPromotionController = describeController({
   for: modelPromotions,
@@ -114,6 +117,7 @@ export const modelPromotionController = describeController({
     if (
       status.phase !== undefined &&
       status.phase !== 'Pending' &&
+      status.phase !== 'AwaitingApproval' &&
       status.observedGeneration === promotion.metadata.generation
     )
       return undefined;

@@ -1,9 +1,19 @@
 import { isNotFound } from '@prodclass/kube/api';
 import type { ConditionUpdate } from '@prodclass/kube/conditions';
-import { controllerReference, deploymentType, keyOf, serviceType, splitKey } from '@prodclass/kube/objects';
+import {
+  controllerReference,
+  deploymentType,
+  keyOf,
+  resourceType,
+  serviceType,
+  splitKey,
+} from '@prodclass/kube/objects';
 import type { Deployment } from '@prodclass/kube/workloads';
 import { highlyAvailable } from '../children/autoscaler.js';
 import {
+  type CandidateTraffic,
+  candidateService,
+  candidateServiceName,
   deploymentName,
   predictionService,
   rolledOut,
@@ -11,6 +21,7 @@ import {
   type Track,
   trackDeployment,
   trackSelectorText,
+  weightedRoute,
 } from '../children/model-server.js';
 import type { Caches } from '../manager/caches.js';
 import { describeController, watch } from '../manager/controller-description.js';
@@ -61,10 +72,25 @@ type ServiceWriter = StatusWriter<PredictionServiceStatus, PredictionService>;
 const describe = (selector: ModelSelector) =>
   'version' in selector ? `v${selector.version}` : `@${selector.alias}`;
 
-/** The version each track is to serve. */
+const httpRouteType = resourceType('gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproutes');
+
+/** The version each track is to serve, and spec.traffic's candidate. */
 interface Versions {
   primary: string;
   canary?: string;
+  candidate?: string;
+}
+
+/** The canary track: spec.canary's, or spec.traffic's candidate when an HTTPRoute splits traffic. */
+function canaryTrackOf(
+  spec: PredictionServiceSpec,
+): { selector: ModelSelector; replicas: number } | undefined {
+  if (spec.canary) return { selector: selectorOf(spec.canary), replicas: spec.canary.replicas };
+  const gateway = spec.traffic?.gateway;
+  if (spec.traffic && gateway) {
+    return { selector: selectorOf(spec.traffic.candidate), replicas: gateway.candidateReplicas };
+  }
+  return undefined;
 }
 
 /** The versions the tracks' aliases or versions name, or the first that does not resolve. */
@@ -74,9 +100,91 @@ async function resolveTracks(
 ): Promise<Versions | { problem: ConditionUpdate }> {
   const primary = await resolve(ctx, spec.registeredModel, selectorOf(spec));
   if ('problem' in primary) return primary;
+  if (spec.traffic) {
+    const candidate = await resolve(ctx, spec.registeredModel, selectorOf(spec.traffic.candidate));
+    if ('problem' in candidate) return candidate;
+    return {
+      primary: primary.version,
+      candidate: candidate.version,
+      ...(spec.traffic.gateway ? { canary: candidate.version } : {}),
+    };
+  }
   if (!spec.canary) return { primary: primary.version };
   const canary = await resolve(ctx, spec.registeredModel, selectorOf(spec.canary));
   return 'problem' in canary ? canary : { primary: primary.version, canary: canary.version };
+}
+
+/**
+ * What the primary's servers load beside their model: the candidate, routed to by weight in
+ * process, or (with an HTTPRoute doing the split) for shadow traffic only; nothing when neither asks.
+ */
+function inProcessCandidate(spec: PredictionServiceSpec, versions: Versions): CandidateTraffic | undefined {
+  const { traffic } = spec;
+  if (!traffic || versions.candidate === undefined) return undefined;
+  const canaryWeight = traffic.gateway ? 0 : traffic.canaryWeight;
+  if (canaryWeight === 0 && traffic.shadowPercent === 0) return undefined;
+  const selector = selectorOf(traffic.candidate);
+  return {
+    version: versions.candidate,
+    alias: 'alias' in selector ? selector.alias : undefined,
+    canaryWeight,
+    shadowPercent: traffic.shadowPercent,
+  };
+}
+
+/**
+ * With spec.traffic.gateway, the candidate track's Service and the weighted HTTPRoute; without it,
+ * removes both if an earlier generation made them (the candidate Service is the sign). Says whether
+ * the route is in place, or why not.
+ */
+async function applyGatewayRoute(
+  ctx: ReconcileContext,
+  service: PredictionService,
+  spec: PredictionServiceSpec,
+): Promise<ConditionUpdate | undefined> {
+  const { namespace = '', name } = service.metadata;
+  const gateway = spec.traffic?.gateway;
+  const ignoreNotFound = (error: unknown) => {
+    if (!isNotFound(error)) throw error;
+  };
+  if (!spec.traffic || !gateway) {
+    if (ctx.caches.of(services).get(namespace, candidateServiceName(name))) {
+      await ctx.api.delete(httpRouteType, namespace, name).catch(ignoreNotFound);
+      await ctx.api.delete(serviceType, namespace, candidateServiceName(name)).catch(ignoreNotFound);
+    }
+    return undefined;
+  }
+  const owner = controllerReference(service);
+  await ctx.api.apply(
+    serviceType,
+    namespace,
+    candidateServiceName(name),
+    candidateService(name, namespace, owner),
+  );
+  const { canaryWeight } = spec.traffic;
+  try {
+    await ctx.api.apply(
+      httpRouteType,
+      namespace,
+      name,
+      weightedRoute(name, namespace, owner, gateway.parentRefs, canaryWeight),
+    );
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    return {
+      type: 'TrafficRouted',
+      status: 'False',
+      reason: 'GatewayAPIMissing',
+      message:
+        'spec.traffic.gateway needs the Gateway API in the cluster (HTTPRoute, gateway.networking.k8s.io/v1)',
+    };
+  }
+  return {
+    type: 'TrafficRouted',
+    status: 'True',
+    reason: 'HTTPRoute',
+    message: `HTTPRoute ${name} sends ${canaryWeight}% to ${candidateServiceName(name)}, ${100 - canaryWeight}% to ${name}`,
+  };
 }
 
 interface Rollout {
@@ -93,8 +201,19 @@ async function applyTracks(
 ): Promise<Rollout> {
   const { namespace = '', name } = service.metadata;
   const owner = controllerReference(service);
-  await ctx.api.apply(serviceType, namespace, name, predictionService(name, namespace, owner));
-  const applyTrack = async (track: Track, selector: ModelSelector, version: string, replicas: number) => {
+  await ctx.api.apply(
+    serviceType,
+    namespace,
+    name,
+    predictionService(name, namespace, owner, spec.traffic?.gateway ? 'primary' : undefined),
+  );
+  const applyTrack = async (
+    track: Track,
+    selector: ModelSelector,
+    version: string,
+    replicas: number,
+    candidate?: CandidateTraffic,
+  ) => {
     // Scaling (autoscaler, disruption budget, spread over nodes) is in track-scaling.ts and autoscaler.ts.
     const spread = highlyAvailable(replicas, spec.autoscaling);
     const scaled =
@@ -116,6 +235,7 @@ async function applyTracks(
           replicas: scaled ? scaled.replicas : replicas,
           resources: spec.resources,
           spread,
+          candidate,
         }),
         scaled?.resourceVersion,
       ),
@@ -127,11 +247,18 @@ async function applyTracks(
     );
     return deployment;
   };
-  const primary = await applyTrack('primary', selectorOf(spec), versions.primary, spec.replicas);
-  if (spec.canary && versions.canary)
+  const primary = await applyTrack(
+    'primary',
+    selectorOf(spec),
+    versions.primary,
+    spec.replicas,
+    inProcessCandidate(spec, versions),
+  );
+  const canaryTrack = canaryTrackOf(spec);
+  if (canaryTrack && versions.canary)
     return {
       primary,
-      canary: await applyTrack('canary', selectorOf(spec.canary), versions.canary, spec.canary.replicas),
+      canary: await applyTrack('canary', canaryTrack.selector, versions.canary, canaryTrack.replicas),
     };
   if (ctx.caches.of(deployments).get(namespace, deploymentName(name, 'canary')))
     await ctx.api
@@ -150,6 +277,37 @@ function trackCondition(type: string, version: string | undefined, ready: boolea
     : { type, status: 'False', reason: 'RollingOut', message: `rolling out v${version}` };
 }
 
+/** The status fields of the tracks besides servedVersion. */
+function trackStatus(
+  name: string,
+  versions: Versions,
+  rollout: Rollout,
+  ready: { primaryReady: boolean; canaryReady: boolean | undefined },
+): PredictionServiceStatus {
+  return {
+    canaryVersion: ready.canaryReady ? versions.canary : undefined,
+    candidateVersion: ready.primaryReady || ready.canaryReady ? versions.candidate : undefined,
+    readyReplicas:
+      (rollout.primary.status?.readyReplicas ?? 0) + (rollout.canary?.status?.readyReplicas ?? 0),
+    replicas: rollout.primary.status?.replicas ?? 0,
+    selector: trackSelectorText(name, 'primary'),
+  };
+}
+
+/** What each track (and the candidate) resolved to. */
+function resolvedMessage(spec: PredictionServiceSpec, versions: Versions): string {
+  const second = spec.canary
+    ? `, canary ${describe(selectorOf(spec.canary))} = v${versions.canary}`
+    : spec.traffic
+      ? `, candidate ${describe(selectorOf(spec.traffic.candidate))} = v${versions.candidate}`
+      : '';
+  return `primary ${describe(selectorOf(spec))} = v${versions.primary}${second}`;
+}
+
+/** Whether a track or the candidate follows an alias, to be looked at again every alias-poll interval. */
+const followsAnAlias = (spec: PredictionServiceSpec) =>
+  [spec, spec.canary, spec.traffic?.candidate].some((track) => track && 'alias' in selectorOf(track));
+
 /** What is rolled out: which tracks are ready, and the conditions that say so. */
 function rolloutStatus(spec: PredictionServiceSpec, versions: Versions, rollout: Rollout, url: string) {
   const ready = (deployment: Deployment, version: string, replicas: number) =>
@@ -158,18 +316,13 @@ function rolloutStatus(spec: PredictionServiceSpec, versions: Versions, rollout:
       : rolledOut(deployment, version, replicas);
   const primaryReplicas = spec.autoscaling ? spec.autoscaling.minReplicas : spec.replicas;
   const primaryReady = primaryReplicas > 0 && ready(rollout.primary, versions.primary, primaryReplicas);
+  const canaryTrack = canaryTrackOf(spec);
   const canaryReady =
-    spec.canary && versions.canary && rollout.canary
-      ? ready(rollout.canary, versions.canary, spec.canary.replicas)
+    canaryTrack && versions.canary && rollout.canary
+      ? ready(rollout.canary, versions.canary, canaryTrack.replicas)
       : undefined;
-  const canary = spec.canary ? `, canary ${describe(selectorOf(spec.canary))} = v${versions.canary}` : '';
   const conditions: ConditionUpdate[] = [
-    {
-      type: 'ModelResolved',
-      status: 'True',
-      reason: 'Resolved',
-      message: `primary ${describe(selectorOf(spec))} = v${versions.primary}${canary}`,
-    },
+    { type: 'ModelResolved', status: 'True', reason: 'Resolved', message: resolvedMessage(spec, versions) },
     primaryReplicas === 0
       ? { type: 'PrimaryReady', status: 'False', reason: 'NoReplicas', message: 'replicas is 0' }
       : trackCondition('PrimaryReady', versions.primary, primaryReady),
@@ -195,10 +348,15 @@ function rolloutStatus(spec: PredictionServiceSpec, versions: Versions, rollout:
 }
 
 /** The versions the tracks serve: the primary's rolled-out one, and the canary's once it is ready. */
-function servedTracks(primary: string | undefined, canary: string | undefined): ServedTrack[] {
+function servedTracks(
+  primary: string | undefined,
+  canary: string | undefined,
+  candidate: string | undefined,
+): ServedTrack[] {
   return [
     ...(primary ? [{ track: 'primary' as const, modelVersion: primary }] : []),
     ...(canary ? [{ track: 'canary' as const, modelVersion: canary }] : []),
+    ...(candidate && candidate !== canary ? [{ track: 'candidate' as const, modelVersion: candidate }] : []),
   ];
 }
 
@@ -256,7 +414,7 @@ function followersOf(promotion: ModelPromotion, caches: Caches): string[] {
     .filter(
       (service) =>
         service.spec.registeredModel === registeredModel &&
-        [service.spec, service.spec.canary].some((track) => {
+        [service.spec, service.spec.canary, service.spec.traffic?.candidate].some((track) => {
           if (!track) return false;
           const selector = selectorOf(track);
           return 'alias' in selector && selector.alias === alias;
@@ -296,25 +454,25 @@ export const predictionServiceController = describeController({
     }
 
     const rollout = await applyTracks(ctx, service, spec, versions);
+    const routed = await applyGatewayRoute(ctx, service, spec);
     const { primaryReady, canaryReady, conditions } = rolloutStatus(spec, versions, rollout, url);
     const servedVersion = primaryReady ? versions.primary : status.servedVersion;
     if (canaryReady === undefined) writer.dropCondition('CanaryReady');
-    const tracks = servedTracks(servedVersion, canaryReady ? versions.canary : undefined);
+    if (routed) conditions.push(routed);
+    else writer.dropCondition('TrafficRouted');
+    const served = trackStatus(name, versions, rollout, { primaryReady, canaryReady });
+    const tracks = servedTracks(
+      servedVersion,
+      served.canaryVersion,
+      spec.traffic?.canaryWeight ? served.candidateVersion : undefined,
+    );
     // What is served must not wait on PostgreSQL: a failed computation keeps the last one and retries.
     const liveQuality = await observeLiveQuality(ctx, service, spec, tracks).catch((error: unknown) => {
       log.warn('live quality not computed', { error: (error as Error).message });
       return { status: status.liveQuality, dueInMs: ctx.settings.liveQualityMs };
     });
     const changed = await writer
-      .set({
-        servedVersion,
-        canaryVersion: canaryReady ? versions.canary : undefined,
-        liveQuality: liveQuality.status,
-        readyReplicas:
-          (rollout.primary.status?.readyReplicas ?? 0) + (rollout.canary?.status?.readyReplicas ?? 0),
-        replicas: rollout.primary.status?.replicas ?? 0,
-        selector: trackSelectorText(name, 'primary'),
-      })
+      .set({ servedVersion, ...served, liveQuality: liveQuality.status })
       .condition(...conditions)
       .write();
     if (changed && servedVersion !== status.servedVersion && servedVersion) {
@@ -327,7 +485,6 @@ export const predictionServiceController = describeController({
       );
     }
     ctx.metrics.setLiveQuality({ namespace, name }, liveQuality.status?.versions);
-    const followsAlias = [spec, spec.canary].some((track) => track && 'alias' in selectorOf(track));
-    return soonest(followsAlias ? ctx.settings.aliasPollMs : undefined, liveQuality.dueInMs);
+    return soonest(followsAnAlias(spec) ? ctx.settings.aliasPollMs : undefined, liveQuality.dueInMs);
   },
 });

@@ -1,4 +1,4 @@
-import { modelPromotionDefaults } from '@prodclass/api/defaults';
+import { defaultPromotionApproval, modelPromotionDefaults } from '@prodclass/api/defaults';
 import { isAlreadyExists } from '@prodclass/kube/api';
 import { type ConditionUpdate, conditionOf, timestamp } from '@prodclass/kube/conditions';
 import type { Logger } from '@prodclass/kube/log';
@@ -215,6 +215,7 @@ function promotionFor(
       version: Number(version),
       alias: spec.autoPromote.alias,
       reason: `auto-promoted by TrainingRun ${namespace}/${name}: ${reason}`.slice(0, 1024),
+      approval: defaultPromotionApproval,
       impactPreview: modelPromotionDefaults.impactPreview,
     },
   };

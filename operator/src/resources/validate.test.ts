@@ -104,14 +104,17 @@ test.each([
   ],
 ])('DataIncrement %j is refused', (raw, message) => refused(validDataIncrementSpec, raw, message));
 
-test('a ModelPromotion names a version; model, alias and impactPreview default', () => {
+test('a ModelPromotion names a version; model, alias, approval and impactPreview default', () => {
   expect(validModelPromotionSpec({ version: 3 })).toEqual({
     registeredModel: 'rakuten_classifier',
     version: 3,
     alias: 'production',
     reason: undefined,
+    approval: 'NotRequired',
     impactPreview: false,
   });
+  expect(validModelPromotionSpec({ version: 3, approval: 'Required' }).approval).toBe('Required');
+  refused(validModelPromotionSpec, { version: 3, approval: 'Maybe' }, /spec.approval must be one of/);
   expect(validModelPromotionSpec({ version: 3, impactPreview: true }).impactPreview).toBe(true);
   refused(validModelPromotionSpec, {}, /spec.version must be an integer/);
   refused(validModelPromotionSpec, { version: 0 }, /spec.version must be between 1/);

@@ -2,9 +2,11 @@ import {
   DataIncrementSpec,
   DriftMonitorSpec,
   defaultAlias,
+  defaultPromotionApproval,
   defaultRegisteredModel,
   ModelPromotionSpec,
   PredictionServiceSpec,
+  promotionApprovals,
   RetrainScheduleSpec,
   TrainingRunSpec,
 } from '@prodclass/api';
@@ -273,6 +275,7 @@ export function validModelPromotionSpec(raw: unknown): ModelPromotionSpec {
     version: schemaNumber(schema.version, spec.version, 'spec.version'),
     alias: schemaText(schema.alias, spec.alias, 'spec.alias'),
     reason: optional(spec.reason, (v) => text(v, 'spec.reason', /^.*$/s)),
+    approval: oneOf(spec.approval ?? defaultPromotionApproval, 'spec.approval', promotionApprovals),
     impactPreview: flag(spec.impactPreview, 'spec.impactPreview', schema.impactPreview.default),
   };
 }
@@ -292,6 +295,10 @@ export function validPredictionServiceSpec(raw: unknown): PredictionServiceSpec 
       replicas: schemaNumber(canarySchema.replicas, json.replicas, 'spec.canary.replicas'),
     };
   });
+  if (canary && spec.traffic !== undefined)
+    throw new InvalidSpec(
+      'spec needs at most one of canary (split by ready pods) and traffic (split by weight)',
+    );
   return {
     registeredModel: schemaText(schema.registeredModel, spec.registeredModel, 'spec.registeredModel'),
     alias: optional(spec.alias, (v) => schemaText(schema.alias, v, 'spec.alias')),
@@ -324,6 +331,54 @@ export function validPredictionServiceSpec(raw: unknown): PredictionServiceSpec 
       if (autoscaling.targetCPUUtilization === undefined && autoscaling.targetRequestsPerSecond === undefined)
         throw new InvalidSpec('spec.autoscaling needs targetCPUUtilization, targetRequestsPerSecond or both');
       return autoscaling;
+    }),
+    traffic: optional(spec.traffic, validTraffic),
+  };
+}
+
+function validTraffic(value: unknown): NonNullable<PredictionServiceSpec['traffic']> {
+  const schema = PredictionServiceSpec.properties.traffic.properties;
+  const json = object(value, 'spec.traffic');
+  const candidate = object(json.candidate, 'spec.traffic.candidate');
+  exactlyOne(candidate, ['alias', 'version'], 'spec.traffic.candidate');
+  const candidateSchema = schema.candidate.properties;
+  const gatewaySchema = schema.gateway.properties;
+  const refSchema = gatewaySchema.parentRefs.items.properties;
+  return {
+    candidate: {
+      alias: optional(candidate.alias, (v) =>
+        schemaText(candidateSchema.alias, v, 'spec.traffic.candidate.alias'),
+      ),
+      version: optional(candidate.version, (v) =>
+        schemaNumber(candidateSchema.version, v, 'spec.traffic.candidate.version'),
+      ),
+    },
+    canaryWeight: schemaNumber(schema.canaryWeight, json.canaryWeight, 'spec.traffic.canaryWeight'),
+    shadowPercent: schemaNumber(schema.shadowPercent, json.shadowPercent, 'spec.traffic.shadowPercent'),
+    gateway: optional(json.gateway, (gatewayValue) => {
+      const gateway = object(gatewayValue, 'spec.traffic.gateway');
+      if (!Array.isArray(gateway.parentRefs) || gateway.parentRefs.length === 0)
+        throw new InvalidSpec('spec.traffic.gateway.parentRefs must list at least one Gateway');
+      return {
+        parentRefs: gateway.parentRefs.map((refValue: unknown, index: number) => {
+          const field = `spec.traffic.gateway.parentRefs[${index}]`;
+          const ref = object(refValue, field);
+          return {
+            name: schemaText(refSchema.name, ref.name, `${field}.name`),
+            namespace: optional(ref.namespace, (v) =>
+              schemaText(refSchema.namespace, v, `${field}.namespace`),
+            ),
+            sectionName: optional(ref.sectionName, (v) =>
+              schemaText(refSchema.sectionName, v, `${field}.sectionName`),
+            ),
+          };
+        }),
+        candidateReplicas: schemaNumber(
+          gatewaySchema.candidateReplicas,
+          gateway.candidateReplicas,
+          'spec.traffic.gateway.candidateReplicas',
+        ),
+      };
     }),
   };
 }

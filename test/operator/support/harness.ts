@@ -35,15 +35,26 @@ export function testLog(name: string): Logger {
   );
 }
 
-/** The Secret the pipeline's Jobs and model servers read DATABASE_URL and MLFLOW_TRACKING_URI from. */
-export async function createPipelineSecret(namespace: string, databaseUrl: string): Promise<void> {
+/**
+ * The Secret the pipeline's Jobs and model servers read DATABASE_URL and MLFLOW_TRACKING_URI from;
+ * `extra` adds keys (FEEDBACK_TOKEN turns on the model servers' /feedback).
+ */
+export async function createPipelineSecret(
+  namespace: string,
+  databaseUrl: string,
+  extra: Record<string, string> = {},
+): Promise<void> {
   await adminConfig()
     .makeApiClient(k8s.CoreV1Api)
     .createNamespacedSecret({
       namespace,
       body: {
         metadata: { name: 'prodclass-pipeline' },
-        stringData: { DATABASE_URL: databaseUrl, MLFLOW_TRACKING_URI: stackEnv().MLFLOW_TRACKING_URI },
+        stringData: {
+          DATABASE_URL: databaseUrl,
+          MLFLOW_TRACKING_URI: stackEnv().MLFLOW_TRACKING_URI,
+          ...extra,
+        },
       },
     });
 }
@@ -53,6 +64,7 @@ export function operatorSettings(namespace: string, databaseUrl: string): Operat
     trainerImage: 'prodclass/trainer-job:test',
     modelServerImage: 'prodclass/model-server:test',
     pipelineSecret: 'prodclass-pipeline',
+    modelServerSpoolMebibytes: 256,
     databaseUrl,
     mlflowTrackingUri: stackEnv().MLFLOW_TRACKING_URI,
     watchNamespace: namespace,
@@ -97,12 +109,23 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
+export interface PipelineOptions {
+  /** The operator's clock (schedules and cooldowns), for tests that move time instead of waiting. */
+  clock?: () => Date;
+  /** Keys added to the pipeline Secret, such as FEEDBACK_TOKEN. */
+  secret?: Record<string, string>;
+  /** How often the operator recomputes the PredictionServices' live quality (default 60 s). */
+  liveQualityMs?: number;
+}
+
 /**
  * A namespace of its own with the pipeline Secret, a test database, the operator (promoting
  * through the registry) and the local runner. If a step fails, what had started is stopped.
  */
-/** `clock` is the operator's (schedules and cooldowns), for tests that move time instead of waiting. */
-export async function startPipeline(namespacePrefix: string, clock?: () => Date): Promise<Pipeline> {
+export async function startPipeline(
+  namespacePrefix: string,
+  options: PipelineOptions = {},
+): Promise<Pipeline> {
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step();
@@ -113,12 +136,13 @@ export async function startPipeline(namespacePrefix: string, clock?: () => Date)
     stops.push(() => deleteNamespace(namespace));
     const database = await createTestDatabase();
     stops.push(() => database.drop());
-    await createPipelineSecret(namespace, database.url);
+    await createPipelineSecret(namespace, database.url, options.secret);
+    const settings = operatorSettings(namespace, database.url);
     const operator = await runOperator(
-      operatorSettings(namespace, database.url),
+      { ...settings, liveQualityMs: options.liveQualityMs ?? settings.liveQualityMs },
       registryPromote(database.url, stackEnv().MLFLOW_TRACKING_URI),
       adminConnection(),
-      clock,
+      options.clock,
     );
     stops.push(() => operator.stop());
     const runner = await runLocalRunner(namespace);

@@ -257,6 +257,10 @@ export class KnownTermCounter {
   private size = 0;
   private readonly wordNgrams: WordNgramTrie | null;
   private readonly analyzedTerms: AnalyzedVocabulary | null;
+  /** firstWordNgrams' marks by column: 0 not looked for, -1 looked for and not found yet, else its first token + 1. */
+  private firstStartOf: Int32Array | null = null;
+  /** firstWordNgrams' n-gram length of each found column. */
+  private firstLengthOf: Int32Array | null = null;
 
   constructor(
     analyzer: AnalyzerKind,
@@ -297,29 +301,54 @@ export class KnownTermCounter {
 
   /**
    * Where each of `columns` first occurs among the word n-grams of a document given by its token
-   * ids: the n-gram's first and last token; word analyzer only. Columns not found are left out.
+   * ids: `first[i]` and `last[i]` are the first and last token of the first n-gram of
+   * `columns[i]`, -1 when it does not occur (a column may be asked more than once); word analyzer
+   * only. Marks by column, reused from call to call, stand for a hash lookup per n-gram, and the
+   * walk stops once every column is found.
    */
-  firstWordNgrams(ids: Int32Array, columns: ReadonlySet<number>): Map<number, [number, number]> {
+  firstWordNgrams(ids: Int32Array, columns: ArrayLike<number>, first: Int32Array, last: Int32Array): void {
     const trie = this.wordTrie();
-    const found = new Map<number, [number, number]>();
-    const [minN, maxN] = this.ngramRange;
-    const note = (node: number, first: number, last: number): void => {
-      const column = trie.columnOf[node] as number;
-      if (columns.has(column) && !found.has(column)) found.set(column, [first, last]);
-    };
-    for (let start = 0; start < ids.length && found.size < columns.size; start++) {
-      let node = ids[start] as number;
-      if (node < 0) continue;
-      if (minN === 1) note(node, start, start);
-      for (let n = 2; n <= maxN && start + n <= ids.length; n++) {
-        const last = ids[start + n - 1] as number;
-        if (last < 0) break;
-        node = trie.nodeOfPair.get(node, last);
-        if (node < 0) break;
-        if (n >= minN) note(node, start, start + n - 1);
+    this.firstStartOf ??= new Int32Array(this.countOf.length);
+    this.firstLengthOf ??= new Int32Array(this.countOf.length);
+    const startOf = this.firstStartOf;
+    const lengthOf = this.firstLengthOf;
+    let missing = 0;
+    for (let index = 0; index < columns.length; index++) {
+      const column = columns[index] as number;
+      if (startOf[column] === 0) {
+        startOf[column] = -1;
+        missing++;
       }
     }
-    return found;
+    const [minN, maxN] = this.ngramRange;
+    for (let start = 0; start < ids.length && missing > 0; start++) {
+      let node = ids[start] as number;
+      if (node < 0) continue;
+      if (minN === 1) missing -= this.noteFirst(trie.columnOf[node] as number, start, 1);
+      for (let n = 2; n <= maxN && start + n <= ids.length; n++) {
+        const lastId = ids[start + n - 1] as number;
+        if (lastId < 0) break;
+        node = trie.nodeOfPair.get(node, lastId);
+        if (node < 0) break;
+        if (n >= minN) missing -= this.noteFirst(trie.columnOf[node] as number, start, n);
+      }
+    }
+    for (let index = 0; index < columns.length; index++) {
+      const column = columns[index] as number;
+      const start = startOf[column] as number;
+      first[index] = start > 0 ? start - 1 : -1;
+      last[index] = start > 0 ? start - 2 + (lengthOf[column] as number) : -1;
+    }
+    for (let index = 0; index < columns.length; index++) startOf[columns[index] as number] = 0;
+  }
+
+  /** Marks the n-gram `start`, `n` tokens long, as the first of `column` when firstWordNgrams looks for it and has not found it yet: 1 when it does. */
+  private noteFirst(column: number, start: number, n: number): number {
+    const startOf = this.firstStartOf as Int32Array;
+    if (column < 0 || startOf[column] !== -1) return 0;
+    startOf[column] = start + 1;
+    (this.firstLengthOf as Int32Array)[column] = n;
+    return 1;
   }
 
   private wordTrie(): WordNgramTrie {

@@ -240,8 +240,8 @@ export class TfidfVectorizer {
   }
 
   /** Where each of `columns` first occurs in a document given by its token ids (KnownTermCounter.firstWordNgrams). */
-  firstWordNgrams(ids: Int32Array, columns: ReadonlySet<number>): Map<number, [number, number]> {
-    return this.knownTermCounter().firstWordNgrams(ids, columns);
+  firstWordNgrams(ids: Int32Array, columns: ArrayLike<number>, first: Int32Array, last: Int32Array): void {
+    this.knownTermCounter().firstWordNgrams(ids, columns, first, last);
   }
 
   private knownTermCounter(): KnownTermCounter {

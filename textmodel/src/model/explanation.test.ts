@@ -42,6 +42,7 @@ describe('TextClassifier.explainTopK', async () => {
   const classifier = await fitted(1);
 
   it('takes the predicted class and the runner-up apart exactly: intercept + contributions = logit', () => {
+    const columnOf = new Map(classifier.state.tfidf.vocabulary.map((feature, column) => [feature, column]));
     for (const terms of [0, 1, 5, 20, 10_000]) {
       const explained = classifier.explainTopK(unseen, 5, terms);
       expect(explained.map(({ ranked }) => ranked)).toEqual(classifier.predictTopK(unseen, 5));
@@ -56,11 +57,11 @@ describe('TextClassifier.explainTopK', async () => {
             Math.abs(explanation.logit - logitOf(classifier, product, explanation.classCode)),
           ).toBeLessThan(1e-9);
           for (const term of [...explanation.up, ...explanation.down]) {
-            expect(term.contribution).toBe(term.weight * term.tfidf);
-            expect(term.weight).toBe(
-              classifier.state.logisticRegression.coef[
-                term.column * classifier.classes.length + classifier.classes.indexOf(explanation.classCode)
-              ],
+            const column = columnOf.get(term.feature) as number;
+            expect(term.contribution).toBe(
+              (classifier.state.logisticRegression.coef[
+                column * classifier.classes.length + classifier.classes.indexOf(explanation.classCode)
+              ] as number) * term.tfidf,
             );
           }
         }
@@ -75,6 +76,13 @@ describe('TextClassifier.explainTopK', async () => {
 
   it('lists at most k terms each way, largest first, positive up and negative down', () => {
     for (const { explanations } of classifier.explainTopK(unseen.slice(0, 50), 5, 3)) {
+      // A feature listed for both classes reads the same, and each term reads as its feature.
+      const termOf = new Map<string, string>();
+      for (const { feature, term } of explanations.flatMap(({ up, down }) => [...up, ...down])) {
+        expect(termOf.get(feature) ?? term).toBe(term);
+        termOf.set(feature, term);
+        expect(term.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '')).toContain(feature.split(' ')[0]);
+      }
       for (const { up, down, otherTerms } of explanations) {
         expect(up.length).toBeLessThanOrEqual(3);
         expect(down.length).toBeLessThanOrEqual(3);

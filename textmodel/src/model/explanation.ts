@@ -6,9 +6,7 @@ export interface TermContribution {
   /** The term's column in the vocabulary. */
   column: number;
   tfidf: number;
-  /** The class's coefficient of the column. */
-  weight: number;
-  /** weight × tfidf, in logit units. */
+  /** The class's coefficient of the column × tfidf, in logit units. */
   contribution: number;
 }
 
@@ -105,15 +103,11 @@ export class ContributionRanker {
     }
     for (const entry of up) listed[entry] = 0;
     for (const entry of down) listed[entry] = 0;
-    const term = (entry: number): TermContribution => {
-      const column = indices[entry] as number;
-      return {
-        column,
-        tfidf: values[entry] as number,
-        weight: coef[column * K + classIndex] as number,
-        contribution: contributions[entry] as number,
-      };
-    };
+    const term = (entry: number): TermContribution => ({
+      column: indices[entry] as number,
+      tfidf: values[entry] as number,
+      contribution: contributions[entry] as number,
+    });
     return {
       classCode: classes[classIndex] as number,
       logit,

@@ -10,6 +10,7 @@ import {
 } from '../text/product-text.js';
 import { ProductTokenIds } from '../text/product-token-ids.js';
 import { TokenSources } from '../text/token-sources.js';
+import { reserve } from '../text/word-table.js';
 import { type ClassContributions, ContributionRanker, type TermContribution } from './explanation.js';
 import {
   type ClassProbability,
@@ -50,12 +51,19 @@ export interface TokenCount {
   unknown: number;
 }
 
-/** A term of an explanation: its contribution, the vocabulary's term, and how the listing wrote it. */
-export interface ExplainedTerm extends TermContribution {
-  /** The term as the model knows it: cleaned words (or characters, for char_wb), one space apart. */
-  feature: string;
+/**
+ * A term of an explanation: how the listing wrote it, the vocabulary's term, its TF-IDF value and
+ * its contribution. Exactly the fields the model server answers, in its order, so the answer
+ * passes the objects on as they are.
+ */
+export interface ExplainedTerm {
   /** The term as it reads in the listing (case and accents kept, stop words between kept); the feature when it cannot be found. */
   term: string;
+  /** The term as the model knows it: cleaned words (or characters, for char_wb), one space apart. */
+  feature: string;
+  tfidf: number;
+  /** The class's coefficient of the term × tfidf, in logit units. */
+  contribution: number;
 }
 
 export interface ClassExplanation extends Omit<ClassContributions, 'up' | 'down'> {
@@ -85,6 +93,9 @@ export class TextClassifier {
   /** explainTopK's working memory. */
   private readonly tokenSources = new TokenSources();
   private readonly contributionRanker = new ContributionRanker();
+  private readonly listedColumns: number[] = [];
+  private firstTokens = new Int32Array(64);
+  private lastTokens = new Int32Array(64);
 
   private constructor(
     readonly state: TextClassifierState,
@@ -201,19 +212,30 @@ export class TextClassifier {
         .map(({ classCode }) =>
           this.contributionRanker.rank(this.model.fitted, this.classes.indexOf(classCode), row, terms),
         );
-      const phrases = this.phrasesOf(contributions, sources);
+      const phrases = this.phrasesOf(contributions);
       const vocabulary = this.state.tfidf.vocabulary;
-      const named = ({ column, tfidf, weight, contribution }: TermContribution): ExplainedTerm => {
+      // Terms are named in the order phrasesOf listed their columns.
+      let listed = 0;
+      const named = ({ column, tfidf, contribution }: TermContribution): ExplainedTerm => {
+        const first = phrases.first[listed] as number;
+        const last = phrases.last[listed] as number;
+        listed++;
         const feature = vocabulary[column] as string;
-        return { column, tfidf, weight, contribution, feature, term: phrases.get(column) ?? feature };
+        return { term: first < 0 ? feature : sources.phrase(first, last), feature, tfidf, contribution };
       };
       return {
         ranked: top.slice(0, k),
-        explanations: contributions.map((explained) => ({
-          ...explained,
-          up: explained.up.map(named),
-          down: explained.down.map(named),
-        })),
+        explanations: contributions.map(
+          ({ classCode, logit, intercept, up, down, otherTerms, otherContribution }) => ({
+            classCode,
+            logit,
+            intercept,
+            up: up.map(named),
+            down: down.map(named),
+            otherTerms,
+            otherContribution,
+          }),
+        ),
       };
     });
   }
@@ -248,20 +270,29 @@ export class TextClassifier {
     return this.vectorizer.transformTokenIdsRow(ids);
   }
 
-  /** How the listing wrote each listed term of the explanations (word analyzer; empty otherwise). */
-  private phrasesOf(contributions: ClassContributions[], sources: TokenSources): Map<number, string> {
-    const phrases = new Map<number, string>();
-    if (this.state.settings.tfidf.analyzer !== 'word' || !this.productTokenIds) return phrases;
-    const columns = new Set<number>();
+  /**
+   * Where the listed terms of the explanations (up, then down, class after class) first occur
+   * among the tokens of the product just read: first and last token, -1 when not found or not
+   * the word analyzer. Valid until the next call.
+   */
+  private phrasesOf(contributions: ClassContributions[]): { first: Int32Array; last: Int32Array } {
+    const columns = this.listedColumns;
+    columns.length = 0;
     for (const { up, down } of contributions) {
-      for (const term of up) columns.add(term.column);
-      for (const term of down) columns.add(term.column);
+      for (const term of up) columns.push(term.column);
+      for (const term of down) columns.push(term.column);
     }
-    // The ids of the product just read are still in ProductTokenIds' memory.
-    const ids = this.productTokenIds.lastIds();
-    this.vectorizer.firstWordNgrams(ids, columns).forEach((tokens, column) => {
-      phrases.set(column, sources.phrase(tokens[0], tokens[1]));
-    });
-    return phrases;
+    this.firstTokens = reserve(this.firstTokens, columns.length);
+    this.lastTokens = reserve(this.lastTokens, columns.length);
+    const first = this.firstTokens.subarray(0, columns.length);
+    const last = this.lastTokens.subarray(0, columns.length);
+    if (this.state.settings.tfidf.analyzer !== 'word' || !this.productTokenIds) {
+      first.fill(-1);
+      last.fill(-1);
+    } else {
+      // The ids of the product just read are still in ProductTokenIds' memory.
+      this.vectorizer.firstWordNgrams(this.productTokenIds.lastIds(), columns, first, last);
+    }
+    return { first, last };
   }
 }

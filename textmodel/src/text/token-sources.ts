@@ -88,6 +88,8 @@ export class TokenSources {
     if (end - start > wordCharacters + maxGapCharacters) return null;
     // Lowercasing changed the length (rare letters such as İ): positions hold in the lowercase only.
     const source = field.prepared.length === field.lower.length ? field.prepared : field.lower;
-    return source.slice(start, end).replace(/\s+/g, ' ');
+    const text = source.slice(start, end);
+    // One raw word holds no space; the regular expression is for the gaps between words.
+    return first === last ? text : text.replace(/\s+/g, ' ');
   }
 }
