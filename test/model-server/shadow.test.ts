@@ -15,6 +15,7 @@ import {
   waitUntilReady,
 } from './support/server.js';
 
+const feedbackToken = 'shadow-test-feedback-token';
 let database: TestDatabase;
 let client: pg.Client;
 let primaryBundle: string;
@@ -80,6 +81,7 @@ const answerOf = ({ prdtypecode, confidence, top_k, model }: Prediction) => ({
 describe('shadow traffic to a candidate model', () => {
   let predictions: Prediction[];
   let candidateVersion: string;
+  let shadowedUrl: string;
 
   test("the caller gets the primary's answers; every mirrored prediction lands in inference_log as shadow_of the id the caller got, outside the served counts", async () => {
     const reference = await serve({});
@@ -87,7 +89,9 @@ describe('shadow traffic to a candidate model', () => {
       CANDIDATE_MODEL_URI: candidateBundle,
       SHADOW_PERCENT: '100',
       DATABASE_URL: database.url,
+      FEEDBACK_TOKEN: feedbackToken,
     });
+    shadowedUrl = shadowed.url;
     await waitUntil('the candidate is loaded', async () => {
       const health = await getJson<{ candidate: { model: { version: string } | null } }>(
         `${shadowed.url}/health`,
@@ -146,6 +150,31 @@ describe('shadow traffic to a candidate model', () => {
       ) ?? 0;
     expect(agreeing + disagreeing).toBe(60);
   }, 120_000);
+
+  test('labels find the served predictions, never their shadow rows', async () => {
+    const label = (items: unknown[]) =>
+      fetch(`${shadowedUrl}/feedback/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${feedbackToken}` },
+        body: JSON.stringify({ items }),
+      });
+    // Product 500 was asked once: one served row and its shadow row carry the productid.
+    expect((await label([{ productid: 500, prdtypecode: 2060 }])).status).toBe(200);
+    const labeled = await client.query<{ prediction_id: string; model_version: string }>(
+      'select prediction_id, model_version from prediction_feedback',
+    );
+    expect(labeled.rows).toEqual([
+      { prediction_id: predictions[0]?.prediction_id, model_version: predictions[0]?.model.version },
+    ]);
+    const shadowRow = await client.query<{ prediction_id: string }>(
+      'select prediction_id from inference_log where shadow_of is not null limit 1',
+    );
+    const refused = await label([{ prediction_id: shadowRow.rows[0]?.prediction_id, prdtypecode: 2060 }]);
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain(
+      `no logged prediction has the id ${shadowRow.rows[0]?.prediction_id}`,
+    );
+  }, 60_000);
 
   test('the shadow comparison (SQL) and `prodclass rollout shadow-report` count agreement and class flips as the rows have them', async () => {
     const { rows } = await client.query<{ served_code: number; shadow_code: number }>(
