@@ -1,9 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { registryPromote } from '../../operator/src/external/registry-promotion.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
-import { applyCrds, createNamespace, deleteNamespace, kubectl } from '../operator/support/cluster.js';
+import {
+  adminConfig,
+  applyCrds,
+  createNamespace,
+  deleteNamespace,
+  kubectl,
+} from '../operator/support/cluster.js';
 import { operatorSettings, Resources, repository, runOperator } from '../operator/support/harness.js';
 import { aliasVersion, recordTraining } from '../operator/support/mlflow.js';
 import { stackEnv } from '../support/stack-env.js';
@@ -143,4 +150,81 @@ test('an approver clicks Approve: the promotion records who approved and the ali
   expect(Date.parse(approved.status.approval.approvedAt)).not.toBeNaN();
   expect(await aliasVersion(registeredModel, 'production')).toBe(versions[1]);
   await page.close();
+});
+
+/** Opens the Models page (for its CSRF cookie and token) and posts a decision from it. */
+async function postDecision(url: string, headers: Record<string, string>, form: Record<string, string>) {
+  const page = await fetch(`${url}/models`, { headers });
+  const body = await page.text();
+  const cookie = page.headers.get('set-cookie')?.split(';')[0] ?? '';
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+  const response = await fetch(`${url}/actions/promotion-decision`, {
+    method: 'POST',
+    headers: { ...headers, cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...form, _csrf: csrf }).toString(),
+    redirect: 'manual',
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+test("bearer mode rejects with the user's own token; off mode refuses to approve for nobody", {
+  timeout: 120_000,
+}, async () => {
+  await resources.create('ModelPromotion', 'modelpromotions', 'back-to-v1', {
+    registeredModel,
+    version: Number(versions[0]),
+    approval: 'Required',
+  });
+  await resources.until('modelpromotions', 'back-to-v1', (o) => o.status?.phase === 'AwaitingApproval');
+
+  const off = await startConsole(namespace, database.url, {
+    registeredModel,
+    auth: { mode: 'off', userHeader: 'x-forwarded-user', groupsHeader: 'x-forwarded-groups' },
+  });
+  try {
+    const refused = await postDecision(off.url, {}, { promotion: 'back-to-v1', decision: 'approve' });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toContain('there is nobody to approve as');
+  } finally {
+    await off.close();
+  }
+
+  const core = adminConfig().makeApiClient(k8s.CoreV1Api);
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'release-manager' } } });
+  const user = `system:serviceaccount:${namespace}:release-manager`;
+  await kubectl(
+    'create',
+    'rolebinding',
+    'release-manager-approves',
+    '-n',
+    namespace,
+    '--clusterrole=prodclass-promotion-approver',
+    `--serviceaccount=${namespace}:release-manager`,
+  );
+  const { status } = await core.createNamespacedServiceAccountToken({
+    namespace,
+    name: 'release-manager',
+    body: { spec: { audiences: [], expirationSeconds: 600 } },
+  });
+  const bearer = await startConsole(namespace, database.url, {
+    registeredModel,
+    auth: { mode: 'bearer', userHeader: 'x-forwarded-user', groupsHeader: 'x-forwarded-groups' },
+  });
+  try {
+    const decided = await postDecision(
+      bearer.url,
+      { authorization: `Bearer ${status?.token}` },
+      { promotion: 'back-to-v1', decision: 'reject' },
+    );
+    expect(decided.status, decided.body).toBe(303);
+  } finally {
+    await bearer.close();
+  }
+  const rejected = await resources.until(
+    'modelpromotions',
+    'back-to-v1',
+    (o) => o.status?.phase === 'Failed',
+  );
+  expect(rejected.status.approval.rejectedBy).toBe(user);
+  expect(await aliasVersion(registeredModel, 'production')).toBe(versions[1]);
 });
