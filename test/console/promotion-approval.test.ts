@@ -26,6 +26,8 @@ const suffix = randomBytes(4).toString('hex');
 const registeredModel = `console_approval_${suffix}`;
 const approver = `alice-${suffix}`;
 const bystander = `mallory-${suffix}`;
+/** The approver may approve through this group only: impersonation must carry the groups. */
+const approvers = `release-managers-${suffix}`;
 let namespace: string;
 let database: TestDatabase;
 let operator: RunningOperator;
@@ -47,7 +49,7 @@ beforeAll(async () => {
     '-n',
     namespace,
     '--clusterrole=prodclass-promotion-approver',
-    `--user=${approver}`,
+    `--group=${approvers}`,
   );
   // The bystander may read and patch promotions, but not approve them.
   await kubectl(
@@ -105,10 +107,10 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const pageAs = async (user: string) => {
+const pageAs = async (user: string, groups = '') => {
   const page = await chromium?.browser.newPage();
   if (!page) throw new Error('no browser');
-  await page.setExtraHTTPHeaders({ 'x-forwarded-user': user });
+  await page.setExtraHTTPHeaders({ 'x-forwarded-user': user, 'x-forwarded-groups': groups });
   await page.goto(`${consoleServer.url}/models`);
   return page;
 };
@@ -136,7 +138,7 @@ test('a user without the approve verb sees a clear refusal and nothing changes',
 test('an approver clicks Approve: the promotion records who approved and the alias moves', {
   timeout: 120_000,
 }, async () => {
-  const page = await pageAs(approver);
+  const page = await pageAs(approver, approvers);
   const waiting = page.getByRole('region', { name: 'Waiting for approval' });
   await waiting.getByText('Candidate F1 (own test set)').waitFor();
   const serious = (await axeViolations(page))
