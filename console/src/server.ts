@@ -590,9 +590,14 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
         });
       const annotation =
         decision === 'approve' ? approvalAnnotations.approvedBy : approvalAnnotations.rejectedBy;
-      await new KubeApi(actingConnection).mergePatch(modelPromotionType, config.namespace, name, {
-        metadata: { annotations: { [annotation]: request.identity.user } },
-      });
+      const actingApi = new KubeApi(actingConnection);
+      try {
+        await actingApi.mergePatch(modelPromotionType, config.namespace, name, {
+          metadata: { annotations: { [annotation]: request.identity.user } },
+        });
+      } finally {
+        actingApi.close();
+      }
       request.log.info({ user: request.identity.user, promotion: name, decision }, 'ModelPromotion decided');
       return reply.redirect(`/models?decided=${decision}/${name}`, 303);
     },

@@ -90,6 +90,11 @@ export class KubeApi {
     });
   }
 
+  /** Closes the kept-alive connections (for a client made for a few requests). */
+  close(): void {
+    this.#agent.destroy();
+  }
+
   async #send(method: string, path: string, options: SendOptions): Promise<Exchange> {
     for (let attempt = 1; ; attempt++) {
       const credential = await this.connection.credential();
