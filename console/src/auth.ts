@@ -5,6 +5,8 @@ import type { AuthMode } from './config.js';
 export interface Identity {
   user: string | undefined;
   groups: string[];
+  /** The user's own bearer token (`bearer` mode), for requests the console makes as the user. */
+  token?: string;
 }
 
 export class AuthError extends Error {
@@ -65,7 +67,7 @@ export class Authenticator {
     });
     const username = review.status?.user?.username;
     if (!review.status?.authenticated || !username) throw new AuthError(401, 'the bearer token is not valid');
-    return { user: username, groups: review.status.user?.groups ?? [] };
+    return { user: username, groups: review.status.user?.groups ?? [], token };
   }
 
   /** Throws a 403 AuthError unless RBAC lets `identity` do `verb` on the custom resource (or its subresource). */

@@ -62,6 +62,16 @@ export const modelPromotionBody = {
   },
 } as const;
 
+export const promotionDecisionBody = {
+  type: 'object',
+  required: ['_csrf', 'promotion', 'decision'],
+  properties: {
+    ...csrf,
+    promotion: nameParams.properties.name,
+    decision: { type: 'string', enum: ['approve', 'reject'] },
+  },
+} as const;
+
 export const driftAcknowledgementBody = {
   type: 'object',
   required: ['_csrf', 'driftMonitor', 'report', 'action'],

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { approvalAnnotations } from '@prodclass/api';
 import {
   dataIncrementType,
   driftAcknowledgementType,
@@ -11,7 +12,7 @@ import {
 import { listLoads } from '@prodclass/catalog/data-loads';
 import { requireCurrentSchema } from '@prodclass/catalog/schema-version';
 import { catalogStatus } from '@prodclass/catalog/status';
-import { KubeApiError } from '@prodclass/kube/api';
+import { KubeApi, KubeApiError } from '@prodclass/kube/api';
 import type { Connection } from '@prodclass/kube/connection';
 import { jsonLogger, type LogLevel } from '@prodclass/kube/log';
 import {
@@ -23,6 +24,7 @@ import {
 import { promotionHistory } from '@prodclass/registry/promotion/promotions-table';
 import { classByCode } from '@prodclass/textmodel/classes';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { connectionAs } from './acting-as.js';
 import { AuthError, Authenticator, type Identity } from './auth.js';
 import { ClusterView, newestFirst } from './cluster.js';
 import type { ConsoleConfig } from './config.js';
@@ -50,6 +52,7 @@ import {
   modelsQuery,
   nameParams,
   predictBody,
+  promotionDecisionBody,
   qualityQuery,
   runArtifactParams,
   runIdParams,
@@ -111,6 +114,11 @@ function readStatic(): Record<string, { type: string; body: Buffer }> {
 
 /** The notice for `?applied=Kind/name`, only for kinds and names the console itself creates. */
 function appliedNotice(query: unknown): string | undefined {
+  const decided = (query as { decided?: unknown }).decided;
+  const decision =
+    typeof decided === 'string' ? /^(approve|reject)\/([a-z0-9][-a-z0-9.]{0,252})$/.exec(decided) : null;
+  if (decision)
+    return `${decision[1] === 'approve' ? 'Approved' : 'Rejected'} ModelPromotion ${decision[2]}; its status below updates live.`;
   const applied = (query as { applied?: unknown }).applied;
   if (typeof applied !== 'string') return undefined;
   const match =
@@ -557,6 +565,41 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
         'ModelPromotion applied',
       );
       return reply.redirect(`/models?applied=ModelPromotion/${created.metadata.name}`, 303);
+    },
+  );
+
+  // Approving is an annotation written AS the user, so that the API server's admission policy
+  // checks who they are and that RBAC lets them `approve`; the console's own rights do not count.
+  app.post<{ Body: { promotion: string; decision: 'approve' | 'reject' } }>(
+    '/actions/promotion-decision',
+    { schema: { body: promotionDecisionBody } },
+    async (request, reply) => {
+      const { promotion: name, decision } = request.body;
+      const actingConnection = connectionAs(connection, request.identity);
+      await auth.authorize(request.identity, {
+        verb: 'approve',
+        group,
+        resource: modelPromotionType.plural,
+        name,
+        namespace: config.namespace,
+      });
+      const promotion = cluster.modelPromotions.get(config.namespace, name);
+      if (promotion?.status?.phase !== 'AwaitingApproval')
+        throw Object.assign(new Error(`ModelPromotion ${name} is not waiting for approval`), {
+          statusCode: 409,
+        });
+      const annotation =
+        decision === 'approve' ? approvalAnnotations.approvedBy : approvalAnnotations.rejectedBy;
+      const actingApi = new KubeApi(actingConnection);
+      try {
+        await actingApi.mergePatch(modelPromotionType, config.namespace, name, {
+          metadata: { annotations: { [annotation]: request.identity.user } },
+        });
+      } finally {
+        actingApi.close();
+      }
+      request.log.info({ user: request.identity.user, promotion: name, decision }, 'ModelPromotion decided');
+      return reply.redirect(`/models?decided=${decision}/${name}`, 303);
     },
   );
 

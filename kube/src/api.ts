@@ -90,6 +90,11 @@ export class KubeApi {
     });
   }
 
+  /** Closes the kept-alive connections (for a client made for a few requests). */
+  close(): void {
+    this.#agent.destroy();
+  }
+
   async #send(method: string, path: string, options: SendOptions): Promise<Exchange> {
     for (let attempt = 1; ; attempt++) {
       const credential = await this.connection.credential();
@@ -111,9 +116,13 @@ export class KubeApi {
     const url = new URL(this.connection.server + path);
     for (const [key, value] of Object.entries(query ?? {}))
       if (value !== undefined) url.searchParams.set(key, value);
-    const all: Record<string, string> = { accept: 'application/json', ...headers };
+    const all: Record<string, string | string[]> = { accept: 'application/json', ...headers };
     if (credential.token) all.authorization = `Bearer ${credential.token}`;
-    if (this.connection.impersonate) all['impersonate-user'] = this.connection.impersonate;
+    if (this.connection.impersonate) {
+      all['impersonate-user'] = this.connection.impersonate;
+      if (this.connection.impersonateGroups?.length)
+        all['impersonate-group'] = this.connection.impersonateGroups;
+    }
     return new Promise<Exchange>((resolve, reject) => {
       const request = https.request(url, {
         method,

@@ -25,6 +25,8 @@ export interface Connection {
   refused(credential: Credential): boolean;
   /** Impersonate this user (`as:` in a kubeconfig). */
   impersonate?: string;
+  /** With `impersonate`: the groups the impersonated user is in. */
+  impersonateGroups?: string[];
 }
 
 const serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';

@@ -12,6 +12,10 @@ const copies = [
   { source: 'manifests/rbac', copy: 'manifests/base/rbac' },
 ];
 const fix = 'run scripts/sync-manifest-copies.sh';
+const manifestsIn = (dir: string) =>
+  fs
+    .readdirSync(path.join(repoRoot, dir))
+    .flatMap((file) => parseManifests(fs.readFileSync(path.join(repoRoot, dir, file), 'utf8')));
 
 test.each(copies)('$copy holds byte-for-byte copies of $source', ({ source, copy }) => {
   const names = (dir: string) => fs.readdirSync(path.join(repoRoot, dir)).sort();
@@ -28,9 +32,11 @@ test("the chart's RBAC grants exactly the rules of manifests/rbac", async () => 
   const rendered = parseManifests(
     await helmOk('template', 'prodclass', chartDir, '--namespace', 'prodclass-system'),
   );
-  const reference = fs
-    .readdirSync(path.join(repoRoot, 'manifests/rbac'))
-    .flatMap((file) => parseManifests(fs.readFileSync(path.join(repoRoot, 'manifests/rbac', file), 'utf8')));
+  // With approval enabled (the default) the chart also holds the approver ClusterRole.
+  const reference = [
+    ...manifestsIn('manifests/rbac'),
+    ...manifestsIn('manifests/approval').filter((object) => object.kind === 'ClusterRole'),
+  ];
   const rbacKinds = ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
   const essentials = (objects: typeof rendered) =>
     objects
@@ -47,4 +53,26 @@ test("the chart's RBAC grants exactly the rules of manifests/rbac", async () => 
       }))
       .sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
   expect(essentials(rendered)).toEqual(essentials(reference));
+});
+
+test("the chart's approval policy, binding and role are those of manifests/approval", async () => {
+  const approval = (objects: ReturnType<typeof parseManifests>) =>
+    objects
+      .filter((object) => object.metadata.labels?.['app.kubernetes.io/component'] === 'approval')
+      .map(({ kind, metadata, spec, rules }) => ({ kind, name: metadata.name, spec, rules }))
+      .sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
+  const rendered = parseManifests(
+    await helmOk('template', 'prodclass', chartDir, '--namespace', 'prodclass-system'),
+  );
+  const reference = approval(manifestsIn('manifests/approval'));
+  expect(reference.map((object) => object.kind)).toEqual([
+    'ClusterRole',
+    'ValidatingAdmissionPolicy',
+    'ValidatingAdmissionPolicyBinding',
+  ]);
+  expect(approval(rendered)).toEqual(reference);
+  const disabled = parseManifests(
+    await helmOk('template', 'prodclass', chartDir, '--set', 'approval.enabled=false'),
+  );
+  expect(approval(disabled)).toEqual([]);
 });

@@ -204,3 +204,40 @@ test.each([
   const container = pod?.template.spec.containers.find((candidate) => candidate.name === 'mlflow');
   expect(container?.env).toContainEqual({ name: 'MLFLOW_SERVER_ENABLE_JOB_EXECUTION', value: 'false' });
 });
+
+test.each([
+  { mode: 'off', impersonates: false },
+  { mode: 'bearer', impersonates: false },
+  { mode: 'proxy', impersonates: true },
+])(
+  'the console may impersonate users and groups only in auth mode proxy ($mode)',
+  async ({ mode, impersonates }) => {
+    const objects = parseManifests(
+      await helmOk(
+        'template',
+        'prodclass',
+        chartDir,
+        '--set',
+        'console.enabled=true',
+        '--set',
+        `console.auth.mode=${mode}`,
+      ),
+    );
+    const impersonation = objects.filter((object) =>
+      ((object.rules as { verbs: string[] }[] | undefined) ?? []).some((rule) =>
+        rule.verbs.includes('impersonate'),
+      ),
+    );
+    expect(impersonation.map((object) => object.metadata.name)).toEqual(
+      impersonates ? ['prodclass-console-impersonate-default'] : [],
+    );
+    if (impersonates)
+      expect(
+        objects.find(
+          (object) =>
+            object.kind === 'ClusterRoleBinding' &&
+            object.metadata.name === 'prodclass-console-impersonate-default',
+        )?.subjects,
+      ).toEqual([{ kind: 'ServiceAccount', name: 'prodclass-console', namespace: 'default' }]);
+  },
+);

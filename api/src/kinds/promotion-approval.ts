@@ -4,7 +4,7 @@ import { Enum, Timestamp } from '../schema.js';
 
 /**
  * The annotations a person writes on a ModelPromotion to approve or reject it. The API server's
- * ValidatingAdmissionPolicy (manifests/admission/) admits them only when they name the user making
+ * ValidatingAdmissionPolicy (manifests/approval/) admits them only when they name the user making
  * the request and RBAC grants that user the `approve` verb on the promotion.
  */
 export const approvalAnnotations = {

@@ -7,6 +7,7 @@ import { horizontalBarChart, palette } from '../bar-chart.js';
 import { type Html, html } from '../html.js';
 import type { VersionLearnedTerms } from '../learned-terms.js';
 import type { PredictionResult } from '../prediction.js';
+import { awaitingApproval } from './approvals.js';
 import { impactPreviews } from './impact-matrix.js';
 import { actionForm, formatTime, layout, type PageContext } from './layout.js';
 import { learnedTermsView } from './learned-terms.js';
@@ -209,6 +210,7 @@ export function modelsPage(context: PageContext, model: ModelsPageModel): Html {
     '/models',
     'Models',
     html`<section aria-labelledby="registry"><h2 id="registry">Registry</h2>${versionsTable(model)}</section>
+${awaitingApproval(context, model.promotions)}
 <section aria-labelledby="promote"><h2 id="promote">Promote or roll back</h2>
 <p>Each action applies a ModelPromotion; the operator moves the alias, or refuses a rejected version and says why.</p>
 ${promoteForms(context, model)}
