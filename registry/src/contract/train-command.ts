@@ -1,5 +1,6 @@
 import {
   autoPromoteDefaults,
+  cliOnlyHyperparameterDefaults,
   defaultExperiment,
   defaultRegisteredModel,
   defaultSplitKey,
@@ -45,14 +46,14 @@ export const hyperparameterFlags = flagTable({
 export const hyperparameterDefaults: HyperparameterOptions = {
   maxFeatures: resourceDefaults.maxFeatures,
   ngramMax: resourceDefaults.ngramMax,
-  analyzer: 'word',
+  analyzer: cliOnlyHyperparameterDefaults.analyzer,
   minDf: resourceDefaults.minDf,
   maxDf: resourceDefaults.maxDf,
-  sublinearTf: false,
+  sublinearTf: cliOnlyHyperparameterDefaults.sublinearTf,
   designationRepeats: 1,
   C: resourceDefaults.c,
   maxIter: resourceDefaults.maxIter,
-  tol: 1e-4,
+  tol: cliOnlyHyperparameterDefaults.tol,
   classWeight: resourceDefaults.classWeight,
   seed: resourceDefaults.seed,
 };
