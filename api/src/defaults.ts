@@ -4,9 +4,6 @@
  * The drift tests and severity thresholds are the catalog's (`@prodclass/catalog/drift/report`).
  */
 
-import { defaultTfidfSettings } from '@prodclass/textmodel/features/tfidf-vectorizer';
-import { defaultLogisticRegressionSettings } from '@prodclass/textmodel/model/logistic-regression';
-
 export const defaultRegisteredModel = 'rakuten_classifier';
 export const defaultExperiment = 'rakuten_model_training';
 /** The registry alias promotions move and services follow. */
@@ -17,24 +14,16 @@ export const defaultSeed = 42;
 /** The generated catalog's size: the real data set's. */
 export const defaultSyntheticRows = 84916;
 
-/** The text model's own defaults (textmodel's estimators, like scikit-learn's), as the resources name them. */
 export const hyperparameterDefaults = {
-  maxFeatures: defaultTfidfSettings.maxFeatures,
-  ngramMax: defaultTfidfSettings.ngramRange[1],
-  minDf: defaultTfidfSettings.minDf,
-  maxDf: defaultTfidfSettings.maxDf,
-  c: defaultLogisticRegressionSettings.C,
-  maxIter: defaultLogisticRegressionSettings.maxIter,
-  classWeight: defaultLogisticRegressionSettings.classWeight,
+  maxFeatures: 5000,
+  ngramMax: 2,
+  minDf: 2,
+  maxDf: 0.95,
+  c: 1,
+  maxIter: 1000,
+  classWeight: 'none',
   seed: defaultSeed,
   testSize: 0.2,
-} as const;
-
-/** The text model's defaults that only `prodclass train` and `model fit` take (no resource field). */
-export const cliOnlyHyperparameterDefaults = {
-  analyzer: defaultTfidfSettings.analyzer,
-  sublinearTf: defaultTfidfSettings.sublinearTf,
-  tol: defaultLogisticRegressionSettings.tol,
 } as const;
 
 export const autoPromoteDefaults = {

@@ -1,6 +1,5 @@
 import {
   autoPromoteDefaults,
-  cliOnlyHyperparameterDefaults,
   defaultExperiment,
   defaultRegisteredModel,
   defaultSplitKey,
@@ -46,14 +45,14 @@ export const hyperparameterFlags = flagTable({
 export const hyperparameterDefaults: HyperparameterOptions = {
   maxFeatures: resourceDefaults.maxFeatures,
   ngramMax: resourceDefaults.ngramMax,
-  analyzer: cliOnlyHyperparameterDefaults.analyzer,
+  analyzer: 'word',
   minDf: resourceDefaults.minDf,
   maxDf: resourceDefaults.maxDf,
-  sublinearTf: cliOnlyHyperparameterDefaults.sublinearTf,
+  sublinearTf: false,
   designationRepeats: 1,
   C: resourceDefaults.c,
   maxIter: resourceDefaults.maxIter,
-  tol: cliOnlyHyperparameterDefaults.tol,
+  tol: 1e-4,
   classWeight: resourceDefaults.classWeight,
   seed: resourceDefaults.seed,
 };

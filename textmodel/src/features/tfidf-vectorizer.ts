@@ -22,7 +22,7 @@ export interface TfidfSettings {
   smoothIdf: boolean;
 }
 
-export const defaultTfidfSettings = {
+export const defaultTfidfSettings: TfidfSettings = {
   analyzer: 'word',
   ngramRange: [1, 2],
   maxFeatures: 5000,
@@ -30,7 +30,7 @@ export const defaultTfidfSettings = {
   maxDf: 0.95,
   sublinearTf: false,
   smoothIdf: true,
-} satisfies TfidfSettings;
+};
 
 /** What fitting learns: the vocabulary (column order) and each column's inverse document frequency. */
 export interface TfidfState {
