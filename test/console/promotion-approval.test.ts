@@ -13,6 +13,7 @@ import {
 } from '../operator/support/cluster.js';
 import { operatorSettings, Resources, repository, runOperator } from '../operator/support/harness.js';
 import { aliasVersion, recordTraining } from '../operator/support/mlflow.js';
+import { grantPromotionEditor } from '../operator/support/promotion-editor.js';
 import { stackEnv } from '../support/stack-env.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { axeViolations, type Chromium, launchChromium } from './support/chromium.js';
@@ -52,24 +53,7 @@ beforeAll(async () => {
     `--group=${approvers}`,
   );
   // The bystander may read and patch promotions, but not approve them.
-  await kubectl(
-    'create',
-    'role',
-    'promotion-editor',
-    '-n',
-    namespace,
-    '--verb=get,list,watch,patch',
-    '--resource=modelpromotions.mlops.prodclass.dev',
-  );
-  await kubectl(
-    'create',
-    'rolebinding',
-    'promotion-editors',
-    '-n',
-    namespace,
-    '--role=promotion-editor',
-    `--user=${bystander}`,
-  );
+  await grantPromotionEditor(namespace, bystander);
   for (let i = 0; i < 2; i++) {
     const { version } = await recordTraining({
       experiment: registeredModel,

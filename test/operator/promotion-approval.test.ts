@@ -10,6 +10,7 @@ import { createTestDatabase } from '../support/test-database.js';
 import { applyCrds, createNamespace, deleteNamespace, kubectl } from './support/cluster.js';
 import { finishJob, operatorSettings, Resources, repository, runOperator } from './support/harness.js';
 import { aliasVersion, mlflow, recordTraining } from './support/mlflow.js';
+import { grantPromotionEditor } from './support/promotion-editor.js';
 
 // ModelPromotion with approval Required, against the real API server with the admission policy and
 // approver role of manifests/approval/: people act through kubectl --as (impersonated by the admin).
@@ -55,24 +56,7 @@ beforeAll(async () => {
     `--user=${approver}`,
   );
   // The bystander may read and patch promotions, but not approve them.
-  await kubectl(
-    'create',
-    'role',
-    'promotion-editor',
-    '-n',
-    namespace,
-    '--verb=get,list,watch,patch',
-    '--resource=modelpromotions.mlops.prodclass.dev',
-  );
-  await kubectl(
-    'create',
-    'rolebinding',
-    'promotion-editors',
-    '-n',
-    namespace,
-    '--role=promotion-editor',
-    `--user=${bystander}`,
-  );
+  await grantPromotionEditor(namespace, bystander);
   for (let i = 0; i < 3; i++) {
     const { version } = await recordTraining({
       experiment,

@@ -3,31 +3,35 @@ import { expect, test } from 'vitest';
 import { loadConfig } from '../../../model-server/src/config.js';
 import { candidateVersionAnnotation, trackDeployment } from './model-server.js';
 
+const settings = {
+  trainerImage: 'trainer',
+  modelServerImage: 'server',
+  pipelineSecret: 'pipeline',
+  modelServerSpoolMebibytes: 256,
+};
+
+/** The primary track of PredictionService ml/classifier, pinned to version 7. */
+const primaryTrack = {
+  service: 'classifier',
+  namespace: 'ml',
+  owner: {
+    apiVersion: 'mlops.prodclass.dev/v1alpha1',
+    kind: 'PredictionService',
+    name: 'classifier',
+    uid: 'u',
+  },
+  track: 'primary',
+  registeredModel: 'rakuten_classifier',
+  version: '7',
+} as const;
+
 test("a track's MODEL_URI is the pinned version, in the form the model server parses", () => {
-  const deployment = trackDeployment(
-    {
-      trainerImage: 'trainer',
-      modelServerImage: 'server',
-      pipelineSecret: 'pipeline',
-      modelServerSpoolMebibytes: 256,
-    },
-    {
-      service: 'classifier',
-      namespace: 'ml',
-      owner: {
-        apiVersion: 'mlops.prodclass.dev/v1alpha1',
-        kind: 'PredictionService',
-        name: 'classifier',
-        uid: 'u',
-      },
-      track: 'primary',
-      registeredModel: 'rakuten_classifier',
-      version: '7',
-      alias: 'production',
-      replicas: 1,
-      spread: false,
-    },
-  );
+  const deployment = trackDeployment(settings, {
+    ...primaryTrack,
+    alias: 'production',
+    replicas: 1,
+    spread: false,
+  });
   const env = deployment.spec?.template.spec?.containers[0]?.env ?? [];
   const modelUri = env.find((variable) => variable.name === 'MODEL_URI')?.value ?? '';
   expect(modelUri).toBe('models:/rakuten_classifier/7');
@@ -36,30 +40,12 @@ test("a track's MODEL_URI is the pinned version, in the form the model server pa
 });
 
 test('a track with a candidate passes it to the model server as CANDIDATE_MODEL_URI, CANARY_WEIGHT and SHADOW_PERCENT, which its config accepts', () => {
-  const deployment = trackDeployment(
-    {
-      trainerImage: 'trainer',
-      modelServerImage: 'server',
-      pipelineSecret: 'pipeline',
-      modelServerSpoolMebibytes: 256,
-    },
-    {
-      service: 'classifier',
-      namespace: 'ml',
-      owner: {
-        apiVersion: 'mlops.prodclass.dev/v1alpha1',
-        kind: 'PredictionService',
-        name: 'classifier',
-        uid: 'u',
-      },
-      track: 'primary',
-      registeredModel: 'rakuten_classifier',
-      version: '7',
-      replicas: 1,
-      spread: false,
-      candidate: { version: '8', alias: 'challenger', canaryWeight: 10, shadowPercent: 100 },
-    },
-  );
+  const deployment = trackDeployment(settings, {
+    ...primaryTrack,
+    replicas: 1,
+    spread: false,
+    candidate: { version: '8', alias: 'challenger', canaryWeight: 10, shadowPercent: 100 },
+  });
   const env = Object.fromEntries(
     (deployment.spec?.template.spec?.containers[0]?.env ?? []).map(({ name, value }) => [name, value ?? '']),
   );
@@ -84,24 +70,9 @@ test('a track with a candidate passes it to the model server as CANDIDATE_MODEL_
 
 test("a track's pods spool the inference log to an emptyDir a little larger than the spool's size", () => {
   const deployment = trackDeployment(
+    { ...settings, modelServerSpoolMebibytes: 64 },
     {
-      trainerImage: 'trainer',
-      modelServerImage: 'server',
-      pipelineSecret: 'pipeline',
-      modelServerSpoolMebibytes: 64,
-    },
-    {
-      service: 'classifier',
-      namespace: 'ml',
-      owner: {
-        apiVersion: 'mlops.prodclass.dev/v1alpha1',
-        kind: 'PredictionService',
-        name: 'classifier',
-        uid: 'u',
-      },
-      track: 'primary',
-      registeredModel: 'rakuten_classifier',
-      version: '7',
+      ...primaryTrack,
       replicas: 1,
       spread: false,
     },
