@@ -1,8 +1,15 @@
 /**
  * Every default of the custom resources, written once. The schemas in kinds/ put them in the CRDs
  * (the API server fills them in), and the CLI contract in @prodclass/registry reads the shared ones.
- * The drift tests and severity thresholds are the catalog's (`@prodclass/catalog/drift/report`).
+ * The drift tests and severity thresholds are the catalog's (`@prodclass/catalog/drift/report`); the
+ * text model's hyperparameters are its estimators' own (`@prodclass/textmodel/estimator-defaults`).
  */
+
+import {
+  defaultLogisticRegressionSettings,
+  defaultTextSettings,
+  defaultTfidfSettings,
+} from '@prodclass/textmodel/estimator-defaults';
 
 export const defaultRegisteredModel = 'rakuten_classifier';
 export const defaultExperiment = 'rakuten_model_training';
@@ -14,16 +21,25 @@ export const defaultSeed = 42;
 /** The generated catalog's size: the real data set's. */
 export const defaultSyntheticRows = 84916;
 
+/** A TrainingRun's hyperparameters: the text model's defaults, the seed and the held-out share. */
 export const hyperparameterDefaults = {
-  maxFeatures: 5000,
-  ngramMax: 2,
-  minDf: 2,
-  maxDf: 0.95,
-  c: 1,
-  maxIter: 1000,
-  classWeight: 'none',
+  maxFeatures: defaultTfidfSettings.maxFeatures,
+  ngramMax: defaultTfidfSettings.ngramRange[1],
+  minDf: defaultTfidfSettings.minDf,
+  maxDf: defaultTfidfSettings.maxDf,
+  c: defaultLogisticRegressionSettings.C,
+  maxIter: defaultLogisticRegressionSettings.maxIter,
+  classWeight: defaultLogisticRegressionSettings.classWeight,
   seed: defaultSeed,
   testSize: 0.2,
+} as const;
+
+/** The text model's defaults that `prodclass train` and `model fit` take and a TrainingRun does not. */
+export const cliOnlyHyperparameterDefaults = {
+  analyzer: defaultTfidfSettings.analyzer,
+  sublinearTf: defaultTfidfSettings.sublinearTf,
+  designationRepeats: defaultTextSettings.designationRepeats,
+  tol: defaultLogisticRegressionSettings.tol,
 } as const;
 
 export const autoPromoteDefaults = {

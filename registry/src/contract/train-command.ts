@@ -1,5 +1,6 @@
 import {
   autoPromoteDefaults,
+  cliOnlyHyperparameterDefaults as cliOnlyDefaults,
   defaultExperiment,
   defaultRegisteredModel,
   defaultSplitKey,
@@ -45,14 +46,14 @@ export const hyperparameterFlags = flagTable({
 export const hyperparameterDefaults: HyperparameterOptions = {
   maxFeatures: resourceDefaults.maxFeatures,
   ngramMax: resourceDefaults.ngramMax,
-  analyzer: 'word',
+  analyzer: cliOnlyDefaults.analyzer,
   minDf: resourceDefaults.minDf,
   maxDf: resourceDefaults.maxDf,
-  sublinearTf: false,
-  designationRepeats: 1,
+  sublinearTf: cliOnlyDefaults.sublinearTf,
+  designationRepeats: cliOnlyDefaults.designationRepeats,
   C: resourceDefaults.c,
   maxIter: resourceDefaults.maxIter,
-  tol: 1e-4,
+  tol: cliOnlyDefaults.tol,
   classWeight: resourceDefaults.classWeight,
   seed: resourceDefaults.seed,
 };

@@ -22,15 +22,7 @@ export interface TfidfSettings {
   smoothIdf: boolean;
 }
 
-export const defaultTfidfSettings: TfidfSettings = {
-  analyzer: 'word',
-  ngramRange: [1, 2],
-  maxFeatures: 5000,
-  minDf: 2,
-  maxDf: 0.95,
-  sublinearTf: false,
-  smoothIdf: true,
-};
+export { defaultTfidfSettings } from '../estimator-defaults.js';
 
 /** What fitting learns: the vocabulary (column order) and each column's inverse document frequency. */
 export interface TfidfState {

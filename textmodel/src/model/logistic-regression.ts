@@ -12,12 +12,7 @@ export interface LogisticRegressionSettings {
   classWeight: 'balanced' | 'none';
 }
 
-export const defaultLogisticRegressionSettings: LogisticRegressionSettings = {
-  C: 1,
-  maxIter: 1000,
-  tol: 1e-4,
-  classWeight: 'none',
-};
+export { defaultLogisticRegressionSettings } from '../estimator-defaults.js';
 
 /** The fitted parameters. `coef` is feature-major: `coef[feature * classes.length + class]`. */
 export interface LogisticRegressionState {

@@ -17,7 +17,7 @@ export interface TextSettings {
   designationRepeats: number;
 }
 
-export const defaultTextSettings: TextSettings = { designationRepeats: 1 };
+export { defaultTextSettings } from '../estimator-defaults.js';
 
 /** The cleaned words of a listing: its designation's (repeated) and then its description's. */
 export function productWords(product: ProductText, settings: TextSettings): string[] {
