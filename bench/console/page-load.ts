@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { hyperparameterDefaults } from '@prodclass/api/defaults';
 import { withDatabase } from '@prodclass/catalog/database';
 import { migrate } from '@prodclass/catalog/migrate';
 import { KubeApi } from '@prodclass/kube/api';
@@ -48,7 +49,10 @@ async function createRuns(): Promise<void> {
           apiVersion: trainingRunType.apiVersion,
           kind: trainingRunType.kind,
           metadata: { name },
-          spec: { dataVersion: `week-${index % 20}`, hyperparameters: { maxFeatures: 5000, c: 1 } },
+          spec: {
+            dataVersion: `week-${index % 20}`,
+            hyperparameters: { maxFeatures: hyperparameterDefaults.maxFeatures, c: hyperparameterDefaults.c },
+          },
         } as never);
         await api.mergePatch(
           trainingRunType,
