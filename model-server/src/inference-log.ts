@@ -31,7 +31,7 @@ export interface InferenceRecord {
 export interface InferenceLogObserver {
   written(rows: number): void;
   dropped(rows: number, reason: 'queue_full' | 'write_failed' | 'spool_full'): void;
-  /** A write failed; while PostgreSQL stays away with a spool, only the first failure is reported. */
+  /** A write failed; while PostgreSQL stays away with a spool, only the first failure of each kind is reported. */
   writeFailed(error: Error): void;
   spooled(rows: number): void;
   /** The spool has been written to PostgreSQL to its end: writes go there directly again. */
@@ -89,13 +89,19 @@ export class InferenceLog {
   #timer: NodeJS.Timeout | undefined;
   /** Not before this time (ms) is the spool tried again. */
   #retryAt = 0;
-  /** PostgreSQL has been away since the last failure reported. */
-  #away = false;
+  /** While PostgreSQL is away: the kind (error name) of the last failure reported. */
+  #awayBecause: string | undefined;
 
+  /**
+   * @param schemaChecked made before each write to PostgreSQL when the server started without
+   *   checking the schema (it was away); its failure counts as PostgreSQL being away, so the rows
+   *   stay spooled until `prodclass db migrate` has run, rather than be refused and dropped.
+   */
   constructor(
     private readonly pool: pg.Pool,
     private readonly observer: InferenceLogObserver,
     private readonly spool?: InferenceLogSpool,
+    private readonly schemaChecked?: () => Promise<void>,
   ) {}
 
   get depth(): number {
@@ -210,14 +216,14 @@ export class InferenceLog {
       }
       await segment.remove();
     }
-    this.#away = false;
+    this.#awayBecause = undefined;
     this.observer.spoolWritten();
   }
 
   #wentAway(error: Error): void {
     this.#retryAt = Date.now() + inferenceLogLimits.spoolRetryMs;
-    if (this.#away) return;
-    this.#away = true;
+    if (this.#awayBecause === error.name) return;
+    this.#awayBecause = error.name;
     this.observer.writeFailed(error);
   }
 
@@ -243,6 +249,7 @@ export class InferenceLog {
   }
 
   async #copy(chunks: readonly Buffer[]): Promise<void> {
+    await this.schemaChecked?.();
     const client = await this.pool.connect();
     try {
       await pipeline(Readable.from(chunks), client.query(copyFrom(copyStatement)));
@@ -256,6 +263,7 @@ export class InferenceLog {
 
   /** Writes spooled lines once; resolves with how many were not in the log already. */
   async #replay(bytes: Buffer): Promise<number> {
+    await this.schemaChecked?.();
     const client = await this.pool.connect();
     try {
       await client.query('begin');

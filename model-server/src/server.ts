@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { requireCurrentSchema } from '@prodclass/catalog/schema-version';
 import { formatModelUri } from '@prodclass/registry/model-uri';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import pg from 'pg';
@@ -10,6 +9,7 @@ import type { ServerConfig, TrafficConfig } from './config.js';
 import { FeedbackLog } from './feedback-log.js';
 import { registerErrorHandlers, schemaErrorFormatter } from './http-errors.js';
 import { InferenceLog } from './inference-log.js';
+import { DatabaseUnreachableError, schemaCheck } from './inference-log-schema.js';
 import { InferenceLogSpool } from './inference-log-spool.js';
 import { registerStrictJsonParser } from './json-body-parser.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
@@ -32,8 +32,10 @@ const serviceVersion: string = JSON.parse(
 ).version;
 
 /**
- * Checks that the database's schema is current (the inference_log table among it; `prodclass db
- * migrate` is what changes it) and starts the batch writer; with a feedback token, the label writer too.
+ * Checks that the database's schema is current and starts the batch writer; with a feedback token,
+ * the label writer too. With a spool, a PostgreSQL that cannot be reached at start does not stop the
+ * server (a pod restarting during an outage still serves): rows are spooled, and written only once
+ * the check has passed.
  */
 async function openInferenceLog(
   app: FastifyInstance,
@@ -41,16 +43,18 @@ async function openInferenceLog(
   metrics: ServerMetrics,
 ): Promise<{ inferenceLog: InferenceLog; feedbackLog: FeedbackLog | undefined }> {
   const { databaseUrl } = config;
-  const checkClient = new pg.Client({ connectionString: databaseUrl });
-  await checkClient.connect().catch((error: Error) => {
-    throw new Error(`cannot reach the inference-log database (DATABASE_URL): ${error.message}`, {
-      cause: error,
-    });
-  });
+  const checkSchema = schemaCheck(databaseUrl);
+  let schemaChecked: (() => Promise<void>) | undefined;
   try {
-    await requireCurrentSchema(checkClient);
-  } finally {
-    await checkClient.end();
+    await checkSchema();
+  } catch (error) {
+    if (!(error instanceof DatabaseUnreachableError) || config.inferenceLogSpoolDir === undefined)
+      throw error;
+    app.log.warn(
+      { err: error },
+      'PostgreSQL is unreachable at start: serving, with the inference log spooled until its schema is checked',
+    );
+    schemaChecked = checkSchema;
   }
   const spool =
     config.inferenceLogSpoolDir === undefined
@@ -88,6 +92,7 @@ async function openInferenceLog(
       spoolWritten: () => app.log.info('the inference-log spool is written; rows go to PostgreSQL directly'),
     },
     spool,
+    schemaChecked,
   );
   app.addHook('onReady', async () => inferenceLog.start());
   let feedbackLog: FeedbackLog | undefined;

@@ -31,11 +31,14 @@ afterEach(async () => {
 
 afterAll(async () => postgres?.destroy());
 
-async function sql<T extends pg.QueryResultRow = Record<string, unknown>>(text: string): Promise<T[]> {
+async function sql<T extends pg.QueryResultRow = Record<string, unknown>>(
+  text: string,
+  values: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: postgres.url });
   await client.connect();
   try {
-    return (await client.query<T>(text)).rows;
+    return (await client.query<T>(text, values)).rows;
   } finally {
     await client.end();
   }
@@ -198,3 +201,52 @@ test('a server restarted with a non-empty spool writes it at start, once, even a
   expect(await metric(second, 'prodclass_inference_log_written_total')).toBe(200);
   expect(await metric(second, 'prodclass_inference_log_dropped_total{reason="write_failed"}')).toBe(0);
 }, 120_000);
+
+test('a server started while PostgreSQL is stopped serves, spools, and writes the rows once PostgreSQL is back and its schema current', async () => {
+  const dir = spoolDir();
+  await postgres.stop();
+  const server = await startSpoolingServer(dir);
+  expect(server.logs.some((line) => String(line.msg).startsWith('PostgreSQL is unreachable at start'))).toBe(
+    true,
+  );
+  const answered = await predict(server, 0, 100);
+  await waitUntil(
+    'the rows are spooled',
+    async () => (await metric(server, 'prodclass_inference_log_spool_rows')) === 100,
+  );
+
+  // Back, but behind this build's schema: the rows wait in the spool rather than be refused.
+  await postgres.start();
+  const [latest] = await sql<{ name: string; checksum: string }>(
+    'delete from schema_migrations where name = (select max(name) from schema_migrations) returning name, checksum',
+  );
+  for (const [n, id] of await predict(server, 100, 120)) answered.set(n, id);
+  await waitUntil('the schema check has failed', async () =>
+    server.logs.some((line) =>
+      /this build needs \d+: run prodclass db migrate$/.test(
+        (line.err as { message?: string })?.message ?? '',
+      ),
+    ),
+  );
+  expect(await metric(server, 'prodclass_inference_log_spool_rows')).toBe(120);
+  expect(await sql('select 1 from inference_log')).toEqual([]);
+
+  await sql('insert into schema_migrations (name, checksum) values ($1, $2)', [
+    latest?.name,
+    latest?.checksum,
+  ]);
+  await waitUntil(
+    'the spool is written',
+    async () => (await sql('select 1 from inference_log')).length === 120,
+  );
+  const rows = await loggedRows();
+  expect(rows.map((row) => [row.n, row.prediction_id])).toEqual([...answered]);
+  expect(await metric(server, 'prodclass_inference_log_dropped_total{reason="write_failed"}')).toBe(0);
+});
+
+test('without a spool a server started while PostgreSQL is stopped refuses to start, saying why', async () => {
+  await postgres.stop();
+  await expect(spawnServer({ MODEL_URI: modelUri, DATABASE_URL: postgres.url })).rejects.toThrow(
+    /cannot reach the inference-log database \(DATABASE_URL\)/,
+  );
+});
