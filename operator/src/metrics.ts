@@ -82,6 +82,12 @@ export class OperatorMetrics {
     labelNames: liveQualityLabels,
     registers: [this.registry],
   });
+  readonly estimatedAccuracy = new Gauge({
+    name: 'prodclass_estimated_accuracy',
+    help: "A calibrated served version's mean confidence over its PredictionService's window: its accuracy estimated without labels",
+    labelNames: liveQualityLabels,
+    registers: [this.registry],
+  });
   /** The versions each service's live quality was exported for ("namespace/service"), so a new report replaces them. */
   readonly #liveVersions = new Map<string, string[]>();
 
@@ -116,11 +122,18 @@ export class OperatorMetrics {
       labeled: number;
       coverage: number;
       accuracy?: number;
+      estimatedAccuracy?: number;
       testAccuracy?: number;
     }[],
   ): void {
     const key = `${service.namespace}/${service.name}`;
-    const gauges = [this.liveAccuracy, this.labelCoverage, this.liveLabels, this.testAccuracy];
+    const gauges = [
+      this.liveAccuracy,
+      this.labelCoverage,
+      this.liveLabels,
+      this.testAccuracy,
+      this.estimatedAccuracy,
+    ];
     for (const model_version of this.#liveVersions.get(key) ?? [])
       for (const gauge of gauges)
         gauge.remove({ namespace: service.namespace, service: service.name, model_version });
@@ -136,6 +149,8 @@ export class OperatorMetrics {
       this.labelCoverage.set(labels, version.coverage);
       if (version.accuracy !== undefined) this.liveAccuracy.set(labels, version.accuracy);
       if (version.testAccuracy !== undefined) this.testAccuracy.set(labels, version.testAccuracy);
+      if (version.estimatedAccuracy !== undefined)
+        this.estimatedAccuracy.set(labels, version.estimatedAccuracy);
     }
     this.#liveVersions.set(
       key,
