@@ -102,9 +102,24 @@ function stepWindow(
   };
 }
 
+/** Labels served predictions with the true codes of their products through /feedback/batch. */
+async function label(url: string, predictions: Prediction[], codes: number[]): Promise<void> {
+  const response = await fetch(`${url}/feedback/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${feedbackToken}` },
+    body: JSON.stringify({
+      items: predictions.map((prediction, index) => ({
+        prediction_id: prediction.prediction_id,
+        prdtypecode: codes[index],
+      })),
+    }),
+  });
+  expect(response.status).toBe(200);
+}
+
 describe('shadow step', () => {
-  /** 240 unseen synthetic products through /predict/batch, each then labelled with its true code. */
-  async function shadowTrafficWithLabels(url: string): Promise<void> {
+  /** 240 unseen synthetic products through /predict/batch, each then labelled with its true code if `labelled`. */
+  async function shadowTraffic(url: string, labelled: boolean): Promise<void> {
     const products = syntheticProducts(240, 99);
     for (let start = 0; start < products.length; start += 60) {
       const batch = products.slice(start, start + 60);
@@ -116,31 +131,30 @@ describe('shadow step', () => {
         })),
       });
       expect(status).toBe(200);
-      const labelled = await fetch(`${url}/feedback/batch`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${feedbackToken}` },
-        body: JSON.stringify({
-          items: body.predictions.map((prediction, index) => ({
-            prediction_id: prediction.prediction_id,
-            prdtypecode: batch[index]?.prdtypecode,
-          })),
-        }),
-      });
-      expect(labelled.status).toBe(200);
+      if (labelled)
+        await label(
+          url,
+          body.predictions,
+          batch.map((product) => product.prdtypecode),
+        );
     }
   }
 
-  async function shadowRowsOf(candidateVersion: string): Promise<{ pairs: number; agreeing: number }> {
+  /** The candidate's shadow pairs since `since`, counted here independently of the analysis. */
+  async function shadowRowsOf(
+    candidateVersion: string,
+    since: Date,
+  ): Promise<{ pairs: number; agreeing: number }> {
     const { rows } = await client.query<{ pairs: number; agreeing: number }>(
       `select count(*)::int as pairs, (count(*) filter (where s.prdtypecode = p.prdtypecode))::int as agreeing
        from inference_log s join inference_log p on p.prediction_id = s.shadow_of
-       where s.model_version = $1`,
-      [candidateVersion],
+       where s.model_version = $1 and s.predicted_at >= $2`,
+      [candidateVersion, since],
     );
     return rows[0] as { pairs: number; agreeing: number };
   }
 
-  async function shadowStep(candidateBundle: string) {
+  async function shadowStep(candidateBundle: string, { labelled = true } = {}) {
     const since = new Date();
     const served = await serveWithCandidate({
       CANDIDATE_MODEL_URI: candidateBundle,
@@ -148,15 +162,16 @@ describe('shadow step', () => {
       DATABASE_URL: database.url,
       FEEDBACK_TOKEN: feedbackToken,
     });
-    await shadowTrafficWithLabels(served.server.url);
+    await shadowTraffic(served.server.url, labelled);
     await waitUntil(
       'the 240 shadow predictions are in the inference log',
-      async () => (await shadowRowsOf(served.candidate)).pairs === 240,
+      async () => (await shadowRowsOf(served.candidate, since)).pairs === 240,
     );
     const window = stepWindow('shadow', served, 'unused-in-shadow', since);
     return {
       analysis: await analyzer.analyze(window, thresholds),
-      rows: await shadowRowsOf(served.candidate),
+      rows: await shadowRowsOf(served.candidate, since),
+      since,
     };
   }
 
@@ -180,6 +195,23 @@ describe('shadow step', () => {
       /^live accuracy 0\.\d\d vs 0\.\d\d of the champion over 240 labelled shadow pairs: a drop above 0\.02 \(sequential test evidence \S+ ≥ 20\)$/,
     );
     expect(analysis.checks.find((check) => check.name === 'sequentialTest')?.passed).toBe(false);
+  });
+
+  test('without labels, the mean confidences of the pairs estimate the accuracies (calibrated versions)', async () => {
+    const { analysis, since } = await shadowStep(shuffledCandidateBundle, { labelled: false });
+    const estimated = analysis.checks.find((check) => check.name === 'estimatedAccuracy');
+    const { rows } = await client.query<{ champion: number; candidate: number }>(
+      `select avg(p.confidence) as champion, avg(s.confidence) as candidate
+       from inference_log s join inference_log p on p.prediction_id = s.shadow_of
+       where s.predicted_at >= $1`,
+      [since],
+    );
+    expect(estimated).toMatchObject({ passed: false, samples: 240 });
+    expect(estimated?.value).toBeCloseTo(rows[0]?.candidate as number, 6);
+    expect(estimated?.threshold).toBeCloseTo((rows[0]?.champion as number) - 0.02, 6);
+    expect(estimated?.message).toMatch(
+      /^estimated accuracy 0\.\d\d < 0\.\d\d \(the champion's 0\.\d\d − 0\.02\) over 240 shadow requests, 0 labelled shadow pairs \(the sequential test needs 30\)$/,
+    );
   });
 
   test('a candidate fitted on other products of the same catalog passes every check', async () => {
@@ -228,11 +260,15 @@ describe('canary step', () => {
    * A canary at 50 % in its own namespace, 80 requests with productids, analysed once Prometheus
    * has the candidate's last count.
    */
-  async function canaryStep(env: Record<string, string>) {
+  async function canaryStep(
+    env: Record<string, string>,
+    { candidateBundle = goodCandidateBundle, products = 80, labelled = false } = {},
+  ) {
     const namespace = `analysis-${randomBytes(3).toString('hex')}`;
     const served = await serveWithCandidate({
-      CANDIDATE_MODEL_URI: goodCandidateBundle,
+      CANDIDATE_MODEL_URI: candidateBundle,
       CANARY_WEIGHT: '50',
+      ...(labelled ? { DATABASE_URL: database.url, FEEDBACK_TOKEN: feedbackToken } : {}),
       ...env,
     });
     scrape(served.server, namespace, `${namespace}-primary-0`);
@@ -246,23 +282,35 @@ describe('canary step', () => {
       'Prometheus has scraped once in the window',
       async () => ((await prometheus(`timestamp(${series})`))[0]?.value ?? 0) * 1000 > since.getTime(),
     );
-    const products = syntheticProducts(80, 98);
+    const catalog = syntheticProducts(products, 98);
+    const predictions: Prediction[] = new Array(catalog.length);
     let next = 0;
     const worker = async () => {
-      for (let index = next++; index < products.length; index = next++) {
-        const { productid, designation } = products[index] as (typeof products)[number];
-        expect((await postJson(`${served.server.url}/predict`, { productid, designation })).status).toBe(200);
+      for (let index = next++; index < catalog.length; index = next++) {
+        const { productid, designation } = catalog[index] as (typeof catalog)[number];
+        const response = await postJson(`${served.server.url}/predict`, { productid, designation });
+        expect(response.status).toBe(200);
+        predictions[index] = response.body;
       }
     };
     await Promise.all(Array.from({ length: 10 }, worker));
+    if (labelled)
+      await label(
+        served.server.url,
+        predictions,
+        catalog.map((product) => product.prdtypecode),
+      );
     const answered = await candidateRequests(served.server);
+    expect(answered).toBe(
+      predictions.filter((prediction) => prediction.model.version === served.candidate).length,
+    );
     expect(answered).toBeGreaterThan(10);
     await waitUntil(
       "Prometheus has the candidate's last count",
       async () => (await prometheus(series))[0]?.value === answered,
     );
     const analysis = await analyzer.analyze(stepWindow('canary', served, namespace, since), thresholds);
-    return { analysis, answered };
+    return { analysis, answered, products };
   }
 
   test('with CANDIDATE_DELAY_MS, the candidate p99 is above maxLatencyP99 and the step fails on it; without, within', async () => {
@@ -284,6 +332,25 @@ describe('canary step', () => {
     expect(latency?.passed).toBe(true);
     expect(latency?.value).toBeLessThanOrEqual(0.5);
     expect(fast.analysis.failed).toBeUndefined();
+  });
+
+  test("a candidate fitted on shuffled labels fails on live accuracy: each version's labelled predictions paired in order", async () => {
+    const { analysis, answered, products } = await canaryStep(
+      {},
+      { candidateBundle: shuffledCandidateBundle, products: 120, labelled: true },
+    );
+    const pairs = Math.min(answered, products - answered);
+    expect(pairs).toBeGreaterThanOrEqual(30);
+    expect(analysis.failed).toMatchObject({ name: 'liveAccuracy', samples: pairs, passed: false });
+    expect(analysis.failed?.message).toMatch(
+      new RegExp(
+        `^live accuracy 0\\.\\d\\d vs 0\\.\\d\\d of the champion over ${pairs} labelled predictions of each version: a drop above 0\\.02 \\(sequential test evidence \\S+ ≥ 20\\)$`,
+      ),
+    );
+    expect(analysis.checks.slice(0, 2).map((check) => [check.name, check.passed])).toEqual([
+      ['errorRate', true],
+      ['latencyP99', true],
+    ]);
   });
 
   test('analysing a canary step without a reachable Prometheus fails, saying so', async () => {
