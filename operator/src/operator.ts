@@ -70,6 +70,9 @@ export async function startOperator(
     promote,
     driftChecks,
     liveQuality,
+    rolloutAnalyzer: {
+      analyze: () => Promise.reject(new Error('rollout analysis is not built in yet (PROMETHEUS_URL)')),
+    },
     metrics,
     now: clock,
   };

@@ -7,6 +7,7 @@ import type { LiveQualityReports } from '../external/live-quality.js';
 import type { MlflowRecords } from '../external/mlflow.js';
 import type { Promote } from '../external/promotion.js';
 import type { OperatorMetrics } from '../metrics.js';
+import type { RolloutAnalyzer } from '../rollout/analysis.js';
 import type { Caches } from './caches.js';
 
 /** Everything a reconciler talks to. */
@@ -21,6 +22,7 @@ export interface ReconcileContext {
   driftChecks: DriftChecks;
   liveQuality: LiveQualityReports;
   metrics: OperatorMetrics;
+  rolloutAnalyzer: RolloutAnalyzer;
   /** The time now (tests move the operator's clock forward instead of waiting). */
   now(): Date;
 }
