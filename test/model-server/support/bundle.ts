@@ -6,6 +6,8 @@ import { encodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
 import { defaultTfidfSettings } from '@prodclass/textmodel/features/tfidf-vectorizer';
 import { defaultLogisticRegressionSettings } from '@prodclass/textmodel/model/logistic-regression';
 import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
+import { shuffleInPlace } from '@prodclass/textmodel/sampling/permutation';
+import { SeededRandom } from '@prodclass/textmodel/sampling/random';
 import { defaultTextSettings } from '@prodclass/textmodel/text/product-text';
 
 /** The products of a small synthetic catalog; different seeds give different catalogs. */
@@ -14,8 +16,33 @@ export function syntheticProducts(rows: number, seed: number) {
 }
 
 /** A model bundle fitted on 2,000 synthetic products of `seed` (different seeds, different weights). */
-export async function fitTestBundle(seed: number): Promise<Buffer> {
-  const { classifier, report } = await TextClassifier.fit(syntheticProducts(2_000, seed), {
+export function fitTestBundle(seed: number): Promise<Buffer> {
+  return fitBundle(syntheticProducts(2_000, seed), seed, `synthetic catalog, seed ${seed}`);
+}
+
+/**
+ * A bad model: fitted on 2,000 synthetic products of `seed` whose labels are shuffled among them
+ * (the class shares stay, the text says nothing of the label), so it mostly disagrees with a good one.
+ */
+export function fitShuffledLabelBundle(seed: number): Promise<Buffer> {
+  const products = syntheticProducts(2_000, seed);
+  const labels = shuffleInPlace(
+    products.map((product) => product.prdtypecode),
+    new SeededRandom(seed),
+  );
+  return fitBundle(
+    products.map((product, index) => ({ ...product, prdtypecode: labels[index] as number })),
+    seed,
+    `synthetic catalog, seed ${seed}, labels shuffled`,
+  );
+}
+
+async function fitBundle(
+  products: ReturnType<typeof syntheticProducts>,
+  seed: number,
+  source: string,
+): Promise<Buffer> {
+  const { classifier, report } = await TextClassifier.fit(products, {
     text: defaultTextSettings,
     tfidf: defaultTfidfSettings,
     logisticRegression: { ...defaultLogisticRegressionSettings, maxIter: 100 },
@@ -26,7 +53,7 @@ export async function fitTestBundle(seed: number): Promise<Buffer> {
     iterations: report.iterations,
     converged: report.converged,
     loss: report.loss,
-    source: `synthetic catalog, seed ${seed}`,
+    source,
   });
 }
 
