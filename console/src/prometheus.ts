@@ -1,27 +1,15 @@
+import { instantQuery } from '@prodclass/kube/prometheus';
+
 export interface ServiceTraffic {
   service: string;
   requestsPerSecond: number | undefined;
   p95Seconds: number | undefined;
 }
 
-interface VectorResponse {
-  status: string;
-  error?: string;
-  data?: { result: { metric: Record<string, string>; value: [number, string] }[] };
-}
-
-async function instantVector(baseUrl: string, query: string): Promise<Map<string, number>> {
-  const url = new URL('/api/v1/query', baseUrl);
-  url.searchParams.set('query', query);
-  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-  const body = (await response.json()) as VectorResponse;
-  if (body.status !== 'success') throw new Error(`Prometheus query failed: ${body.error ?? response.status}`);
-  const values = new Map<string, number>();
-  for (const sample of body.data?.result ?? []) {
-    const value = Number(sample.value[1]);
-    if (Number.isFinite(value)) values.set(sample.metric.service ?? '', value);
-  }
-  return values;
+/** Each sample's value by its `service` label. */
+async function byService(baseUrl: string, query: string): Promise<Map<string, number>> {
+  const samples = await instantQuery(baseUrl, query);
+  return new Map(samples.map(({ labels, value }) => [labels.service ?? '', value]));
 }
 
 /**
@@ -31,11 +19,11 @@ async function instantVector(baseUrl: string, query: string): Promise<Map<string
 export async function serviceTraffic(baseUrl: string, namespace: string): Promise<ServiceTraffic[]> {
   const selector = `namespace="${namespace.replaceAll('"', '')}",route="/predict"`;
   const [rates, p95s] = await Promise.all([
-    instantVector(
+    byService(
       baseUrl,
       `sum by (service) (rate(prodclass_prediction_request_duration_seconds_count{${selector}}[5m]))`,
     ),
-    instantVector(
+    byService(
       baseUrl,
       `histogram_quantile(0.95, sum by (service, le) (rate(prodclass_prediction_request_duration_seconds_bucket{${selector}}[5m])))`,
     ),

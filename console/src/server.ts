@@ -179,7 +179,7 @@ export async function buildConsole({ config, connection }: ConsoleOptions): Prom
     else
       traffic = await serviceTraffic(config.prometheusUrl, config.namespace).then(
         (services) => ({ services, at }),
-        (error: Error) => ({ services: [], at, problem: `Prometheus did not answer: ${error.message}` }),
+        (error: Error) => ({ services: [], at, problem: `${error.message}.` }),
       );
     live.broadcast('fragment', { target: 'traffic-rows', html: trafficRows(traffic).value });
   };

@@ -9,6 +9,8 @@ export interface OperatorSettings {
   modelServerSpoolMebibytes: number;
   databaseUrl: string;
   mlflowTrackingUri: string;
+  /** The Prometheus that scrapes the model servers, read by a Progressive rollout's canary analysis; unset by default. */
+  prometheusUrl?: string;
   /** Reconcile only this namespace (one tenant, or one test); all namespaces when unset. */
   watchNamespace?: string;
   leaseNamespace: string;
@@ -71,6 +73,7 @@ export function settingsFromEnv(env: Env = process.env): OperatorSettings {
     modelServerSpoolMebibytes: integer(env, 'MODEL_SERVER_SPOOL_MEBIBYTES', 256, 1, 1_048_576),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     mlflowTrackingUri: url(env, 'MLFLOW_TRACKING_URI', ['http:', 'https:']),
+    prometheusUrl: env.PROMETHEUS_URL?.trim() ? url(env, 'PROMETHEUS_URL', ['http:', 'https:']) : undefined,
     watchNamespace,
     leaseNamespace: name(env, 'LEASE_NAMESPACE', watchNamespace ?? 'prodclass-system'),
     leaseName: name(env, 'LEASE_NAME', 'prodclass-operator'),

@@ -16,6 +16,7 @@ import { Caches } from './manager/caches.js';
 import { kindsOf, Manager } from './manager/manager.js';
 import type { ReconcileContext } from './manager/reconcile-context.js';
 import { OperatorMetrics } from './metrics.js';
+import { RolloutAnalysis } from './rollout/analysis.js';
 
 export interface RunningOperator {
   readonly metrics: OperatorMetrics;
@@ -60,19 +61,24 @@ export async function startOperator(
   const events = new EventRecorder(api, settings.identity, log);
   const driftChecks = new DriftChecks(settings.databaseUrl);
   const liveQuality = new LiveQualityReports(settings.databaseUrl);
+  const mlflow = new MlflowRecords(settings.mlflowTrackingUri);
+  const rolloutAnalyzer = new RolloutAnalysis({
+    databaseUrl: settings.databaseUrl,
+    prometheusUrl: settings.prometheusUrl,
+    isCalibrated: async (model, version) =>
+      (await mlflow.offlineScoresOf(model, version))?.calibrated ?? false,
+  });
   const ctx: ReconcileContext = {
     api,
     caches,
     events,
     settings: { ...settings, aliasPollMs: settings.aliasPollMs, liveQualityMs: settings.liveQualityMs },
     dataLoads: new DataLoadRecords(settings.databaseUrl),
-    mlflow: new MlflowRecords(settings.mlflowTrackingUri),
+    mlflow,
     promote,
     driftChecks,
     liveQuality,
-    rolloutAnalyzer: {
-      analyze: () => Promise.reject(new Error('rollout analysis is not built in yet (PROMETHEUS_URL)')),
-    },
+    rolloutAnalyzer,
     metrics,
     now: clock,
   };
@@ -118,6 +124,7 @@ export async function startOperator(
     await elector.release();
     await driftChecks.close();
     await liveQuality.close();
+    await rolloutAnalyzer.close();
     metrics.leader.set(0);
     await Promise.all(all.map((cache) => cache.stop()));
     await http.close();

@@ -21,8 +21,9 @@ export interface ReconcileContext {
   promote: Promote;
   driftChecks: DriftChecks;
   liveQuality: LiveQualityReports;
-  metrics: OperatorMetrics;
+  /** Judges a Progressive rollout's step (docs/operator.md#rollout-analysis). */
   rolloutAnalyzer: RolloutAnalyzer;
+  metrics: OperatorMetrics;
   /** The time now (tests move the operator's clock forward instead of waiting). */
   now(): Date;
 }

@@ -67,6 +67,7 @@ export function operatorSettings(namespace: string, databaseUrl: string): Operat
     modelServerSpoolMebibytes: 256,
     databaseUrl,
     mlflowTrackingUri: stackEnv().MLFLOW_TRACKING_URI,
+    prometheusUrl: stackEnv().PROMETHEUS_URL,
     watchNamespace: namespace,
     leaseNamespace: namespace,
     leaseName: 'prodclass-operator',
