@@ -73,7 +73,7 @@ async function startServer(
 /** The sum and count of the server's /predict request durations, and the CPU time the server process used. */
 async function serverSeconds(url: string): Promise<{ sum: number; count: number; cpu: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const value = (name: string, labels = '{route="/predict"}') => {
+  const value = (name: string, labels = '{route="/predict",track="primary"}') => {
     const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `));
     if (!line) throw new Error(`${url}/metrics has no ${name} for /predict`);
     return Number(line.slice(line.lastIndexOf(' ') + 1));

@@ -119,7 +119,7 @@ async function load(
 async function durationBuckets(url: string): Promise<Map<string, number>> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const pattern =
-    /^prodclass_prediction_request_duration_seconds_bucket\{le="([^"]+)",route="\/predict"\} (\d+)$/gm;
+    /^prodclass_prediction_request_duration_seconds_bucket\{le="([^"]+)",route="\/predict",track="primary"\} (\d+)$/gm;
   return new Map([...text.matchAll(pattern)].map((match) => [match[1] as string, Number(match[2])]));
 }
 

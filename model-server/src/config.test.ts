@@ -102,6 +102,7 @@ describe('loadConfig', () => {
       canaryWeight: 12.5,
       shadowPercent: 0,
       shadowQueueCapacity: 1000,
+      candidateDelayMs: 0,
     });
     const problems = (env: Record<string, string>) => {
       try {
@@ -127,5 +128,15 @@ describe('loadConfig', () => {
       'SHADOW_QUEUE_CAPACITY must be a positive integer, got "0"',
       'MLFLOW_TRACKING_URI is required when CANDIDATE_MODEL_URI names a registered model',
     ]);
+  });
+
+  test('CANDIDATE_DELAY_MS: whole milliseconds from 0 to a minute', () => {
+    const candidate = { MODEL_URI: '/models/model.bundle', CANDIDATE_MODEL_URI: '/models/candidate.bundle' };
+    expect(loadConfig({ ...candidate, CANDIDATE_DELAY_MS: '250' }).traffic?.candidateDelayMs).toBe(250);
+    for (const value of ['-1', '1.5', 'slow', '60001']) {
+      expect(() => loadConfig({ ...candidate, CANDIDATE_DELAY_MS: value })).toThrow(
+        `CANDIDATE_DELAY_MS must be an integer from 0 to 60000, got "${value}"`,
+      );
+    }
   });
 });

@@ -34,6 +34,8 @@ export interface TrafficConfig {
   shadowPercent: number;
   /** Mirrored requests waiting for the candidate; more are dropped and counted. */
   shadowQueueCapacity: number;
+  /** Milliseconds every canary answer of the candidate is held back (a rollout drill's fault); 0 by default. */
+  candidateDelayMs: number;
 }
 
 /** Every setting's variable and default, as documented in docs/model-server.md. */
@@ -47,7 +49,11 @@ export const configDefaults = {
   CANARY_WEIGHT: '0',
   SHADOW_PERCENT: '0',
   SHADOW_QUEUE_CAPACITY: '1000',
+  CANDIDATE_DELAY_MS: '0',
 } as const;
+
+/** The longest CANDIDATE_DELAY_MS: a minute is past any latency threshold worth drilling. */
+const maximumCandidateDelayMs = 60_000;
 
 const minimumTokenLength = 16;
 /** Room for a few hundred rows: a smaller spool would not be worth its disk. */
@@ -185,6 +191,17 @@ function readTraffic(
   if (!Number.isInteger(shadowQueueCapacity) || shadowQueueCapacity < 1) {
     problems.push(`SHADOW_QUEUE_CAPACITY must be a positive integer, got "${read('SHADOW_QUEUE_CAPACITY')}"`);
   }
+  const candidateDelayText = read('CANDIDATE_DELAY_MS');
+  const candidateDelayMs = Number(candidateDelayText);
+  if (
+    !/^\d+$/.test(candidateDelayText.trim()) ||
+    !Number.isInteger(candidateDelayMs) ||
+    candidateDelayMs > maximumCandidateDelayMs
+  ) {
+    problems.push(
+      `CANDIDATE_DELAY_MS must be an integer from 0 to ${maximumCandidateDelayMs}, got "${candidateDelayText}"`,
+    );
+  }
   const candidateAlias = env.CANDIDATE_MODEL_ALIAS || undefined;
   if (candidateAlias !== undefined && !/^[A-Za-z0-9_-]+$/.test(candidateAlias)) {
     problems.push(`CANDIDATE_MODEL_ALIAS must be letters, digits, _ or -, got "${candidateAlias}"`);
@@ -208,5 +225,5 @@ function readTraffic(
   if (candidateUri.kind !== 'file' && !env.MLFLOW_TRACKING_URI) {
     problems.push('MLFLOW_TRACKING_URI is required when CANDIDATE_MODEL_URI names a registered model');
   }
-  return { candidateUri, candidateAlias, canaryWeight, shadowPercent, shadowQueueCapacity };
+  return { candidateUri, candidateAlias, canaryWeight, shadowPercent, shadowQueueCapacity, candidateDelayMs };
 }

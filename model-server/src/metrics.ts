@@ -58,23 +58,23 @@ export function createServerMetrics({
   // The histograms every prediction observes are cheaper than prom-client's (see RequestHistogram).
   const predictionDuration = new RequestHistogram(
     'prodclass_prediction_request_duration_seconds',
-    'Time from receiving a successful prediction request to sending its answer.',
+    'Time from receiving a successful prediction request to sending its answer, by route and the track that answered (candidate when the candidate answered any of its products).',
     [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    'route',
+    ['route', 'track'],
     registry,
   );
   const textLength = new RequestHistogram(
     'prodclass_prediction_text_length_characters',
     'Characters of designation plus description of each predicted product.',
     [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
-    undefined,
+    [],
     registry,
   );
   const confidence = new RequestHistogram(
     'prodclass_prediction_confidence',
     'Probability of the predicted class.',
     [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99],
-    undefined,
+    [],
     registry,
   );
   return {
@@ -174,8 +174,8 @@ export function createServerMetrics({
     }),
     httpErrors: new Counter({
       name: 'prodclass_http_errors_total',
-      help: 'Responses with a 4xx or 5xx status, by route and status code.',
-      labelNames: ['route', 'status_code'] as const,
+      help: 'Responses with a 4xx or 5xx status, by route, status code and the track that answered (candidate when the candidate was to answer any of its products).',
+      labelNames: ['route', 'status_code', 'track'] as const,
       registers,
     }),
   };

@@ -28,21 +28,23 @@ interface ExportedValue {
 /**
  * A Prometheus histogram for what every request observes: a bucket search and three additions,
  * allocating nothing, where prom-client's Histogram checks, hashes and copies its labels on every
- * observation. At most one label. It registers with a prom-client registry, which formats it like
- * its own histograms: the registry takes any metric with a name, help, type, aggregator, `get`
- * and `reset`, although its types list only prom-client's classes.
+ * observation. Keep the series `seriesFor` returns rather than look it up per observation. It
+ * registers with a prom-client registry, which formats it like its own histograms: the registry
+ * takes any metric with a name, help, type, aggregator, `get` and `reset`, although its types
+ * list only prom-client's classes.
  */
 export class RequestHistogram {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
   private readonly bounds: Float64Array;
-  private readonly series = new Map<string | undefined, HistogramSeries>();
+  /** By the label values joined with NUL, which no label value here holds. */
+  private readonly series = new Map<string, { labels: Record<string, string>; series: HistogramSeries }>();
 
   constructor(
     readonly name: string,
     readonly help: string,
     buckets: readonly number[],
-    private readonly labelName: string | undefined,
+    private readonly labelNames: readonly string[],
     registry: Registry,
   ) {
     this.bounds = Float64Array.from(buckets);
@@ -50,27 +52,31 @@ export class RequestHistogram {
     registry.registerMetric(this as unknown as Metric);
   }
 
-  /** The series to observe into; without a label name, the one series. Keep it rather than look it up per observation. */
-  seriesFor(labelValue?: string): HistogramSeries {
-    let series = this.series.get(labelValue);
-    if (!series) {
-      series = new HistogramSeries(this.bounds);
-      this.series.set(labelValue, series);
+  /** The series of these label values, in the order of the label names (none without labels). */
+  seriesFor(...labelValues: string[]): HistogramSeries {
+    if (labelValues.length !== this.labelNames.length)
+      throw new Error(`${this.name} takes the labels ${this.labelNames.join(', ') || '(none)'}`);
+    const key = labelValues.join('\u0000');
+    let entry = this.series.get(key);
+    if (!entry) {
+      const labels = Object.fromEntries(
+        this.labelNames.map((name, index) => [name, labelValues[index] as string]),
+      );
+      entry = { labels, series: new HistogramSeries(this.bounds) };
+      this.series.set(key, entry);
     }
-    return series;
+    return entry.series;
   }
 
   reset(): void {
     this.series.clear();
     // Like prom-client, an unlabelled histogram shows its zero buckets before any observation.
-    if (this.labelName === undefined) this.seriesFor();
+    if (this.labelNames.length === 0) this.seriesFor();
   }
 
   async get() {
     const values: ExportedValue[] = [];
-    for (const [labelValue, series] of this.series) {
-      const labels: Record<string, string> =
-        this.labelName === undefined ? {} : { [this.labelName]: labelValue as string };
+    for (const { labels, series } of this.series.values()) {
       let cumulative = 0;
       series.counts.forEach((count, bucket) => {
         cumulative += count;

@@ -5,6 +5,7 @@ import { requireCurrentSchema } from '@prodclass/catalog/schema-version';
 import { formatModelUri } from '@prodclass/registry/model-uri';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import pg from 'pg';
+import { decorateAnsweringTrack } from './answering-track.js';
 import type { ClassifierLoader } from './classifier.js';
 import type { ServerConfig, TrafficConfig } from './config.js';
 import { FeedbackLog } from './feedback-log.js';
@@ -202,7 +203,17 @@ function createCandidate(
           failed: (error) => app.log.error({ err: error }, 'a shadow prediction failed'),
         })
       : undefined;
-  return { slot, canaryWeight: traffic.canaryWeight, shadowPercent: traffic.shadowPercent, mirror };
+  for (const route of ['/predict', '/predict/batch']) {
+    // At 0 from the start, so that a rate over the candidate's server errors counts the first one.
+    metrics.httpErrors.inc({ route, status_code: 500, track: 'candidate' }, 0);
+  }
+  return {
+    slot,
+    canaryWeight: traffic.canaryWeight,
+    shadowPercent: traffic.shadowPercent,
+    mirror,
+    delayMs: traffic.candidateDelayMs,
+  };
 }
 
 /** The model server: routes, model loading and polling, inference log and metrics, from one configuration. */
@@ -245,11 +256,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   registerStrictJsonParser(app);
   registerErrorHandlers(app);
+  decorateAnsweringTrack(app);
   app.addHook('onResponse', (request, reply, done) => {
     if (reply.statusCode >= 400) {
       metrics.httpErrors.inc({
         route: request.routeOptions.url ?? 'unmatched',
         status_code: reply.statusCode,
+        track: request.track,
       });
     }
     done();

@@ -21,6 +21,8 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:${state.ports.prometheus}']
   - job_name: prodclass
+    # A model server's own track label (which model answered a request) wins over the pod's.
+    honor_labels: true
     file_sd_configs:
       - files: ['${scrapeTargetsDir}/*.json']
         refresh_interval: 2s

@@ -162,9 +162,15 @@ test('after every bad input the server still answers, and the errors are counted
   });
   expect(ok.status).toBe(200);
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
-  expect(metrics).toMatch(/prodclass_http_errors_total\{route="\/predict",status_code="400"\} [1-9]/);
-  expect(metrics).toMatch(/prodclass_http_errors_total\{route="\/predict",status_code="413"\} 2/);
-  expect(metrics).toMatch(/prodclass_http_errors_total\{route="\/predict\/batch",status_code="400"\} 4/);
+  expect(metrics).toMatch(
+    /prodclass_http_errors_total\{route="\/predict",status_code="400",track="primary"\} [1-9]/,
+  );
+  expect(metrics).toMatch(
+    /prodclass_http_errors_total\{route="\/predict",status_code="413",track="primary"\} 2/,
+  );
+  expect(metrics).toMatch(
+    /prodclass_http_errors_total\{route="\/predict\/batch",status_code="400",track="primary"\} 4/,
+  );
 });
 
 test('unknown routes and admin routes without ADMIN_TOKEN are 404', async () => {

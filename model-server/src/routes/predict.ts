@@ -1,10 +1,12 @@
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { classByCode } from '@prodclass/textmodel/classes';
 import { explanationRecord } from '@prodclass/textmodel/model/explanation-record';
 import type { ClassProbability } from '@prodclass/textmodel/model/logistic-regression';
 import type { ExplainedRanking, TokenCount } from '@prodclass/textmodel/model/text-classifier';
 import type { ProductText } from '@prodclass/textmodel/text/product-text';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { AnsweringTrack } from '../answering-track.js';
 import { errorResponseSchema, HttpError } from '../http-errors.js';
 import type { InferenceLog } from '../inference-log.js';
 import type { ServerMetrics } from '../metrics.js';
@@ -28,6 +30,8 @@ export interface CandidateRouting {
   /** Percent of the primary's requests mirrored to the candidate; none without a mirror. */
   shadowPercent: number;
   mirror: ShadowMirror | undefined;
+  /** Milliseconds each request the candidate answered waits before its answer is sent (a drill's fault). */
+  delayMs: number;
 }
 
 export interface PredictRoutesOptions {
@@ -147,7 +151,7 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
    * productid's bucket falls under the canary weight (docs/model-server.md), otherwise to the
    * primary, whose answers may also be mirrored to the candidate.
    */
-  function answer(products: readonly PredictItem[], explain: number): Prediction[] {
+  function answer(request: FastifyRequest, products: readonly PredictItem[], explain: number): Prediction[] {
     const primary = servingModel();
     if (!candidate) return predict(primary, products, explain);
     const fromPrimary = (items: readonly PredictItem[]) => {
@@ -160,6 +164,7 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
     const toCandidate = products.map(({ productid }) => routesToCandidate(productid, candidate.canaryWeight));
     const candidateCount = toCandidate.filter(Boolean).length;
     if (candidateCount === 0) return fromPrimary(products);
+    request.track = 'candidate';
     if (candidateCount === products.length) return predict(challenger, products, explain);
     const primaryAnswers = fromPrimary(products.filter((_, index) => !toCandidate[index]));
     const candidateAnswers = predict(
@@ -176,10 +181,23 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
     );
   }
 
+  /** The answer, held back CANDIDATE_DELAY_MS when the candidate answered (docs/model-server.md). */
+  function answered<T>(request: FastifyRequest, answer: T): T | Promise<T> {
+    if (!candidate?.delayMs || request.track !== 'candidate') return answer;
+    return sleep(candidate.delayMs).then(() => answer);
+  }
+
+  const routes = ['/predict', '/predict/batch'];
+  const durations = new Map(
+    routes.map((route) => {
+      const series = (track: AnsweringTrack) => metrics.predictionDuration.seriesFor(route, track);
+      return [route, { primary: series('primary'), candidate: candidate ? series('candidate') : undefined }];
+    }),
+  );
   app.addHook('onResponse', (request, reply, done) => {
-    if (reply.statusCode < 400) {
-      metrics.predictionDuration.seriesFor(request.routeOptions.url).observe(reply.elapsedTime / 1000);
-    }
+    const series = durations.get(request.routeOptions.url ?? '');
+    // The candidate's series exist from the start (at 0), so a rate over them counts its first requests.
+    if (reply.statusCode < 400) series?.[request.track]?.observe(reply.elapsedTime / 1000);
     done();
   });
 
@@ -195,9 +213,9 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
       },
     },
     async (request, reply) => {
-      const [prediction] = answer([request.body], request.body.explain);
+      const [prediction] = answer(request, [request.body], request.body.explain);
       if (request.body.explain > 0) serializeNatively(reply);
-      return prediction;
+      return answered(request, prediction);
     },
   );
 
@@ -213,9 +231,9 @@ export const predictRoutes: FastifyPluginAsync<PredictRoutesOptions> = async (ap
       },
     },
     async (request, reply) => {
-      const predictions = answer(request.body.items, request.body.explain);
+      const predictions = answer(request, request.body.items, request.body.explain);
       if (request.body.explain > 0) serializeNatively(reply);
-      return { predictions };
+      return answered(request, { predictions });
     },
   );
 };
