@@ -95,8 +95,19 @@ test('a step waits for its duration, then for the checks it exists for, then pas
   expect(judgeStep('canary', needs, 10_000, analysis(150, [check('errorRate', true)]))).toMatchObject({
     verdict: 'waiting',
     reason: 'WaitingForChecks',
-    message: 'latencyP99 not measurable yet',
+    message: 'latencyP99 not measured',
   });
+  const unmeasured = {
+    ...check('latencyP99', false),
+    message: 'p99 not measurable: no candidate answers in Prometheus yet',
+  };
+  expect(
+    judgeStep('canary', needs, 12_000, {
+      requests: 150,
+      checks: [check('errorRate', true), unmeasured],
+      failed: undefined,
+    }),
+  ).toMatchObject({ verdict: 'waiting', reason: 'WaitingForChecks', message: unmeasured.message });
   expect(
     judgeStep('canary', needs, 12_000, analysis(150, [check('errorRate', true), check('latencyP99', true)])),
   ).toEqual({ verdict: 'passed' });

@@ -50,7 +50,7 @@ export function thresholdsOf(settings: ProgressiveSettings): AnalysisThresholds 
   };
 }
 
-/** The checks a step cannot pass without: what it exists to judge. */
+/** The checks a step cannot pass without (measured and passed): what it exists to judge. */
 const requiredChecks: Record<'shadow' | 'canary', AnalysisCheck['name'][]> = {
   shadow: ['agreement'],
   canary: ['errorRate', 'latencyP99'],
@@ -84,8 +84,8 @@ const requestsOf = (step: 'shadow' | 'canary') =>
 /**
  * Judges a shadow or canary step from its analysis: failed by the first failing check once the step
  * has its minimum of requests (fewer are not judged); passed once it has lasted its duration, has
- * its requests and every check it exists for was measured and passed; otherwise waiting, with why
- * and when to look again.
+ * its requests and every check it exists for was measured and passed (the analysis lists a check it
+ * could not measure as not passed, never as failed); otherwise waiting, with why and when to look again.
  */
 export function judgeStep(
   step: 'shadow' | 'canary',
@@ -114,14 +114,13 @@ export function judgeStep(
       message: `${seconds(remainingMs)} of ${seconds(needs.durationMs)} left`,
       requeueAfterMs,
     };
-  const measured = new Set(analysis.checks.map((check) => check.name));
-  const missing = requiredChecks[step].filter((name) => !measured.has(name));
-  if (missing.length > 0)
-    return {
-      verdict: 'waiting',
-      reason: 'WaitingForChecks',
-      message: `${missing.join(' and ')} not measurable yet`,
-      requeueAfterMs,
-    };
+  // With no failed check, a required check that has not passed was not measurable (its message says why).
+  const unmeasured = requiredChecks[step].map((name) => {
+    const check = analysis.checks.find((candidate) => candidate.name === name);
+    return check?.passed ? undefined : (check?.message ?? `${name} not measured`);
+  });
+  const waitingFor = unmeasured.filter((message) => message !== undefined);
+  if (waitingFor.length > 0)
+    return { verdict: 'waiting', reason: 'WaitingForChecks', message: waitingFor.join('; '), requeueAfterMs };
   return { verdict: 'passed' };
 }
