@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deploymentType } from '@prodclass/kube/objects';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -9,11 +11,12 @@ import { fitShuffledLabelBundle, fitTestBundle } from '../model-server/support/b
 import { TestRegistry } from '../model-server/support/mlflow-registry.js';
 import { stackEnv } from '../support/stack-env.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { applyCrds, createNamespace, deleteNamespace } from './support/cluster.js';
+import { applyCrds, createNamespace, deleteNamespace, kubectl } from './support/cluster.js';
 import {
   createPipelineSecret,
   operatorSettings,
   Resources,
+  repository,
   runLocalRunner,
   runOperator,
 } from './support/harness.js';
@@ -31,6 +34,7 @@ let operator: RunningOperator;
 let runner: LocalRunner;
 let resources: Resources;
 let traffic: PredictionTraffic;
+const approver = `alice-${randomBytes(4).toString('hex')}`;
 const versions: Record<'champion' | 'good' | 'shuffled' | 'slow', string> = {
   champion: '',
   good: '',
@@ -56,7 +60,17 @@ beforeAll(async () => {
   versions.good = await registry.addVersion(await fitTestBundle(8));
   await registry.setAlias('production', versions.champion);
   await applyCrds();
+  await kubectl('apply', '-f', path.join(repository, 'manifests/approval'));
   namespace = await createNamespace('op-rollout');
+  await kubectl(
+    'create',
+    'rolebinding',
+    'promotion-approvers',
+    '-n',
+    namespace,
+    '--clusterrole=prodclass-promotion-approver',
+    `--user=${approver}`,
+  );
   database = await createTestDatabase();
   await createPipelineSecret(namespace, database.url);
   resources = new Resources(namespace);
@@ -93,6 +107,30 @@ function promote(name: string, version: string, progressive: object) {
     strategy: 'Progressive',
     progressive,
   });
+}
+
+/**
+ * Follows a promotion until it ends: the steps it went through (`canary 10`), in order, and the
+ * alias's version seen as each step before full began.
+ */
+function watchSteps(name: string) {
+  const seen: string[] = [];
+  const aliasDuringSteps = new Set<string | undefined>();
+  const observe = async (step: Json) => {
+    const label = `${step.name} ${step.canaryWeight}`;
+    if (seen.at(-1) === label) return;
+    seen.push(label);
+    if (step.name !== 'full') aliasDuringSteps.add(await aliasVersion(registry.name, 'production'));
+  };
+  const ended = (async () => {
+    for (;;) {
+      const promotion = await resources.get('modelpromotions', name);
+      if (promotion.status?.rollout) await observe(promotion.status.rollout.step);
+      if (promotion.status?.phase === 'Succeeded' || promotion.status?.phase === 'Failed') return promotion;
+      await sleep(200);
+    }
+  })();
+  return { seen, aliasDuringSteps, ended };
 }
 
 const quickShadow = { percent: 100, duration: '3s', minRequests: 40 };
@@ -172,17 +210,7 @@ test('(a, d) a good candidate goes shadow → 10% → 50% → 100% by itself wit
     shadow: { ...quickShadow, duration: '12s' },
     canary: quickCanary,
   });
-  const seen: string[] = [];
-  const watching = (async () => {
-    for (;;) {
-      const promotion = await resources.get('modelpromotions', 'good');
-      const step = promotion.status?.rollout?.step;
-      const label = step ? `${step.name} ${step.canaryWeight}` : undefined;
-      if (label && seen.at(-1) !== label) seen.push(label);
-      if (promotion.status?.phase === 'Succeeded' || promotion.status?.phase === 'Failed') return promotion;
-      await sleep(200);
-    }
-  })();
+  const { seen, aliasDuringSteps, ended: watching } = watchSteps('good');
 
   // (d) The operator killed in the shadow step; its successor resumes that step with the same start.
   const shadow = await resources.until(
@@ -210,6 +238,7 @@ test('(a, d) a good candidate goes shadow → 10% → 50% → 100% by itself wit
   ]);
   expect(done.status.phase).toBe('Succeeded');
   expect(seen.filter((label) => label !== 'full 50')).toEqual(['shadow 0', 'canary 10', 'canary 50']);
+  expect([...aliasDuringSteps]).toEqual([versions.champion]);
   expect(Resources.condition(done, 'Progressing')).toMatchObject({
     status: 'False',
     reason: 'RolloutCompleted',
@@ -237,3 +266,53 @@ test('(a, d) a good candidate goes shadow → 10% → 50% → 100% by itself wit
   expect((traffic.answeredBy.get(versions.good) ?? 0) - answeredBefore).toBeGreaterThan(0);
   expect(traffic.failed - failedBefore, traffic.failures.join('; ')).toBe(0);
 }, 300_000);
+
+test('with approval Required, the rollout waits after its shadow step with the shadow agreement as evidence, and goes on once approved', async () => {
+  const champion = versions.good;
+  await resources.create('ModelPromotion', 'modelpromotions', 'approved', {
+    registeredModel: registry.name,
+    version: Number(versions.slow),
+    strategy: 'Progressive',
+    approval: 'Required',
+    progressive: { shadow: quickShadow, canary: { ...quickCanary, weights: [50] } },
+  });
+  const waiting = await resources.until(
+    'modelpromotions',
+    'approved',
+    (o) => o.status?.phase === 'AwaitingApproval',
+    120_000,
+  );
+  expect(waiting.status.rollout.step).toMatchObject({
+    name: 'approval',
+    shadowPercent: 100,
+    canaryWeight: 0,
+  });
+  expect(waiting.status.evidence.shadow.requests).toBeGreaterThanOrEqual(quickShadow.minRequests);
+  expect(waiting.status.evidence.shadow.agreement).toBeGreaterThan(0.8);
+  expect(await aliasVersion(registry.name, 'production')).toBe(champion);
+  // The services keep mirroring to the candidate while a person decides.
+  const service = await resources.get('predictionservices', 'classifier');
+  expect(service.status.rollout).toMatchObject({
+    modelPromotion: 'approved',
+    step: 'approval',
+    shadowPercent: 100,
+  });
+
+  await kubectl(
+    'annotate',
+    '-n',
+    namespace,
+    'modelpromotion/approved',
+    `mlops.prodclass.dev/approved-by=${approver}`,
+    `--as=${approver}`,
+  );
+  const done = await resources.until(
+    'modelpromotions',
+    'approved',
+    (o) => o.status?.phase === 'Succeeded',
+    120_000,
+  );
+  expect(done.status.approval.approvedBy).toBe(approver);
+  expect(done.status.rollout.analysis).toMatchObject({ step: 'canary' });
+  expect(await aliasVersion(registry.name, 'production')).toBe(versions.slow);
+}, 240_000);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { syntheticProducts } from '../../model-server/support/bundle.js';
 
 /**
@@ -45,6 +46,8 @@ export class PredictionTraffic {
         this.failed++;
         if (this.failures.length < 5) this.failures.push((error as Error).message);
       }
+      // A steady trickle (about 40 requests a second per loop) is enough for steps of seconds.
+      await sleep(25);
     }
   }
 
