@@ -268,7 +268,7 @@ test('(a, d) a good candidate goes shadow → 10% → 50% → 100% by itself wit
 }, 300_000);
 
 test('with approval Required, the rollout waits after its shadow step with the shadow agreement as evidence, and goes on once approved', async () => {
-  const champion = versions.good;
+  const champion = await aliasVersion(registry.name, 'production');
   await resources.create('ModelPromotion', 'modelpromotions', 'approved', {
     registeredModel: registry.name,
     version: Number(versions.slow),
