@@ -10,5 +10,7 @@ export interface Service {
   prepare?(progress: (line: string) => void): Promise<void>;
   /** Starts the service and waits until it answers; returns the pid to stop later. */
   start(state: StackState, progress: (line: string) => void): Promise<number>;
+  /** Brings a running service's configuration up to this checkout's (one started by an older checkout is reused). */
+  reconfigure?(state: StackState): Promise<void>;
   stop(state: StackState): Promise<void>;
 }

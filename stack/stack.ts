@@ -42,7 +42,10 @@ function ownPid(state: StackState, service: Service): number | undefined {
 }
 
 async function ensureRunning(state: StackState, service: Service, progress: (line: string) => void) {
-  if (await service.answers(state)) return false;
+  if (await service.answers(state)) {
+    await service.reconfigure?.(state);
+    return false;
+  }
   if (ownPid(state, service)) await service.stop(state);
   if (!(await portIsFree(state.ports[service.name]))) state.ports[service.name] = await freePort();
   progress(`${service.name}: starting on 127.0.0.1:${state.ports[service.name]}`);

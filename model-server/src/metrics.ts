@@ -59,7 +59,7 @@ export function createServerMetrics({
   const predictionDuration = new RequestHistogram(
     'prodclass_prediction_request_duration_seconds',
     'Time from receiving a successful prediction request to sending its answer, by route and the track that answered (candidate when the candidate answered any of its products).',
-    [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     ['route', 'track'],
     registry,
   );

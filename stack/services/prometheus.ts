@@ -9,9 +9,11 @@ const promDir = path.join(localDir, 'prometheus');
 /** Drop a file_sd JSON file here to have Prometheus scrape a target (tests do, for the model server). */
 export const scrapeTargetsDir = path.join(promDir, 'targets');
 
-function writeConfig(state: StackState): string {
+const configFile = path.join(promDir, 'prometheus.yml');
+
+/** Writes the configuration file; whether its content changed. */
+function writeConfig(state: StackState): boolean {
   fs.mkdirSync(scrapeTargetsDir, { recursive: true });
-  const configFile = path.join(promDir, 'prometheus.yml');
   // Short intervals so that tests see fresh samples within seconds.
   const config = `global:
   scrape_interval: 2s
@@ -27,8 +29,9 @@ scrape_configs:
       - files: ['${scrapeTargetsDir}/*.json']
         refresh_interval: 2s
 `;
+  if (fs.existsSync(configFile) && fs.readFileSync(configFile, 'utf8') === config) return false;
   fs.writeFileSync(configFile, config);
-  return configFile;
+  return true;
 }
 
 function prometheusBinary(): string {
@@ -52,10 +55,11 @@ export const prometheus: Service = {
   },
   async start(state) {
     const logFile = this.logFile;
+    writeConfig(state);
     const pid = startDetached(
       prometheusBinary(),
       [
-        `--config.file=${writeConfig(state)}`,
+        `--config.file=${configFile}`,
         `--storage.tsdb.path=${path.join(promDir, 'data')}`,
         `--web.listen-address=127.0.0.1:${state.ports.prometheus}`,
         '--web.enable-lifecycle',
@@ -70,6 +74,16 @@ export const prometheus: Service = {
       () => isAlive(pid),
     );
     return pid;
+  },
+  async reconfigure(state) {
+    if (!writeConfig(state)) return;
+    const response = await fetch(`${this.url(state)}/-/reload`, { method: 'POST' });
+    if (!response.ok)
+      throw new StackError(
+        'prometheus',
+        `reloading its configuration failed: HTTP ${response.status}`,
+        this.logFile,
+      );
   },
   async stop(state) {
     if (state.pids.prometheus) await stopGroup(state.pids.prometheus);

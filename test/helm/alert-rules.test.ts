@@ -49,7 +49,7 @@ const latency = (namespace: string, le: string, perMinute: number): Series[] =>
   buckets.map(
     (bucket): Series => [
       'prodclass_prediction_request_duration_seconds_bucket',
-      { ...modelServer(namespace), route: '/predict', le: bucket },
+      { ...modelServer(namespace), route: '/predict', track: 'primary', le: bucket },
       counter(buckets.indexOf(bucket) >= buckets.indexOf(le) ? perMinute : 0),
     ],
   );
@@ -72,8 +72,22 @@ const cases: Record<string, { series: Series[]; label: string; fires: string; si
     fires: 'errors',
     silent: ['few-errors'],
     series: [
-      ['prodclass_prediction_request_duration_seconds_count', modelServer('errors'), counter(100)],
-      ['prodclass_http_errors_total', { ...modelServer('errors'), status_code: '500' }, counter(10)],
+      // The model server labels each series with the track that answered: the rule sums both.
+      [
+        'prodclass_prediction_request_duration_seconds_count',
+        { ...modelServer('errors'), track: 'primary' },
+        counter(50),
+      ],
+      [
+        'prodclass_prediction_request_duration_seconds_count',
+        { ...modelServer('errors'), track: 'candidate' },
+        counter(50),
+      ],
+      [
+        'prodclass_http_errors_total',
+        { ...modelServer('errors'), status_code: '500', track: 'candidate' },
+        counter(10),
+      ],
       ['prodclass_prediction_request_duration_seconds_count', modelServer('few-errors'), counter(100)],
       ['prodclass_http_errors_total', { ...modelServer('few-errors'), status_code: '503' }, counter(3)],
       // Client errors are not server errors.

@@ -206,6 +206,27 @@ test.each([
 });
 
 test.each([
+  { values: 'default values', args: [], env: [] },
+  {
+    values: 'full values',
+    args: ['--values', fullValues],
+    env: [{ name: 'PROMETHEUS_URL', value: 'http://prometheus-operated.monitoring.svc:9090' }],
+  },
+])(
+  "the operator's PROMETHEUS_URL comes from operator.prometheusUrl, unset when empty ($values)",
+  async ({ args, env }) => {
+    const objects = parseManifests(await helmOk('template', 'prodclass', chartDir, ...args));
+    const operator = objects.find(
+      (object) => object.kind === 'Deployment' && object.metadata.name === 'prodclass-operator',
+    );
+    type Container = { name: string; env?: { name: string; value?: string }[] };
+    const pod = operator?.spec as { template: { spec: { containers: Container[] } } } | undefined;
+    const container = pod?.template.spec.containers.find((candidate) => candidate.name === 'operator');
+    expect(container?.env?.filter((variable) => variable.name === 'PROMETHEUS_URL')).toEqual(env);
+  },
+);
+
+test.each([
   { mode: 'off', impersonates: false },
   { mode: 'bearer', impersonates: false },
   { mode: 'proxy', impersonates: true },

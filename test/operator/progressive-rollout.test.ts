@@ -7,7 +7,7 @@ import { registryPromote } from '../../operator/src/external/registry-promotion.
 import type { RunningOperator } from '../../operator/src/operator.js';
 import type { LocalRunner } from '../../stack/local-runner/runner.js';
 import { localUrlAnnotation } from '../../stack/local-runner/service-proxy.js';
-import { fitShuffledLabelBundle, fitTestBundle } from '../model-server/support/bundle.js';
+import { fitTestBundle } from '../model-server/support/bundle.js';
 import { TestRegistry } from '../model-server/support/mlflow-registry.js';
 import { stackEnv } from '../support/stack-env.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -55,7 +55,7 @@ beforeAll(async () => {
   registry = new TestRegistry();
   await registry.createModel();
   versions.champion = await registry.addVersion(await fitTestBundle(7));
-  versions.shuffled = await registry.addVersion(await fitShuffledLabelBundle(11));
+  versions.shuffled = await registry.addVersion(await fitTestBundle(11, { shuffledLabels: true }));
   versions.slow = await registry.addVersion(await fitTestBundle(9));
   versions.good = await registry.addVersion(await fitTestBundle(8));
   await registry.setAlias('production', versions.champion);

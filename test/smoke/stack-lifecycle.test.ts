@@ -50,7 +50,7 @@ afterAll(() => {
 
 test('a second stack comes up, is reused by a second `up`, and `down` leaves no process behind', {
   timeout: 300_000,
-}, () => {
+}, async () => {
   const first = stack('up');
   expect(first.status, first.stderr).toBe(0);
   expect(first.stderr).toMatch(/started: .*postgres/);
@@ -62,9 +62,20 @@ test('a second stack comes up, is reused by a second `up`, and `down` leaves no 
   // Every service keeps its data under the stack's directory, PostgreSQL's included.
   expect(fs.existsSync(path.join(localDir, 'postgres', 'data', 'PG_VERSION'))).toBe(true);
 
+  // A reused Prometheus running an older configuration is given this checkout's.
+  const prometheusUrl = /^export PROMETHEUS_URL='([^']+)'$/m.exec(envFile)?.[1] as string;
+  const runningConfig = async () =>
+    ((await (await fetch(`${prometheusUrl}/api/v1/status/config`)).json()) as { data: { yaml: string } }).data
+      .yaml;
+  const configFile = path.join(localDir, 'prometheus', 'prometheus.yml');
+  fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace(/\n\s*honor_labels: true/, ''));
+  expect((await fetch(`${prometheusUrl}/-/reload`, { method: 'POST' })).ok).toBe(true);
+  expect(await runningConfig()).not.toContain('honor_labels: true');
+
   const second = stack('up');
   expect(second.status, second.stderr).toBe(0);
   expect(second.stderr).toContain('every service was already running');
+  expect(await runningConfig()).toContain('honor_labels: true');
 
   const status = stack('status');
   expect(status.status).toBe(0);

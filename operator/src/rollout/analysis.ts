@@ -107,16 +107,16 @@ export class RolloutAnalysis implements RolloutAnalyzer {
     };
     // Prometheus first: a canary step that cannot be measured fails before any other query.
     const canary = window.step === 'canary' ? await this.#canaryTraffic(window, thresholds) : undefined;
+    const [championCalibrated, candidateCalibrated] = await Promise.all([
+      this.#isCalibrated(window.registeredModel, window.championVersion),
+      this.#isCalibrated(window.registeredModel, window.candidateVersion),
+    ]);
     const client = await this.#pool.connect();
     try {
-      const [traffic, labelled, confidences, championCalibrated, candidateCalibrated] = await Promise.all([
-        canary ?? this.#shadowTraffic(client, qualityWindow, thresholds),
-        // One connection: the queries queue on it.
-        labelledPairs(client, window.step, qualityWindow),
-        meanConfidences(client, window.step, qualityWindow),
-        this.#isCalibrated(window.registeredModel, window.championVersion),
-        this.#isCalibrated(window.registeredModel, window.candidateVersion),
-      ]);
+      // One connection: one query after the other.
+      const traffic = canary ?? (await this.#shadowTraffic(client, qualityWindow, thresholds));
+      const labelled = await labelledPairs(client, window.step, qualityWindow);
+      const confidences = await meanConfidences(client, window.step, qualityWindow);
       const checks = [
         ...traffic.checks,
         ...qualityChecks(

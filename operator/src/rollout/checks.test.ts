@@ -57,7 +57,7 @@ describe('traffic checks', () => {
 
   test("the shadow step reports the candidate's model time, when it has one", () => {
     expect(shadowLatencyCheck(100, 2.5, thresholds)?.message).toBe(
-      'candidate model time p99 3 ms ≤ 500 ms over 100 shadow requests',
+      'candidate model time p99 2.50 ms ≤ 500 ms over 100 shadow requests',
     );
     expect(shadowLatencyCheck(0, null, thresholds)).toBeUndefined();
   });

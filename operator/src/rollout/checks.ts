@@ -11,7 +11,10 @@ import type { AnalysisCheck, AnalysisThresholds } from './analysis.js';
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
 const ratio = (value: number) => value.toFixed(2);
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
-const milliseconds = (seconds: number) => `${count(seconds * 1000)} ms`;
+const milliseconds = (seconds: number) => {
+  const ms = seconds * 1000;
+  return `${ms < 10 ? ms.toFixed(2) : count(ms)} ms`;
+};
 
 /** Labelled pairs the sequential test needs before its decision replaces the calibrated estimate. */
 export const minLabelledPairs = 30;

@@ -6,8 +6,6 @@ import { encodeModelBundle } from '@prodclass/textmodel/bundle/model-bundle';
 import { defaultTfidfSettings } from '@prodclass/textmodel/features/tfidf-vectorizer';
 import { defaultLogisticRegressionSettings } from '@prodclass/textmodel/model/logistic-regression';
 import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
-import { shuffleInPlace } from '@prodclass/textmodel/sampling/permutation';
-import { SeededRandom } from '@prodclass/textmodel/sampling/random';
 import { defaultTextSettings } from '@prodclass/textmodel/text/product-text';
 
 /** The products of a small synthetic catalog; different seeds give different catalogs. */
@@ -15,52 +13,55 @@ export function syntheticProducts(rows: number, seed: number) {
   return [...generateSyntheticCatalog({ rows, seed })];
 }
 
+export interface TestBundleOptions {
+  /** Fit on the products with their codes shuffled among them: a model that has learned nothing. */
+  shuffledLabels?: boolean;
+}
+
+/** The products with their codes dealt out again in a seeded random order (Fisher–Yates). */
+function shuffleLabels<T extends { prdtypecode: number }>(products: T[], seed: number): T[] {
+  const codes = products.map((product) => product.prdtypecode);
+  let state = seed >>> 0;
+  const next = () => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return state / 4_294_967_296;
+  };
+  for (let index = codes.length - 1; index > 0; index--) {
+    const other = Math.floor(next() * (index + 1));
+    [codes[index], codes[other]] = [codes[other] as number, codes[index] as number];
+  }
+  return products.map((product, index) => ({ ...product, prdtypecode: codes[index] as number }));
+}
+
 /** A model bundle fitted on 2,000 synthetic products of `seed` (different seeds, different weights). */
-export function fitTestBundle(seed: number): Promise<Buffer> {
-  return fitBundle(syntheticProducts(2_000, seed), seed, `synthetic catalog, seed ${seed}`);
-}
-
-/**
- * A bad model: fitted on 2,000 synthetic products of `seed` whose labels are shuffled among them
- * (the class shares stay, the text says nothing of the label), so it mostly disagrees with a good one.
- */
-export function fitShuffledLabelBundle(seed: number): Promise<Buffer> {
+export async function fitTestBundle(seed: number, options: TestBundleOptions = {}): Promise<Buffer> {
   const products = syntheticProducts(2_000, seed);
-  const labels = shuffleInPlace(
-    products.map((product) => product.prdtypecode),
-    new SeededRandom(seed),
+  const { classifier, report } = await TextClassifier.fit(
+    options.shuffledLabels ? shuffleLabels(products, seed) : products,
+    {
+      text: defaultTextSettings,
+      tfidf: defaultTfidfSettings,
+      logisticRegression: { ...defaultLogisticRegressionSettings, maxIter: 100 },
+      seed,
+    },
   );
-  return fitBundle(
-    products.map((product, index) => ({ ...product, prdtypecode: labels[index] as number })),
-    seed,
-    `synthetic catalog, seed ${seed}, labels shuffled`,
-  );
-}
-
-async function fitBundle(
-  products: ReturnType<typeof syntheticProducts>,
-  seed: number,
-  source: string,
-): Promise<Buffer> {
-  const { classifier, report } = await TextClassifier.fit(products, {
-    text: defaultTextSettings,
-    tfidf: defaultTfidfSettings,
-    logisticRegression: { ...defaultLogisticRegressionSettings, maxIter: 100 },
-    seed,
-  });
   return encodeModelBundle(classifier, {
     rows: report.rows,
     iterations: report.iterations,
     converged: report.converged,
     loss: report.loss,
-    source,
+    source: `synthetic catalog, seed ${seed}${options.shuffledLabels ? ', labels shuffled' : ''}`,
   });
 }
 
 /** Fits a bundle and writes it to a fresh temporary file; returns the file's path. */
-export async function writeTestBundle(name: string, seed: number): Promise<string> {
+export async function writeTestBundle(
+  name: string,
+  seed: number,
+  options: TestBundleOptions = {},
+): Promise<string> {
   const directory = await fs.mkdtemp(path.join(os.tmpdir(), `prodclass-${name}-`));
   const file = path.join(directory, 'model.bundle');
-  await fs.writeFile(file, await fitTestBundle(seed));
+  await fs.writeFile(file, await fitTestBundle(seed, options));
   return file;
 }
