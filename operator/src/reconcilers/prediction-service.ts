@@ -442,8 +442,8 @@ async function resolveDriven(
   if (driven) {
     const drivenSpec = { ...spec, traffic: driven.traffic };
     const versions = await resolveTracks(ctx, drivenSpec);
-    if ('problem' in versions || versions.candidate !== versions.primary)
-      return 'problem' in versions ? versions : { spec: drivenSpec, versions, driven };
+    if ('problem' in versions) return versions;
+    if (versions.candidate !== versions.primary) return { spec: drivenSpec, versions, driven };
   }
   const versions = await resolveTracks(ctx, spec);
   return 'problem' in versions ? versions : { spec, versions };
