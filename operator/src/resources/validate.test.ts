@@ -154,6 +154,7 @@ test('a Progressive ModelPromotion gets every step and check default; its durati
     [{ canary: { weights: [10, 100] } }, /spec.progressive.canary.weights\[1\] must be between 1 and 99/],
     [{ shadow: { duration: '10' } }, /spec.progressive.shadow.duration must match/],
     [{ analysis: { minAgreement: 1.5 } }, /spec.progressive.analysis.minAgreement must be between 0 and 1/],
+    [{ faultInjection: { candidateDelay: '2m' } }, /candidateDelay must be at most 60s/],
   ] as const)
     refused(validModelPromotionSpec, { version: 3, strategy: 'Progressive', progressive }, message);
 });

@@ -329,8 +329,15 @@ function validProgressive(raw: unknown): Progressive {
       maxLatencyP99: analysis.duration('maxLatencyP99'),
       maxAccuracyDrop: analysis.number('maxAccuracyDrop'),
     },
-    faultInjection: { candidateDelay: section('faultInjection').duration('candidateDelay') },
+    faultInjection: { candidateDelay: candidateDelay(section('faultInjection').duration('candidateDelay')) },
   };
+}
+
+/** The model servers hold a canary answer back at most a minute (their CANDIDATE_DELAY_MS). */
+function candidateDelay(value: string): string {
+  if (stepDurationMs(value, 'spec.progressive.faultInjection.candidateDelay') > 60_000)
+    throw new InvalidSpec('spec.progressive.faultInjection.candidateDelay must be at most 60s');
+  return value;
 }
 
 function canaryWeights(value: unknown): number[] {
