@@ -87,7 +87,7 @@ export const ProgressiveSettings = Type.Object(
     faultInjection: Type.Object(
       {
         candidateDelay: StepDuration(
-          'Rollout drills: the model servers delay every canary answer of the candidate by this much.',
+          'Rollout drills: the model servers delay every canary answer of the candidate by this much (at most 60s).',
           defaults.candidateDelay,
         ),
       },
