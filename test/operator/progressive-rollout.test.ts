@@ -21,6 +21,7 @@ import {
   runOperator,
 } from './support/harness.js';
 import { aliasVersion } from './support/mlflow.js';
+import { type OperatorProcess, startOperatorProcess } from './support/operator-process.js';
 import { PredictionTraffic } from './support/prediction-traffic.js';
 
 // ModelPromotion strategy Progressive end to end: the operator, the local runner running real
@@ -31,6 +32,7 @@ let namespace: string;
 let database: TestDatabase;
 let registry: TestRegistry;
 let operator: RunningOperator;
+const operatorProcesses: OperatorProcess[] = [];
 let runner: LocalRunner;
 let resources: Resources;
 let traffic: PredictionTraffic;
@@ -92,6 +94,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  for (const { child } of operatorProcesses) if (child.exitCode === null) child.kill('SIGKILL');
   await traffic?.stop();
   await runner?.stop();
   await operator?.stop();
@@ -205,34 +208,38 @@ test('(c) a slow candidate (an injected delay) is stopped in its first canary st
   expect(failed.status.rollout.step.canaryWeight).toBe(10);
 }, 180_000);
 
-test('(a, d) a good candidate goes shadow → 10% → 50% → 100% by itself with no failed request, through an operator restart in the shadow step', async () => {
+test('(a, d) a good candidate goes shadow → 10% → 50% → 100% by itself with no failed request, through an operator killed in the shadow step', async () => {
   const failedBefore = traffic.failed;
   const answeredBefore = traffic.answeredBy.get(versions.good) ?? 0;
+  // (d) The rollout starts under an operator process, killed with SIGKILL once it has analysed the
+  // shadow step; its successor resumes that step with the same start.
+  await operator.stop();
+  const killed = startOperatorProcess(namespace, database.url);
+  operatorProcesses.push(killed);
   await promote('good', versions.good, {
-    // Long enough for the operator to be replaced within the step.
-    shadow: { ...quickShadow, duration: '20s' },
+    // Long enough for the killed operator's lease to expire within the step.
+    shadow: { ...quickShadow, duration: '25s' },
     canary: quickCanary,
     analysis: tolerantAnalysis,
   });
   const { seen, aliasDuringSteps, ended: watching } = watchSteps('good');
-
-  // (d) The operator killed in the shadow step; its successor resumes that step with the same start.
-  const shadow = await resources.until(
-    'modelpromotions',
-    'good',
-    (o) => o.status?.rollout?.step.name === 'shadow',
-  );
-  await operator.stop();
-  const stoppedAt = new Date();
+  const analysed = await resources
+    .until('modelpromotions', 'good', (o) => o.status?.rollout?.analysis?.step === 'shadow', 90_000)
+    .catch((error: Error) => {
+      throw new Error(`${error.message}\noperator process: ${killed.output.join('').slice(-2000)}`);
+    });
+  killed.child.kill('SIGKILL');
+  await killed.exited;
+  const killedAt = new Date();
   operator = await startOperator();
   const resumed = await resources.until(
     'modelpromotions',
     'good',
-    (o) => new Date(o.status?.rollout?.analysis?.observedAt ?? 0) > stoppedAt,
+    (o) => new Date(o.status?.rollout?.analysis?.observedAt ?? 0) > killedAt,
   );
-  expect(resumed.status.rollout.step).toEqual(shadow.status.rollout.step);
-  expect(resumed.status.rollout.stepStartedAt).toBe(shadow.status.rollout.stepStartedAt);
-  expect(resumed.status.rollout.startedAt).toBe(shadow.status.rollout.startedAt);
+  expect(resumed.status.rollout.step).toEqual(analysed.status.rollout.step);
+  expect(resumed.status.rollout.stepStartedAt).toBe(analysed.status.rollout.stepStartedAt);
+  expect(resumed.status.rollout.startedAt).toBe(analysed.status.rollout.startedAt);
 
   const done = await Promise.race([
     watching,
