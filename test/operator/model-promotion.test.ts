@@ -118,6 +118,22 @@ test('a rejected version is refused with VersionRejected and the alias stays', a
   });
   expect(Resources.condition(refused, 'Promoted').message).toMatch(/rejected/);
   expect(await aliasVersion(registeredModel, 'production')).toBe(before);
+
+  // A Progressive rollout of it is refused before any step serves it traffic.
+  await resources.create('ModelPromotion', 'modelpromotions', 'roll-out-rejected', {
+    ...promotion(rejected, 'roll the rejected one out'),
+    strategy: 'Progressive',
+  });
+  const stopped = await resources.until(
+    'modelpromotions',
+    'roll-out-rejected',
+    (o) => o.status?.phase === 'Failed',
+  );
+  expect(Resources.condition(stopped, 'Promoted')).toMatchObject({
+    status: 'False',
+    reason: 'VersionRejected',
+  });
+  expect(stopped.status.rollout).toBeUndefined();
 });
 
 test('a version that does not exist yet keeps the promotion pending', async () => {

@@ -1,5 +1,6 @@
 import { type ConditionUpdate, timestamp } from '@prodclass/kube/conditions';
 import type { Logger } from '@prodclass/kube/log';
+import { promotionTags } from '@prodclass/registry/contract/mlflow-tags';
 import type { ReconcileResult } from '../controller.js';
 import { modelPromotions } from '../manager/kinds.js';
 import type { ReconcileContext } from '../manager/reconcile-context.js';
@@ -70,7 +71,17 @@ function otherRollout(ctx: ReconcileContext, promotion: ModelPromotion): ModelPr
     );
 }
 
-/** Starts the rollout at its first step; or says why it cannot start yet. */
+/**
+ * Why the version may never be promoted (training rejected it), which the alias move would refuse
+ * at the end (registry/src/promotion/promote.ts): said before the rollout serves it any traffic.
+ */
+async function rejectedVersion(ctx: ReconcileContext, spec: ModelPromotionSpec): Promise<string | undefined> {
+  const tags = await ctx.mlflow.versionTagsOf(spec.registeredModel, String(spec.version));
+  if (tags?.[promotionTags.decision] !== 'reject') return undefined;
+  return `${spec.registeredModel} version ${spec.version} was rejected (${tags[promotionTags.reason] ?? 'no reason recorded'}) and cannot be promoted`;
+}
+
+/** Starts the rollout at its first step (unless the version was rejected); or says why it cannot start yet. */
 async function start(
   ctx: ReconcileContext,
   writer: PromotionWriter,
@@ -89,6 +100,19 @@ async function start(
       )
       .write();
     return { result: { requeueAfterMs: analysisIntervalMs } };
+  }
+  const refused = await rejectedVersion(ctx, spec);
+  if (refused) {
+    await writer
+      .set({ phase: 'Failed' })
+      .condition(
+        { type: progressingCondition, status: 'False', reason: 'VersionRejected', message: refused },
+        { type: 'Promoted', status: 'False', reason: 'VersionRejected', message: refused },
+        { type: 'Ready', status: 'False', reason: 'VersionRejected', message: refused },
+      )
+      .announce({ type: 'Warning', reason: 'VersionRejected', message: refused })
+      .write();
+    return { result: undefined };
   }
   const now = timestamp(ctx.now());
   const first = steps[0] as RolloutStep;
