@@ -63,6 +63,23 @@ export const latestDataVersion = 'latest';
 export const modelPromotionDefaults = {
   /** Score the catalog with champion and candidate before the alias moves. */
   impactPreview: false,
+  /** Direct moves the alias at once; Progressive goes through shadow and canary steps first. */
+  strategy: 'Direct',
+} as const;
+
+/** The steps and checks of a `strategy: Progressive` ModelPromotion (docs/operator.md#progressive-rollouts). */
+export const progressiveRolloutDefaults = {
+  shadowPercent: 100,
+  shadowDuration: '10m',
+  shadowMinRequests: 1000,
+  canaryWeights: [10, 50],
+  canaryInterval: '10m',
+  canaryMinRequests: 500,
+  minAgreement: 0.8,
+  maxErrorRate: 0.01,
+  maxLatencyP99: '500ms',
+  maxAccuracyDrop: 0.02,
+  candidateDelay: '0s',
 } as const;
 
 export const predictionServiceDefaults = {

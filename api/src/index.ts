@@ -5,6 +5,7 @@ export * from './kinds/drift-acknowledgement.js';
 export * from './kinds/drift-monitor.js';
 export * from './kinds/model-promotion.js';
 export * from './kinds/prediction-service.js';
+export * from './kinds/progressive-rollout.js';
 export * from './kinds/promotion-approval.js';
 export * from './kinds/retrain-schedule.js';
 export * from './kinds/training-run.js';

@@ -187,6 +187,46 @@ const cases: Case[] = [
   },
   {
     kind: 'ModelPromotion',
+    state: 'in a Progressive rollout step',
+    status: {
+      phase: 'Progressing',
+      observedGeneration: 1,
+      rollout: {
+        step: { name: 'canary', index: 1, shadowPercent: 0, canaryWeight: 10 },
+        stepStartedAt: '2026-01-05T10:10:00Z',
+        startedAt: '2026-01-05T10:00:00Z',
+        championVersion: '3',
+        candidateVersion: '4',
+      },
+      conditions: [
+        condition('Progressing', 'True', 'WaitingForRequests', 'canary 10%: 120 of 500 candidate answers'),
+        condition('Ready', 'False', 'Progressing', 'canary 10%: 120 of 500 candidate answers'),
+      ],
+    },
+    health: 'Progressing',
+    message: 'Progressing: canary 10%: 120 of 500 candidate answers',
+  },
+  {
+    kind: 'ModelPromotion',
+    state: 'a Progressive rollout stopped by its analysis',
+    status: {
+      phase: 'Failed',
+      observedGeneration: 1,
+      conditions: [
+        condition(
+          'Ready',
+          'False',
+          'AnalysisFailed',
+          'shadow 100%: agreement 0.41 < 0.80 over 2,310 shadow requests; the alias stays at v3',
+        ),
+      ],
+    },
+    health: 'Degraded',
+    message:
+      'AnalysisFailed: shadow 100%: agreement 0.41 < 0.80 over 2,310 shadow requests; the alias stays at v3',
+  },
+  {
+    kind: 'ModelPromotion',
     state: 'rejected',
     status: {
       phase: 'Failed',

@@ -93,6 +93,29 @@ describe('schema and CEL validation', () => {
     );
   });
 
+  test('ModelPromotion: progressive only with strategy Progressive, canary weights ascending, durations with units', async () => {
+    expect(
+      await rejection('modelpromotions', 'ModelPromotion', {
+        version: 2,
+        progressive: { shadow: { percent: 50 } },
+      }),
+    ).toContain('progressive needs strategy Progressive');
+    const message = await rejection('modelpromotions', 'ModelPromotion', {
+      version: 2,
+      strategy: 'Progressive',
+      progressive: { canary: { weights: [50, 10], interval: '10' } },
+    });
+    expect(message).toContain('canary.weights must be strictly ascending');
+    expect(message).toContain('spec.progressive.canary.interval in body should match');
+    expect(
+      await rejection('modelpromotions', 'ModelPromotion', {
+        version: 2,
+        strategy: 'Progressive',
+        progressive: { canary: { weights: [10, 10] } },
+      }),
+    ).toContain('canary.weights must be strictly ascending');
+  });
+
   test('PredictionService: at most one of alias and version, a canary names exactly one', async () => {
     const message = await rejection('predictionservices', 'PredictionService', {
       alias: 'production',
@@ -199,7 +222,7 @@ test('kubectl get prodclass lists every kind with its printer columns', async ()
   expect(stdout).toMatch(/NAME\s+PHASE\s+DATA\s+ROWS\s+PERCENT\s+AGE/);
   expect(stdout).toMatch(/dataincrement\.mlops\.prodclass\.dev\/listed\s+Succeeded\s+week_2\s+36514\s+43/);
   expect(stdout).toMatch(/NAME\s+PHASE\s+DATA\s+VERSION\s+F1\s+PROMOTION\s+AGE/);
-  expect(stdout).toMatch(/NAME\s+MODEL\s+VERSION\s+ALIAS\s+PHASE\s+PREVIOUS\s+AGE/);
+  expect(stdout).toMatch(/NAME\s+MODEL\s+VERSION\s+ALIAS\s+PHASE\s+STEP\s+WEIGHT\s+PREVIOUS\s+AGE/);
   expect(stdout).toMatch(
     /modelpromotion\.mlops\.prodclass\.dev\/rollback\s+rakuten_classifier\s+2\s+production/,
   );

@@ -118,6 +118,22 @@ test('a rejected version is refused with VersionRejected and the alias stays', a
   });
   expect(Resources.condition(refused, 'Promoted').message).toMatch(/rejected/);
   expect(await aliasVersion(registeredModel, 'production')).toBe(before);
+
+  // A Progressive rollout of it is refused before any step serves it traffic.
+  await resources.create('ModelPromotion', 'modelpromotions', 'roll-out-rejected', {
+    ...promotion(rejected, 'roll the rejected one out'),
+    strategy: 'Progressive',
+  });
+  const stopped = await resources.until(
+    'modelpromotions',
+    'roll-out-rejected',
+    (o) => o.status?.phase === 'Failed',
+  );
+  expect(Resources.condition(stopped, 'Promoted')).toMatchObject({
+    status: 'False',
+    reason: 'VersionRejected',
+  });
+  expect(stopped.status.rollout).toBeUndefined();
 });
 
 test('a version that does not exist yet keeps the promotion pending', async () => {
@@ -186,4 +202,44 @@ test('an operator that died after moving the alias completes the status without 
   );
   expect(done.status.previousVersion).toBe(v1);
   expect((await promotionRows()).length).toBe(rowsBefore);
+});
+
+test('one Progressive rollout of an alias at a time: a second waits until the first has ended', async () => {
+  const { version } = await recordTraining({
+    experiment,
+    registeredModel,
+    trainingRun: 'none/none',
+    f1: 0.7,
+    decision: 'promote',
+  });
+  if ((await aliasVersion(registeredModel, 'production')) === undefined) {
+    await resources.create('ModelPromotion', 'modelpromotions', 'champion', {
+      registeredModel,
+      version: Number(versions[0]),
+    });
+    await resources.until('modelpromotions', 'champion', (o) => o.status?.phase === 'Succeeded');
+  }
+  const rollout = (name: string) =>
+    resources.create('ModelPromotion', 'modelpromotions', name, {
+      registeredModel,
+      version: Number(version),
+      strategy: 'Progressive',
+    });
+  // No PredictionService serves here, so the first rollout's shadow step waits for requests.
+  await rollout('rollout-first');
+  await resources.until('modelpromotions', 'rollout-first', (o) => o.status?.rollout?.step.name === 'shadow');
+  await rollout('rollout-second');
+  const waiting = await resources.until(
+    'modelpromotions',
+    'rollout-second',
+    (o) => Resources.condition(o, 'Progressing')?.reason === 'WaitingForRollout',
+  );
+  expect(waiting.status.phase).toBe('Pending');
+  expect(Resources.condition(waiting, 'Progressing').message).toContain('rollout-first');
+  await resources.api.request('DELETE', resources.path('modelpromotions', 'rollout-first'));
+  await resources.until(
+    'modelpromotions',
+    'rollout-second',
+    (o) => o.status?.rollout?.step.name === 'shadow',
+  );
 });

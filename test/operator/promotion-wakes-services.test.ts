@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { registryPromote } from '../../operator/src/external/registry-promotion.js';
 import type { RunningOperator } from '../../operator/src/operator.js';
 import { stackEnv } from '../support/stack-env.js';
@@ -10,7 +10,7 @@ import { recordTraining } from './support/mlflow.js';
 
 // The PredictionService controller watches ModelPromotions: one that succeeds wakes the services
 // following its model and alias at once. The alias poll and the resync are an hour here, so
-// nothing else can be what rolls the new version out.
+// nothing else can be what rolls the new version out. A Progressive rollout's steps wake them too.
 const suffix = randomBytes(4).toString('hex');
 const registeredModel = `op_wake_${suffix}`;
 let namespace: string;
@@ -27,7 +27,7 @@ beforeAll(async () => {
   namespace = await createNamespace('op-wake');
   database = await createTestDatabase();
   resources = new Resources(namespace);
-  for (let index = 0; index < 2; index++) {
+  for (let index = 0; index < 3; index++) {
     const { version } = await recordTraining({
       experiment: registeredModel,
       registeredModel,
@@ -69,4 +69,24 @@ test('a ModelPromotion that moves the alias wakes the PredictionService followin
 
   await promote('to-v2', v2);
   await resources.until('predictionservices', 'follower', resolvedTo(v2), 20_000);
+});
+
+test("a Progressive rollout's step wakes the PredictionService following the alias, and so does its end", async () => {
+  const [, v2, v3] = versions;
+  await resources.until('predictionservices', 'follower', resolvedTo(v2));
+  await resources.create('ModelPromotion', 'modelpromotions', 'rollout-v3', {
+    registeredModel,
+    version: Number(v3),
+    strategy: 'Progressive',
+  });
+  // No pods run here, so the shadow step waits for requests: long enough to look at the service.
+  const shadowing = await resources.until(
+    'predictionservices',
+    'follower',
+    (o) => o.status?.rollout?.step === 'shadow',
+    20_000,
+  );
+  expect(shadowing.status.rollout).toMatchObject({ modelPromotion: 'rollout-v3', candidateVersion: v3 });
+  await resources.api.request('DELETE', resources.path('modelpromotions', 'rollout-v3'));
+  await resources.until('predictionservices', 'follower', (o) => o.status?.rollout === undefined, 20_000);
 });

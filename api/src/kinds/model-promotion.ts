@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { KindDefinition } from '../crd.js';
 import { defaultAlias, defaultRegisteredModel, modelPromotionDefaults } from '../defaults.js';
 import { Alias, Conditions, cel, Enum, ObservedGeneration, RegisteredModel, Timestamp } from '../schema.js';
+import { ProgressiveSettings, PromotionStrategy, RolloutStatus } from './progressive-rollout.js';
 import {
   PromotionApprovalRecord,
   PromotionApprovalSetting,
@@ -31,13 +32,21 @@ export const ModelPromotionSpec = Type.Object(
         'Before the alias moves, run a Job that scores the latest catalog snapshot with the current alias version and this version, and record in status.impactPreview the share of products whose class would change and the largest flips.',
       default: modelPromotionDefaults.impactPreview,
     }),
+    strategy: PromotionStrategy,
+    progressive: Type.Optional(ProgressiveSettings),
   },
   {
     description: 'Which version the alias should point at, and why.',
-    ...cel({
-      rule: 'self == oldSelf',
-      message: 'spec is immutable; create a new ModelPromotion to move the alias again',
-    }),
+    ...cel(
+      {
+        rule: 'self == oldSelf',
+        message: 'spec is immutable; create a new ModelPromotion to move the alias again',
+      },
+      {
+        rule: "!has(self.progressive) || self.strategy == 'Progressive'",
+        message: 'progressive needs strategy Progressive',
+      },
+    ),
   },
 );
 export type ModelPromotionSpec = Static<typeof ModelPromotionSpec>;
@@ -74,9 +83,9 @@ export type ImpactPreview = Static<typeof ImpactPreview>;
 export const ModelPromotionStatus = Type.Object(
   {
     phase: Type.Optional(
-      Enum(['Pending', 'AwaitingApproval', 'Succeeded', 'Failed'], {
+      Enum(['Pending', 'Progressing', 'AwaitingApproval', 'Succeeded', 'Failed'], {
         description:
-          'Pending until the alias has moved (Succeeded) or the promotion was refused or rejected (Failed); AwaitingApproval while spec.approval Required waits for a person.',
+          'Pending until the alias has moved (Succeeded) or the promotion was refused, rejected or stopped by its analysis (Failed); Progressing while a Progressive rollout goes through its steps; AwaitingApproval while spec.approval Required waits for a person.',
       }),
     ),
     previousVersion: Type.Optional(
@@ -86,10 +95,11 @@ export const ModelPromotionStatus = Type.Object(
     approval: Type.Optional(PromotionApprovalRecord),
     evidence: Type.Optional(PromotionEvidence),
     impactPreview: Type.Optional(ImpactPreview),
+    rollout: Type.Optional(RolloutStatus),
     observedGeneration: Type.Optional(ObservedGeneration),
     conditions: Type.Optional(
       Conditions(
-        'Ready, Promoted (reason VersionRejected when refused), with spec.impactPreview ImpactPreviewed, and with spec.approval Required Approved (reasons AwaitingApproval, Approved, Rejected), in the metav1.Condition shape.',
+        'Ready, Promoted (reason VersionRejected when refused, AnalysisFailed when a rollout step failed a check), with spec.impactPreview ImpactPreviewed, with spec.approval Required Approved (reasons AwaitingApproval, Approved, Rejected), and with strategy Progressive Progressing (the step and why it waits), in the metav1.Condition shape.',
       ),
     ),
   },
@@ -102,7 +112,7 @@ export const modelPromotion: KindDefinition = {
   plural: 'modelpromotions',
   shortNames: ['mp'],
   description:
-    'ModelPromotion points a registry alias at a model version, once, and records the decision in MLflow and PostgreSQL. A rollback is a ModelPromotion to an earlier version. A version whose promotion was rejected is refused. The spec is immutable: create another ModelPromotion to move the alias again.',
+    'ModelPromotion points a registry alias at a model version, once, and records the decision in MLflow and PostgreSQL; with strategy Progressive, only after shadow and canary steps judged by an analysis. A rollback is a ModelPromotion to an earlier version. A version whose promotion was rejected is refused. The spec is immutable: create another ModelPromotion to move the alias again.',
   spec: ModelPromotionSpec,
   status: ModelPromotionStatus,
   printerColumns: [
@@ -110,6 +120,18 @@ export const modelPromotion: KindDefinition = {
     { name: 'Version', type: 'integer', jsonPath: '.spec.version' },
     { name: 'Alias', type: 'string', jsonPath: '.spec.alias' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+    {
+      name: 'Step',
+      type: 'string',
+      description: 'The step of a Progressive rollout',
+      jsonPath: '.status.rollout.step.name',
+    },
+    {
+      name: 'Weight',
+      type: 'integer',
+      description: 'Percent of products the candidate answers in the step',
+      jsonPath: '.status.rollout.step.canaryWeight',
+    },
     {
       name: 'Previous',
       type: 'string',

@@ -268,6 +268,24 @@ export const PredictionServiceStatus = Type.Object(
       }),
     ),
     url: Type.Optional(Type.String({ description: 'In-cluster address of the Service.' })),
+    rollout: Type.Optional(
+      Type.Object(
+        {
+          modelPromotion: Type.String({
+            description:
+              'The Progressive ModelPromotion (same namespace) whose step sets the candidate traffic.',
+          }),
+          step: Type.String({ description: 'Its step (shadow, approval, canary or full).' }),
+          candidateVersion: Type.String({ description: 'The version it rolls out.' }),
+          canaryWeight: Type.Integer({ description: 'Percent of products the candidate answers.' }),
+          shadowPercent: Type.Integer({ description: 'Percent of requests mirrored to the candidate.' }),
+        },
+        {
+          description:
+            'The rollout that drives the candidate traffic of a service following the promotion’s model and alias without spec.traffic or spec.canary of its own.',
+        },
+      ),
+    ),
     liveQuality: Type.Optional(
       Type.Object(
         {

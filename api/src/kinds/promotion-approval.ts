@@ -64,6 +64,17 @@ export const PromotionEvidence = Type.Object(
         },
       ),
     ),
+    shadow: Type.Optional(
+      Type.Object(
+        {
+          agreement: Score('Share of shadow pairs where the candidate predicted what the champion answered.'),
+          requests: Type.Integer({ description: 'Shadow pairs the agreement was measured on.', minimum: 0 }),
+          from: Timestamp('Start of the shadow step.'),
+          to: Timestamp('When it was measured.'),
+        },
+        { description: 'The shadow step of a Progressive rollout, which ran before the approval.' },
+      ),
+    ),
   },
   { description: 'What a person approving the promotion looks at (spec.approval Required only).' },
 );

@@ -49,6 +49,15 @@ function renderTrainingRunRow(item: TrainingRun): Html {
 </tr>`;
 }
 
+type RolloutStep = NonNullable<NonNullable<ModelPromotion['status']>['rollout']>['step'];
+
+/** A Progressive rollout's step, as the operator's conditions name it: `shadow 100%`, `canary 10%`. */
+function rolloutStep(step: RolloutStep): string {
+  if (step.name === 'shadow') return `shadow ${step.shadowPercent}%`;
+  if (step.name === 'canary') return `canary ${step.canaryWeight}%`;
+  return step.name;
+}
+
 function renderModelPromotionRow(item: ModelPromotion): Html {
   const { status, spec } = item;
   const ready = conditionOf(status?.conditions, 'Ready');
@@ -56,7 +65,7 @@ function renderModelPromotionRow(item: ModelPromotion): Html {
 <th scope="row">${item.metadata.name}</th>
 <td class="num">v${spec.version}</td>
 <td>${spec.alias}</td>
-<td>${phaseBadge(status?.phase)}</td>
+<td>${phaseBadge(status?.phase)}${status?.phase === 'Progressing' && status.rollout ? html` ${rolloutStep(status.rollout.step)}` : ''}</td>
 <td class="num">${status?.previousVersion ? `v${status.previousVersion}` : '—'}</td>
 <td>${status?.phase === 'Failed' ? html`<strong>${ready?.reason ?? 'Failed'}</strong>: ${ready?.message ?? ''}` : (spec.reason ?? '')}</td>
 <td>${formatTime(status?.promotedAt)}</td>

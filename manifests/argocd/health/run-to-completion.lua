@@ -1,9 +1,10 @@
 -- Argo CD health of the kinds that run to completion once (DataIncrement, TrainingRun,
 -- ModelPromotion, DriftAcknowledgement): Healthy once the phase is final and good (Succeeded;
 -- Recorded for a DriftAcknowledgement), Degraded when phase Failed (with the Ready condition's
--- reason and message), Suspended while a ModelPromotion waits for a person's approval (phase
--- AwaitingApproval), Progressing otherwise, and while the operator has not yet observed the
--- latest generation. One file for the four argocd-cm keys. Lua 5.1 (Argo CD's gopher-lua).
+-- reason and message; a Progressive rollout stopped by its analysis too), Suspended while a
+-- ModelPromotion waits for a person's approval (phase AwaitingApproval), Progressing otherwise (a
+-- Progressive rollout's steps, phase Progressing, included), and while the operator has not yet
+-- observed the latest generation. One file for the four argocd-cm keys. Lua 5.1 (Argo CD's gopher-lua).
 local hs = { status = "Progressing", message = "Waiting for the operator" }
 local status = obj.status
 if status == nil then

@@ -68,6 +68,18 @@ test('a track with a candidate passes it to the model server as CANDIDATE_MODEL_
   });
 });
 
+test('a rollout drill delays the candidate through CANDIDATE_DELAY_MS; without a delay the variable is absent', () => {
+  const envOf = (delayMs: number) =>
+    trackDeployment(settings, {
+      ...primaryTrack,
+      replicas: 1,
+      spread: false,
+      candidate: { version: '8', canaryWeight: 10, shadowPercent: 0, delayMs },
+    }).spec?.template.spec?.containers[0]?.env ?? [];
+  expect(envOf(750).find((variable) => variable.name === 'CANDIDATE_DELAY_MS')?.value).toBe('750');
+  expect(envOf(0).map((variable) => variable.name)).not.toContain('CANDIDATE_DELAY_MS');
+});
+
 test("a track's pods spool the inference log to an emptyDir a little larger than the spool's size", () => {
   const deployment = trackDeployment(
     { ...settings, modelServerSpoolMebibytes: 64 },

@@ -33,6 +33,8 @@ export interface CandidateTraffic {
   /** Percent of products the servers route to the candidate (0 when an HTTPRoute splits instead). */
   canaryWeight: number;
   shadowPercent: number;
+  /** Rollout drills: milliseconds the servers delay each answer the candidate gives (0: none). */
+  delayMs?: number;
 }
 
 /** The pod-template annotation that names the candidate version the primary pods load. */
@@ -47,6 +49,7 @@ function candidateEnv(registeredModel: string, candidate: CandidateTraffic) {
     ...(candidate.alias ? [{ name: 'CANDIDATE_MODEL_ALIAS', value: candidate.alias }] : []),
     { name: 'CANARY_WEIGHT', value: String(candidate.canaryWeight) },
     { name: 'SHADOW_PERCENT', value: String(candidate.shadowPercent) },
+    ...(candidate.delayMs ? [{ name: 'CANDIDATE_DELAY_MS', value: String(candidate.delayMs) }] : []),
   ];
 }
 

@@ -8,6 +8,7 @@ import type { ReconcileContext } from '../manager/reconcile-context.js';
 import type { StatusWriter } from '../manager/status-writer.js';
 import type { ModelPromotion, ModelPromotionSpec, ModelPromotionStatus } from '../resources/types.js';
 import { validModelPromotionSpec } from '../resources/validate.js';
+import { advanceRollout, progressingCondition } from '../rollout/progressive-rollout.js';
 import { previewImpact } from './impact-preview.js';
 import { approvalAllowsMove } from './promotion-approval.js';
 import { validSpec } from './valid-spec.js';
@@ -35,6 +36,13 @@ async function succeed(
   previousVersion: string | undefined,
 ): Promise<void> {
   const message = `${spec.registeredModel}@${spec.alias}: ${previousVersion ? `v${previousVersion}` : 'unset'} → v${spec.version}`;
+  if (writer.status.rollout)
+    writer.condition({
+      type: progressingCondition,
+      status: 'False',
+      reason: 'RolloutCompleted',
+      message: `every step passed; ${message}`,
+    });
   await writer
     .set({ phase: 'Succeeded', previousVersion, promotedAt: timestamp() })
     .condition(
@@ -73,10 +81,13 @@ async function moveAlias(
     const previewing = await previewImpact(ctx, writer, spec, aliasNow, log);
     if (previewing) return previewing;
   }
-  if (!(await approvalAllowsMove(ctx, writer, spec))) return { result: undefined };
+  if (spec.strategy === 'Progressive') {
+    const progressing = await advanceRollout(ctx, writer, spec, aliasNow, log);
+    if (progressing) return progressing;
+  } else if (!(await approvalAllowsMove(ctx, writer, spec))) return { result: undefined };
   const moving = `moving ${spec.registeredModel}@${spec.alias} to v${target}`;
   await writer
-    .set({ phase: 'Pending', previousVersion: aliasNow })
+    .set({ phase: writer.status.rollout ? 'Progressing' : 'Pending', previousVersion: aliasNow })
     .condition(
       { type: 'Promoted', status: 'Unknown', reason: promoting, message: moving },
       { type: 'Ready', status: 'False', reason: promoting, message: moving },
@@ -106,7 +117,9 @@ async function moveAlias(
  * without moving the alias, or writing the promotion history, a second time. With spec.impactPreview
  * the catalog impact preview Job runs and is recorded first (impact-preview.ts). (The PredictionServices
  * that follow the alias watch for the promotion's success.) With `approval: Required` it first waits for a person's
- * approval (promotion-approval.ts), after the impact preview, which is part of the evidence.
+ * approval (promotion-approval.ts), after the impact preview, which is part of the evidence. With
+ * strategy Progressive the alias moves only once the rollout's shadow and canary steps have passed
+ * their analysis (rollout/progressive-rollout.ts; the approval is then a step after the shadow step).
  */
 export const modelPromotionController = describeController({
   for: modelPromotions,
@@ -117,6 +130,7 @@ export const modelPromotionController = describeController({
     if (
       status.phase !== undefined &&
       status.phase !== 'Pending' &&
+      status.phase !== 'Progressing' &&
       status.phase !== 'AwaitingApproval' &&
       status.observedGeneration === promotion.metadata.generation
     )

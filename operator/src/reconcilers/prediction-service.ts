@@ -49,6 +49,7 @@ import type {
   PredictionServiceStatus,
 } from '../resources/types.js';
 import { durationMs, selectorOf, validPredictionServiceSpec } from '../resources/validate.js';
+import { type DrivenTraffic, drivenTraffic } from '../rollout/progressive-traffic.js';
 import { appliedOver, applyTrackScaling, autoscaledReplicas } from './track-scaling.js';
 import { validSpec } from './valid-spec.js';
 
@@ -118,7 +119,11 @@ async function resolveTracks(
  * What the primary's servers load beside their model: the candidate, routed to by weight in
  * process, or (with an HTTPRoute doing the split) for shadow traffic only; nothing when neither asks.
  */
-function inProcessCandidate(spec: PredictionServiceSpec, versions: Versions): CandidateTraffic | undefined {
+function inProcessCandidate(
+  spec: PredictionServiceSpec,
+  versions: Versions,
+  delayMs: number,
+): CandidateTraffic | undefined {
   const { traffic } = spec;
   if (!traffic || versions.candidate === undefined) return undefined;
   const canaryWeight = traffic.gateway ? 0 : traffic.canaryWeight;
@@ -129,6 +134,7 @@ function inProcessCandidate(spec: PredictionServiceSpec, versions: Versions): Ca
     alias: 'alias' in selector ? selector.alias : undefined,
     canaryWeight,
     shadowPercent: traffic.shadowPercent,
+    delayMs,
   };
 }
 
@@ -198,6 +204,7 @@ async function applyTracks(
   service: PredictionService,
   spec: PredictionServiceSpec,
   versions: Versions,
+  candidateDelayMs: number,
 ): Promise<Rollout> {
   const { namespace = '', name } = service.metadata;
   const owner = controllerReference(service);
@@ -252,7 +259,7 @@ async function applyTracks(
     selectorOf(spec),
     versions.primary,
     spec.replicas,
-    inProcessCandidate(spec, versions),
+    inProcessCandidate(spec, versions, candidateDelayMs),
   );
   const canaryTrack = canaryTrackOf(spec);
   if (canaryTrack && versions.canary)
@@ -294,14 +301,17 @@ function trackStatus(
   };
 }
 
-/** What each track (and the candidate) resolved to. */
-function resolvedMessage(spec: PredictionServiceSpec, versions: Versions): string {
+/** What each track (and the candidate) resolved to, and the rollout that set the candidate. */
+function resolvedMessage(spec: PredictionServiceSpec, versions: Versions, driven?: DrivenTraffic): string {
   const second = spec.canary
     ? `, canary ${describe(selectorOf(spec.canary))} = v${versions.canary}`
     : spec.traffic
       ? `, candidate ${describe(selectorOf(spec.traffic.candidate))} = v${versions.candidate}`
       : '';
-  return `primary ${describe(selectorOf(spec))} = v${versions.primary}${second}`;
+  const rollout = driven
+    ? ` (ModelPromotion ${driven.rollout.modelPromotion}, step ${driven.rollout.step}: canary ${driven.rollout.canaryWeight}%, shadow ${driven.rollout.shadowPercent}%)`
+    : '';
+  return `primary ${describe(selectorOf(spec))} = v${versions.primary}${second}${rollout}`;
 }
 
 /** Whether a track or the candidate follows an alias, to be looked at again every alias-poll interval. */
@@ -309,7 +319,13 @@ const followsAnAlias = (spec: PredictionServiceSpec) =>
   [spec, spec.canary, spec.traffic?.candidate].some((track) => track && 'alias' in selectorOf(track));
 
 /** What is rolled out: which tracks are ready, and the conditions that say so. */
-function rolloutStatus(spec: PredictionServiceSpec, versions: Versions, rollout: Rollout, url: string) {
+function rolloutStatus(
+  spec: PredictionServiceSpec,
+  versions: Versions,
+  rollout: Rollout,
+  url: string,
+  driven: DrivenTraffic | undefined,
+) {
   const ready = (deployment: Deployment, version: string, replicas: number) =>
     spec.autoscaling
       ? rolledOutScaled(deployment, version, spec.autoscaling.minReplicas)
@@ -322,7 +338,12 @@ function rolloutStatus(spec: PredictionServiceSpec, versions: Versions, rollout:
       ? ready(rollout.canary, versions.canary, canaryTrack.replicas)
       : undefined;
   const conditions: ConditionUpdate[] = [
-    { type: 'ModelResolved', status: 'True', reason: 'Resolved', message: resolvedMessage(spec, versions) },
+    {
+      type: 'ModelResolved',
+      status: 'True',
+      reason: 'Resolved',
+      message: resolvedMessage(spec, versions, driven),
+    },
     primaryReplicas === 0
       ? { type: 'PrimaryReady', status: 'False', reason: 'NoReplicas', message: 'replicas is 0' }
       : trackCondition('PrimaryReady', versions.primary, primaryReady),
@@ -402,11 +423,38 @@ async function observeLiveQuality(
 }
 
 /**
+ * The spec to serve, with spec.traffic set by the namespace's running rollout of the alias the
+ * service follows (progressive-traffic.ts), and what its tracks resolve to. A rollout whose
+ * candidate the alias already names (it moved, the promotion is about to succeed) sets nothing.
+ */
+async function resolveDriven(
+  ctx: ReconcileContext,
+  namespace: string,
+  spec: PredictionServiceSpec,
+): Promise<
+  { spec: PredictionServiceSpec; versions: Versions; driven?: DrivenTraffic } | { problem: ConditionUpdate }
+> {
+  const promotions = ctx.caches
+    .of(modelPromotions)
+    .list()
+    .filter((promotion) => promotion.metadata.namespace === namespace);
+  const driven = drivenTraffic(spec, promotions);
+  if (driven) {
+    const drivenSpec = { ...spec, traffic: driven.traffic };
+    const versions = await resolveTracks(ctx, drivenSpec);
+    if ('problem' in versions) return versions;
+    if (versions.candidate !== versions.primary) return { spec: drivenSpec, versions, driven };
+  }
+  const versions = await resolveTracks(ctx, spec);
+  return 'problem' in versions ? versions : { spec, versions };
+}
+
+/**
  * The PredictionServices, in any namespace (the registry is shared), with a track following the
- * alias a ModelPromotion has moved.
+ * alias a ModelPromotion has moved, or whose Progressive rollout may set their candidate traffic.
  */
 function followersOf(promotion: ModelPromotion, caches: Caches): string[] {
-  if (promotion.status?.phase !== 'Succeeded') return [];
+  if (promotion.status?.phase !== 'Succeeded' && promotion.status?.rollout === undefined) return [];
   const { registeredModel, alias } = promotion.spec;
   return caches
     .of(predictionServices)
@@ -442,20 +490,21 @@ export const predictionServiceController = describeController({
     const url = `http://${name}.${namespace}.svc.cluster.local`;
     writer.set({ url });
 
-    const spec = await validSpec(service.spec, validPredictionServiceSpec, (message) =>
+    const ownSpec = await validSpec(service.spec, validPredictionServiceSpec, (message) =>
       writer.condition({ type: 'Ready', status: 'False', reason: 'InvalidSpec', message }).write(),
     );
-    if (!spec) return undefined;
-    const versions = await resolveTracks(ctx, spec);
-    if ('problem' in versions) {
-      const { reason, message } = versions.problem;
-      await writer.condition(versions.problem, { type: 'Ready', status: 'False', reason, message }).write();
+    if (!ownSpec) return undefined;
+    const resolved = await resolveDriven(ctx, namespace, ownSpec);
+    if ('problem' in resolved) {
+      const { reason, message } = resolved.problem;
+      await writer.condition(resolved.problem, { type: 'Ready', status: 'False', reason, message }).write();
       return { requeueAfterMs: ctx.settings.aliasPollMs };
     }
+    const { spec, versions, driven } = resolved;
 
-    const rollout = await applyTracks(ctx, service, spec, versions);
+    const rollout = await applyTracks(ctx, service, spec, versions, driven?.candidateDelayMs ?? 0);
     const routed = await applyGatewayRoute(ctx, service, spec);
-    const { primaryReady, canaryReady, conditions } = rolloutStatus(spec, versions, rollout, url);
+    const { primaryReady, canaryReady, conditions } = rolloutStatus(spec, versions, rollout, url, driven);
     const servedVersion = primaryReady ? versions.primary : status.servedVersion;
     if (canaryReady === undefined) writer.dropCondition('CanaryReady');
     if (routed) conditions.push(routed);
@@ -472,7 +521,7 @@ export const predictionServiceController = describeController({
       return { status: status.liveQuality, dueInMs: ctx.settings.liveQualityMs };
     });
     const changed = await writer
-      .set({ servedVersion, ...served, liveQuality: liveQuality.status })
+      .set({ servedVersion, ...served, liveQuality: liveQuality.status, rollout: driven?.rollout })
       .condition(...conditions)
       .write();
     if (changed && servedVersion !== status.servedVersion && servedVersion) {

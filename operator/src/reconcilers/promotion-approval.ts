@@ -64,13 +64,15 @@ const approvedCondition = (update: Omit<ConditionUpdate, 'type'>): ConditionUpda
 /**
  * The approval gate of a ModelPromotion with `approval: Required`: true when the alias may move
  * (approval not required, or recorded in status now or before). Otherwise it has written the
- * status: phase AwaitingApproval with the evidence while nobody has decided (the annotation's
+ * status: phase AwaitingApproval with the evidence (the offline comparison, and a Progressive
+ * rollout's shadow step when it ran) while nobody has decided (the annotation's
  * update wakes the reconcile), or Failed with who rejected it.
  */
 export async function approvalAllowsMove(
   ctx: ReconcileContext,
   writer: PromotionWriter,
   spec: ModelPromotionSpec,
+  phaseOnceApproved: 'Pending' | 'Progressing' = 'Pending',
 ): Promise<boolean> {
   const status = writer.status;
   if (spec.approval !== 'Required' || status.approval?.approvedBy) return true;
@@ -78,7 +80,7 @@ export async function approvalAllowsMove(
   if (decision?.approved) {
     const message = `approved by ${decision.by}`;
     await writer
-      .set({ phase: 'Pending', approval: { approvedBy: decision.by, approvedAt: timestamp() } })
+      .set({ phase: phaseOnceApproved, approval: { approvedBy: decision.by, approvedAt: timestamp() } })
       .condition(...approvedCondition({ status: 'True', reason: 'Approved', message }))
       .announce({ type: 'Normal', reason: 'Approved', message })
       .write();
@@ -97,7 +99,7 @@ export async function approvalAllowsMove(
   const offline = tags && offlineEvidenceOf(tags);
   const message = `waiting for a person allowed to approve modelpromotions to annotate it ${approvalAnnotations.approvedBy} (or ${approvalAnnotations.rejectedBy})`;
   await writer
-    .set({ phase: 'AwaitingApproval', evidence: offline ? { offline } : {} })
+    .set({ phase: 'AwaitingApproval', evidence: { ...status.evidence, ...(offline ? { offline } : {}) } })
     .condition(...approvedCondition({ status: 'Unknown', reason: 'AwaitingApproval', message }))
     .announce({ type: 'Normal', reason: 'AwaitingApproval', message: `v${spec.version} awaits approval` })
     .write();

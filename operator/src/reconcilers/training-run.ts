@@ -217,6 +217,7 @@ function promotionFor(
       reason: `auto-promoted by TrainingRun ${namespace}/${name}: ${reason}`.slice(0, 1024),
       approval: defaultPromotionApproval,
       impactPreview: modelPromotionDefaults.impactPreview,
+      strategy: modelPromotionDefaults.strategy,
     },
   };
 }

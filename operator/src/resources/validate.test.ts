@@ -3,6 +3,7 @@ import {
   durationMs,
   InvalidSpec,
   selectorOf,
+  stepDurationMs,
   validDataIncrementSpec,
   validDriftMonitorSpec,
   validModelPromotionSpec,
@@ -112,6 +113,7 @@ test('a ModelPromotion names a version; model, alias, approval and impactPreview
     reason: undefined,
     approval: 'NotRequired',
     impactPreview: false,
+    strategy: 'Direct',
   });
   expect(validModelPromotionSpec({ version: 3, approval: 'Required' }).approval).toBe('Required');
   refused(validModelPromotionSpec, { version: 3, approval: 'Maybe' }, /spec.approval must be one of/);
@@ -123,6 +125,38 @@ test('a ModelPromotion names a version; model, alias, approval and impactPreview
     { version: 3, impactPreview: 'yes' },
     /spec.impactPreview must be true or false/,
   );
+});
+
+test('a Progressive ModelPromotion gets every step and check default; its durations and weights are checked', () => {
+  expect(validModelPromotionSpec({ version: 3, strategy: 'Progressive' }).progressive).toEqual({
+    shadow: { percent: 100, duration: '10m', minRequests: 1000 },
+    canary: { weights: [10, 50], interval: '10m', minRequests: 500 },
+    analysis: { minAgreement: 0.8, maxErrorRate: 0.01, maxLatencyP99: '500ms', maxAccuracyDrop: 0.02 },
+    faultInjection: { candidateDelay: '0s' },
+  });
+  const given = validModelPromotionSpec({
+    version: 3,
+    strategy: 'Progressive',
+    progressive: { shadow: { percent: 0 }, canary: { weights: [5, 25, 75], interval: '30s' } },
+  }).progressive;
+  expect(given?.shadow.percent).toBe(0);
+  expect(given?.canary).toEqual({ weights: [5, 25, 75], interval: '30s', minRequests: 500 });
+  expect(stepDurationMs('500ms', 'x')).toBe(500);
+  expect(stepDurationMs('2h', 'x')).toBe(7_200_000);
+  refused(validModelPromotionSpec, { version: 3, strategy: 'Canary' }, /spec.strategy must be one of/);
+  refused(
+    validModelPromotionSpec,
+    { version: 3, progressive: {} },
+    /spec.progressive needs strategy Progressive/,
+  );
+  for (const [progressive, message] of [
+    [{ canary: { weights: [50, 10] } }, /spec.progressive.canary.weights must be strictly ascending/],
+    [{ canary: { weights: [10, 100] } }, /spec.progressive.canary.weights\[1\] must be between 1 and 99/],
+    [{ shadow: { duration: '10' } }, /spec.progressive.shadow.duration must match/],
+    [{ analysis: { minAgreement: 1.5 } }, /spec.progressive.analysis.minAgreement must be between 0 and 1/],
+    [{ faultInjection: { candidateDelay: '2m' } }, /candidateDelay must be at most 60s/],
+  ] as const)
+    refused(validModelPromotionSpec, { version: 3, strategy: 'Progressive', progressive }, message);
 });
 
 test('a PredictionService serves an alias or a version, with an optional canary of exactly one', () => {

@@ -6,8 +6,11 @@ import {
   defaultRegisteredModel,
   ModelPromotionSpec,
   PredictionServiceSpec,
+  ProgressiveSettings,
   promotionApprovals,
+  promotionStrategies,
   RetrainScheduleSpec,
+  stepDurationPattern,
   TrainingRunSpec,
 } from '@prodclass/api';
 import {
@@ -270,6 +273,9 @@ export function validTrainingRunSpec(raw: unknown): TrainingRunSpec {
 export function validModelPromotionSpec(raw: unknown): ModelPromotionSpec {
   const schema = ModelPromotionSpec.properties;
   const spec = object(raw, 'spec');
+  const strategy = oneOf(spec.strategy ?? schema.strategy.default, 'spec.strategy', promotionStrategies);
+  if (strategy !== 'Progressive' && spec.progressive !== undefined)
+    throw new InvalidSpec('spec.progressive needs strategy Progressive');
   return {
     registeredModel: schemaText(schema.registeredModel, spec.registeredModel, 'spec.registeredModel'),
     version: schemaNumber(schema.version, spec.version, 'spec.version'),
@@ -277,7 +283,82 @@ export function validModelPromotionSpec(raw: unknown): ModelPromotionSpec {
     reason: optional(spec.reason, (v) => text(v, 'spec.reason', /^.*$/s)),
     approval: oneOf(spec.approval ?? defaultPromotionApproval, 'spec.approval', promotionApprovals),
     impactPreview: flag(spec.impactPreview, 'spec.impactPreview', schema.impactPreview.default),
+    strategy,
+    ...(strategy === 'Progressive' ? { progressive: validProgressive(spec.progressive ?? {}) } : {}),
   };
+}
+
+type Progressive = NonNullable<ModelPromotionSpec['progressive']>;
+
+/** spec.progressive with every default filled in (the schema's, when the API server did not). */
+function validProgressive(raw: unknown): Progressive {
+  const schema = ProgressiveSettings.properties;
+  const json = object(raw, 'spec.progressive');
+  /** One section's fields, read against its schema and named `spec.progressive.<section>.<field>`. */
+  const section = (name: keyof Progressive) => {
+    const at = `spec.progressive.${name}`;
+    const values = object(json[name] ?? {}, at);
+    const fields = schema[name].properties as Record<string, FieldSchema>;
+    return {
+      number: (key: string) => schemaNumber(fields[key] as FieldSchema, values[key], `${at}.${key}`),
+      duration: (key: string) => {
+        const value = schemaText(fields[key] as FieldSchema, values[key], `${at}.${key}`);
+        stepDurationMs(value, `${at}.${key}`);
+        return value;
+      },
+      values,
+    };
+  };
+  const shadow = section('shadow');
+  const canary = section('canary');
+  const analysis = section('analysis');
+  return {
+    shadow: {
+      percent: shadow.number('percent'),
+      duration: shadow.duration('duration'),
+      minRequests: shadow.number('minRequests'),
+    },
+    canary: {
+      weights: canaryWeights(canary.values.weights ?? schema.canary.properties.weights.default),
+      interval: canary.duration('interval'),
+      minRequests: canary.number('minRequests'),
+    },
+    analysis: {
+      minAgreement: analysis.number('minAgreement'),
+      maxErrorRate: analysis.number('maxErrorRate'),
+      maxLatencyP99: analysis.duration('maxLatencyP99'),
+      maxAccuracyDrop: analysis.number('maxAccuracyDrop'),
+    },
+    faultInjection: { candidateDelay: candidateDelay(section('faultInjection').duration('candidateDelay')) },
+  };
+}
+
+/** The model servers hold a canary answer back at most a minute (their CANDIDATE_DELAY_MS). */
+function candidateDelay(value: string): string {
+  if (stepDurationMs(value, 'spec.progressive.faultInjection.candidateDelay') > 60_000)
+    throw new InvalidSpec('spec.progressive.faultInjection.candidateDelay must be at most 60s');
+  return value;
+}
+
+function canaryWeights(value: unknown): number[] {
+  const field = 'spec.progressive.canary.weights';
+  if (!Array.isArray(value) || value.length > 10)
+    throw new InvalidSpec(`${field} must list at most 10 weights`);
+  return value.map((weight, index) => {
+    const checked = number(weight, `${field}[${index}]`, 1, 99, { integer: true });
+    if (index > 0 && checked <= (value[index - 1] as number))
+      throw new InvalidSpec(`${field} must be strictly ascending`);
+    return checked;
+  });
+}
+
+const stepDurationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A rollout step's or check's duration (`500ms`, `30s`, `10m`, `2h`), in milliseconds. */
+export function stepDurationMs(value: string, field: string): number {
+  const match = new RegExp(stepDurationPattern).exec(value);
+  if (!match) throw new InvalidSpec(`${field} must be a duration such as 500ms, 30s, 10m or 2h`);
+  return Number(match[1]) * (stepDurationUnits[match[2] as string] as number);
 }
 
 export function validPredictionServiceSpec(raw: unknown): PredictionServiceSpec {
