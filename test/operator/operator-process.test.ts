@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -6,11 +6,11 @@ import { leaseType } from '@prodclass/kube/objects';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { LocalRunner } from '../../stack/local-runner/runner.js';
-import { stackEnv } from '../support/stack-env.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { applyCrds, createNamespace, deleteNamespace, waitFor } from './support/cluster.js';
 import { createPipelineSecret, Resources, repository, runLocalRunner } from './support/harness.js';
 import { mlflow, runsTagged } from './support/mlflow.js';
+import { type OperatorProcess, startOperatorProcess } from './support/operator-process.js';
 
 // The operator as a process (operator/src/main.ts): probes, metrics, JSON logs, SIGKILL in the
 // middle of a burst of TrainingRuns (trained for real by the local runner), SIGTERM handing the
@@ -35,47 +35,10 @@ interface Run {
   };
 }
 
-interface OperatorProcess {
-  child: ChildProcess;
-  port: number;
-  lines: string[];
-  exited: Promise<number | null>;
-}
-
-async function startProcess(identity: string, env: Record<string, string> = {}): Promise<OperatorProcess> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', path.join(repository, 'operator/src/main.ts')],
-    {
-      cwd: repository,
-      env: {
-        PATH: process.env.PATH ?? '',
-        KUBECONFIG: stackEnv().KUBECONFIG,
-        DATABASE_URL: database.url,
-        MLFLOW_TRACKING_URI: stackEnv().MLFLOW_TRACKING_URI,
-        WATCH_NAMESPACE: namespace,
-        POD_NAME: identity,
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(port),
-        LEASE_DURATION_SECONDS: '4',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  processes.push(child);
-  const lines: string[] = [];
-  let buffer = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const parts = buffer.split('\n');
-    buffer = parts.pop() ?? '';
-    lines.push(...parts);
-  });
-  child.stderr?.on('data', (chunk: Buffer) => lines.push(`stderr: ${chunk}`));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, port, lines, exited };
+function startProcess(identity: string, env: Record<string, string> = {}): OperatorProcess {
+  const started = startOperatorProcess(namespace, database.url, identity, env);
+  processes.push(started.child);
+  return started;
 }
 
 const get = (port: number, route: string) =>

@@ -214,7 +214,7 @@ test('(a, d) a good candidate goes shadow → 10% → 50% → 100% by itself wit
   // (d) The rollout starts under an operator process, killed with SIGKILL once it has analysed the
   // shadow step; its successor resumes that step with the same start.
   await operator.stop();
-  const killed = startOperatorProcess(namespace, database.url);
+  const killed = startOperatorProcess(namespace, database.url, `process-${process.pid}`);
   operatorProcesses.push(killed);
   await promote('good', versions.good, {
     // Long enough for the killed operator's lease to expire within the step.
@@ -226,7 +226,7 @@ test('(a, d) a good candidate goes shadow → 10% → 50% → 100% by itself wit
   const analysed = await resources
     .until('modelpromotions', 'good', (o) => o.status?.rollout?.analysis?.step === 'shadow', 90_000)
     .catch((error: Error) => {
-      throw new Error(`${error.message}\noperator process: ${killed.output.join('').slice(-2000)}`);
+      throw new Error(`${error.message}\noperator process: ${killed.lines.join('\n').slice(-2000)}`);
     });
   killed.child.kill('SIGKILL');
   await killed.exited;
