@@ -239,9 +239,9 @@ export class TfidfVectorizer {
     return this.weighRow(this.knownTermCounter().countTokenIds(ids));
   }
 
-  /** Where each of `columns` first occurs in a document given by its token ids (KnownTermCounter.firstWordNgrams). */
-  firstWordNgrams(ids: Int32Array, columns: ArrayLike<number>, first: Int32Array, last: Int32Array): void {
-    this.knownTermCounter().firstWordNgrams(ids, columns, first, last);
+  /** Where each of `columns` first occurs in the document transformed last by transformRow or transformTokenIdsRow (KnownTermCounter.firstWordNgrams). */
+  firstWordNgrams(columns: ArrayLike<number>, first: Int32Array, last: Int32Array): void {
+    this.knownTermCounter().firstWordNgrams(columns, first, last);
   }
 
   private knownTermCounter(): KnownTermCounter {

@@ -239,13 +239,13 @@ export class TextClassifier {
    * analyzer) keeps its feature. A column listed twice (for both classes) is named once.
    */
   private nameListedTerms(columns: readonly number[], terms: readonly ExplainedTerm[]): void {
-    if (this.state.settings.tfidf.analyzer !== 'word' || !this.productTokenIds) return;
+    if (this.state.settings.tfidf.analyzer !== 'word') return;
     this.firstTokens = reserve(this.firstTokens, columns.length);
     this.lastTokens = reserve(this.lastTokens, columns.length);
     const first = this.firstTokens;
     const last = this.lastTokens;
-    // The ids of the product just read are still in ProductTokenIds' memory.
-    this.vectorizer.firstWordNgrams(this.productTokenIds.lastIds(), columns, first, last);
+    // Counting the product just read noted where its terms first occur.
+    this.vectorizer.firstWordNgrams(columns, first, last);
     this.namedAt ??= new Int32Array(this.state.tfidf.vocabulary.length);
     const namedAt = this.namedAt;
     for (let listed = 0; listed < columns.length; listed++) {
