@@ -257,9 +257,13 @@ export class KnownTermCounter {
   private size = 0;
   private readonly wordNgrams: WordNgramTrie | null;
   private readonly analyzedTerms: AnalyzedVocabulary | null;
-  /** By column, for the columns of the document counted last: the first token of its first word n-gram (-1 for other analyzers) and its length. */
-  private readonly firstStartOf: Int32Array;
-  private readonly firstLengthOf: Int32Array;
+  /**
+   * When the document counted last was counted noting first occurrences: by column (at 2 ×
+   * column, for the columns it holds), the first token of its first word n-gram and the
+   * n-gram's length. Allocated the first time it is asked for.
+   */
+  private firstOf: Int32Array | null = null;
+  private notingFirst = false;
 
   constructor(
     analyzer: AnalyzerKind,
@@ -267,8 +271,6 @@ export class KnownTermCounter {
     vocabulary: readonly string[],
   ) {
     this.countOf = new Float64Array(vocabulary.length);
-    this.firstStartOf = new Int32Array(vocabulary.length);
-    this.firstLengthOf = new Int32Array(vocabulary.length);
     this.wordNgrams = analyzer === 'word' ? new WordNgramTrie(vocabulary) : null;
     this.analyzedTerms =
       analyzer === 'word'
@@ -281,6 +283,7 @@ export class KnownTermCounter {
 
   count(document: string): DocumentTermCounts {
     this.clear();
+    this.notingFirst = false;
     if (this.wordNgrams) {
       const ids = this.wordNgrams.tokens.scan(document);
       this.addWordNgrams(ids, this.wordNgrams);
@@ -293,9 +296,14 @@ export class KnownTermCounter {
     return this.wordTrie().tokens.lookup(tokens);
   }
 
-  /** `count` for a document given by its tokens' ids (`tokenIds`); word analyzer only. */
-  countTokenIds(ids: Int32Array): DocumentTermCounts {
+  /**
+   * `count` for a document given by its tokens' ids (`tokenIds`); word analyzer only. With
+   * `noteFirst`, also notes where each term first occurs, for `firstWordNgrams`.
+   */
+  countTokenIds(ids: Int32Array, noteFirst = false): DocumentTermCounts {
     this.clear();
+    this.notingFirst = noteFirst;
+    if (noteFirst) this.firstOf ??= new Int32Array(2 * this.countOf.length);
     this.addWordNgrams(ids, this.wordTrie());
     return { columns: this.columns.subarray(0, this.size), countOf: this.countOf };
   }
@@ -303,15 +311,16 @@ export class KnownTermCounter {
   /**
    * Where each of `columns` first occurs among the word n-grams of the document counted last:
    * `first[i]` and `last[i]` are the first and last token of the first n-gram of `columns[i]`,
-   * -1 when it does not occur or the analyzer is not the word one. Counting noted them, so
-   * this reads two numbers per column.
+   * -1 when it does not occur or was not counted by `countTokenIds(ids, true)`. Counting noted
+   * them, so this reads two numbers per column.
    */
   firstWordNgrams(columns: ArrayLike<number>, first: Int32Array, last: Int32Array): void {
+    const firstOf = this.notingFirst ? this.firstOf : null;
     for (let index = 0; index < columns.length; index++) {
       const column = columns[index] as number;
-      const start = (this.countOf[column] as number) > 0 ? (this.firstStartOf[column] as number) : -1;
+      const start = firstOf && (this.countOf[column] as number) > 0 ? (firstOf[2 * column] as number) : -1;
       first[index] = start;
-      last[index] = start < 0 ? -1 : start + (this.firstLengthOf[column] as number) - 1;
+      last[index] = start < 0 ? -1 : start + (firstOf?.[2 * column + 1] as number) - 1;
     }
   }
 
@@ -329,8 +338,11 @@ export class KnownTermCounter {
   private add(column: number, start: number, n: number): void {
     if (column < 0) return;
     if (this.countOf[column] === 0) {
-      this.firstStartOf[column] = start;
-      this.firstLengthOf[column] = n;
+      if (this.notingFirst) {
+        const firstOf = this.firstOf as Int32Array;
+        firstOf[2 * column] = start;
+        firstOf[2 * column + 1] = n;
+      }
       if (this.size === this.columns.length) {
         const columns = new Int32Array(this.size * 2);
         columns.set(this.columns);

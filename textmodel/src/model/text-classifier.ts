@@ -77,8 +77,6 @@ export class TextClassifier {
   private readonly contributionRanker = new ContributionRanker();
   private firstTokens = new Int32Array(64);
   private lastTokens = new Int32Array(64);
-  /** nameListedTerms' marks by column: 0 not named yet, else the listed index + 1 of its named term. */
-  private namedAt: Int32Array | null = null;
 
   private constructor(
     readonly state: TextClassifierState,
@@ -230,13 +228,14 @@ export class TextClassifier {
     this.productTokenIds ??= new ProductTokenIds((words) => this.vectorizer.tokenIds(words), settings.text);
     const ids = this.productTokenIds.of(product, sources);
     if (tokenCounts) tokenCounts[index] = countTokens(ids);
-    return this.vectorizer.transformTokenIdsRow(ids);
+    // Explaining (with sources) names terms from where they first occur: counting notes it.
+    return this.vectorizer.transformTokenIdsRow(ids, sources !== undefined);
   }
 
   /**
    * Names the listed terms (`terms[i]` of column `columns[i]`) as the product just read wrote
    * them, from where each first occurs among its tokens; a term not found (or not the word
-   * analyzer) keeps its feature. A column listed twice (for both classes) is named once.
+   * analyzer) keeps its feature.
    */
   private nameListedTerms(columns: readonly number[], terms: readonly ExplainedTerm[]): void {
     if (this.state.settings.tfidf.analyzer !== 'word') return;
@@ -246,20 +245,11 @@ export class TextClassifier {
     const last = this.lastTokens;
     // Counting the product just read noted where its terms first occur.
     this.vectorizer.firstWordNgrams(columns, first, last);
-    this.namedAt ??= new Int32Array(this.state.tfidf.vocabulary.length);
-    const namedAt = this.namedAt;
     for (let listed = 0; listed < columns.length; listed++) {
-      const column = columns[listed] as number;
-      const term = terms[listed] as ExplainedTerm;
-      const named = namedAt[column] as number;
-      if (named > 0) {
-        term.term = (terms[named - 1] as ExplainedTerm).term;
-        continue;
-      }
-      namedAt[column] = listed + 1;
       const firstToken = first[listed] as number;
-      if (firstToken >= 0) term.term = this.tokenSources.phrase(firstToken, last[listed] as number);
+      if (firstToken >= 0) {
+        (terms[listed] as ExplainedTerm).term = this.tokenSources.phrase(firstToken, last[listed] as number);
+      }
     }
-    for (let listed = 0; listed < columns.length; listed++) namedAt[columns[listed] as number] = 0;
   }
 }
