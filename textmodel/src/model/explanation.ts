@@ -39,7 +39,9 @@ export interface ClassExplanation {
  * (k is small, a row can hold thousands of entries), each way.
  */
 export class ContributionRanker {
+  /** Each row entry's contribution to the class being ranked, and to the other class of the pair. */
   private contributions = new Float64Array(256);
+  private otherClassContributions = new Float64Array(256);
   private listed = new Uint8Array(256);
   /** Row entries ranked so far, best first, and how many. */
   private readonly up: number[] = [];
@@ -57,26 +59,55 @@ export class ContributionRanker {
   }
 
   /**
-   * The logit of class `classIndex` for one row, summed as the model sums it, with the `k` terms
-   * that pushed it most up and most down (equal contributions: the lower column first; the row's
-   * columns ascend, as a TF-IDF row's do), each named by its feature (`vocabulary[column]`) and
-   * added to the listed terms.
+   * For each of the (one or two) `classIndices`: its logit for one row, summed as the model sums
+   * it, with the `k` terms that pushed it most up and most down (equal contributions: the lower
+   * column first; the row's columns ascend, as a TF-IDF row's do), each named by its feature
+   * (`vocabulary[column]`) and added to the listed terms. The row and each of its columns'
+   * coefficients are read once for both classes.
    */
   explain(
-    { coef, intercept, classes }: LogisticRegressionState,
+    state: LogisticRegressionState,
     vocabulary: readonly string[],
-    classIndex: number,
+    classIndices: readonly number[],
     row: SparseRow,
     k: number,
-  ): ClassExplanation {
-    const K = classes.length;
+  ): ClassExplanation[] {
+    const K = state.classes.length;
     const { indices, values } = row;
     const entries = indices.length;
     if (this.contributions.length < entries) {
       this.contributions = new Float64Array(2 * entries);
+      this.otherClassContributions = new Float64Array(2 * entries);
       this.listed = new Uint8Array(2 * entries);
     }
+    const first = classIndices[0] as number;
+    const second = classIndices.length > 1 ? (classIndices[1] as number) : first;
+    const { coef } = state;
     const contributions = this.contributions;
+    const secondContributions = this.otherClassContributions;
+    for (let entry = 0; entry < entries; entry++) {
+      const value = values[entry] as number;
+      const offset = (indices[entry] as number) * K;
+      contributions[entry] = value * (coef[offset + first] as number);
+      secondContributions[entry] = value * (coef[offset + second] as number);
+    }
+    const explanations = [this.rank(state, vocabulary, first, contributions, row, k)];
+    if (classIndices.length > 1) {
+      explanations.push(this.rank(state, vocabulary, second, secondContributions, row, k));
+    }
+    return explanations;
+  }
+
+  /** One class's explanation from its contributions by row entry. */
+  private rank(
+    { intercept, classes }: LogisticRegressionState,
+    vocabulary: readonly string[],
+    classIndex: number,
+    contributions: Float64Array,
+    row: SparseRow,
+    k: number,
+  ): ClassExplanation {
+    const entries = row.indices.length;
     this.upCount = 0;
     this.downCount = 0;
     // What a contribution must beat to be listed: 0 until k are listed, then the k-th's. The row's
@@ -85,12 +116,10 @@ export class ContributionRanker {
     let downCeiling = k === 0 ? Number.NEGATIVE_INFINITY : 0;
     let logit = intercept[classIndex] as number;
     for (let entry = 0; entry < entries; entry++) {
-      const contribution =
-        (values[entry] as number) * (coef[(indices[entry] as number) * K + classIndex] as number);
-      contributions[entry] = contribution;
+      const contribution = contributions[entry] as number;
       logit += contribution;
-      if (contribution > upFloor) upFloor = this.rankUp(entry, contribution, k);
-      else if (contribution < downCeiling) downCeiling = this.rankDown(entry, contribution, k);
+      if (contribution > upFloor) upFloor = this.rankUp(entry, contribution, contributions, k);
+      else if (contribution < downCeiling) downCeiling = this.rankDown(entry, contribution, contributions, k);
     }
     const listed = this.listed;
     for (let at = 0; at < this.upCount; at++) listed[this.up[at] as number] = 1;
@@ -99,8 +128,8 @@ export class ContributionRanker {
     for (let entry = 0; entry < entries; entry++) {
       if (listed[entry] === 0) otherContribution += contributions[entry] as number;
     }
-    const up = this.terms(this.up, this.upCount, row, vocabulary);
-    const down = this.terms(this.down, this.downCount, row, vocabulary);
+    const up = this.terms(this.up, this.upCount, contributions, row, vocabulary);
+    const down = this.terms(this.down, this.downCount, contributions, row, vocabulary);
     return {
       classCode: classes[classIndex] as number,
       logit,
@@ -116,6 +145,7 @@ export class ContributionRanker {
   private terms(
     entries: number[],
     count: number,
+    contributions: Float64Array,
     { indices, values }: SparseRow,
     vocabulary: readonly string[],
   ): ExplainedTerm[] {
@@ -129,7 +159,7 @@ export class ContributionRanker {
         term: feature,
         feature,
         tfidf: values[entry] as number,
-        contribution: this.contributions[entry] as number,
+        contribution: contributions[entry] as number,
       };
       terms[at] = term;
       this.listedColumns.push(column);
@@ -139,9 +169,8 @@ export class ContributionRanker {
   }
 
   /** Inserts `entry` among the up terms, ahead of those with a lower contribution; the contribution of the last when k are listed, else 0. */
-  private rankUp(entry: number, contribution: number, k: number): number {
+  private rankUp(entry: number, contribution: number, contributions: Float64Array, k: number): number {
     const up = this.up;
-    const contributions = this.contributions;
     let at = this.upCount < k ? this.upCount++ : k - 1;
     while (at > 0 && contribution > (contributions[up[at - 1] as number] as number)) {
       up[at] = up[at - 1] as number;
@@ -152,9 +181,8 @@ export class ContributionRanker {
   }
 
   /** Inserts `entry` among the down terms, ahead of those with a higher contribution; the contribution of the last when k are listed, else 0. */
-  private rankDown(entry: number, contribution: number, k: number): number {
+  private rankDown(entry: number, contribution: number, contributions: Float64Array, k: number): number {
     const down = this.down;
-    const contributions = this.contributions;
     let at = this.downCount < k ? this.downCount++ : k - 1;
     while (at > 0 && contribution < (contributions[down[at - 1] as number] as number)) {
       down[at] = down[at - 1] as number;

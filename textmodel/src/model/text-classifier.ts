@@ -191,11 +191,8 @@ export class TextClassifier {
         Math.max(k, 2),
       );
       ranker.clearListed();
-      const explanations: ClassExplanation[] = [];
-      for (let at = 0; at < Math.min(2, top.length); at++) {
-        const classIndex = this.classes.indexOf((top[at] as ClassProbability).classCode);
-        explanations.push(ranker.explain(this.model.fitted, vocabulary, classIndex, row, terms));
-      }
+      const classIndices = top.slice(0, 2).map(({ classCode }) => this.classes.indexOf(classCode));
+      const explanations = ranker.explain(this.model.fitted, vocabulary, classIndices, row, terms);
       this.nameListedTerms(ranker.listedColumns, ranker.listedTerms);
       return { ranked: top.length > k ? top.slice(0, k) : top, explanations };
     });
