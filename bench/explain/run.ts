@@ -1,8 +1,9 @@
 /**
  * What `explain` costs a single prediction: one model server process answering POST /predict one
  * request at a time, with `explain` absent, `explain: 0` and `explain: 5`; when BASE_SERVER names
- * the main.js of a build of the commit before explanations existed, that build with no explain
- * (for "nothing when absent"); when PREVIOUS_SERVER names the main.js of another build, that
+ * the main.js of a build without the explain code path (e.g. this commit with the route's explain
+ * branch taken out: builds from before explanations read bundle format 1 only), that build with
+ * no explain (for "nothing when absent"); when PREVIOUS_SERVER names the main.js of another build, that
  * build with no explain and with `explain: 5` (two ways of explaining, each against its own
  * process). Rounds interleave the variants, their order rotating, so load from other processes
  * hits them alike. Per round and variant: the server process's CPU time per request (all its
