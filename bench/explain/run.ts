@@ -1,15 +1,19 @@
 /**
  * What `explain` costs a single prediction: one model server process answering POST /predict one
- * request at a time, with `explain` absent, `explain: 5`, and (when BASE_SERVER names the
- * main.js of a build of the commit before explanations existed) that build with no explain, for
- * "nothing when absent", and (when PREVIOUS_SERVER names the main.js of another build) that build
- * with `explain: 5`, to compare two ways of explaining. Rounds alternate the variants, so load from other processes hits them
- * alike. Per round and variant: the server process's CPU time per request (prodclass_process_cpu_seconds_total,
- * which other processes' load hardly moves), the mean of its own
- * prodclass_prediction_request_duration_seconds (wall time, which they do), and the client's median
- * round trip. Medians over the rounds; ratios are per round, against "no explain" in the same round.
+ * request at a time, with `explain` absent, `explain: 0` and `explain: 5`; when BASE_SERVER names
+ * the main.js of a build without the explain code path (e.g. this commit with the route's explain
+ * branch taken out: builds from before explanations read bundle format 1 only), that build with
+ * no explain (for "nothing when absent"); when PREVIOUS_SERVER names the main.js of another build, that
+ * build with no explain and with `explain: 5` (two ways of explaining, each against its own
+ * process). Rounds interleave the variants, their order rotating, so load from other processes
+ * hits them alike. Per round and variant: the server process's CPU time per request (all its
+ * threads, from /proc/PID/task/TID/schedstat, in nanoseconds, read just before and after the
+ * requests: the scrapes of /metrics stay out; other processes' load moves it much less than
+ * wall time), the mean of its own prodclass_prediction_request_duration_seconds (wall time), and
+ * the client's median round trip. Medians over the rounds; ratios are per round, against the
+ * same process's "no explain" in the same round, then their median and quartiles. Linux only.
  *
- * Usage: npm run build && BASE_SERVER=/path/to/base/model-server/dist/main.js \
+ * Usage: npm run build && [BASE_SERVER=/path/to/base/model-server/dist/main.js] \
  *   [PREVIOUS_SERVER=/path/to/other/model-server/dist/main.js] npx tsx bench/explain/run.ts
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -28,14 +32,16 @@ import { repoRoot } from '../../stack/paths.js';
 const catalogRows = 12_000;
 const trainingRows = 8_000;
 const seed = 42;
-const rounds = 11;
-const requestsPerRound = 2_000;
+const rounds = 21;
+const requestsPerRound = 1_000;
 const warmUpRequests = 3_000;
 
 interface Variant {
   name: string;
   server: string;
   explain: number | undefined;
+  /** The variant of the same server process the ratios are taken against. */
+  reference: string;
 }
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodclass-bench-explain-'));
@@ -62,16 +68,34 @@ async function startServer(
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
-  while (!(await fetch(`${url}/ready`).catch(() => undefined))?.ok) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error(`${name} never became ready at ${url}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  try {
+    while (!(await fetch(`${url}/ready`).catch(() => undefined))?.ok) {
+      if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
+      if (Date.now() > deadline) throw new Error(`${name} never became ready at ${url} (see ${name}.log)`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
   }
   return { url, child };
 }
 
-/** The sum and count of the server's /predict request durations, and the CPU time the server process used. */
-async function serverSeconds(url: string): Promise<{ sum: number; count: number; cpu: number }> {
+/** The CPU time every thread of process `pid` has run, in nanoseconds (the first field of schedstat). */
+function cpuNanoseconds(pid: number): number {
+  let total = 0;
+  for (const thread of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(fs.readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // A thread that ended between the listing and the read: its time is gone with it, alike for every variant.
+    }
+  }
+  return total;
+}
+
+/** The sum and count of the server's /predict request durations. */
+async function serverSeconds(url: string): Promise<{ sum: number; count: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const value = (name: string, labels = '{route="/predict",track="primary"}') => {
     const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `));
@@ -81,16 +105,29 @@ async function serverSeconds(url: string): Promise<{ sum: number; count: number;
   return {
     sum: value('prodclass_prediction_request_duration_seconds_sum'),
     count: value('prodclass_prediction_request_duration_seconds_count'),
-    cpu: value('prodclass_process_cpu_seconds_total', ''),
   };
 }
 
-function median(values: number[]): number {
+/** The value a share `q` of the way through `values` (linear between neighbours); 0.5 is the median. */
+function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  const position = (sorted.length - 1) * q;
+  const below = Math.floor(position);
+  const above = Math.min(below + 1, sorted.length - 1);
+  return (
+    (sorted[below] as number) + ((sorted[above] as number) - (sorted[below] as number)) * (position - below)
+  );
+}
+
+function median(values: number[]): number {
+  return quantile(values, 0.5);
+}
+
+function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((load) => load.toFixed(1))
+    .join(' ');
 }
 
 async function post(url: string, body: string): Promise<void> {
@@ -130,29 +167,44 @@ async function main(): Promise<void> {
 
   const ours = path.join(repoRoot, 'model-server/dist/main.js');
   const variants: Variant[] = [
-    { name: 'no explain', server: ours, explain: undefined },
-    { name: 'explain: 5', server: ours, explain: 5 },
+    { name: 'no explain', server: ours, explain: undefined, reference: 'no explain' },
+    { name: 'explain: 0', server: ours, explain: 0, reference: 'no explain' },
+    { name: 'explain: 5', server: ours, explain: 5, reference: 'no explain' },
   ];
   const base = process.env.BASE_SERVER;
-  if (base) variants.push({ name: 'base build, no explain', server: base, explain: undefined });
-  const previous = process.env.PREVIOUS_SERVER;
-  if (previous) variants.push({ name: 'previous build, explain: 5', server: previous, explain: 5 });
-  const servers = new Map<string, { url: string; child: ChildProcess }>();
-  for (const server of new Set(variants.map((variant) => variant.server))) {
-    servers.set(
-      server,
-      await startServer(server, bundle, path.basename(path.dirname(path.dirname(path.dirname(server))))),
-    );
+  if (base) {
+    variants.push({
+      name: 'base build, no explain',
+      server: base,
+      explain: undefined,
+      reference: 'no explain',
+    });
   }
-  const bodies = (explain: number | undefined) =>
-    products.map((product) => JSON.stringify(explain === undefined ? product : { ...product, explain }));
+  const previous = process.env.PREVIOUS_SERVER;
+  if (previous) {
+    const reference = 'previous build, no explain';
+    variants.push({ name: reference, server: previous, explain: undefined, reference });
+    variants.push({ name: 'previous build, explain: 5', server: previous, explain: 5, reference });
+  }
+  const servers = new Map<string, { url: string; child: ChildProcess }>();
+  const bodiesOf = new Map(
+    variants.map(({ name, explain }) => [
+      name,
+      products.map((product) => JSON.stringify(explain === undefined ? product : { ...product, explain })),
+    ]),
+  );
   const results = new Map<string, { cpu: number[]; server: number[]; client: number[] }>(
     variants.map((variant) => [variant.name, { cpu: [], server: [], client: [] }]),
   );
+  const loadAtStart = loadAverage();
   try {
+    for (const server of new Set(variants.map((variant) => variant.server))) {
+      const name = path.basename(path.dirname(path.dirname(path.dirname(server))));
+      servers.set(server, await startServer(server, bundle, name));
+    }
     for (const variant of variants) {
       const { url } = servers.get(variant.server) as { url: string };
-      const variantBodies = bodies(variant.explain);
+      const variantBodies = bodiesOf.get(variant.name) as string[];
       for (let request = 0; request < warmUpRequests; request++) {
         await post(url, variantBodies[request % variantBodies.length] as string);
       }
@@ -162,19 +214,20 @@ async function main(): Promise<void> {
       // Rotate the order each round, so no variant always runs first.
       const order = variants.map((_, index) => variants[(index + round) % variants.length] as Variant);
       for (const variant of order) {
-        const { url } = servers.get(variant.server) as { url: string };
-        const variantBodies = bodies(variant.explain);
+        const { url, child } = servers.get(variant.server) as { url: string; child: ChildProcess };
+        const variantBodies = bodiesOf.get(variant.name) as string[];
         const before = await serverSeconds(url);
         const latencies: number[] = [];
+        const cpuBefore = cpuNanoseconds(child.pid as number);
         for (let request = 0; request < requestsPerRound; request++) {
           const started = performance.now();
           await post(url, variantBodies[(offset + request) % variantBodies.length] as string);
           latencies.push(performance.now() - started);
         }
+        const cpuAfter = cpuNanoseconds(child.pid as number);
         const after = await serverSeconds(url);
         const result = results.get(variant.name) as { cpu: number[]; server: number[]; client: number[] };
-        // Includes the two /metrics scrapes, alike for every variant.
-        result.cpu.push(((after.cpu - before.cpu) / requestsPerRound) * 1e6);
+        result.cpu.push((cpuAfter - cpuBefore) / requestsPerRound / 1e3);
         result.server.push(((after.sum - before.sum) / (after.count - before.count)) * 1e6);
         result.client.push(median(latencies) * 1e3);
       }
@@ -185,19 +238,18 @@ async function main(): Promise<void> {
     for (const { child } of servers.values()) child.kill('SIGTERM');
   }
 
-  const reference = results.get('no explain') as { cpu: number[]; server: number[] };
   const summary = (values: number[], referenceValues: number[]) => {
     const ratios = values.map((value, round) => value / (referenceValues[round] as number));
-    return `${median(values).toFixed(1)} (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}) | ${median(ratios).toFixed(3)}×`;
+    const range = `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
+    const quartiles = `${quantile(ratios, 0.25).toFixed(3)}–${quantile(ratios, 0.75).toFixed(3)}`;
+    return `${median(values).toFixed(1)} (${range}) | ${median(ratios).toFixed(3)}× (${quartiles})`;
   };
+  console.log(`load average (1, 5, 15 min) at the start: ${loadAtStart}; at the end: ${loadAverage()}`);
   console.log(
-    `load average at the end: ${os
-      .loadavg()
-      .map((load) => load.toFixed(1))
-      .join(' ')}`,
+    `${rounds} rounds of ${requestsPerRound} requests per variant; ratios against the same process's no explain`,
   );
   console.log(
-    '| variant | server CPU µs/request (range) | vs no explain | server wall µs/request, mean of round (range) | vs no explain | client p50 µs |',
+    '| variant | server CPU µs/request (range) | vs no explain (quartiles) | server wall µs/request, mean of round (range) | vs no explain (quartiles) | client p50 µs |',
   );
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const variant of variants) {
@@ -206,6 +258,7 @@ async function main(): Promise<void> {
       server: number[];
       client: number[];
     };
+    const reference = results.get(variant.reference) as { cpu: number[]; server: number[] };
     console.log(
       `| ${variant.name} | ${summary(cpu, reference.cpu)} | ${summary(server, reference.server)} | ${median(client).toFixed(0)} |`,
     );

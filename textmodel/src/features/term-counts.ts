@@ -257,10 +257,13 @@ export class KnownTermCounter {
   private size = 0;
   private readonly wordNgrams: WordNgramTrie | null;
   private readonly analyzedTerms: AnalyzedVocabulary | null;
-  /** firstWordNgrams' marks by column: 0 not looked for, -1 looked for and not found yet, else its first token + 1. */
-  private firstStartOf: Int32Array | null = null;
-  /** firstWordNgrams' n-gram length of each found column. */
-  private firstLengthOf: Int32Array | null = null;
+  /**
+   * When the document counted last was counted noting first occurrences: by column (at 2 ×
+   * column, for the columns it holds), the first token of its first word n-gram and the
+   * n-gram's length. Allocated the first time it is asked for.
+   */
+  private firstOf: Int32Array | null = null;
+  private notingFirst = false;
 
   constructor(
     analyzer: AnalyzerKind,
@@ -280,6 +283,7 @@ export class KnownTermCounter {
 
   count(document: string): DocumentTermCounts {
     this.clear();
+    this.notingFirst = false;
     if (this.wordNgrams) {
       const ids = this.wordNgrams.tokens.scan(document);
       this.addWordNgrams(ids, this.wordNgrams);
@@ -292,63 +296,32 @@ export class KnownTermCounter {
     return this.wordTrie().tokens.lookup(tokens);
   }
 
-  /** `count` for a document given by its tokens' ids (`tokenIds`); word analyzer only. */
-  countTokenIds(ids: Int32Array): DocumentTermCounts {
+  /**
+   * `count` for a document given by its tokens' ids (`tokenIds`); word analyzer only. With
+   * `noteFirst`, also notes where each term first occurs, for `firstWordNgrams`.
+   */
+  countTokenIds(ids: Int32Array, noteFirst = false): DocumentTermCounts {
     this.clear();
+    this.notingFirst = noteFirst;
+    if (noteFirst) this.firstOf ??= new Int32Array(2 * this.countOf.length);
     this.addWordNgrams(ids, this.wordTrie());
     return { columns: this.columns.subarray(0, this.size), countOf: this.countOf };
   }
 
   /**
-   * Where each of `columns` first occurs among the word n-grams of a document given by its token
-   * ids: `first[i]` and `last[i]` are the first and last token of the first n-gram of
-   * `columns[i]`, -1 when it does not occur (a column may be asked more than once); word analyzer
-   * only. Marks by column, reused from call to call, stand for a hash lookup per n-gram, and the
-   * walk stops once every column is found.
+   * Where each of `columns` first occurs among the word n-grams of the document counted last:
+   * `first[i]` and `last[i]` are the first and last token of the first n-gram of `columns[i]`,
+   * -1 when it does not occur or was not counted by `countTokenIds(ids, true)`. Counting noted
+   * them, so this reads two numbers per column.
    */
-  firstWordNgrams(ids: Int32Array, columns: ArrayLike<number>, first: Int32Array, last: Int32Array): void {
-    const trie = this.wordTrie();
-    this.firstStartOf ??= new Int32Array(this.countOf.length);
-    this.firstLengthOf ??= new Int32Array(this.countOf.length);
-    const startOf = this.firstStartOf;
-    const lengthOf = this.firstLengthOf;
-    let missing = 0;
+  firstWordNgrams(columns: ArrayLike<number>, first: Int32Array, last: Int32Array): void {
+    const firstOf = this.notingFirst ? this.firstOf : null;
     for (let index = 0; index < columns.length; index++) {
       const column = columns[index] as number;
-      if (startOf[column] === 0) {
-        startOf[column] = -1;
-        missing++;
-      }
+      const start = firstOf && (this.countOf[column] as number) > 0 ? (firstOf[2 * column] as number) : -1;
+      first[index] = start;
+      last[index] = start < 0 ? -1 : start + (firstOf?.[2 * column + 1] as number) - 1;
     }
-    const [minN, maxN] = this.ngramRange;
-    for (let start = 0; start < ids.length && missing > 0; start++) {
-      let node = ids[start] as number;
-      if (node < 0) continue;
-      if (minN === 1) missing -= this.noteFirst(trie.columnOf[node] as number, start, 1);
-      for (let n = 2; n <= maxN && start + n <= ids.length; n++) {
-        const lastId = ids[start + n - 1] as number;
-        if (lastId < 0) break;
-        node = trie.nodeOfPair.get(node, lastId);
-        if (node < 0) break;
-        if (n >= minN) missing -= this.noteFirst(trie.columnOf[node] as number, start, n);
-      }
-    }
-    for (let index = 0; index < columns.length; index++) {
-      const column = columns[index] as number;
-      const start = startOf[column] as number;
-      first[index] = start > 0 ? start - 1 : -1;
-      last[index] = start > 0 ? start - 2 + (lengthOf[column] as number) : -1;
-    }
-    for (let index = 0; index < columns.length; index++) startOf[columns[index] as number] = 0;
-  }
-
-  /** Marks the n-gram `start`, `n` tokens long, as the first of `column` when firstWordNgrams looks for it and has not found it yet: 1 when it does. */
-  private noteFirst(column: number, start: number, n: number): number {
-    const startOf = this.firstStartOf as Int32Array;
-    if (column < 0 || startOf[column] !== -1) return 0;
-    startOf[column] = start + 1;
-    (this.firstLengthOf as Int32Array)[column] = n;
-    return 1;
   }
 
   private wordTrie(): WordNgramTrie {
@@ -361,9 +334,15 @@ export class KnownTermCounter {
     this.size = 0;
   }
 
-  private add(column: number): void {
+  /** Counts `column` once more; its first time in the document, notes where: the n-gram of `n` tokens from token `start`. */
+  private add(column: number, start: number, n: number): void {
     if (column < 0) return;
     if (this.countOf[column] === 0) {
+      if (this.notingFirst) {
+        const firstOf = this.firstOf as Int32Array;
+        firstOf[2 * column] = start;
+        firstOf[2 * column + 1] = n;
+      }
       if (this.size === this.columns.length) {
         const columns = new Int32Array(this.size * 2);
         columns.set(this.columns);
@@ -381,18 +360,18 @@ export class KnownTermCounter {
     for (let start = 0; start < tokenCount; start++) {
       let node = nodes[start] as number;
       if (node < 0) continue;
-      if (minN === 1) this.add(trie.columnOf[node] as number);
+      if (minN === 1) this.add(trie.columnOf[node] as number, start, 1);
       for (let n = 2; n <= maxN && start + n <= tokenCount; n++) {
         const last = nodes[start + n - 1] as number;
         if (last < 0) break;
         node = trie.nodeOfPair.get(node, last);
         if (node < 0) break;
-        if (n >= minN) this.add(trie.columnOf[node] as number);
+        if (n >= minN) this.add(trie.columnOf[node] as number, start, n);
       }
     }
   }
 
   private addAnalyzedTerms(document: string, { analyze, columnOf }: AnalyzedVocabulary): void {
-    for (const term of analyze(document)) this.add(columnOf.get(term) ?? -1);
+    for (const term of analyze(document)) this.add(columnOf.get(term) ?? -1, -1, 0);
   }
 }

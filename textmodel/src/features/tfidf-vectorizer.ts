@@ -226,14 +226,14 @@ export class TfidfVectorizer {
     return this.knownTermCounter().tokenIds(tokens);
   }
 
-  /** transformRow for a document given by its tokens' ids (`tokenIds`); word analyzer only. */
-  transformTokenIdsRow(ids: Int32Array): SparseRow {
-    return this.weighRow(this.knownTermCounter().countTokenIds(ids));
+  /** transformRow for a document given by its tokens' ids (`tokenIds`); word analyzer only. With `noteFirst`, for `firstWordNgrams`. */
+  transformTokenIdsRow(ids: Int32Array, noteFirst = false): SparseRow {
+    return this.weighRow(this.knownTermCounter().countTokenIds(ids, noteFirst));
   }
 
-  /** Where each of `columns` first occurs in a document given by its token ids (KnownTermCounter.firstWordNgrams). */
-  firstWordNgrams(ids: Int32Array, columns: ArrayLike<number>, first: Int32Array, last: Int32Array): void {
-    this.knownTermCounter().firstWordNgrams(ids, columns, first, last);
+  /** Where each of `columns` first occurs in the document transformed last, by transformTokenIdsRow noting them (KnownTermCounter.firstWordNgrams). */
+  firstWordNgrams(columns: ArrayLike<number>, first: Int32Array, last: Int32Array): void {
+    this.knownTermCounter().firstWordNgrams(columns, first, last);
   }
 
   private knownTermCounter(): KnownTermCounter {

@@ -11,7 +11,7 @@ import {
 import { ProductTokenIds } from '../text/product-token-ids.js';
 import { TokenSources } from '../text/token-sources.js';
 import { reserve } from '../text/word-table.js';
-import { type ClassContributions, ContributionRanker, type TermContribution } from './explanation.js';
+import { type ClassExplanation, ContributionRanker, type ExplainedTerm } from './explanation.js';
 import {
   type ClassProbability,
   type FitOptions,
@@ -21,6 +21,8 @@ import {
   type LogisticRegressionState,
   topClasses,
 } from './logistic-regression.js';
+
+export type { ClassExplanation, ExplainedTerm } from './explanation.js';
 
 export interface TextClassifierSettings {
   text: TextSettings;
@@ -51,26 +53,6 @@ export interface TokenCount {
   unknown: number;
 }
 
-/**
- * A term of an explanation: how the listing wrote it, the vocabulary's term, its TF-IDF value and
- * its contribution. Exactly the fields the model server answers, in its order, so the answer
- * passes the objects on as they are.
- */
-export interface ExplainedTerm {
-  /** The term as it reads in the listing (case and accents kept, stop words between kept); the feature when it cannot be found. */
-  term: string;
-  /** The term as the model knows it: cleaned words (or characters, for char_wb), one space apart. */
-  feature: string;
-  tfidf: number;
-  /** The class's coefficient of the term × tfidf, in logit units. */
-  contribution: number;
-}
-
-export interface ClassExplanation extends Omit<ClassContributions, 'up' | 'down'> {
-  up: ExplainedTerm[];
-  down: ExplainedTerm[];
-}
-
 /** predictTopK's ranking of one product, with the explanation of its first two classes. */
 export interface ExplainedRanking {
   ranked: ClassProbability[];
@@ -93,7 +75,6 @@ export class TextClassifier {
   /** explainTopK's working memory. */
   private readonly tokenSources = new TokenSources();
   private readonly contributionRanker = new ContributionRanker();
-  private readonly listedColumns: number[] = [];
   private firstTokens = new Int32Array(64);
   private lastTokens = new Int32Array(64);
 
@@ -200,6 +181,8 @@ export class TextClassifier {
   ): ExplainedRanking[] {
     const probabilities = this.probabilitiesOfRow();
     const sources = this.tokenSources;
+    const ranker = this.contributionRanker;
+    const vocabulary = this.state.tfidf.vocabulary;
     return products.map((product, index) => {
       const row = this.rowOf(product, tokenCounts, index, sources);
       const top = topClasses(
@@ -207,36 +190,11 @@ export class TextClassifier {
         this.classes,
         Math.max(k, 2),
       );
-      const contributions = top
-        .slice(0, 2)
-        .map(({ classCode }) =>
-          this.contributionRanker.rank(this.model.fitted, this.classes.indexOf(classCode), row, terms),
-        );
-      const phrases = this.phrasesOf(contributions);
-      const vocabulary = this.state.tfidf.vocabulary;
-      // Terms are named in the order phrasesOf listed their columns.
-      let listed = 0;
-      const named = ({ column, tfidf, contribution }: TermContribution): ExplainedTerm => {
-        const first = phrases.first[listed] as number;
-        const last = phrases.last[listed] as number;
-        listed++;
-        const feature = vocabulary[column] as string;
-        return { term: first < 0 ? feature : sources.phrase(first, last), feature, tfidf, contribution };
-      };
-      return {
-        ranked: top.slice(0, k),
-        explanations: contributions.map(
-          ({ classCode, logit, intercept, up, down, otherTerms, otherContribution }) => ({
-            classCode,
-            logit,
-            intercept,
-            up: up.map(named),
-            down: down.map(named),
-            otherTerms,
-            otherContribution,
-          }),
-        ),
-      };
+      ranker.clearListed();
+      const classIndices = top.slice(0, 2).map(({ classCode }) => this.classes.indexOf(classCode));
+      const explanations = ranker.explain(this.model.fitted, vocabulary, classIndices, row, terms);
+      this.nameListedTerms(ranker.listedColumns, ranker.listedTerms);
+      return { ranked: top.length > k ? top.slice(0, k) : top, explanations };
     });
   }
 
@@ -267,32 +225,28 @@ export class TextClassifier {
     this.productTokenIds ??= new ProductTokenIds((words) => this.vectorizer.tokenIds(words), settings.text);
     const ids = this.productTokenIds.of(product, sources);
     if (tokenCounts) tokenCounts[index] = countTokens(ids);
-    return this.vectorizer.transformTokenIdsRow(ids);
+    // Explaining (with sources) names terms from where they first occur: counting notes it.
+    return this.vectorizer.transformTokenIdsRow(ids, sources !== undefined);
   }
 
   /**
-   * Where the listed terms of the explanations (up, then down, class after class) first occur
-   * among the tokens of the product just read: first and last token, -1 when not found or not
-   * the word analyzer. Valid until the next call.
+   * Names the listed terms (`terms[i]` of column `columns[i]`) as the product just read wrote
+   * them, from where each first occurs among its tokens; a term not found (or not the word
+   * analyzer) keeps its feature.
    */
-  private phrasesOf(contributions: ClassContributions[]): { first: Int32Array; last: Int32Array } {
-    const columns = this.listedColumns;
-    columns.length = 0;
-    for (const { up, down } of contributions) {
-      for (const term of up) columns.push(term.column);
-      for (const term of down) columns.push(term.column);
-    }
+  private nameListedTerms(columns: readonly number[], terms: readonly ExplainedTerm[]): void {
+    if (this.state.settings.tfidf.analyzer !== 'word') return;
     this.firstTokens = reserve(this.firstTokens, columns.length);
     this.lastTokens = reserve(this.lastTokens, columns.length);
-    const first = this.firstTokens.subarray(0, columns.length);
-    const last = this.lastTokens.subarray(0, columns.length);
-    if (this.state.settings.tfidf.analyzer !== 'word' || !this.productTokenIds) {
-      first.fill(-1);
-      last.fill(-1);
-    } else {
-      // The ids of the product just read are still in ProductTokenIds' memory.
-      this.vectorizer.firstWordNgrams(this.productTokenIds.lastIds(), columns, first, last);
+    const first = this.firstTokens;
+    const last = this.lastTokens;
+    // Counting the product just read noted where its terms first occur.
+    this.vectorizer.firstWordNgrams(columns, first, last);
+    for (let listed = 0; listed < columns.length; listed++) {
+      const firstToken = first[listed] as number;
+      if (firstToken >= 0) {
+        (terms[listed] as ExplainedTerm).term = this.tokenSources.phrase(firstToken, last[listed] as number);
+      }
     }
-    return { first, last };
   }
 }

@@ -48,11 +48,6 @@ export class ProductTokenIds implements RawWordVisitor {
     return this.ids.subarray(0, this.idCount);
   }
 
-  /** The answer of the latest `of`. */
-  lastIds(): Int32Array {
-    return this.ids.subarray(0, this.idCount);
-  }
-
   text(prepared: string, lower: string): void {
     this.sources?.addField(prepared, lower);
   }

@@ -1,3 +1,5 @@
+import { reserve } from './word-table.js';
+
 /** A text's prepared form (visitRawWords' `text` hook) and its lowercase. */
 interface FieldText {
   prepared: string;
@@ -13,44 +15,51 @@ const maxGapCharacters = 24;
  */
 export class TokenSources {
   private readonly fields: FieldText[] = [];
-  private readonly fieldOf: number[] = [];
+  private fieldCount = 0;
+  /** By token: its field, the text its raw word stands in and the word's bounds there; `size` of them hold. */
+  private fieldOf = new Int32Array(256);
   private readonly textOf: string[] = [];
-  private readonly startOf: number[] = [];
-  private readonly endOf: number[] = [];
+  private startOf = new Int32Array(256);
+  private endOf = new Int32Array(256);
+  private tokens = 0;
 
   get size(): number {
-    return this.fieldOf.length;
+    return this.tokens;
   }
 
+  /** Starts over; the memory stays for the next listing. */
   clear(): void {
-    this.fields.length = 0;
-    this.fieldOf.length = 0;
-    this.textOf.length = 0;
-    this.startOf.length = 0;
-    this.endOf.length = 0;
+    this.fieldCount = 0;
+    this.tokens = 0;
   }
 
   addField(prepared: string, lower: string): void {
-    this.fields.push({ prepared, lower });
+    const field = this.fields[this.fieldCount];
+    if (field) {
+      field.prepared = prepared;
+      field.lower = lower;
+    } else this.fields.push({ prepared, lower });
+    this.fieldCount++;
   }
 
   /** `count` tokens of the raw word `text.slice(start, end)` of the latest field. */
   addWord(text: string, start: number, end: number, count: number): void {
-    for (let index = 0; index < count; index++) {
-      this.fieldOf.push(this.fields.length - 1);
-      this.textOf.push(text);
-      this.startOf.push(start);
-      this.endOf.push(end);
-    }
+    this.reserve(this.tokens + count);
+    for (let index = 0; index < count; index++)
+      this.set(this.tokens++, this.fieldCount - 1, text, start, end);
   }
 
   /** Appends again the sources of the first `count` tokens (a repeated designation). */
   repeat(count: number): void {
+    this.reserve(this.tokens + count);
     for (let index = 0; index < count; index++) {
-      this.fieldOf.push(this.fieldOf[index] as number);
-      this.textOf.push(this.textOf[index] as string);
-      this.startOf.push(this.startOf[index] as number);
-      this.endOf.push(this.endOf[index] as number);
+      this.set(
+        this.tokens++,
+        this.fieldOf[index] as number,
+        this.textOf[index] as string,
+        this.startOf[index] as number,
+        this.endOf[index] as number,
+      );
     }
   }
 
@@ -91,5 +100,19 @@ export class TokenSources {
     const text = source.slice(start, end);
     // One raw word holds no space; the regular expression is for the gaps between words.
     return first === last ? text : text.replace(/\s+/g, ' ');
+  }
+
+  private set(token: number, field: number, text: string, start: number, end: number): void {
+    this.fieldOf[token] = field;
+    this.textOf[token] = text;
+    this.startOf[token] = start;
+    this.endOf[token] = end;
+  }
+
+  private reserve(tokens: number): void {
+    if (tokens <= this.fieldOf.length) return;
+    this.fieldOf = reserve(this.fieldOf, tokens);
+    this.startOf = reserve(this.startOf, tokens);
+    this.endOf = reserve(this.endOf, tokens);
   }
 }
