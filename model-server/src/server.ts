@@ -21,6 +21,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { type CandidateRouting, predictRoutes } from './routes/predict.js';
 import { serviceRoutes } from './routes/service.js';
 import { ShadowMirror } from './shadow-mirror.js';
+import { ShadowThread } from './shadow-thread.js';
 
 export interface ServerOptions {
   config: ServerConfig;
@@ -160,9 +161,10 @@ function createCandidate(
   inferenceLog: InferenceLog | undefined,
 ): CandidateRouting {
   const { config } = options;
+  const shadowThread = traffic.shadowPercent > 0 ? new ShadowThread() : undefined;
   const slot: ModelSlot = new ModelSlot(
     createModelSource(traffic.candidateUri, config.mlflowTrackingUri, traffic.candidateAlias),
-    options.loadClassifier,
+    shadowThread ? shadowThread.recordingLoader(options.loadClassifier) : options.loadClassifier,
     {
       loaded(model) {
         metrics.candidateModelInfo.reset();
@@ -186,22 +188,18 @@ function createCandidate(
   });
   app.addHook('onClose', async () => slot.stopPolling());
   const mirror =
-    traffic.shadowPercent > 0
-      ? new ShadowMirror(slot, inferenceLog, traffic.shadowQueueCapacity, {
-          predicted(modelVersion, count, agreeing) {
-            if (agreeing > 0)
-              metrics.shadowPredictions.inc({ model_version: modelVersion, agrees: 'true' }, agreeing);
-            if (count > agreeing) {
-              metrics.shadowPredictions.inc(
-                { model_version: modelVersion, agrees: 'false' },
-                count - agreeing,
-              );
-            }
-          },
-          dropped: (count, reason) => metrics.shadowDropped.inc({ reason }, count),
-          failed: (error) => app.log.error({ err: error }, 'a shadow prediction failed'),
-        })
-      : undefined;
+    shadowThread &&
+    new ShadowMirror(slot, shadowThread, inferenceLog, traffic.shadowQueueCapacity, {
+      predicted(modelVersion, count, agreeing) {
+        if (agreeing > 0)
+          metrics.shadowPredictions.inc({ model_version: modelVersion, agrees: 'true' }, agreeing);
+        if (count > agreeing) {
+          metrics.shadowPredictions.inc({ model_version: modelVersion, agrees: 'false' }, count - agreeing);
+        }
+      },
+      dropped: (count, reason) => metrics.shadowDropped.inc({ reason }, count),
+      failed: (error) => app.log.error({ err: error }, 'a shadow prediction failed'),
+    });
   return { slot, canaryWeight: traffic.canaryWeight, shadowPercent: traffic.shadowPercent, mirror };
 }
 

@@ -1,8 +1,6 @@
-import { performance } from 'node:perf_hooks';
-import type { TokenCount } from '@prodclass/textmodel/model/text-classifier';
 import type { ProductText } from '@prodclass/textmodel/text/product-text';
 import type { InferenceLog } from './inference-log.js';
-import type { ModelSlot } from './model-slot.js';
+import type { LoadedModel, ModelSlot } from './model-slot.js';
 import { uuidv7 } from './uuidv7.js';
 
 /** Products the primary answered, to be predicted again by the candidate. */
@@ -12,6 +10,22 @@ export interface MirroredRequest {
   predictionIds: readonly string[];
   /** The codes the primary answered, in the same order. */
   servedCodes: readonly number[];
+}
+
+/** The candidate's best class for each product of a batch; -1 where it did not count tokens. */
+export interface ShadowPredictions {
+  classCodes: Int32Array;
+  probabilities: Float64Array;
+  tokens: Int32Array;
+  unknownTokens: Int32Array;
+  /** How long the candidate took for the whole batch. */
+  milliseconds: number;
+}
+
+/** Where the candidate predicts: off the thread that answers requests (shadow-thread.ts). */
+export interface ShadowPredictor {
+  predict(model: LoadedModel, products: readonly ProductText[]): Promise<ShadowPredictions>;
+  close(): Promise<void>;
 }
 
 export interface ShadowObserver {
@@ -24,26 +38,27 @@ export interface ShadowObserver {
 
 /**
  * Mirrors requests to the candidate model off the request path: `offer` only appends to a queue
- * bounded in predictions and never waits (a request that does not fit is dropped and counted);
- * the queue is worked one request per turn of the event loop (setImmediate), after the answers
- * already computed have been sent. The candidate's predictions go to the inference log with
+ * bounded in predictions and never waits (a request that does not fit is dropped and counted).
+ * Once per turn of the event loop (setImmediate, after the answers computed in it have been sent)
+ * the requests offered meanwhile go to the predictor as one batch; they count against the bound
+ * until their predictions are back. The candidate's predictions go to the inference log with
  * `shadowOf`, the prediction id the caller received.
  */
 export class ShadowMirror {
-  #queue: MirroredRequest[] = [];
-  #head = 0;
+  #offered: MirroredRequest[] = [];
   #queuedPredictions = 0;
   #scheduled = false;
-  readonly #tokenCounts: TokenCount[] = [];
+  readonly #predicting = new Set<Promise<void>>();
 
   constructor(
     private readonly candidate: ModelSlot,
+    private readonly predictor: ShadowPredictor,
     private readonly inferenceLog: InferenceLog | undefined,
     private readonly capacity: number,
     private readonly observer: ShadowObserver,
   ) {}
 
-  /** Predictions waiting for the candidate. */
+  /** Predictions offered and not yet made by the candidate. */
   get depth(): number {
     return this.#queuedPredictions;
   }
@@ -54,81 +69,82 @@ export class ShadowMirror {
       this.observer.dropped(count, 'queue_full');
       return;
     }
-    this.#queue.push(request);
+    this.#offered.push(request);
     this.#queuedPredictions += count;
     if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(this.#work);
+      setImmediate(this.#send);
     }
   }
 
-  /** Predicts everything still queued now (at shutdown, before the inference log's last write). */
-  drain(): void {
-    while (this.#predictNext()) {}
+  /** Predicts everything offered so far and stops the predictor (at shutdown, before the inference log's last write). */
+  async drain(): Promise<void> {
+    this.#send();
+    await Promise.all(this.#predicting);
+    await this.predictor.close();
   }
 
-  readonly #work = () => {
+  readonly #send = () => {
     this.#scheduled = false;
-    if (this.#predictNext() && this.#head < this.#queue.length) {
-      this.#scheduled = true;
-      setImmediate(this.#work);
-    }
-  };
-
-  #predictNext(): boolean {
-    const request = this.#queue[this.#head];
-    if (!request) return false;
-    this.#queue[this.#head++] = undefined as unknown as MirroredRequest;
-    if (this.#head === this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    }
-    this.#queuedPredictions -= request.products.length;
-    try {
-      this.#predict(request);
-    } catch (error) {
-      this.observer.failed(error as Error);
-      this.observer.dropped(request.products.length, 'failed');
-    }
-    return true;
-  }
-
-  #predict({ products, predictionIds, servedCodes }: MirroredRequest): void {
+    const requests = this.#offered;
+    if (requests.length === 0) return;
+    this.#offered = [];
+    const count = requests.reduce((sum, request) => sum + request.products.length, 0);
     const model = this.candidate.current;
     if (!model) {
-      this.observer.dropped(products.length, 'no_model');
+      this.#queuedPredictions -= count;
+      this.observer.dropped(count, 'no_model');
       return;
     }
-    const tokenCounts = this.#tokenCounts;
-    tokenCounts.length = 0;
-    const started = performance.now();
-    const rankings = model.classifier.predictTopK(products, 1, this.inferenceLog && tokenCounts);
-    const elapsedMs = performance.now() - started;
-    const predictedAt = new Date();
-    const modelMs = elapsedMs / products.length;
-    let agreeing = 0;
-    products.forEach(({ designation, description, productid }, index) => {
-      const best = rankings[index]?.[0];
-      if (!best) throw new Error(`candidate ${model.name}/${model.version} returned no class`);
-      if (best.classCode === servedCodes[index]) agreeing++;
-      const logDescription = description || null;
-      this.inferenceLog?.enqueue({
-        predictedAt,
-        predictionId: uuidv7(),
-        shadowOf: predictionIds[index],
-        modelName: model.name,
-        modelVersion: model.version,
-        prdtypecode: best.classCode,
-        confidence: best.probability,
-        textLength: designation.length + (logDescription?.length ?? 0),
-        tokenCount: tokenCounts[index]?.tokens,
-        unknownTokenCount: tokenCounts[index]?.unknown,
-        modelMs,
-        designation,
-        description: logDescription,
-        productid,
+    const predicting = this.predictor
+      .predict(
+        model,
+        requests.flatMap((request) => request.products),
+      )
+      .then(
+        (predictions) => this.#record(model, requests, predictions),
+        (error: Error) => {
+          this.observer.failed(error);
+          this.observer.dropped(count, 'failed');
+        },
+      )
+      .finally(() => {
+        this.#queuedPredictions -= count;
+        this.#predicting.delete(predicting);
       });
-    });
-    this.observer.predicted(model.version, products.length, agreeing, elapsedMs / 1000);
+    this.#predicting.add(predicting);
+  };
+
+  #record(model: LoadedModel, requests: readonly MirroredRequest[], predictions: ShadowPredictions): void {
+    const { classCodes, probabilities, tokens, unknownTokens, milliseconds } = predictions;
+    const predictedAt = new Date();
+    const modelMs = milliseconds / classCodes.length;
+    let agreeing = 0;
+    let index = 0;
+    for (const { products, predictionIds, servedCodes } of requests) {
+      products.forEach(({ designation, description, productid }, product) => {
+        const classCode = classCodes[index] as number;
+        if (classCode === servedCodes[product]) agreeing++;
+        const logDescription = description || null;
+        this.inferenceLog?.enqueue({
+          predictedAt,
+          predictionId: uuidv7(),
+          shadowOf: predictionIds[product],
+          modelName: model.name,
+          modelVersion: model.version,
+          prdtypecode: classCode,
+          confidence: probabilities[index] as number,
+          textLength: designation.length + (logDescription?.length ?? 0),
+          tokenCount: (tokens[index] as number) < 0 ? undefined : tokens[index],
+          unknownTokenCount: (unknownTokens[index] as number) < 0 ? undefined : unknownTokens[index],
+          modelMs,
+          designation,
+          description: logDescription,
+          productid,
+        });
+        index++;
+      });
+    }
+    this.observer.predicted(model.version, classCodes.length, agreeing, milliseconds / 1000);
   }
 }
