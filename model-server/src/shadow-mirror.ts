@@ -37,12 +37,19 @@ export interface ShadowObserver {
 }
 
 /**
+ * How long mirrored requests gather before they go to the predictor as one batch: each batch costs
+ * the thread answering requests a message each way, so at 1,000 requests/s one a request would cost
+ * it more than the candidate's prediction itself (bench/RESULTS.md).
+ */
+export const shadowBatchIntervalMs = 20;
+
+/**
  * Mirrors requests to the candidate model off the request path: `offer` only appends to a queue
  * bounded in predictions and never waits (a request that does not fit is dropped and counted).
- * Once per turn of the event loop (setImmediate, after the answers computed in it have been sent)
- * the requests offered meanwhile go to the predictor as one batch; they count against the bound
- * until their predictions are back. The candidate's predictions go to the inference log with
- * `shadowOf`, the prediction id the caller received.
+ * `shadowBatchIntervalMs` after the first request offered, the requests offered meanwhile go to the
+ * predictor as one batch; they count against the bound until their predictions are back. The
+ * candidate's predictions go to the inference log with `shadowOf`, the prediction id the caller
+ * received.
  */
 export class ShadowMirror {
   #offered: MirroredRequest[] = [];
@@ -73,7 +80,7 @@ export class ShadowMirror {
     this.#queuedPredictions += count;
     if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(this.#send);
+      setTimeout(this.#send, shadowBatchIntervalMs).unref();
     }
   }
 
