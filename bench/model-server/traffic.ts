@@ -11,8 +11,10 @@
  * configuration of every round. Beside the latencies, per round: the 1-minute load average, the
  * server's CPU time per request (utime + stime from /proc over the measured phase), of the whole
  * process and of its main thread (the one answering requests), which other processes' load changes
- * far less than latency, and the mirrored predictions dropped. What a configuration adds is the
- * median over rounds of its p99 minus the p99 of `off` in the same round.
+ * far less than latency, the mirrored predictions dropped, the resident memory at the round's end,
+ * and beside the round's p99 the median of its 1-second windows' p99s, which a stall of a few
+ * seconds (another process on CPU 0) moves far less. What a configuration adds is the median over
+ * rounds of its figure minus the figure of `off` in the same round.
  *
  * Usage: npm run build && npx tsx bench/model-server/traffic.ts [--rounds N] [--baseline DIR]
  */
@@ -163,9 +165,18 @@ interface Round {
   round: number;
   load1: number;
   result: ConstantRateResult;
+  /** The median of the p99s of the round's 1-second windows: a stall of a few seconds moves it far less than the round's p99. */
+  windowP99: number;
   cpuMicroseconds: number;
   mainThreadCpuMicroseconds: number;
   shadowDropped: number;
+  residentMegabytes: number;
+}
+
+/** A process's resident memory now, in MB. */
+function residentMegabytes(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]) / 1024);
 }
 
 async function main(): Promise<void> {
@@ -247,15 +258,18 @@ async function main(): Promise<void> {
           measureSeconds,
           64,
           configuration.counted,
+          1,
         );
         const perRequest = (seconds: number) => (seconds / (rate * measureSeconds)) * 1e6;
         const measuredRound: Round = {
           round,
           load1: Number(load1.toFixed(1)),
           result,
+          windowP99: median((result.windows ?? []).map((window) => window.p99)),
           cpuMicroseconds: perRequest(cpuSeconds(processPath) - cpuBefore),
           mainThreadCpuMicroseconds: perRequest(cpuSeconds(mainThread) - mainBefore),
           shadowDropped: (await shadowDropped(server.url)) - droppedBefore,
+          residentMegabytes: residentMegabytes(pid),
         };
         measured.get(configuration.name)?.push(measuredRound);
         console.error(
@@ -265,9 +279,11 @@ async function main(): Promise<void> {
             load1: measuredRound.load1,
             p50Ms: milliseconds(result.p50),
             p99Ms: milliseconds(result.p99),
+            windowP99Ms: milliseconds(measuredRound.windowP99),
             cpuMicroseconds: Math.round(measuredRound.cpuMicroseconds),
             mainThreadCpuMicroseconds: Math.round(measuredRound.mainThreadCpuMicroseconds),
             shadowDropped: measuredRound.shadowDropped,
+            residentMegabytes: measuredRound.residentMegabytes,
           }),
         );
         server.child.kill('SIGTERM');
@@ -289,6 +305,14 @@ async function main(): Promise<void> {
                   ),
                 ),
           p99RoundsMs: rows.map(({ result }) => milliseconds(result.p99)),
+          windowP99MedianMs: milliseconds(median(rows.map((row) => row.windowP99))),
+          addedWindowP99MedianMs:
+            name === 'off'
+              ? undefined
+              : milliseconds(
+                  median(rows.map((row, round) => row.windowP99 - (offRounds[round]?.windowP99 as number))),
+                ),
+          windowP99RoundsMs: rows.map((row) => milliseconds(row.windowP99)),
           p50RoundsMs: rows.map(({ result }) => milliseconds(result.p50)),
           cpuMicrosecondsPerRequestMedian: Math.round(median(rows.map((row) => row.cpuMicroseconds))),
           mainThreadCpuMicrosecondsPerRequestMedian: Math.round(
@@ -296,6 +320,7 @@ async function main(): Promise<void> {
           ),
           loadAverageRounds: rows.map(({ load1 }) => load1),
           shadowDropped: rows.reduce((sum, row) => sum + row.shadowDropped, 0),
+          residentMegabytesMedian: median(rows.map((row) => row.residentMegabytes)),
           countedRequests: rows[0]?.result.requests,
           failures: rows.reduce((sum, { result }) => sum + result.failures, 0),
         },
