@@ -161,7 +161,18 @@ function createCandidate(
   inferenceLog: InferenceLog | undefined,
 ): CandidateRouting {
   const { config } = options;
-  const shadowThread = traffic.shadowPercent > 0 ? new ShadowThread() : undefined;
+  const shadowThread =
+    traffic.shadowPercent > 0
+      ? new ShadowThread(
+          { databaseUrl: inferenceLog ? config.databaseUrl : undefined },
+          {
+            written: (rows) => metrics.inferenceLogWritten.inc(rows),
+            dropped: (rows, reason) => metrics.inferenceLogDropped.inc({ reason }, rows),
+            writeFailed: (message) =>
+              app.log.error({ err: { message } }, 'writing shadow rows to the inference log failed'),
+          },
+        )
+      : undefined;
   const slot: ModelSlot = new ModelSlot(
     createModelSource(traffic.candidateUri, config.mlflowTrackingUri, traffic.candidateAlias),
     shadowThread ? shadowThread.recordingLoader(options.loadClassifier) : options.loadClassifier,
@@ -189,7 +200,7 @@ function createCandidate(
   app.addHook('onClose', async () => slot.stopPolling());
   const mirror =
     shadowThread &&
-    new ShadowMirror(slot, shadowThread, inferenceLog, traffic.shadowQueueCapacity, {
+    new ShadowMirror(slot, shadowThread, traffic.shadowQueueCapacity, {
       predicted(modelVersion, count, agreeing) {
         if (agreeing > 0)
           metrics.shadowPredictions.inc({ model_version: modelVersion, agrees: 'true' }, agreeing);

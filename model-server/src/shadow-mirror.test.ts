@@ -11,21 +11,15 @@ import {
 /** A predictor that records each batch and answers code 10 for every product when `answer` is called. */
 function predictor() {
   const batches: number[] = [];
+  const shadowOf: string[][] = [];
   const answers: (() => void)[] = [];
   let closed = false;
   const port: ShadowPredictor = {
-    predict(_model, products: readonly ProductText[]) {
+    predict(_model, products: readonly ProductText[], ids: readonly string[]) {
       batches.push(products.length);
+      shadowOf.push([...ids]);
       return new Promise<ShadowPredictions>((resolve) =>
-        answers.push(() =>
-          resolve({
-            classCodes: Int32Array.from(products, () => 10),
-            probabilities: Float64Array.from(products, () => 0.9),
-            tokens: Int32Array.from(products, () => 3),
-            unknownTokens: Int32Array.from(products, () => -1),
-            milliseconds: 1,
-          }),
-        ),
+        answers.push(() => resolve({ classCodes: Int32Array.from(products, () => 10), milliseconds: 1 })),
       );
     },
     async close() {
@@ -35,7 +29,7 @@ function predictor() {
   const answerAll = () => {
     for (const answer of answers.splice(0)) answer();
   };
-  return { port, batches, answerAll, closed: () => closed };
+  return { port, batches, shadowOf, answerAll, closed: () => closed };
 }
 
 const loaded = { current: { name: 'm', version: '2' } as LoadedModel } as ModelSlot;
@@ -66,14 +60,15 @@ const batchesAre = (batches: number[], expected: number[]) =>
 
 describe('ShadowMirror', () => {
   test('offer returns before the candidate predicts; the requests offered within the batch interval go to it as one batch', async () => {
-    const { port, batches, answerAll } = predictor();
+    const { port, batches, shadowOf, answerAll } = predictor();
     const { seen, events } = observer();
-    const mirror = new ShadowMirror(loaded, port, undefined, 10, events);
+    const mirror = new ShadowMirror(loaded, port, 10, events);
     mirror.offer(request(2));
     mirror.offer(request(3, 20));
     expect(batches).toEqual([]);
     expect(mirror.depth).toBe(5);
     await batchesAre(batches, [5]);
+    expect(shadowOf[0]).toEqual(['id0', 'id1', 'id0', 'id1', 'id2']);
     mirror.offer(request(1));
     await batchesAre(batches, [5, 1]);
     expect(mirror.depth).toBe(6);
@@ -86,7 +81,7 @@ describe('ShadowMirror', () => {
   test('predictions sent to the candidate count against the capacity until they are back; a request that does not fit is dropped whole and counted', async () => {
     const { port, batches, answerAll } = predictor();
     const { seen, events } = observer();
-    const mirror = new ShadowMirror(loaded, port, undefined, 4, events);
+    const mirror = new ShadowMirror(loaded, port, 4, events);
     mirror.offer(request(3));
     await batchesAre(batches, [3]);
     mirror.offer(request(2));
@@ -100,7 +95,7 @@ describe('ShadowMirror', () => {
   test('drain predicts what is offered at once, waits for the candidate, then closes the predictor', async () => {
     const { port, batches, answerAll, closed } = predictor();
     const { seen, events } = observer();
-    const mirror = new ShadowMirror(loaded, port, undefined, 10, events);
+    const mirror = new ShadowMirror(loaded, port, 10, events);
     mirror.offer(request(3));
     mirror.offer(request(1));
     const drained = mirror.drain();
@@ -114,20 +109,14 @@ describe('ShadowMirror', () => {
 
   test('without a loaded candidate, mirrored predictions are dropped as no_model; a failed batch as failed', async () => {
     const { events, seen } = observer();
-    const idle = new ShadowMirror(
-      { current: undefined } as ModelSlot,
-      predictor().port,
-      undefined,
-      10,
-      events,
-    );
+    const idle = new ShadowMirror({ current: undefined } as ModelSlot, predictor().port, 10, events);
     idle.offer(request(4));
     await vi.waitFor(() => expect(seen.dropped.get('no_model')).toBe(4));
     const failing: ShadowPredictor = {
       predict: () => Promise.reject(new Error('the thread died')),
       close: async () => undefined,
     };
-    const mirror = new ShadowMirror(loaded, failing, undefined, 10, events);
+    const mirror = new ShadowMirror(loaded, failing, 10, events);
     mirror.offer(request(2));
     await mirror.drain();
     expect(seen.dropped.get('failed')).toBe(2);

@@ -1,30 +1,35 @@
 import type { ProductText } from '@prodclass/textmodel/text/product-text';
-import type { InferenceLog } from './inference-log.js';
 import type { LoadedModel, ModelSlot } from './model-slot.js';
-import { uuidv7 } from './uuidv7.js';
+
+export type MirroredProduct = ProductText & { productid?: number };
 
 /** Products the primary answered, to be predicted again by the candidate. */
 export interface MirroredRequest {
-  products: readonly (ProductText & { productid?: number })[];
+  products: readonly MirroredProduct[];
   /** The prediction ids the caller received, in the order of `products`. */
   predictionIds: readonly string[];
   /** The codes the primary answered, in the same order. */
   servedCodes: readonly number[];
 }
 
-/** The candidate's best class for each product of a batch; -1 where it did not count tokens. */
+/** The candidate's best class for each product of a batch. */
 export interface ShadowPredictions {
   classCodes: Int32Array;
-  probabilities: Float64Array;
-  tokens: Int32Array;
-  unknownTokens: Int32Array;
   /** How long the candidate took for the whole batch. */
   milliseconds: number;
 }
 
-/** Where the candidate predicts: off the thread that answers requests (shadow-thread.ts). */
+/**
+ * Where the candidate predicts, off the thread that answers requests (shadow-thread.ts): it also
+ * logs each prediction as a shadow row, `shadow_of` the id in `shadowOf` at the product's index.
+ */
 export interface ShadowPredictor {
-  predict(model: LoadedModel, products: readonly ProductText[]): Promise<ShadowPredictions>;
+  predict(
+    model: LoadedModel,
+    products: readonly MirroredProduct[],
+    shadowOf: readonly string[],
+  ): Promise<ShadowPredictions>;
+  /** Logs what it has predicted and stops. */
   close(): Promise<void>;
 }
 
@@ -48,8 +53,8 @@ export const shadowBatchIntervalMs = 20;
  * bounded in predictions and never waits (a request that does not fit is dropped and counted).
  * `shadowBatchIntervalMs` after the first request offered, the requests offered meanwhile go to the
  * predictor as one batch; they count against the bound until their predictions are back. The
- * candidate's predictions go to the inference log with `shadowOf`, the prediction id the caller
- * received.
+ * predictor logs the candidate's predictions as shadow rows of the prediction ids the callers
+ * received; here they are counted, agreeing with the primary's answer or not.
  */
 export class ShadowMirror {
   #offered: MirroredRequest[] = [];
@@ -60,7 +65,6 @@ export class ShadowMirror {
   constructor(
     private readonly candidate: ModelSlot,
     private readonly predictor: ShadowPredictor,
-    private readonly inferenceLog: InferenceLog | undefined,
     private readonly capacity: number,
     private readonly observer: ShadowObserver,
   ) {}
@@ -107,9 +111,10 @@ export class ShadowMirror {
       .predict(
         model,
         requests.flatMap((request) => request.products),
+        requests.flatMap((request) => request.predictionIds),
       )
       .then(
-        (predictions) => this.#record(model, requests, predictions),
+        (predictions) => this.#count(model, requests, predictions),
         (error: Error) => {
           this.observer.failed(error);
           this.observer.dropped(count, 'failed');
@@ -122,35 +127,15 @@ export class ShadowMirror {
     this.#predicting.add(predicting);
   };
 
-  #record(model: LoadedModel, requests: readonly MirroredRequest[], predictions: ShadowPredictions): void {
-    const { classCodes, probabilities, tokens, unknownTokens, milliseconds } = predictions;
-    const predictedAt = new Date();
-    const modelMs = milliseconds / classCodes.length;
+  #count(
+    model: LoadedModel,
+    requests: readonly MirroredRequest[],
+    { classCodes, milliseconds }: ShadowPredictions,
+  ): void {
     let agreeing = 0;
     let index = 0;
-    for (const { products, predictionIds, servedCodes } of requests) {
-      products.forEach(({ designation, description, productid }, product) => {
-        const classCode = classCodes[index] as number;
-        if (classCode === servedCodes[product]) agreeing++;
-        const logDescription = description || null;
-        this.inferenceLog?.enqueue({
-          predictedAt,
-          predictionId: uuidv7(),
-          shadowOf: predictionIds[product],
-          modelName: model.name,
-          modelVersion: model.version,
-          prdtypecode: classCode,
-          confidence: probabilities[index] as number,
-          textLength: designation.length + (logDescription?.length ?? 0),
-          tokenCount: (tokens[index] as number) < 0 ? undefined : tokens[index],
-          unknownTokenCount: (unknownTokens[index] as number) < 0 ? undefined : unknownTokens[index],
-          modelMs,
-          designation,
-          description: logDescription,
-          productid,
-        });
-        index++;
-      });
+    for (const { servedCodes } of requests) {
+      for (const servedCode of servedCodes) if (classCodes[index++] === servedCode) agreeing++;
     }
     this.observer.predicted(model.version, classCodes.length, agreeing, milliseconds / 1000);
   }

@@ -282,4 +282,23 @@ describe('shadow traffic to a candidate model', () => {
         sampleValue(await metrics(server), 'prodclass_shadow_dropped_total{reason="no_model"}') === 60,
     );
   }, 60_000);
+
+  test('on close, what is still queued for the candidate is predicted and its shadow rows are written', async () => {
+    const server = await serve({
+      CANDIDATE_MODEL_URI: candidateBundle,
+      SHADOW_PERCENT: '100',
+      DATABASE_URL: database.url,
+    });
+    await waitUntil('the candidate is loaded', async () =>
+      (await metrics(server)).includes('prodclass_candidate_model_info{'),
+    );
+    const answers = await sendTraffic(server.url);
+    servers.splice(servers.indexOf(server), 1);
+    await server.close();
+    const { rows } = await client.query<{ shadows: number }>(
+      'select count(*)::int as shadows from inference_log where shadow_of = any($1)',
+      [answers.map((answer) => answer.prediction_id)],
+    );
+    expect(rows[0]?.shadows).toBe(60);
+  }, 60_000);
 });
