@@ -88,7 +88,7 @@ export class ShadowMirror {
     }
   }
 
-  /** Predicts everything offered so far and stops the predictor (at shutdown, before the inference log's last write). */
+  /** At shutdown: predicts everything offered so far, then closes the predictor, which writes their rows. */
   async drain(): Promise<void> {
     this.#send();
     await Promise.all(this.#predicting);
