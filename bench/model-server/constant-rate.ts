@@ -7,7 +7,7 @@ export interface ConstantRateResult {
   max: number;
   requests: number;
   failures: number;
-  /** With `windowSeconds`: the same figures for each window of requests by their scheduled time. */
+  /** With `windowSeconds`: the same figures for each window of requests by their scheduled time (percentiles of the counted ones). */
   windows?: { fromSecond: number; p50: number; p99: number; max: number; failures: number }[];
 }
 
@@ -178,9 +178,12 @@ export async function constantRate(
       : Array.from({ length: Math.ceil(seconds / windowSeconds) }, (_, index) => {
           const from = index * windowSeconds * rate;
           const to = Math.min(total, from + windowSeconds * rate);
+          const windowLatencies = latencies
+            .subarray(from, to)
+            .filter((_, offset) => counted((from + offset) % requests.length));
           return {
             fromSecond: index * windowSeconds,
-            ...percentiles(latencies.subarray(from, to)),
+            ...percentiles(windowLatencies),
             failures: failed.subarray(from, to).reduce((sum, value) => sum + value, 0),
           };
         });

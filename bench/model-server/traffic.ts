@@ -2,14 +2,21 @@
  * What a candidate model costs the stable answers of a model server at 1,000 requests/s
  * (docs/model-server.md#candidate-model-canary-and-shadow): one server without a candidate, one
  * routing CANARY_WEIGHT=50 of the products to a candidate in process, one mirroring every request
- * to the candidate (SHADOW_PERCENT=100), measured in alternating rounds in one run with the open-loop
- * generator of run.ts, each server on CPU 0 (cpu-pinning.ts), the inference log on. For the routing
- * server the percentiles are over the requests the primary answered (their productid's bucket is
- * above the weight), the stable answers; the mirroring server answers every request with the primary.
- * Beside the latencies, the server process's CPU time per request (utime + stime from /proc over the
- * measured phase), which other processes' load on the machine changes far less than latency.
+ * to the candidate (SHADOW_PERCENT=100), measured in interleaved rounds in one run with the open-loop
+ * generator of run.ts (the order rotated each round), each server on CPU 0 (cpu-pinning.ts), the
+ * inference log on. For the routing server the percentiles are over the requests the primary
+ * answered (their productid's bucket is above the weight), the stable answers; the mirroring server
+ * answers every request with the primary. With --baseline DIR (a built checkout with its
+ * node_modules, e.g. a worktree of main), DIR's server mirroring every request is a fourth
+ * configuration of every round. Beside the latencies, per round: the 1-minute load average, the
+ * server's CPU time per request (utime + stime from /proc over the measured phase), of the whole
+ * process and of its main thread (the one answering requests), which other processes' load changes
+ * far less than latency, the mirrored predictions dropped, the resident memory at the round's end,
+ * and beside the round's p99 the median of its 1-second windows' p99s, which a stall of a few
+ * seconds (another process on CPU 0) moves far less. What a configuration adds is the median over
+ * rounds of its figure minus the figure of `off` in the same round.
  *
- * Usage: npm run build && npx tsx bench/model-server/traffic.ts
+ * Usage: npm run build && npx tsx bench/model-server/traffic.ts [--rounds N] [--baseline DIR]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -37,7 +44,11 @@ const trainingRows = 8_000;
 const rate = 1_000;
 const warmUpSeconds = 3;
 const measureSeconds = 10;
-const rounds = 5;
+const roundsArgument = process.argv.indexOf('--rounds');
+const rounds = roundsArgument > 0 ? Number(process.argv[roundsArgument + 1]) : 5;
+const baselineArgument = process.argv.indexOf('--baseline');
+const baseline =
+  baselineArgument > 0 ? path.resolve(process.argv[baselineArgument + 1] as string) : undefined;
 const canaryWeight = 50;
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodclass-bench-traffic-'));
@@ -71,17 +82,23 @@ interface Server {
   counted: (bodyIndex: number) => boolean;
 }
 
+interface Configuration {
+  name: string;
+  /** The checkout whose model server runs. */
+  root: string;
+  env: Record<string, string>;
+  counted: Server['counted'];
+}
+
 async function startServer(
   pinning: CpuPinning,
-  name: string,
-  env: Record<string, string>,
-  counted: Server['counted'],
+  { name, root, env, counted }: Configuration,
 ): Promise<Server> {
   const port = await freePort();
   const log = fs.openSync(path.join(workDir, `${name}.log`), 'w');
   const { command, args } = pinning.serverCommand(process.execPath, ['model-server/dist/main.js']);
   const child = spawn(command, args, {
-    cwd: repoRoot,
+    cwd: root,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', log, log],
   });
@@ -116,12 +133,50 @@ function routingDecisionNanoseconds(): number {
   return Number(((elapsed * 1e6) / calls).toFixed(1));
 }
 
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU seconds (user + system) a process (or one of its threads, by `/proc` path) has used so far. */
+function cpuSeconds(procPath: string): number {
+  const stat = fs.readFileSync(`${procPath}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the command name.
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Mirrored predictions the server dropped so far, all reasons. */
+async function shadowDropped(url: string): Promise<number> {
+  const exposition = await (await fetch(`${url}/metrics`)).text();
+  let dropped = 0;
+  for (const [, value] of exposition.matchAll(/^prodclass_shadow_dropped_total\{[^}]*\} (\S+)$/gm)) {
+    dropped += Number(value);
+  }
+  return dropped;
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+
+const loadAverage = () => os.loadavg().map((value) => Number(value.toFixed(1)));
+
+interface Round {
+  round: number;
+  load1: number;
+  result: ConstantRateResult;
+  /** The median of the p99s of the round's 1-second windows: a stall of a few seconds moves it far less than the round's p99. */
+  windowP99: number;
+  cpuMicroseconds: number;
+  mainThreadCpuMicroseconds: number;
+  shadowDropped: number;
+  residentMegabytes: number;
+}
+
+/** A process's resident memory now, in MB. */
+function residentMegabytes(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]) / 1024);
 }
 
 async function main(): Promise<void> {
@@ -151,75 +206,138 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   try {
     // One server at a time holds CPU 0: each is started, measured and stopped in turn, every round.
-    const configurations: [string, Record<string, string>, Server['counted']][] = [
-      ['off', common, () => true],
-      [
-        'routing',
-        { ...common, CANDIDATE_MODEL_URI: candidateBundle, CANARY_WEIGHT: String(canaryWeight) },
-        stable,
-      ],
-      ['mirroring', { ...common, CANDIDATE_MODEL_URI: candidateBundle, SHADOW_PERCENT: '100' }, () => true],
+    const configurations: Configuration[] = [
+      { name: 'off', root: repoRoot, env: common, counted: () => true },
+      {
+        name: 'routing',
+        root: repoRoot,
+        env: { ...common, CANDIDATE_MODEL_URI: candidateBundle, CANARY_WEIGHT: String(canaryWeight) },
+        counted: stable,
+      },
+      {
+        name: 'mirroring',
+        root: repoRoot,
+        env: { ...common, CANDIDATE_MODEL_URI: candidateBundle, SHADOW_PERCENT: '100' },
+        counted: () => true,
+      },
+      ...(baseline
+        ? [
+            {
+              name: 'mirroring (baseline)',
+              root: baseline,
+              env: { ...common, CANDIDATE_MODEL_URI: candidateBundle, SHADOW_PERCENT: '100' },
+              counted: () => true,
+            },
+          ]
+        : []),
     ];
-    const loadAverage = os.loadavg().map((value) => Number(value.toFixed(1)));
-    const results = new Map<string, ConstantRateResult[]>(configurations.map(([name]) => [name, []]));
-    const cpuPerRequest = new Map<string, number[]>(configurations.map(([name]) => [name, []]));
+    const loadAverageAtStart = loadAverage();
+    const measured = new Map<string, Round[]>(configurations.map(({ name }) => [name, []]));
     for (let round = 0; round < rounds; round++) {
-      for (const [name, serverEnv, counted] of configurations) {
-        const server = await startServer(pinning, name, serverEnv, counted);
+      const order = configurations.map(
+        (_, index) => configurations[(index + round) % configurations.length] as Configuration,
+      );
+      for (const configuration of order) {
+        const server = await startServer(pinning, configuration);
         servers.push(server);
         await constantRate(server.url, '/predict', bodies, rate, warmUpSeconds);
         const pid = server.child.pid as number;
-        const cpuBefore = cpuSeconds(pid);
-        results
-          .get(name)
-          ?.push(await constantRate(server.url, '/predict', bodies, rate, measureSeconds, 64, counted));
-        cpuPerRequest.get(name)?.push(((cpuSeconds(pid) - cpuBefore) / (rate * measureSeconds)) * 1e6);
+        const processPath = `/proc/${pid}`;
+        const mainThread = `/proc/${pid}/task/${pid}`;
+        const [cpuBefore, mainBefore, droppedBefore] = [
+          cpuSeconds(processPath),
+          cpuSeconds(mainThread),
+          await shadowDropped(server.url),
+        ];
+        const load1 = os.loadavg()[0] as number;
+        const result = await constantRate(
+          server.url,
+          '/predict',
+          bodies,
+          rate,
+          measureSeconds,
+          64,
+          configuration.counted,
+          1,
+        );
+        const perRequest = (seconds: number) => (seconds / (rate * measureSeconds)) * 1e6;
+        const measuredRound: Round = {
+          round,
+          load1: Number(load1.toFixed(1)),
+          result,
+          windowP99: median((result.windows ?? []).map((window) => window.p99)),
+          cpuMicroseconds: perRequest(cpuSeconds(processPath) - cpuBefore),
+          mainThreadCpuMicroseconds: perRequest(cpuSeconds(mainThread) - mainBefore),
+          shadowDropped: (await shadowDropped(server.url)) - droppedBefore,
+          residentMegabytes: residentMegabytes(pid),
+        };
+        measured.get(configuration.name)?.push(measuredRound);
+        console.error(
+          JSON.stringify({
+            round,
+            configuration: configuration.name,
+            load1: measuredRound.load1,
+            p50Ms: milliseconds(result.p50),
+            p99Ms: milliseconds(result.p99),
+            windowP99Ms: milliseconds(measuredRound.windowP99),
+            cpuMicroseconds: Math.round(measuredRound.cpuMicroseconds),
+            mainThreadCpuMicroseconds: Math.round(measuredRound.mainThreadCpuMicroseconds),
+            shadowDropped: measuredRound.shadowDropped,
+            residentMegabytes: measuredRound.residentMegabytes,
+          }),
+        );
         server.child.kill('SIGTERM');
         await new Promise((resolve) => server.child.once('exit', resolve));
       }
     }
+    const offRounds = measured.get('off') ?? [];
     const summary = Object.fromEntries(
-      [...results].map(([name, measured]) => {
-        const p99s = measured.map((result) => result.p99).sort((a, b) => a - b);
-        const cpu = cpuPerRequest.get(name) ?? [];
-        return [
-          name,
-          {
-            cpuMicrosecondsPerRequestMedian: Math.round(
-              [...cpu].sort((a, b) => a - b)[Math.floor(cpu.length / 2)] as number,
-            ),
-            cpuMicrosecondsPerRequestRounds: cpu.map(Math.round),
-            p99MedianMs: milliseconds(p99s[Math.floor(p99s.length / 2)] as number),
-            p99RoundsMs: measured.map((result) => milliseconds(result.p99)),
-            p50RoundsMs: measured.map((result) => milliseconds(result.p50)),
-            countedRequests: measured[0]?.requests,
-            failures: measured.reduce((sum, result) => sum + result.failures, 0),
-          },
-        ];
-      }),
+      [...measured].map(([name, rows]) => [
+        name,
+        {
+          p99MedianMs: milliseconds(median(rows.map(({ result }) => result.p99))),
+          addedP99MedianMs:
+            name === 'off'
+              ? undefined
+              : milliseconds(
+                  median(
+                    rows.map(({ result }, round) => result.p99 - (offRounds[round]?.result.p99 as number)),
+                  ),
+                ),
+          p99RoundsMs: rows.map(({ result }) => milliseconds(result.p99)),
+          windowP99MedianMs: milliseconds(median(rows.map((row) => row.windowP99))),
+          addedWindowP99MedianMs:
+            name === 'off'
+              ? undefined
+              : milliseconds(
+                  median(rows.map((row, round) => row.windowP99 - (offRounds[round]?.windowP99 as number))),
+                ),
+          windowP99RoundsMs: rows.map((row) => milliseconds(row.windowP99)),
+          p50RoundsMs: rows.map(({ result }) => milliseconds(result.p50)),
+          cpuMicrosecondsPerRequestMedian: Math.round(median(rows.map((row) => row.cpuMicroseconds))),
+          mainThreadCpuMicrosecondsPerRequestMedian: Math.round(
+            median(rows.map((row) => row.mainThreadCpuMicroseconds)),
+          ),
+          loadAverageRounds: rows.map(({ load1 }) => load1),
+          shadowDropped: rows.reduce((sum, row) => sum + row.shadowDropped, 0),
+          residentMegabytesMedian: median(rows.map((row) => row.residentMegabytes)),
+          countedRequests: rows[0]?.result.requests,
+          failures: rows.reduce((sum, { result }) => sum + result.failures, 0),
+        },
+      ]),
     );
-    const medianOf = (name: string) => (summary[name] as { p99MedianMs: number }).p99MedianMs;
-    const cpuOf = (name: string) =>
-      (summary[name] as { cpuMicrosecondsPerRequestMedian: number }).cpuMicrosecondsPerRequestMedian;
     console.log(
       JSON.stringify(
         {
           machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model}`,
-          loadAverageAtStart: loadAverage,
-          loadAverageAtEnd: os.loadavg().map((value) => Number(value.toFixed(1))),
+          loadAverageAtStart,
+          loadAverageAtEnd: loadAverage(),
           node: process.version,
           cpuPinning: pinning.description,
+          baseline: baseline ?? null,
           settings: { rate, warmUpSeconds, measureSeconds, rounds, canaryWeight },
           ...summary,
-          addedP99Ms: {
-            routing: milliseconds(medianOf('routing') - medianOf('off')),
-            mirroring: milliseconds(medianOf('mirroring') - medianOf('off')),
-          },
           routingDecisionNanoseconds: routingDecisionNanoseconds(),
-          addedCpuMicrosecondsPerRequest: {
-            routing: cpuOf('routing') - cpuOf('off'),
-            mirroring: cpuOf('mirroring') - cpuOf('off'),
-          },
         },
         null,
         2,

@@ -22,6 +22,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { type CandidateRouting, predictRoutes } from './routes/predict.js';
 import { serviceRoutes } from './routes/service.js';
 import { ShadowMirror } from './shadow-mirror.js';
+import { ShadowThread } from './shadow-thread.js';
 
 export interface ServerOptions {
   config: ServerConfig;
@@ -166,9 +167,21 @@ function createCandidate(
   inferenceLog: InferenceLog | undefined,
 ): CandidateRouting {
   const { config } = options;
+  const shadowThread =
+    traffic.shadowPercent > 0
+      ? new ShadowThread(
+          { databaseUrl: inferenceLog ? config.databaseUrl : undefined },
+          {
+            written: (rows) => metrics.inferenceLogWritten.inc(rows),
+            dropped: (rows, reason) => metrics.inferenceLogDropped.inc({ reason }, rows),
+            writeFailed: (message) =>
+              app.log.error({ err: { message } }, 'writing shadow rows to the inference log failed'),
+          },
+        )
+      : undefined;
   const slot: ModelSlot = new ModelSlot(
     createModelSource(traffic.candidateUri, config.mlflowTrackingUri, traffic.candidateAlias),
-    options.loadClassifier,
+    shadowThread ? shadowThread.recordingLoader(options.loadClassifier) : options.loadClassifier,
     {
       loaded(model) {
         metrics.candidateModelInfo.reset();
@@ -192,22 +205,18 @@ function createCandidate(
   });
   app.addHook('onClose', async () => slot.stopPolling());
   const mirror =
-    traffic.shadowPercent > 0
-      ? new ShadowMirror(slot, inferenceLog, traffic.shadowQueueCapacity, {
-          predicted(modelVersion, count, agreeing) {
-            if (agreeing > 0)
-              metrics.shadowPredictions.inc({ model_version: modelVersion, agrees: 'true' }, agreeing);
-            if (count > agreeing) {
-              metrics.shadowPredictions.inc(
-                { model_version: modelVersion, agrees: 'false' },
-                count - agreeing,
-              );
-            }
-          },
-          dropped: (count, reason) => metrics.shadowDropped.inc({ reason }, count),
-          failed: (error) => app.log.error({ err: error }, 'a shadow prediction failed'),
-        })
-      : undefined;
+    shadowThread &&
+    new ShadowMirror(slot, shadowThread, traffic.shadowQueueCapacity, {
+      predicted(modelVersion, count, agreeing) {
+        if (agreeing > 0)
+          metrics.shadowPredictions.inc({ model_version: modelVersion, agrees: 'true' }, agreeing);
+        if (count > agreeing) {
+          metrics.shadowPredictions.inc({ model_version: modelVersion, agrees: 'false' }, count - agreeing);
+        }
+      },
+      dropped: (count, reason) => metrics.shadowDropped.inc({ reason }, count),
+      failed: (error) => app.log.error({ err: error }, 'a shadow prediction failed'),
+    });
   for (const route of ['/predict', '/predict/batch']) {
     // At 0 from the start, so that a rate over the candidate's server errors counts the first one.
     metrics.httpErrors.inc({ route, status_code: 500, track: 'candidate' }, 0);

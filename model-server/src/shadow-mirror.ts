@@ -1,17 +1,36 @@
-import { performance } from 'node:perf_hooks';
-import type { TokenCount } from '@prodclass/textmodel/model/text-classifier';
 import type { ProductText } from '@prodclass/textmodel/text/product-text';
-import type { InferenceLog } from './inference-log.js';
-import type { ModelSlot } from './model-slot.js';
-import { uuidv7 } from './uuidv7.js';
+import type { LoadedModel, ModelSlot } from './model-slot.js';
+
+export type MirroredProduct = ProductText & { productid?: number };
 
 /** Products the primary answered, to be predicted again by the candidate. */
 export interface MirroredRequest {
-  products: readonly (ProductText & { productid?: number })[];
+  products: readonly MirroredProduct[];
   /** The prediction ids the caller received, in the order of `products`. */
   predictionIds: readonly string[];
   /** The codes the primary answered, in the same order. */
   servedCodes: readonly number[];
+}
+
+/** The candidate's best class for each product of a batch. */
+export interface ShadowPredictions {
+  classCodes: Int32Array;
+  /** How long the candidate took for the whole batch. */
+  milliseconds: number;
+}
+
+/**
+ * Where the candidate predicts, off the thread that answers requests (shadow-thread.ts): it also
+ * logs each prediction as a shadow row, `shadow_of` the id in `shadowOf` at the product's index.
+ */
+export interface ShadowPredictor {
+  predict(
+    model: LoadedModel,
+    products: readonly MirroredProduct[],
+    shadowOf: readonly string[],
+  ): Promise<ShadowPredictions>;
+  /** Logs what it has predicted and stops. */
+  close(): Promise<void>;
 }
 
 export interface ShadowObserver {
@@ -23,27 +42,34 @@ export interface ShadowObserver {
 }
 
 /**
+ * How long mirrored requests gather before they go to the predictor as one batch: each batch costs
+ * the thread answering requests a message each way, so at 1,000 requests/s one a request would cost
+ * it more than the candidate's prediction itself (bench/RESULTS.md).
+ */
+export const shadowBatchIntervalMs = 20;
+
+/**
  * Mirrors requests to the candidate model off the request path: `offer` only appends to a queue
- * bounded in predictions and never waits (a request that does not fit is dropped and counted);
- * the queue is worked one request per turn of the event loop (setImmediate), after the answers
- * already computed have been sent. The candidate's predictions go to the inference log with
- * `shadowOf`, the prediction id the caller received.
+ * bounded in predictions and never waits (a request that does not fit is dropped and counted).
+ * `shadowBatchIntervalMs` after the first request offered, the requests offered meanwhile go to the
+ * predictor as one batch; they count against the bound until their predictions are back. The
+ * predictor logs the candidate's predictions as shadow rows of the prediction ids the callers
+ * received; here they are counted, agreeing with the primary's answer or not.
  */
 export class ShadowMirror {
-  #queue: MirroredRequest[] = [];
-  #head = 0;
+  #offered: MirroredRequest[] = [];
   #queuedPredictions = 0;
   #scheduled = false;
-  readonly #tokenCounts: TokenCount[] = [];
+  readonly #predicting = new Set<Promise<void>>();
 
   constructor(
     private readonly candidate: ModelSlot,
-    private readonly inferenceLog: InferenceLog | undefined,
+    private readonly predictor: ShadowPredictor,
     private readonly capacity: number,
     private readonly observer: ShadowObserver,
   ) {}
 
-  /** Predictions waiting for the candidate. */
+  /** Predictions offered and not yet made by the candidate. */
   get depth(): number {
     return this.#queuedPredictions;
   }
@@ -54,81 +80,63 @@ export class ShadowMirror {
       this.observer.dropped(count, 'queue_full');
       return;
     }
-    this.#queue.push(request);
+    this.#offered.push(request);
     this.#queuedPredictions += count;
     if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(this.#work);
+      setTimeout(this.#send, shadowBatchIntervalMs).unref();
     }
   }
 
-  /** Predicts everything still queued now (at shutdown, before the inference log's last write). */
-  drain(): void {
-    while (this.#predictNext()) {}
+  /** At shutdown: predicts everything offered so far, then closes the predictor, which writes their rows. */
+  async drain(): Promise<void> {
+    this.#send();
+    await Promise.all(this.#predicting);
+    await this.predictor.close();
   }
 
-  readonly #work = () => {
+  readonly #send = () => {
     this.#scheduled = false;
-    if (this.#predictNext() && this.#head < this.#queue.length) {
-      this.#scheduled = true;
-      setImmediate(this.#work);
-    }
-  };
-
-  #predictNext(): boolean {
-    const request = this.#queue[this.#head];
-    if (!request) return false;
-    this.#queue[this.#head++] = undefined as unknown as MirroredRequest;
-    if (this.#head === this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    }
-    this.#queuedPredictions -= request.products.length;
-    try {
-      this.#predict(request);
-    } catch (error) {
-      this.observer.failed(error as Error);
-      this.observer.dropped(request.products.length, 'failed');
-    }
-    return true;
-  }
-
-  #predict({ products, predictionIds, servedCodes }: MirroredRequest): void {
+    const requests = this.#offered;
+    if (requests.length === 0) return;
+    this.#offered = [];
+    const count = requests.reduce((sum, request) => sum + request.products.length, 0);
     const model = this.candidate.current;
     if (!model) {
-      this.observer.dropped(products.length, 'no_model');
+      this.#queuedPredictions -= count;
+      this.observer.dropped(count, 'no_model');
       return;
     }
-    const tokenCounts = this.#tokenCounts;
-    tokenCounts.length = 0;
-    const started = performance.now();
-    const rankings = model.classifier.predictTopK(products, 1, this.inferenceLog && tokenCounts);
-    const elapsedMs = performance.now() - started;
-    const predictedAt = new Date();
-    const modelMs = elapsedMs / products.length;
-    let agreeing = 0;
-    products.forEach(({ designation, description, productid }, index) => {
-      const best = rankings[index]?.[0];
-      if (!best) throw new Error(`candidate ${model.name}/${model.version} returned no class`);
-      if (best.classCode === servedCodes[index]) agreeing++;
-      const logDescription = description || null;
-      this.inferenceLog?.enqueue({
-        predictedAt,
-        predictionId: uuidv7(),
-        shadowOf: predictionIds[index],
-        modelName: model.name,
-        modelVersion: model.version,
-        prdtypecode: best.classCode,
-        confidence: best.probability,
-        textLength: designation.length + (logDescription?.length ?? 0),
-        tokenCount: tokenCounts[index]?.tokens,
-        unknownTokenCount: tokenCounts[index]?.unknown,
-        modelMs,
-        designation,
-        description: logDescription,
-        productid,
+    const predicting = this.predictor
+      .predict(
+        model,
+        requests.flatMap((request) => request.products),
+        requests.flatMap((request) => request.predictionIds),
+      )
+      .then(
+        (predictions) => this.#count(model, requests, predictions),
+        (error: Error) => {
+          this.observer.failed(error);
+          this.observer.dropped(count, 'failed');
+        },
+      )
+      .finally(() => {
+        this.#queuedPredictions -= count;
+        this.#predicting.delete(predicting);
       });
-    });
-    this.observer.predicted(model.version, products.length, agreeing, elapsedMs / 1000);
+    this.#predicting.add(predicting);
+  };
+
+  #count(
+    model: LoadedModel,
+    requests: readonly MirroredRequest[],
+    { classCodes, milliseconds }: ShadowPredictions,
+  ): void {
+    let agreeing = 0;
+    let index = 0;
+    for (const { servedCodes } of requests) {
+      for (const servedCode of servedCodes) if (classCodes[index++] === servedCode) agreeing++;
+    }
+    this.observer.predicted(model.version, classCodes.length, agreeing, milliseconds / 1000);
   }
 }

@@ -47,13 +47,26 @@ async function metrics(server: RunningServer): Promise<string> {
   return (await fetch(`${server.url}/metrics`)).text();
 }
 
-/** 40 single requests with productids and 4 batches of 5 without: 60 predictions. */
-async function sendTraffic(url: string): Promise<Prediction[]> {
-  const singles = await Promise.all(
-    Array.from({ length: 40 }, (_, index) =>
-      postJson(`${url}/predict`, { designation: `Lampe de chevet n°${index}`, productid: 500 + index }),
-    ),
-  );
+/**
+ * 40 single requests with productids and 4 batches of 5 without: 60 predictions. With
+ * `afterSingle`, the singles go one at a time, each followed by `afterSingle(singles answered)`.
+ */
+async function sendTraffic(
+  url: string,
+  afterSingle?: (answered: number) => Promise<void>,
+): Promise<Prediction[]> {
+  const single = (index: number) =>
+    postJson<Prediction>(`${url}/predict`, {
+      designation: `Lampe de chevet n°${index}`,
+      productid: 500 + index,
+    });
+  const singles = [];
+  if (afterSingle) {
+    for (let index = 0; index < 40; index++) {
+      singles.push(await single(index));
+      await afterSingle(index + 1);
+    }
+  } else singles.push(...(await Promise.all(Array.from({ length: 40 }, (_, index) => single(index)))));
   const batches = await Promise.all(
     Array.from({ length: 4 }, (_, batch) =>
       postJson<{ predictions: Prediction[] }>(`${url}/predict/batch`, {
@@ -220,7 +233,8 @@ describe('shadow traffic to a candidate model', () => {
   }, 60_000);
 
   test('a request that does not fit the shadow queue is dropped and counted; the answer is the same', async () => {
-    // Room for 3 predictions: each single request fits, no batch of 5 ever does.
+    // Room for 3 predictions: a single request fits once the one before it has been predicted
+    // (predictions sent to the candidate's thread count until they are back), no batch of 5 ever does.
     const server = await serve({
       CANDIDATE_MODEL_URI: candidateBundle,
       SHADOW_PERCENT: '100',
@@ -229,17 +243,22 @@ describe('shadow traffic to a candidate model', () => {
     await waitUntil('the candidate is loaded', async () =>
       (await metrics(server)).includes('prodclass_candidate_model_info{'),
     );
-    const answers = await sendTraffic(server.url);
-    expect(answers.map(answerOf)).toEqual(predictions.map(answerOf));
-    await waitUntil('the 40 single requests are predicted by the candidate', async () => {
+    const shadowPredictions = async () => {
       const exposition = await metrics(server);
       const count = (agrees: string) =>
         sampleValue(
           exposition,
           `prodclass_shadow_predictions_total{model_version="${candidateVersion}",agrees="${agrees}"}`,
         ) ?? 0;
-      return count('true') + count('false') === 40;
-    });
+      return count('true') + count('false');
+    };
+    const answers = await sendTraffic(server.url, async (answered) =>
+      waitUntil(`single request ${answered} is predicted by the candidate`, async () => {
+        return (await shadowPredictions()) === answered;
+      }),
+    );
+    expect(answers.map(answerOf)).toEqual(predictions.map(answerOf));
+    expect(await shadowPredictions()).toBe(40);
     expect(sampleValue(await metrics(server), 'prodclass_shadow_dropped_total{reason="queue_full"}')).toBe(
       20,
     );
@@ -262,5 +281,24 @@ describe('shadow traffic to a candidate model', () => {
       async () =>
         sampleValue(await metrics(server), 'prodclass_shadow_dropped_total{reason="no_model"}') === 60,
     );
+  }, 60_000);
+
+  test('on close, what is still queued for the candidate is predicted and its shadow rows are written', async () => {
+    const server = await serve({
+      CANDIDATE_MODEL_URI: candidateBundle,
+      SHADOW_PERCENT: '100',
+      DATABASE_URL: database.url,
+    });
+    await waitUntil('the candidate is loaded', async () =>
+      (await metrics(server)).includes('prodclass_candidate_model_info{'),
+    );
+    const answers = await sendTraffic(server.url);
+    servers.splice(servers.indexOf(server), 1);
+    await server.close();
+    const { rows } = await client.query<{ shadows: number }>(
+      'select count(*)::int as shadows from inference_log where shadow_of = any($1)',
+      [answers.map((answer) => answer.prediction_id)],
+    );
+    expect(rows[0]?.shadows).toBe(60);
   }, 60_000);
 });
