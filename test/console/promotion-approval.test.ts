@@ -13,7 +13,7 @@ import {
 } from '../operator/support/cluster.js';
 import { operatorSettings, Resources, repository, runOperator } from '../operator/support/harness.js';
 import { aliasVersion, recordTraining } from '../operator/support/mlflow.js';
-import { grantPromotionEditor } from '../operator/support/promotion-editor.js';
+import { grantPromotionApprover, grantPromotionEditor } from '../operator/support/promotion-rbac.js';
 import { stackEnv } from '../support/stack-env.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { axeViolations, type Chromium, launchChromium } from './support/chromium.js';
@@ -43,15 +43,7 @@ beforeAll(async () => {
   namespace = await createNamespace('console-approval');
   database = await createTestDatabase();
   resources = new Resources(namespace);
-  await kubectl(
-    'create',
-    'rolebinding',
-    'promotion-approvers',
-    '-n',
-    namespace,
-    '--clusterrole=prodclass-promotion-approver',
-    `--group=${approvers}`,
-  );
+  await grantPromotionApprover(namespace, { group: approvers });
   // The bystander may read and patch promotions, but not approve them.
   await grantPromotionEditor(namespace, bystander);
   for (let i = 0; i < 2; i++) {
@@ -178,14 +170,10 @@ test("bearer mode rejects with the user's own token; off mode refuses to approve
   const core = adminConfig().makeApiClient(k8s.CoreV1Api);
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'release-manager' } } });
   const user = `system:serviceaccount:${namespace}:release-manager`;
-  await kubectl(
-    'create',
-    'rolebinding',
-    'release-manager-approves',
-    '-n',
+  await grantPromotionApprover(
     namespace,
-    '--clusterrole=prodclass-promotion-approver',
-    `--serviceaccount=${namespace}:release-manager`,
+    { serviceAccount: `${namespace}:release-manager` },
+    'release-manager-approves',
   );
   const { status } = await core.createNamespacedServiceAccountToken({
     namespace,

@@ -23,6 +23,7 @@ import {
 import { aliasVersion } from './support/mlflow.js';
 import { type OperatorProcess, startOperatorProcess } from './support/operator-process.js';
 import { PredictionTraffic } from './support/prediction-traffic.js';
+import { grantPromotionApprover } from './support/promotion-rbac.js';
 
 // ModelPromotion strategy Progressive end to end: the operator, the local runner running real
 // model-server pods of a PredictionService that follows the alias, the stack's Prometheus scraping
@@ -64,15 +65,7 @@ beforeAll(async () => {
   await applyCrds();
   await kubectl('apply', '-f', path.join(repository, 'manifests/approval'));
   namespace = await createNamespace('op-rollout');
-  await kubectl(
-    'create',
-    'rolebinding',
-    'promotion-approvers',
-    '-n',
-    namespace,
-    '--clusterrole=prodclass-promotion-approver',
-    `--user=${approver}`,
-  );
+  await grantPromotionApprover(namespace, { user: approver });
   database = await createTestDatabase();
   await createPipelineSecret(namespace, database.url);
   resources = new Resources(namespace);

@@ -10,7 +10,7 @@ import { createTestDatabase } from '../support/test-database.js';
 import { applyCrds, createNamespace, deleteNamespace, kubectl } from './support/cluster.js';
 import { finishJob, operatorSettings, Resources, repository, runOperator } from './support/harness.js';
 import { aliasVersion, mlflow, recordTraining } from './support/mlflow.js';
-import { grantPromotionEditor } from './support/promotion-editor.js';
+import { grantPromotionApprover, grantPromotionEditor } from './support/promotion-rbac.js';
 
 // ModelPromotion with approval Required, against the real API server with the admission policy and
 // approver role of manifests/approval/: people act through kubectl --as (impersonated by the admin).
@@ -46,15 +46,7 @@ beforeAll(async () => {
   namespace = await createNamespace('op-approval');
   database = await createTestDatabase();
   resources = new Resources(namespace);
-  await kubectl(
-    'create',
-    'rolebinding',
-    'promotion-approvers',
-    '-n',
-    namespace,
-    '--clusterrole=prodclass-promotion-approver',
-    `--user=${approver}`,
-  );
+  await grantPromotionApprover(namespace, { user: approver });
   // The bystander may read and patch promotions, but not approve them.
   await grantPromotionEditor(namespace, bystander);
   for (let i = 0; i < 3; i++) {
