@@ -18,7 +18,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { generateSyntheticCatalog } from '@prodclass/catalog/synthetic/generator';
@@ -28,6 +27,7 @@ import { defaultLogisticRegressionSettings } from '@prodclass/textmodel/model/lo
 import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
 import { defaultTextSettings } from '@prodclass/textmodel/text/product-text';
 import { repoRoot } from '../../stack/paths.js';
+import { freePort } from '../../stack/processes.js';
 
 const catalogRows = 12_000;
 const trainingRows = 8_000;
@@ -45,14 +45,6 @@ interface Variant {
 }
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodclass-bench-explain-'));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function startServer(
   main: string,

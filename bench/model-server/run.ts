@@ -11,7 +11,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { withDatabase } from '@prodclass/catalog/database';
@@ -19,6 +18,7 @@ import { migrate } from '@prodclass/catalog/migrate';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { repoRoot } from '../../stack/paths.js';
+import { freePort } from '../../stack/processes.js';
 import { status, up } from '../../stack/stack.js';
 import { benchModelSettings, fitBenchModel } from './bench-model.js';
 import { constantRate } from './constant-rate.js';
@@ -32,14 +32,6 @@ const rounds = 3;
 const fixedRate = 1_000;
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodclass-bench-model-server-'));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function waitForHealth(url: string, child: ChildProcess, what: string): Promise<void> {
   const deadline = Date.now() + 300_000;

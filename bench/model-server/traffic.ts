@@ -21,7 +21,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { withDatabase } from '@prodclass/catalog/database';
@@ -35,6 +34,7 @@ import { defaultTextSettings } from '@prodclass/textmodel/text/product-text';
 import pg from 'pg';
 import { routesToCandidate } from '../../model-server/src/traffic-split.js';
 import { repoRoot } from '../../stack/paths.js';
+import { freePort } from '../../stack/processes.js';
 import { status, up } from '../../stack/stack.js';
 import { type ConstantRateResult, constantRate } from './constant-rate.js';
 import { type CpuPinning, pinOffServerCpu } from './cpu-pinning.js';
@@ -52,14 +52,6 @@ const baseline =
 const canaryWeight = 50;
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodclass-bench-traffic-'));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function fitBundle(products: Parameters<typeof TextClassifier.fit>[0], seed: number, file: string) {
   const { classifier, report } = await TextClassifier.fit(products, {

@@ -11,7 +11,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +21,7 @@ import { defaultLogisticRegressionSettings } from '@prodclass/textmodel/model/lo
 import { TextClassifier } from '@prodclass/textmodel/model/text-classifier';
 import { defaultTextSettings } from '@prodclass/textmodel/text/product-text';
 import { repoRoot } from '../../stack/paths.js';
+import { freePort } from '../../stack/processes.js';
 import { up } from '../../stack/stack.js';
 
 const rounds = 3;
@@ -46,14 +46,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function until(what: string, child: ChildProcess, ready: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 120_000;

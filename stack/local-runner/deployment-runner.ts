@@ -6,15 +6,9 @@ import { timestamp } from '@prodclass/kube/conditions';
 import type { Logger } from '@prodclass/kube/log';
 import { deploymentType, keyOf } from '@prodclass/kube/objects';
 import type { Deployment } from '@prodclass/kube/workloads';
+import { freePort } from '../processes.js';
 import type { ScrapeTargets } from './scrape-targets.js';
-import {
-  containerEnv,
-  freePort,
-  localCommand,
-  podEmptyDirs,
-  startProcess,
-  type Workspace,
-} from './workloads.js';
+import { containerEnv, localCommand, podEmptyDirs, startProcess, type Workspace } from './workloads.js';
 
 /** A model-server process standing in for one pod. */
 export interface LocalPod {

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadYaml } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { freePort } from '../../stack/processes.js';
 import { waitUntil } from '../model-server/support/server.js';
 import { chartDir } from './support/commands.js';
 
@@ -264,14 +264,6 @@ const forSeconds = (duration: string | undefined) => {
 let directory: string;
 let prometheus: ChildProcess;
 let url: string;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   directory = fs.mkdtempSync(path.join(os.tmpdir(), 'prodclass-alert-rules-'));

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { migrate } from '@prodclass/catalog/migrate';
 import pg from 'pg';
+import { freePort } from '../../stack/processes.js';
 
 const run = promisify(execFile);
 const runsAsRoot = process.getuid?.() === 0;
@@ -36,14 +36,6 @@ function binary(name: string): string {
 async function asServerUser(command: string, args: string[]): Promise<void> {
   const [file, argv] = runsAsRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
   await run(file, argv);
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**
