@@ -42,6 +42,8 @@ export interface CpuPinning {
   description: string;
   /** `command args` to start a server on its own CPU. */
   serverCommand(command: string, args: string[]): { command: string; args: string[] };
+  /** Moves one thread of a pinned server to the other CPUs, as a pod's threads may run on other cores of its node. */
+  moveThreadOff(threadId: number): void;
   /** Gives every pinned process all CPUs again. */
   restore(): void;
 }
@@ -53,6 +55,7 @@ export function pinOffServerCpu(stackProcessGroups: number[]): CpuPinning {
     return {
       description: 'none: one CPU, shared by the server, the load generator and the stack',
       serverCommand: (command, args) => ({ command, args }),
+      moveThreadOff: () => undefined,
       restore: () => undefined,
     };
   }
@@ -65,6 +68,10 @@ export function pinOffServerCpu(stackProcessGroups: number[]): CpuPinning {
       command: 'taskset',
       args: ['-c', String(serverCpu), command, ...args],
     }),
+    moveThreadOff(threadId) {
+      // Without -a: this thread only.
+      execFileSync('taskset', ['-p', '-c', cpuList(others), String(threadId)], { stdio: 'ignore' });
+    },
     restore() {
       for (const pid of pinned) {
         try {

@@ -2,12 +2,14 @@
  * What a candidate model costs the stable answers of a model server at 1,000 requests/s
  * (docs/model-server.md#candidate-model-canary-and-shadow): one server without a candidate, one
  * routing CANARY_WEIGHT=50 of the products to a candidate in process, one mirroring every request
- * to the candidate (SHADOW_PERCENT=100), measured in interleaved rounds in one run with the open-loop
- * generator of run.ts (the order rotated each round), each server on CPU 0 (cpu-pinning.ts), the
- * inference log on. For the routing server the percentiles are over the requests the primary
+ * to the candidate (SHADOW_PERCENT=100), and the same mirroring server with its shadow thread moved
+ * to the other CPU after the warm-up (as a pod's threads may run on other cores of its node; the
+ * rest of the server stays on CPU 0), measured in interleaved rounds in one run with the open-loop generator
+ * of run.ts (the order rotated each round), each server on CPU 0 (cpu-pinning.ts), the inference
+ * log on. For the routing server the percentiles are over the requests the primary
  * answered (their productid's bucket is above the weight), the stable answers; the mirroring server
  * answers every request with the primary. With --baseline DIR (a built checkout with its
- * node_modules, e.g. a worktree of main), DIR's server mirroring every request is a fourth
+ * node_modules, e.g. a worktree of main), DIR's server mirroring every request is one more
  * configuration of every round. Beside the latencies, per round: the 1-minute load average, the
  * server's CPU time per request (utime + stime from /proc over the measured phase), of the whole
  * process and of its main thread (the one answering requests), which other processes' load changes
@@ -80,6 +82,27 @@ interface Configuration {
   root: string;
   env: Record<string, string>;
   counted: Server['counted'];
+  /** The server's shadow thread runs on the other CPUs, not on the server's own. */
+  shadowThreadOnOtherCpu?: boolean;
+}
+
+/** Linux's number for the SCHED_IDLE scheduling policy, which the model server's shadow thread takes. */
+const schedIdle = 5;
+
+/** The threads of process `pid` under SCHED_IDLE (field 41 of their stat, 39 after the command name). */
+function idleThreads(pid: number): number[] {
+  return fs.readdirSync(`/proc/${pid}/task`).flatMap((threadId) => {
+    const stat = fs.readFileSync(`/proc/${pid}/task/${threadId}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[38]) === schedIdle ? [Number(threadId)] : [];
+  });
+}
+
+/** Moves the mirroring server's shadow thread, started by the warm-up, off the server's CPU. */
+function releaseShadowThread(pinning: CpuPinning, name: string, pid: number): void {
+  const threads = idleThreads(pid);
+  if (threads.length !== 1) throw new Error(`${name}: ${threads.length} SCHED_IDLE threads, not 1`);
+  pinning.moveThreadOff(threads[0] as number);
 }
 
 async function startServer(
@@ -212,6 +235,13 @@ async function main(): Promise<void> {
         env: { ...common, CANDIDATE_MODEL_URI: candidateBundle, SHADOW_PERCENT: '100' },
         counted: () => true,
       },
+      {
+        name: 'mirroring, shadow thread on another CPU',
+        root: repoRoot,
+        env: { ...common, CANDIDATE_MODEL_URI: candidateBundle, SHADOW_PERCENT: '100' },
+        counted: () => true,
+        shadowThreadOnOtherCpu: true,
+      },
       ...(baseline
         ? [
             {
@@ -234,6 +264,7 @@ async function main(): Promise<void> {
         servers.push(server);
         await constantRate(server.url, '/predict', bodies, rate, warmUpSeconds);
         const pid = server.child.pid as number;
+        if (configuration.shadowThreadOnOtherCpu) releaseShadowThread(pinning, configuration.name, pid);
         const processPath = `/proc/${pid}`;
         const mainThread = `/proc/${pid}/task/${pid}`;
         const [cpuBefore, mainBefore, droppedBefore] = [

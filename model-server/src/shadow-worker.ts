@@ -1,9 +1,10 @@
 /**
  * The shadow thread (shadow-thread.ts): holds its own copy of the candidate model, predicts the
  * mirrored products it is sent and, with an inference log, writes their shadow rows to PostgreSQL
- * over a connection of its own, all at the lowest scheduling priority, so that on a busy CPU the
+ * over a connection of its own, all under the idle scheduling policy, so that on a busy CPU the
  * thread answering requests always runs first.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -17,14 +18,25 @@ import { uuidv7 } from './uuidv7.js';
 
 /**
  * Linux schedules threads one by one and takes a thread id where it takes a process id: this
- * thread (its id from /proc/thread-self) gets nice 19. Elsewhere the thread keeps its priority.
+ * thread (its id from /proc/thread-self) gets nice 19 and then the SCHED_IDLE policy (util-linux's
+ * `chrt`, which Debian images carry). Nice 19 alone lowers the thread's share, not its slices: a
+ * request waking the main thread could wait for the rest of the thread's slice. A SCHED_IDLE
+ * thread is preempted as soon as a normal thread wakes on its CPU, and no privilege is needed to
+ * lower a thread to it. Elsewhere, or without `chrt`, the thread keeps what it could get.
  */
 function lowerPriority(): void {
+  let threadId: string;
   try {
     const target = fs.readlinkSync('/proc/thread-self');
-    os.setPriority(Number(target.slice(target.lastIndexOf('/') + 1)), 19);
+    threadId = target.slice(target.lastIndexOf('/') + 1);
+    os.setPriority(Number(threadId), 19);
   } catch {
-    // Not Linux: no per-thread priority to set.
+    return; // Not Linux: no per-thread priority to set.
+  }
+  try {
+    execFileSync('chrt', ['--idle', '--pid', '0', threadId], { stdio: 'ignore' });
+  } catch {
+    // No chrt in the image: nice 19 stays.
   }
 }
 

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { loadBundleClassifier } from '../../model-server/src/bundle-classifier.js';
 import type { LoadedModel } from '../../model-server/src/model-slot.js';
@@ -25,6 +26,21 @@ async function loaded(seed: number, version: string): Promise<LoadedModel> {
 const onThisThread = (model: LoadedModel) =>
   model.classifier.predictTopK(products, 1).map((ranking) => ranking[0]?.classCode);
 
+/** Scheduling policy and nice value of each thread of this process (fields 41 and 19 of its stat). */
+function threadScheduling(): { policy: number; nice: number }[] {
+  return fs.readdirSync('/proc/self/task').flatMap((threadId) => {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${threadId}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return [{ nice: Number(fields[16]), policy: Number(fields[38]) }];
+    } catch {
+      return []; // The thread ended while we looked.
+    }
+  });
+}
+
+const schedIdle = 5;
+
 describe('ShadowThread', () => {
   test('predicts on its worker thread what the candidate predicts here, and follows a reloaded candidate', async () => {
     const first = await loaded(41, '1');
@@ -45,5 +61,11 @@ describe('ShadowThread', () => {
     const first = await loaded(41, '1');
     const unrecorded = { ...first, classifier: loadBundleClassifier(await fitTestBundle(43)) };
     await expect(thread.predict(unrecorded, products, shadowOf)).rejects.toThrow(/was not kept/);
+  }, 120_000);
+
+  test('runs under the idle scheduling policy, so a waking request thread preempts it at once', async () => {
+    await thread.predict(await loaded(41, '1'), products, shadowOf);
+    const idle = threadScheduling().filter(({ policy }) => policy === schedIdle);
+    expect(idle).toEqual([{ policy: schedIdle, nice: 19 }]);
   }, 120_000);
 });
