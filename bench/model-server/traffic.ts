@@ -99,7 +99,7 @@ function idleThreads(pid: number): number[] {
 }
 
 /** Moves the mirroring server's shadow thread, started by the warm-up, off the server's CPU. */
-function releaseShadowThread(pinning: CpuPinning, name: string, pid: number): void {
+function moveShadowThreadOff(pinning: CpuPinning, name: string, pid: number): void {
   const threads = idleThreads(pid);
   if (threads.length !== 1) throw new Error(`${name}: ${threads.length} SCHED_IDLE threads, not 1`);
   pinning.moveThreadOff(threads[0] as number);
@@ -264,7 +264,7 @@ async function main(): Promise<void> {
         servers.push(server);
         await constantRate(server.url, '/predict', bodies, rate, warmUpSeconds);
         const pid = server.child.pid as number;
-        if (configuration.shadowThreadOnOtherCpu) releaseShadowThread(pinning, configuration.name, pid);
+        if (configuration.shadowThreadOnOtherCpu) moveShadowThreadOff(pinning, configuration.name, pid);
         const processPath = `/proc/${pid}`;
         const mainThread = `/proc/${pid}/task/${pid}`;
         const [cpuBefore, mainBefore, droppedBefore] = [
