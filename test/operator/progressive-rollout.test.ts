@@ -324,3 +324,32 @@ test('with approval Required, the rollout waits after its shadow step with the s
   expect(done.status.rollout.analysis).toMatchObject({ step: 'canary' });
   expect(await aliasVersion(registry.name, 'production')).toBe(versions.slow);
 }, 240_000);
+
+test('an alias moved by someone else mid-rollout stops the rollout, which leaves the alias where it was put', async () => {
+  const champion = await aliasVersion(registry.name, 'production');
+  const elsewhere = versions.champion;
+  expect(new Set([champion, versions.good, elsewhere]).size).toBe(3);
+  await promote('overtaken', versions.good, {
+    shadow: { ...quickShadow, duration: '10m' },
+    canary: quickCanary,
+    analysis: tolerantAnalysis,
+  });
+  await resources.until('modelpromotions', 'overtaken', (o) => o.status?.rollout?.step?.name === 'shadow');
+  await registry.setAlias('production', elsewhere);
+
+  const failed = await resources.until(
+    'modelpromotions',
+    'overtaken',
+    (o) => o.status?.phase === 'Failed',
+    120_000,
+  );
+  const promoted = Resources.condition(failed, 'Promoted');
+  expect(promoted).toMatchObject({ status: 'False', reason: 'AliasMoved' });
+  expect(promoted.message).toBe(
+    `shadow 100%: ${registry.name}@production was moved to v${elsewhere} outside this rollout, which compared v${versions.good} with v${champion}; the rollout stopped and leaves the alias as it is`,
+  );
+  await resources.until('predictionservices', 'classifier', (o) => o.status?.rollout === undefined);
+  await expect.poll(primaryEnv, { timeout: 30_000 }).not.toHaveProperty('CANDIDATE_MODEL_URI');
+  expect(await aliasVersion(registry.name, 'production')).toBe(elsewhere);
+  expect((await eventsOf('overtaken')).filter((event) => event.reason === 'AliasMoved')).toHaveLength(1);
+}, 180_000);

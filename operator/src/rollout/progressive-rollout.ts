@@ -125,26 +125,50 @@ async function start(
   return first.name === 'full' ? undefined : { result: { requeueAfterMs: analysisIntervalMs } };
 }
 
-/** Ends the rollout for good: the alias stays, the services drop the candidate (the promotion is no longer active). */
-async function abort(
+/** Ends the rollout for good: the services drop the candidate (the promotion is no longer active). */
+async function stop(
+  writer: PromotionWriter,
+  rollout: RolloutStatus,
+  reason: string,
+  message: string,
+): Promise<Advance> {
+  await writer
+    .set({ phase: 'Failed', rollout })
+    .condition(
+      { type: progressingCondition, status: 'False', reason, message },
+      { type: 'Promoted', status: 'False', reason, message },
+      { type: 'Ready', status: 'False', reason, message },
+    )
+    .announce({ type: 'Warning', reason, message })
+    .write();
+  return { result: undefined };
+}
+
+/** A failed check stops the rollout; the alias stays. */
+function abort(
   writer: PromotionWriter,
   rollout: RolloutStatus,
   step: RolloutStep,
   analysis: RolloutStatus['analysis'],
   message: string,
 ): Promise<Advance> {
-  const reason = 'AnalysisFailed';
   const full = `${describeStep(step)}: ${message}; ${rollout.championVersion ? `the alias stays at v${rollout.championVersion}` : 'the alias stays'}`;
-  await writer
-    .set({ phase: 'Failed', rollout: { ...rollout, analysis } })
-    .condition(
-      { type: progressingCondition, status: 'False', reason, message: full },
-      { type: 'Promoted', status: 'False', reason, message: full },
-      { type: 'Ready', status: 'False', reason, message: full },
-    )
-    .announce({ type: 'Warning', reason, message: full })
-    .write();
-  return { result: undefined };
+  return stop(writer, { ...rollout, analysis }, 'AnalysisFailed', full);
+}
+
+/**
+ * The alias moved while the rollout ran (another promotion, the CLI, MLflow's UI): what the steps
+ * compared against is gone, so the rollout stops and leaves the alias where it was put.
+ */
+function aliasMoved(
+  writer: PromotionWriter,
+  spec: ModelPromotionSpec,
+  rollout: RolloutStatus,
+  aliasNow: string | undefined,
+): Promise<Advance> {
+  const moved = aliasNow === undefined ? 'was removed' : `was moved to v${aliasNow}`;
+  const message = `${describeStep(rollout.step)}: ${spec.registeredModel}@${spec.alias} ${moved} outside this rollout, which compared v${rollout.candidateVersion} with v${rollout.championVersion}; the rollout stopped and leaves the alias as it is`;
+  return stop(writer, rollout, 'AliasMoved', message);
 }
 
 function recorded(
@@ -284,6 +308,8 @@ export async function advanceRollout(
   }
   const next = steps[rollout.step.index + 1];
   if (rollout.step.name === 'full' || !next) return undefined;
+  // Before the last step the alias can only be where the rollout found it.
+  if ((aliasNow ?? '') !== rollout.championVersion) return aliasMoved(writer, spec, rollout, aliasNow);
   if (rollout.step.name === 'approval') return passApproval(ctx, writer, spec, rollout, next);
   return judge(ctx, writer, spec, settings, rollout, next, log);
 }
