@@ -42,7 +42,7 @@ export interface CpuPinning {
   description: string;
   /** `command args` to start a server on its own CPU. */
   serverCommand(command: string, args: string[]): { command: string; args: string[] };
-  /** Moves one thread of a pinned server to the other CPUs, as a pod's threads may run on other cores of its node. */
+  /** Moves one thread of a pinned server to the other CPUs, as a pod's threads may run on other cores. */
   moveThreadOff(threadId: number): void;
   /** Gives every pinned process all CPUs again. */
   restore(): void;

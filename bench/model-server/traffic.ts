@@ -4,9 +4,9 @@
  * routing CANARY_WEIGHT=50 of the products to a candidate in process, one mirroring every request
  * to the candidate (SHADOW_PERCENT=100), and the same mirroring server with its shadow thread moved
  * to the other CPU after the warm-up (as a pod's threads may run on other cores of its node; the
- * rest of the server stays on CPU 0), measured in interleaved rounds in one run with the open-loop generator
- * of run.ts (the order rotated each round), each server on CPU 0 (cpu-pinning.ts), the inference
- * log on. For the routing server the percentiles are over the requests the primary
+ * rest of the server stays on CPU 0), measured in interleaved rounds in one run with the open-loop
+ * generator of run.ts (the order rotated each round), each server on CPU 0 (cpu-pinning.ts), the
+ * inference log on. For the routing server the percentiles are over the requests the primary
  * answered (their productid's bucket is above the weight), the stable answers; the mirroring server
  * answers every request with the primary. With --baseline DIR (a built checkout with its
  * node_modules, e.g. a worktree of main), DIR's server mirroring every request is one more
