@@ -40,32 +40,32 @@ type Shape = (explanations: ClassExplanation[]) => unknown;
 
 const current: Shape = (explanations) => explanations.map(explanationRecord);
 
+/** A code's fields around its two lists, in the answer's order, each list written by `list`. */
+const perCode = (list: (terms: ExplainedTerm[]) => unknown) => (e: ClassExplanation) => ({
+  prdtypecode: e.classCode,
+  category: category(e.classCode),
+  logit: e.logit,
+  intercept: e.intercept,
+  up: list(e.up),
+  down: list(e.down),
+  other_terms: { count: e.otherTerms, contribution: e.otherContribution },
+});
+
 /** (b) For the word analyzer a listed term's feature is always its term cleaned (the feature itself when not found in the text): left out. */
 const withoutFeature: Shape = (explanations) =>
-  explanations.map((e) => ({
-    prdtypecode: e.classCode,
-    category: category(e.classCode),
-    logit: e.logit,
-    intercept: e.intercept,
-    up: e.up.map(({ term, tfidf, contribution }) => ({ term, tfidf, contribution })),
-    down: e.down.map(({ term, tfidf, contribution }) => ({ term, tfidf, contribution })),
-    other_terms: { count: e.otherTerms, contribution: e.otherContribution },
-  }));
+  explanations.map(
+    perCode((list) => list.map(({ term, tfidf, contribution }) => ({ term, tfidf, contribution }))),
+  );
 
 /** `feature` only where it is not the term as written (case, accents, dropped words). */
-const featureWhenDifferent: Shape = (explanations) => {
-  const term = ({ term, feature, tfidf, contribution }: ExplainedTerm) =>
-    term === feature ? { term, tfidf, contribution } : { term, feature, tfidf, contribution };
-  return explanations.map((e) => ({
-    prdtypecode: e.classCode,
-    category: category(e.classCode),
-    logit: e.logit,
-    intercept: e.intercept,
-    up: e.up.map(term),
-    down: e.down.map(term),
-    other_terms: { count: e.otherTerms, contribution: e.otherContribution },
-  }));
-};
+const featureWhenDifferent: Shape = (explanations) =>
+  explanations.map(
+    perCode((list) =>
+      list.map(({ term, feature, tfidf, contribution }) =>
+        term === feature ? { term, tfidf, contribution } : { term, feature, tfidf, contribution },
+      ),
+    ),
+  );
 
 /** The distinct listed terms once, and each code's lists as indices into them. */
 function distinctTerms(explanations: ClassExplanation[]): {
@@ -85,136 +85,63 @@ function distinctTerms(explanations: ClassExplanation[]): {
   return { terms, indexOf };
 }
 
-const termsOncePairs: Shape = (explanations) => {
-  const { terms, indexOf } = distinctTerms(explanations);
-  return {
-    terms: terms.map(({ term, feature, tfidf }) => ({ term, feature, tfidf })),
-    codes: explanations.map((e) => ({
-      prdtypecode: e.classCode,
-      category: category(e.classCode),
-      logit: e.logit,
-      intercept: e.intercept,
-      up: e.up.map((t) => [indexOf(t), t.contribution]),
-      down: e.down.map((t) => [indexOf(t), t.contribution]),
-      other_terms: { count: e.otherTerms, contribution: e.otherContribution },
-    })),
+/** The distinct terms once, each written by `row`, and each code's lists written by `list` (which may point into them). */
+const termsOnce =
+  (
+    row: (t: ExplainedTerm) => unknown,
+    list: (terms: ExplainedTerm[], indexOf: (t: ExplainedTerm) => number) => unknown,
+  ): Shape =>
+  (explanations) => {
+    const { terms, indexOf } = distinctTerms(explanations);
+    return {
+      terms: terms.map(row),
+      codes: explanations.map(perCode((listed) => list(listed, indexOf))),
+    };
   };
-};
 
-const termsOnceParallel: Shape = (explanations) => {
-  const { terms, indexOf } = distinctTerms(explanations);
-  return {
-    terms: terms.map(({ term, feature, tfidf }) => ({ term, feature, tfidf })),
-    codes: explanations.map((e) => ({
-      prdtypecode: e.classCode,
-      category: category(e.classCode),
-      logit: e.logit,
-      intercept: e.intercept,
-      up: { terms: e.up.map(indexOf), contributions: e.up.map((t) => t.contribution) },
-      down: { terms: e.down.map(indexOf), contributions: e.down.map((t) => t.contribution) },
-      other_terms: { count: e.otherTerms, contribution: e.otherContribution },
-    })),
-  };
-};
+const fullRow = ({ term, feature, tfidf }: ExplainedTerm) => ({ term, feature, tfidf });
+const pairs = (listed: ExplainedTerm[], indexOf: (t: ExplainedTerm) => number) =>
+  listed.map((t) => [indexOf(t), t.contribution]);
 
-const termsOnceObjects: Shape = (explanations) => {
-  const { terms, indexOf } = distinctTerms(explanations);
-  return {
-    terms: terms.map(({ term, feature, tfidf }) => ({ term, feature, tfidf })),
-    codes: explanations.map((e) => ({
-      prdtypecode: e.classCode,
-      category: category(e.classCode),
-      logit: e.logit,
-      intercept: e.intercept,
-      up: e.up.map((t) => ({ term: indexOf(t), contribution: t.contribution })),
-      down: e.down.map((t) => ({ term: indexOf(t), contribution: t.contribution })),
-      other_terms: { count: e.otherTerms, contribution: e.otherContribution },
-    })),
-  };
-};
+const termsOncePairs = termsOnce(fullRow, pairs);
+
+const termsOnceParallel = termsOnce(fullRow, (listed, indexOf) => ({
+  terms: listed.map(indexOf),
+  contributions: listed.map((t) => t.contribution),
+}));
+
+const termsOnceObjects = termsOnce(fullRow, (listed, indexOf) =>
+  listed.map((t) => ({ term: indexOf(t), contribution: t.contribution })),
+);
 
 /** Terms once without feature where it equals the term, pairs per code. */
-const termsOncePairsFeatureWhenDifferent: Shape = (explanations) => {
-  const { terms, indexOf } = distinctTerms(explanations);
-  return {
-    terms: terms.map(({ term, feature, tfidf }) =>
-      term === feature ? { term, tfidf } : { term, feature, tfidf },
-    ),
-    codes: explanations.map((e) => ({
-      prdtypecode: e.classCode,
-      category: category(e.classCode),
-      logit: e.logit,
-      intercept: e.intercept,
-      up: e.up.map((t) => [indexOf(t), t.contribution]),
-      down: e.down.map((t) => [indexOf(t), t.contribution]),
-      other_terms: { count: e.otherTerms, contribution: e.otherContribution },
-    })),
-  };
-};
+const termsOncePairsFeatureWhenDifferent = termsOnce(
+  ({ term, feature, tfidf }) => (term === feature ? { term, tfidf } : { term, feature, tfidf }),
+  pairs,
+);
 
 /** Each code's lists with only term and contribution; tfidf and feature once in a table of the distinct terms. */
-const termsTableNamedLists: Shape = (explanations) => {
-  const { terms } = distinctTerms(explanations);
-  return {
-    terms: terms.map(({ term, feature, tfidf }) => ({ term, feature, tfidf })),
-    codes: explanations.map((e) => ({
-      prdtypecode: e.classCode,
-      category: category(e.classCode),
-      logit: e.logit,
-      intercept: e.intercept,
-      up: e.up.map(({ term, contribution }) => ({ term, contribution })),
-      down: e.down.map(({ term, contribution }) => ({ term, contribution })),
-      other_terms: { count: e.otherTerms, contribution: e.otherContribution },
-    })),
-  };
-};
+const termsTableNamedLists = termsOnce(fullRow, (listed) =>
+  listed.map(({ term, contribution }) => ({ term, contribution })),
+);
 
 /** Each list as columns: {term: [...], feature: [...], tfidf: [...], contribution: [...]}. */
-const columns = (list: ExplainedTerm[]) => ({
-  term: list.map((t) => t.term),
-  feature: list.map((t) => t.feature),
-  tfidf: list.map((t) => t.tfidf),
-  contribution: list.map((t) => t.contribution),
-});
 const columnar: Shape = (explanations) =>
-  explanations.map((e) => ({
-    prdtypecode: e.classCode,
-    category: category(e.classCode),
-    logit: e.logit,
-    intercept: e.intercept,
-    up: columns(e.up),
-    down: columns(e.down),
-    other_terms: { count: e.otherTerms, contribution: e.otherContribution },
-  }));
+  explanations.map(
+    perCode((list) => ({
+      term: list.map((t) => t.term),
+      feature: list.map((t) => t.feature),
+      tfidf: list.map((t) => t.tfidf),
+      contribution: list.map((t) => t.contribution),
+    })),
+  );
 
 /** Each listed term as a row [term, feature, tfidf, contribution]. */
 const tuples: Shape = (explanations) =>
-  explanations.map((e) => ({
-    prdtypecode: e.classCode,
-    category: category(e.classCode),
-    logit: e.logit,
-    intercept: e.intercept,
-    up: e.up.map((t) => [t.term, t.feature, t.tfidf, t.contribution]),
-    down: e.down.map((t) => [t.term, t.feature, t.tfidf, t.contribution]),
-    other_terms: { count: e.otherTerms, contribution: e.otherContribution },
-  }));
+  explanations.map(perCode((list) => list.map((t) => [t.term, t.feature, t.tfidf, t.contribution])));
 
 /** Terms once without feature ({term, tfidf}), pairs per code. */
-const termsOncePairsWithoutFeature: Shape = (explanations) => {
-  const { terms, indexOf } = distinctTerms(explanations);
-  return {
-    terms: terms.map(({ term, tfidf }) => ({ term, tfidf })),
-    codes: explanations.map((e) => ({
-      prdtypecode: e.classCode,
-      category: category(e.classCode),
-      logit: e.logit,
-      intercept: e.intercept,
-      up: e.up.map((t) => [indexOf(t), t.contribution]),
-      down: e.down.map((t) => [indexOf(t), t.contribution]),
-      other_terms: { count: e.otherTerms, contribution: e.otherContribution },
-    })),
-  };
-};
+const termsOncePairsWithoutFeature = termsOnce(({ term, tfidf }) => ({ term, tfidf }), pairs);
 
 const shapes: Record<string, Shape> = {
   'current (term, feature, tfidf, contribution per listed term)': current,
